@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages mgdl needs; does nothing when all are present.
+set -euo pipefail
+packages=(build-essential cmake pkg-config clang
+  libgmp-dev libmpfr-dev libboost-dev libflint-arb-dev libflint-dev libmpfi-dev
+  doctest-dev libfmt-dev libcli11-dev nlohmann-json3-dev)
+if [[ "${MGDL_BENCH_DEPS:-0}" == 1 ]]; then packages+=(sollya); fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then exit 0; fi
+echo "installing: ${missing[*]}" >&2
+if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,105 @@
+#include "mgdl/num/ball.hpp"
+
+#include <arf.h>
+#include <fmpq.h>
+#include <flint/fmpz.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace mgdl::num {
+namespace {
+
+// Exact value of a finite arf as a Rational (arf numbers are dyadic).
+Rational arf_to_rational(const arf_t x) {
+  fmpq_t q;
+  fmpq_init(q);
+  arf_get_fmpq(q, x);
+  Integer num;
+  Integer den;
+  fmpz_get_mpz(num.backend().data(), fmpq_numref(q));
+  fmpz_get_mpz(den.backend().data(), fmpq_denref(q));
+  fmpq_clear(q);
+  return Rational(num, den);
+}
+
+void set_fmpq(fmpq_t out, const Rational& r) {
+  fmpz_set_mpz(fmpq_numref(out), numerator(r).backend().data());
+  fmpz_set_mpz(fmpq_denref(out), denominator(r).backend().data());
+}
+
+}  // namespace
+
+Ball Ball::from_rational(const Rational& r, slong prec) {
+  Ball b;
+  fmpq_t q;
+  fmpq_init(q);
+  set_fmpq(q, r);
+  arb_set_fmpq(b.value_, q, prec);
+  fmpq_clear(q);
+  return b;
+}
+
+Ball Ball::from_interval(const Rational& lo, const Rational& hi, slong prec) {
+  Ball a = from_rational(lo, prec);
+  Ball c = from_rational(hi, prec);
+  Ball b;
+  arb_union(b.value_, a.value_, c.value_, prec);
+  return b;
+}
+
+Ball Ball::indeterminate() {
+  Ball b;
+  arb_indeterminate(b.value_);
+  return b;
+}
+
+double Ball::mid_approx() const { return arf_get_d(arb_midref(value_), ARF_RND_NEAR); }
+
+double Ball::rad_approx() const { return mag_get_d(arb_radref(value_)); }
+
+std::string Ball::to_string(slong digits) const {
+  char* s = arb_get_str(value_, digits, 0);
+  std::string out(s);
+  flint_free(s);
+  return out;
+}
+
+Rational lower_rational(const Ball& ball) {
+  arf_t lo;
+  arf_init(lo);
+  // Exact: prec ARF_PREC_EXACT keeps every bit of mid - rad.
+  arb_get_lbound_arf(lo, ball.arb(), ARF_PREC_EXACT);
+  Rational r = arf_to_rational(lo);
+  arf_clear(lo);
+  return r;
+}
+
+Rational upper_rational(const Ball& ball) {
+  arf_t hi;
+  arf_init(hi);
+  arb_get_ubound_arf(hi, ball.arb(), ARF_PREC_EXACT);
+  Rational r = arf_to_rational(hi);
+  arf_clear(hi);
+  return r;
+}
+
+Truth is_positive(const Ball& ball) {
+  if (arb_is_positive(ball.arb())) return Truth::certainly_true;
+  if (arb_is_nonpositive(ball.arb())) return Truth::certainly_false;
+  return Truth::unknown;
+}
+
+Truth is_negative(const Ball& ball) {
+  if (arb_is_negative(ball.arb())) return Truth::certainly_true;
+  if (arb_is_nonnegative(ball.arb())) return Truth::certainly_false;
+  return Truth::unknown;
+}
+
+Truth contains_zero(const Ball& ball) {
+  if (arb_is_zero(ball.arb())) return Truth::certainly_true;
+  if (!arb_contains_zero(ball.arb())) return Truth::certainly_false;
+  return Truth::unknown;
+}
+
+}  // namespace mgdl::num
