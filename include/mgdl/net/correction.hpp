@@ -1,0 +1,63 @@
+// The structured (sparse) form of one grade's correction h_m, used for fast
+// evaluation; each kind also builds the dense GradeBlock that realises it
+// exactly (cutoffs: proofs/cutoff.md, Lemma A5).
+#pragma once
+
+#include "mgdl/net/box.hpp"
+#include "mgdl/net/relu_network.hpp"
+#include "mgdl/num/ball.hpp"
+#include "mgdl/num/rational.hpp"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace mgdl::net {
+
+// Enclosure of a Lipschitz piecewise-linear function on a box B with center c:
+// value at c (exact), and a hull of its (generalised) gradient over B, so that
+// h(x) ∈ value + gradient·(x − c) for x ∈ B (proofs/certification.md, C2).
+// `affine` is true when h is exactly affine on B (then gradient is exact).
+struct LinearEnclosure {
+  num::Rational value_at_center;
+  std::vector<num::Rational> gradient_lo, gradient_hi;
+  bool affine = true;
+  num::Rational range_lo, range_hi;  // exact range of h over B when affine, else a certified hull
+};
+
+class Correction {
+ public:
+  virtual ~Correction() = default;
+  virtual int dimension() const = 0;
+  virtual std::string scheme() const = 0;  // "cutoff" or "hat"
+  // h(x) exactly.
+  virtual num::Rational evaluate(const std::vector<num::Rational>& x) const = 0;
+  // Enclosure of h on the box (see LinearEnclosure).
+  virtual LinearEnclosure enclose(const Box& box) const = 0;
+  // Coordinates along `axis` where h has a kink hyperplane x_axis = t crossing
+  // the open box (sorted, unique). Subdividing there makes h affine on the
+  // pieces in 1D; in d >= 2 cutoffs also have oblique kinks (then `affine` is false).
+  virtual std::vector<num::Rational> axis_breakpoints(const Box& box, int axis) const = 0;
+  // The support: h = 0 outside the union of these boxes.
+  virtual std::vector<Box> support_boxes() const = 0;
+  // Number of cutoff/hat units with nonzero coefficient.
+  virtual std::size_t active_units() const = 0;
+  // Dense exact realisation (fixed width; see the scheme's lemma).
+  virtual GradeBlock realise() const = 0;
+  // True when h is identically zero.
+  bool trivial() const { return active_units() == 0; }
+};
+
+// One cutoff unit (SPEC section 4): core Q = Π[a_i, b_i], margins rho_i > 0,
+// ψ_Q(x) = σ(1 − Σ_i [σ((a_i − x_i)/rho_i) + σ((x_i − b_i)/rho_i)]).
+struct Cutoff {
+  std::vector<num::Rational> a, b, rho;
+  num::Rational coefficient;  // c_Q (nonzero for stored units)
+
+  Box core() const;
+  Box support() const;  // closure of S(Q) = Π[a_i − rho_i, b_i + rho_i]
+  // ψ_Q(x) exactly (proofs/cutoff.md, Lemma A1).
+  num::Rational psi(const std::vector<num::Rational>& x) const;
+};
+
+}  // namespace mgdl::net

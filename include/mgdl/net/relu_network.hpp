@@ -1,0 +1,62 @@
+// Exact ReLU networks with the multigrade structure (SPEC section 2).
+//
+//   MultigradeNetwork net(d);
+//   net.add_grade(block);                      // earlier grades stay frozen
+//   Rational y = net.evaluate({x0}, 2);        // Φ_2(x) exactly
+//
+// A grade block T_m is a stack of affine+ReLU layers; its read-out g_m is affine
+// (no ReLU). F_0 = x, F_m = T_m(F_{m-1}), Φ_m = Σ_{k<=m} g_k(F_k).
+#pragma once
+
+#include "mgdl/num/rational.hpp"
+
+#include <cstddef>
+#include <vector>
+
+namespace mgdl::net {
+
+// y = W x + b (then ReLU when `relu`). W is sparse: (row, col, value) entries,
+// sorted by row then col, no zero values, no duplicates.
+struct AffineLayer {
+  struct Entry {
+    int row, col;
+    num::Rational value;
+  };
+  int inputs = 0, outputs = 0;
+  std::vector<Entry> weights;
+  std::vector<num::Rational> bias;  // size outputs
+  bool relu = true;
+
+  std::vector<num::Rational> apply(const std::vector<num::Rational>& x) const;
+};
+
+struct GradeBlock {
+  std::vector<AffineLayer> layers;  // hidden layers of T_m, each with ReLU
+  AffineLayer readout;              // g_m: from T_m's output to 1 value, no ReLU
+
+  int width() const;                // max outputs over hidden layers
+  int depth() const;                // hidden layers + 1 (the read-out)
+  std::size_t parameter_count() const;  // nonzero weights + biases
+};
+
+class MultigradeNetwork {
+ public:
+  explicit MultigradeNetwork(int input_dimension);
+  int input_dimension() const { return input_dimension_; }
+  int grades() const { return static_cast<int>(blocks_.size()); }
+  const GradeBlock& block(int m) const { return blocks_.at(static_cast<std::size_t>(m - 1)); }  // 1-based
+  // Throws std::invalid_argument when the block's input size does not match
+  // the previous block's output (or d).
+  void add_grade(GradeBlock block);
+
+  // Φ_upto(x) exactly (upto = 0 gives 0).
+  num::Rational evaluate(const std::vector<num::Rational>& x, int upto) const;
+  // g_m(F_m(x)) exactly: the correction added by grade m alone.
+  num::Rational evaluate_grade(const std::vector<num::Rational>& x, int m) const;
+
+ private:
+  int input_dimension_;
+  std::vector<GradeBlock> blocks_;
+};
+
+}  // namespace mgdl::net

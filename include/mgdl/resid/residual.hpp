@@ -1,0 +1,76 @@
+// The residual R_m = f − Σ_{k<=m} h_k of a multigrade run, evaluated through
+// the structured corrections (never by running a deep network per point).
+//
+//   Residual r0(program);                       // R_0 = f
+//   Residual r1 = r0.with(h1);                  // R_1 = f − h_1
+//   ResidualEvaluator ev(r1, 128);              // one per thread
+//   Ball range = ev.enclose(box);               // ⊇ R_1(box)
+#pragma once
+
+#include "mgdl/expr/program.hpp"
+#include "mgdl/net/box.hpp"
+#include "mgdl/net/correction.hpp"
+#include "mgdl/num/ball.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace mgdl::resid {
+
+class Residual {
+ public:
+  explicit Residual(expr::Program target);
+  Residual(expr::Program target, std::vector<std::shared_ptr<const net::Correction>> corrections);
+  // R_{m+1} = R_m − next.
+  Residual with(std::shared_ptr<const net::Correction> next) const;
+
+  int dimension() const;
+  int grades() const { return static_cast<int>(corrections_.size()); }
+  const expr::Program& target() const { return target_; }
+  const std::vector<std::shared_ptr<const net::Correction>>& corrections() const { return corrections_; }
+
+  // Σ_k h_k(x) exactly.
+  num::Rational correction_at(const std::vector<num::Rational>& x) const;
+  // Sum of the corrections' enclosures on the box (proofs/certification.md, C2).
+  net::LinearEnclosure correction_on(const net::Box& box) const;
+  // Union of all corrections' axis breakpoints inside the open box.
+  std::vector<num::Rational> axis_breakpoints(const net::Box& box, int axis) const;
+
+ private:
+  expr::Program target_;
+  std::vector<std::shared_ptr<const net::Correction>> corrections_;
+};
+
+// Order-2 data of R on a box, valid when `smooth` (the corrections are affine
+// on the box, so R inherits f's Taylor form; proofs/certification.md, C2).
+struct ResidualJet {
+  bool smooth = false;
+  num::Ball value;                    // R(c), c the box center
+  std::vector<num::Ball> gradient;    // ∇R(c)
+  std::vector<num::Ball> hessian;     // Hessian of R over the box (= f's)
+  num::Ball range;                    // ⊇ R(box)
+};
+
+// Evaluates one Residual in ball arithmetic. Not thread-safe: one per thread.
+class ResidualEvaluator {
+ public:
+  ResidualEvaluator(const Residual& residual, slong prec);
+  slong precision() const;
+  void set_precision(slong prec);
+
+  // ⊇ R(box): Taylor form of f minus the corrections' linear enclosure,
+  // intersected with the direct range (C2).
+  num::Ball enclose(const net::Box& box);
+  // Order-2 data (see ResidualJet).
+  void jet(const net::Box& box, ResidualJet& out);
+  // R at a rational point: ball of f(x) at the working precision minus the exact Σ h_k(x).
+  num::Ball at_point(const std::vector<num::Rational>& x);
+
+ private:
+  const Residual* residual_;
+  expr::BallEvaluator f_;
+  std::vector<num::Ball> lo_, hi_, center_;
+  expr::Taylor2 taylor_;
+};
+
+}  // namespace mgdl::resid
