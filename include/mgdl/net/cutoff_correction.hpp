@@ -23,8 +23,15 @@ class CutoffCorrection final : public Correction {
   std::vector<num::Rational> axis_breakpoints(const Box& box, int axis) const override;
   std::vector<Box> support_boxes() const override;
   std::size_t active_units() const override;
-  // Lemma A5: width 3d+2, depth 2n+1 for n cutoffs (n = 0: a zero read-out on
-  // one carried layer).
+  // Lemma A5 layout, for n cutoffs in list order (x = the d carried inputs,
+  // read from the first d coordinates of the block's input):
+  //   layer 2k-1: [x, 2d ramps of Q_k, A+ (+c_{k-1}^+ ψ_{k-1}), A- (+c_{k-1}^- ψ_{k-1})]  width 3d+2
+  //   layer 2k  : [x, ψ_k, A+, A-]                                                     width d+3
+  //   layer 2n+1: [x, A+ + c_n^+ ψ_n, A- + c_n^- ψ_n]                                  width d+2
+  //   read-out  : A+ − A-
+  // ramps of Q: σ((a_i − x_i)/ρ_i), σ((x_i − b_i)/ρ_i) for i = 1..d in that order;
+  // ψ = σ(1 − Σ ramps). Width 3d+2 (d+2 when n = 0), depth 2n+2 (2n+1 hidden
+  // layers plus the read-out). The block's output is [x, A+, A-].
   GradeBlock realise() const override;
 
   const std::vector<Cutoff>& cutoffs() const;
