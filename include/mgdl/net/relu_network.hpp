@@ -37,7 +37,15 @@ struct GradeBlock {
   int width() const;                // max outputs over hidden layers
   int depth() const;                // hidden layers + 1 (the read-out)
   std::size_t parameter_count() const;  // nonzero weights + biases
+  int input_size() const;           // inputs of the first hidden layer (or of the read-out)
+  int output_size() const;          // outputs of the last hidden layer: the features F_m
 };
+
+// The same block reading `inputs` >= block.input_size() coordinates: the extra
+// trailing inputs get zero weights (e.g. a cutoff block realised for d inputs,
+// placed after a grade whose features are [x, A+, A-]). Throws
+// std::invalid_argument when inputs < block.input_size().
+GradeBlock with_input_size(GradeBlock block, int inputs);
 
 class MultigradeNetwork {
  public:
@@ -48,6 +56,8 @@ class MultigradeNetwork {
   // Throws std::invalid_argument when the block's input size does not match
   // the previous block's output (or d).
   void add_grade(GradeBlock block);
+  // Size of the features F_m the next grade reads (d when there are no grades).
+  int feature_size() const;
 
   // Φ_upto(x) exactly (upto = 0 gives 0).
   num::Rational evaluate(const std::vector<num::Rational>& x, int upto) const;

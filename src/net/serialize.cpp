@@ -1,0 +1,221 @@
+#include "mgdl/net/serialize.hpp"
+
+#include "mgdl/net/cutoff_correction.hpp"
+
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace mgdl::net {
+
+using nlohmann::json;
+using num::Rational;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& key, const std::string& what) {
+  throw std::invalid_argument("JSON key '" + key + "': " + what);
+}
+
+const json& member(const json& j, const std::string& key) {
+  if (!j.is_object()) fail(key, "expected an object holding it");
+  auto it = j.find(key);
+  if (it == j.end()) fail(key, "missing");
+  return *it;
+}
+
+int as_int(const json& v, const std::string& key) {
+  if (!v.is_number_integer()) fail(key, "expected an integer");
+  const auto value = v.get<long long>();
+  if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) fail(key, "out of range");
+  return static_cast<int>(value);
+}
+
+Rational as_rational(const json& v, const std::string& key) {
+  if (!v.is_string()) fail(key, "expected an exact rational string \"p/q\"");
+  try {
+    return num::parse_rational(v.get_ref<const std::string&>());
+  } catch (const std::exception& e) {
+    fail(key, e.what());
+  }
+}
+
+std::vector<Rational> as_rationals(const json& v, const std::string& key) {
+  if (!v.is_array()) fail(key, "expected an array of rational strings");
+  std::vector<Rational> out;
+  out.reserve(v.size());
+  for (const json& x : v) out.push_back(as_rational(x, key));
+  return out;
+}
+
+json rationals(const std::vector<Rational>& values) {
+  json out = json::array();
+  for (const Rational& r : values) out.push_back(num::to_string(r));
+  return out;
+}
+
+json float_layer(const AffineLayer& layer) {
+  const auto rows = static_cast<std::size_t>(layer.outputs);
+  const auto cols = static_cast<std::size_t>(layer.inputs);
+  std::vector<std::vector<double>> w(rows, std::vector<double>(cols, 0.0));
+  for (const auto& e : layer.weights)
+    w[static_cast<std::size_t>(e.row)][static_cast<std::size_t>(e.col)] = num::to_double_approx(e.value);
+  std::vector<double> b;
+  b.reserve(layer.bias.size());
+  for (const Rational& r : layer.bias) b.push_back(num::to_double_approx(r));
+  return json{{"W", w}, {"b", b}, {"relu", layer.relu}};
+}
+
+}  // namespace
+
+json to_json(const AffineLayer& layer) {
+  json weights = json::array();
+  for (const auto& e : layer.weights) weights.push_back(json::array({e.row, e.col, num::to_string(e.value)}));
+  return json{{"inputs", layer.inputs},
+              {"outputs", layer.outputs},
+              {"relu", layer.relu},
+              {"weights", std::move(weights)},
+              {"bias", rationals(layer.bias)}};
+}
+
+json to_json(const GradeBlock& block) {
+  json layers = json::array();
+  for (const AffineLayer& layer : block.layers) layers.push_back(to_json(layer));
+  return json{{"layers", std::move(layers)}, {"readout", to_json(block.readout)}};
+}
+
+json to_json(const MultigradeNetwork& network) {
+  json grades = json::array();
+  for (int m = 1; m <= network.grades(); ++m) grades.push_back(to_json(network.block(m)));
+  return json{{"format", "mgdl-network"},
+              {"version", 1},
+              {"input_dimension", network.input_dimension()},
+              {"grades", std::move(grades)}};
+}
+
+json to_json(const Correction& correction) {
+  const auto* cutoff = dynamic_cast<const CutoffCorrection*>(&correction);
+  if (cutoff == nullptr)
+    throw std::invalid_argument("to_json: no JSON form for correction scheme '" + correction.scheme() + "'");
+  json list = json::array();
+  for (const Cutoff& q : cutoff->cutoffs())
+    list.push_back(json{{"a", rationals(q.a)}, {"b", rationals(q.b)}, {"rho", rationals(q.rho)},
+                        {"c", num::to_string(q.coefficient)}});
+  return json{{"scheme", "cutoff"}, {"dimension", cutoff->dimension()}, {"kappa", cutoff->kappa()},
+              {"cutoffs", std::move(list)}};
+}
+
+AffineLayer layer_from_json(const json& j) {
+  AffineLayer layer;
+  layer.inputs = as_int(member(j, "inputs"), "inputs");
+  layer.outputs = as_int(member(j, "outputs"), "outputs");
+  if (layer.inputs < 0) fail("inputs", "must be >= 0");
+  if (layer.outputs < 1) fail("outputs", "must be >= 1");
+  const json& relu = member(j, "relu");
+  if (!relu.is_boolean()) fail("relu", "expected true or false");
+  layer.relu = relu.get<bool>();
+  const json& weights = member(j, "weights");
+  if (!weights.is_array()) fail("weights", "expected an array of [row, col, \"p/q\"]");
+  layer.weights.reserve(weights.size());
+  for (std::size_t k = 0; k < weights.size(); ++k) {
+    const json& e = weights[k];
+    const std::string where = "weights[" + std::to_string(k) + "]";
+    if (!e.is_array() || e.size() != 3) fail(where, "expected [row, col, \"p/q\"]");
+    AffineLayer::Entry entry{as_int(e[0], where), as_int(e[1], where), as_rational(e[2], where)};
+    if (entry.row < 0 || entry.row >= layer.outputs || entry.col < 0 || entry.col >= layer.inputs)
+      fail(where, "row or column out of range");
+    if (entry.value == 0) fail(where, "zero weight (the sparse form stores nonzeros only)");
+    if (!layer.weights.empty()) {
+      const auto& p = layer.weights.back();
+      if (p.row > entry.row || (p.row == entry.row && p.col >= entry.col))
+        fail(where, "entries must be sorted by (row, col) without duplicates");
+    }
+    layer.weights.push_back(std::move(entry));
+  }
+  layer.bias = as_rationals(member(j, "bias"), "bias");
+  if (static_cast<int>(layer.bias.size()) != layer.outputs)
+    fail("bias", "has " + std::to_string(layer.bias.size()) + " entries, expected " + std::to_string(layer.outputs));
+  return layer;
+}
+
+GradeBlock block_from_json(const json& j) {
+  GradeBlock block;
+  const json& layers = member(j, "layers");
+  if (!layers.is_array()) fail("layers", "expected an array of layers");
+  for (const json& l : layers) block.layers.push_back(layer_from_json(l));
+  block.readout = layer_from_json(member(j, "readout"));
+  for (std::size_t l = 1; l < block.layers.size(); ++l)
+    if (block.layers[l].inputs != block.layers[l - 1].outputs)
+      fail("layers", "layer " + std::to_string(l + 1) + " reads " + std::to_string(block.layers[l].inputs) +
+                         " inputs, previous gives " + std::to_string(block.layers[l - 1].outputs));
+  if (!block.layers.empty() && block.readout.inputs != block.layers.back().outputs)
+    fail("readout", "reads " + std::to_string(block.readout.inputs) + " inputs, block gives " +
+                        std::to_string(block.layers.back().outputs));
+  return block;
+}
+
+MultigradeNetwork network_from_json(const json& j) {
+  const json& format = member(j, "format");
+  if (!format.is_string() || format.get_ref<const std::string&>() != "mgdl-network")
+    fail("format", "expected \"mgdl-network\"");
+  const int d = as_int(member(j, "input_dimension"), "input_dimension");
+  if (d < 1) fail("input_dimension", "must be >= 1");
+  MultigradeNetwork network(d);
+  const json& grades = member(j, "grades");
+  if (!grades.is_array()) fail("grades", "expected an array of grade blocks");
+  for (std::size_t m = 0; m < grades.size(); ++m) {
+    GradeBlock block = block_from_json(grades[m]);
+    try {
+      network.add_grade(std::move(block));
+    } catch (const std::invalid_argument& e) {
+      fail("grades[" + std::to_string(m) + "]", e.what());
+    }
+  }
+  return network;
+}
+
+std::shared_ptr<const Correction> correction_from_json(const json& j) {
+  const json& scheme = member(j, "scheme");
+  if (!scheme.is_string()) fail("scheme", "expected a string");
+  if (scheme.get_ref<const std::string&>() != "cutoff")
+    fail("scheme", "unsupported scheme '" + scheme.get<std::string>() + "'");
+  const int d = as_int(member(j, "dimension"), "dimension");
+  if (d < 1) fail("dimension", "must be >= 1");
+  const int kappa = as_int(member(j, "kappa"), "kappa");
+  if (kappa < 0) fail("kappa", "must be >= 0");
+  const json& list = member(j, "cutoffs");
+  if (!list.is_array()) fail("cutoffs", "expected an array of cutoffs");
+  std::vector<Cutoff> cutoffs;
+  cutoffs.reserve(list.size());
+  for (std::size_t k = 0; k < list.size(); ++k) {
+    const json& c = list[k];
+    if (!c.is_object()) fail("cutoffs[" + std::to_string(k) + "]", "expected an object");
+    Cutoff q;
+    q.a = as_rationals(member(c, "a"), "a");
+    q.b = as_rationals(member(c, "b"), "b");
+    q.rho = as_rationals(member(c, "rho"), "rho");
+    q.coefficient = as_rational(member(c, "c"), "c");
+    cutoffs.push_back(std::move(q));
+  }
+  try {
+    return std::make_shared<const CutoffCorrection>(d, std::move(cutoffs), kappa);
+  } catch (const std::invalid_argument& e) {
+    fail("cutoffs", e.what());
+  }
+}
+
+json to_float_json(const MultigradeNetwork& network) {
+  json grades = json::array();
+  for (int m = 1; m <= network.grades(); ++m) {
+    const GradeBlock& block = network.block(m);
+    json layers = json::array();
+    for (const AffineLayer& layer : block.layers) layers.push_back(float_layer(layer));
+    grades.push_back(json{{"layers", std::move(layers)}, {"readout", float_layer(block.readout)}});
+  }
+  return json{{"format", "mgdl-network-float"},
+              {"input_dimension", network.input_dimension()},
+              {"grades", std::move(grades)}};
+}
+
+}  // namespace mgdl::net
