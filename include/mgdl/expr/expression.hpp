@@ -8,7 +8,9 @@
 // x, y, z or x1..x9 (not mixed), constants pi and e, binary + - * / ^ (^ is
 // right-associative and binds tighter than unary minus: -x^2 = -(x^2)), unary
 // minus and plus, calls sin cos tan exp log sqrt abs min max pow tanh atan sinh
-// cosh relu (min, max, pow take two arguments).
+// cosh relu (min, max, pow take two arguments). A parenthesised integer
+// fraction "(p/q)", "(-p/q)" or "(-n)" is read as one exact constant: that is
+// how the printer writes non-integer and negative constants.
 #pragma once
 
 #include "mgdl/num/rational.hpp"
@@ -59,6 +61,8 @@ class Expression {
 
   // Canonical text; parse(to_string()) gives an identical tree.
   std::string to_string() const;
+  // Canonical text of a sub-tree of this expression (for messages).
+  std::string node_to_string(const Node& node) const;
   const std::string& source() const { return source_; }
   // Variable names in canonical order (x, y, z or x1, x2, ...); d = size().
   const std::vector<std::string>& variables() const { return variables_; }

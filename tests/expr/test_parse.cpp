@@ -1,0 +1,141 @@
+// Parser and printer: exact error messages, variables, round trips.
+#include "mgdl/expr/expression.hpp"
+
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace mgdl::expr;
+using mgdl::num::Rational;
+
+namespace {
+
+std::string error_of(std::string_view text) {
+  try {
+    Expression::parse(text);
+  } catch (const ParseError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("malformed inputs give exact one-line messages") {
+  const std::vector<std::pair<std::string, std::string>> table = {
+      {"", "error: empty expression at column 1"},
+      {"   ", "error: empty expression at column 1"},
+      {"(x + 1", "error: unbalanced parenthesis at column 1"},
+      {"sin(x", "error: unbalanced parenthesis at column 4"},
+      {"x + 1)", "error: unbalanced parenthesis at column 6"},
+      {"())", "error: unexpected ')' at column 2"},
+      {"sinn(x)", "error: unknown function 'sinn' at column 1"},
+      {"2*foo", "error: unknown identifier 'foo' at column 3"},
+      {"x +", "error: unexpected end of input at column 4"},
+      {"x * ", "error: unexpected end of input at column 5"},
+      {"x ^", "error: unexpected end of input at column 4"},
+      {"x y", "error: unexpected 'y' at column 3"},
+      {"x ** 2", "error: unexpected '*' at column 4"},
+      {"1e999999", "error: number out of range '1e999999' at column 1"},
+      {"x + 1e-100001", "error: number out of range '1e-100001' at column 5"},
+      {"x\xc3\xa9", "error: non-ASCII byte at column 2"},
+      {"x # 2", "error: unexpected character '#' at column 3"},
+      {"x\x01", "error: unexpected control character 0x01 at column 2"},
+      {"min(x)", "error: function 'min' takes 2 arguments, got 1 at column 1"},
+      {"sin()", "error: function 'sin' takes 1 argument, got 0 at column 1"},
+      {"sin(x, y)", "error: function 'sin' takes 1 argument, got 2 at column 1"},
+      {"max(x,)", "error: unexpected ')' at column 7"},
+      {"pow(,x)", "error: unexpected ',' at column 5"},
+      {"sin x", "error: function 'sin' needs arguments in parentheses at column 1"},
+      {"x(2)", "error: unexpected '(' at column 2"},
+      {"x + x2", "error: mixed variable styles 'x' and 'x2' at column 5"},
+      {"y + 1", "error: variable 'y' used without 'x' at column 1"},
+      {"x + z", "error: variable 'z' used without 'y' at column 5"},
+      {"x1 * x3", "error: variable 'x3' used without 'x2' at column 6"},
+      {"x0", "error: unknown identifier 'x0' at column 1"},
+      {"1.2.3", "error: unexpected number '.3' at column 4"},
+  };
+  for (const auto& [input, expected] : table) {
+    INFO("input: ", input);
+    CHECK(error_of(input) == expected);
+  }
+}
+
+TEST_CASE("nesting limits stop deep inputs without deep recursion") {
+  std::string deep(10000, '(');
+  deep += "x";
+  deep += std::string(10000, ')');
+  CHECK(error_of(deep) == "error: expression nests deeper than 256 at column 257");
+  CHECK(error_of(std::string(10000, '-') + "x") == "error: expression nests deeper than 256 at column 257");
+  // 255 levels are fine.
+  std::string ok = std::string(255, '(') + "x" + std::string(255, ')');
+  CHECK(Expression::parse(ok).to_string() == "x");
+  // A long flat chain is bounded by the tree height.
+  std::string chain = "x";
+  for (int i = 0; i < 3000; ++i) chain += "+x";
+  CHECK(error_of(chain) == "error: expression has more than 2048 nested operations at column 1");
+}
+
+TEST_CASE("input size limit: more than 1 MiB is refused, a 1 MB expression is parsed") {
+  std::string huge(std::size_t{1} << 20, ' ');
+  huge += "x";
+  CHECK(error_of(huge) == "error: input longer than 1 MiB");
+  // About 1 MB: a sum of 1000 products with 990-digit integers.
+  std::string big = "0";
+  const std::string term = " + " + std::string(990, '7') + "*x";
+  while (big.size() + term.size() < 1000000) big += term;
+  CHECK(big.size() > 990000);
+  const Expression e = Expression::parse(big);
+  CHECK(Expression::parse(e.to_string()).structurally_equal(e));
+}
+
+TEST_CASE("caret line points at the column") {
+  try {
+    Expression::parse("1 + sinn(x)");
+    FAIL("no error");
+  } catch (const ParseError& e) {
+    CHECK(std::string(e.what()) == "error: unknown function 'sinn' at column 5");
+    CHECK(e.column() == 5);
+    CHECK(e.caret_line("1 + sinn(x)") == "    ^");
+  }
+}
+
+TEST_CASE("variables fix the dimension") {
+  CHECK(Expression::parse("exp(-x^2)*cos(20*y)").variables() == std::vector<std::string>{"x", "y"});
+  CHECK(Expression::parse("z*y*x").dimension() == 3);
+  CHECK(Expression::parse("x1 + x2 + x3 + x4").variables() ==
+        std::vector<std::string>{"x1", "x2", "x3", "x4"});
+  CHECK(Expression::parse("pi + e").variables() == std::vector<std::string>{"x"});
+  CHECK(Expression::parse("pi + e").dimension() == 1);
+}
+
+TEST_CASE("grammar: precedence, associativity, literals") {
+  auto canon = [](std::string_view s) { return Expression::parse(s).to_string(); };
+  CHECK(canon("-x^2") == "-x ^ 2");
+  CHECK(canon("(-x)^2") == "(-x) ^ 2");
+  CHECK(canon("2^3^x") == "2 ^ 3 ^ x");
+  CHECK(canon("(2^3)^x") == "(2 ^ 3) ^ x");
+  CHECK(canon("x^-2") == "x ^ -2");
+  CHECK(canon("x - (y - z)") == "x - (y - z)");
+  CHECK(canon("(x - y) - z") == "x - y - z");
+  CHECK(canon("x / (y * z)") == "x / (y * z)");
+  CHECK(canon("0.5*x") == "(1/2) * x");
+  CHECK(canon("1.25e-3") == "(1/800)");
+  CHECK(canon("2.5E2") == "250");
+  CHECK(canon(".5") == "(1/2)");
+  // Regression: leading zeros were read as octal by the digit conversion.
+  CHECK(canon("0.75") == "(3/4)");
+  CHECK(canon("0.075e1") == "(3/4)");
+  CHECK(canon("010 + 0.08") == "10 + (2/25)");
+  CHECK(canon("000") == "0");
+  CHECK(canon("(2/4)") == "(1/2)");
+  CHECK(canon("(-3)") == "(-3)");
+  CHECK(canon("1/3") == "1 / 3");
+  CHECK(canon("+x") == "x");
+  CHECK(canon("pow(x, 1/2)") == "x ^ (1 / 2)");
+  CHECK(canon("min(x,max(y,relu(z)))") == "min(x, max(y, relu(z)))");
+  CHECK(Expression::parse("0.5").root().value == Rational(1, 2));
+}
