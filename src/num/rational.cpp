@@ -14,7 +14,13 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-Integer parse_integer(std::string_view digits) { return Integer(std::string(digits)); }
+// Base 10 explicitly: Integer(std::string) follows C literal rules and reads
+// a leading 0 as octal ("0.017" would become 15/1000).
+Integer parse_integer(std::string_view digits) {
+  Integer result;
+  mpz_set_str(result.backend().data(), std::string(digits).c_str(), 10);
+  return result;
+}
 
 Integer pow10(unsigned long n) {
   Integer result;

@@ -18,6 +18,14 @@ TEST_CASE("decimal and scientific literals are exact rationals") {
   CHECK(parse_rational("1e20") == Rational(mgdl::num::Integer("100000000000000000000")));
 }
 
+TEST_CASE("regression: leading zeros are decimal, not octal") {
+  CHECK(parse_rational("0.017") == Rational(17, 1000));
+  CHECK(parse_rational("0.0014674") == Rational(14674, 10000000));
+  CHECK(parse_rational("0.27904818") == Rational(27904818, 100000000));
+  CHECK(parse_rational("010/3") == Rational(10, 3));
+  CHECK(parse_rational("0.08") == Rational(2, 25));
+}
+
 TEST_CASE("malformed numbers are rejected with a message") {
   CHECK_THROWS_AS(parse_rational(""), std::invalid_argument);
   CHECK_THROWS_AS(parse_rational("1.2.3"), std::invalid_argument);
