@@ -1,0 +1,252 @@
+#include "analysis.hpp"
+
+namespace mgdl::check {
+
+void pow_nonneg(I& out, const I& x, const Q& p) {
+  if (!finite(x) || mpfr_sgn(x.left()) < 0) {
+    set_entire(out);
+    return;
+  }
+  if (p.is_integer() && mpz_fits_slong_p(mpq_numref(p.get()))) {
+    interval_ipow(out, x, mpz_get_si(mpq_numref(p.get())));
+    return;
+  }
+  I pi(out.prec());
+  mpfi_set_q(pi.get(), p.get());
+  if (mpfr_sgn(x.left()) > 0) {
+    mpfi_log(out.get(), x.get());
+    mpfi_mul(out.get(), out.get(), pi.get());
+    mpfi_exp(out.get(), out.get());
+    return;
+  }
+  // x = [0, h]: x^p ∈ [0, h^p].
+  if (mpfr_sgn(x.right()) == 0) {
+    mpfi_set_ui(out.get(), 0);
+    return;
+  }
+  I h(out.prec());
+  mpfi_set_fr(h.get(), x.right());
+  mpfi_log(h.get(), h.get());
+  mpfi_mul(h.get(), h.get(), pi.get());
+  mpfi_exp(h.get(), h.get());
+  mpfr_set_ui(out.left(), 0, MPFR_RNDD);
+  mpfr_set(out.right(), h.right(), MPFR_RNDU);
+}
+
+ResidualAnalyzer::ResidualAnalyzer(const Target& target, mpfr_prec_t prec)
+    : target_(&target),
+      prec_(prec),
+      d_(target.dimension),
+      jets_(target, prec),
+      range_(prec),
+      value_c_(prec),
+      t0_(prec),
+      t1_(prec),
+      t2_(prec) {
+  const auto d = static_cast<std::size_t>(d_);
+  t_box_.assign(d, I(prec));
+  t_center_.assign(d, I(prec));
+  grad_box_.assign(d, I(prec));
+  const std::size_t n = static_cast<std::size_t>(1 + d_ + d_ * (d_ + 1) / 2);
+  box_jet_.c.assign(n, I(prec));
+  center_jet_.c.assign(n, I(prec));
+  center_.resize(d);
+  radius_.resize(d);
+}
+
+// proofs/certification.md, C2: for x ∈ B with center m and radius r,
+//   R(x) ∈ [f(m) − h(m)] + Σ_i [∂_i f(m) − G_i]·[−r_i, r_i]
+//          + ½ Σ_i H_ii(B)·[0, r_i²] + Σ_{i<j} H_ij(B)·[−r_i r_j, r_i r_j],
+// with G the gradient hull of h over B (Lebourg), valid when f is C² on B;
+// intersected with the direct range f(B) − h(B).
+void ResidualAnalyzer::analyse(const Box& box, const std::vector<const CutoffData*>& cutoffs) {
+  const auto d = static_cast<std::size_t>(d_);
+  volume_ = Q(1);
+  for (std::size_t i = 0; i < d; ++i) {
+    Q w = box.hi[i] - box.lo[i];
+    radius_[i] = w * Q(1, 2);
+    center_[i] = box.lo[i] + radius_[i];
+    volume_ = volume_ * w;
+    mpfi_interv_q(t_box_[i].get(), box.lo[i].get(), box.hi[i].get());
+    mpfi_set_q(t_center_[i].get(), center_[i].get());
+  }
+  const Jet& jb = jets_.evaluate(t_box_, 2);
+  box_jet_.defined = jb.defined;
+  box_jet_.smooth = jb.smooth;
+  for (std::size_t k = 0; k < jb.c.size(); ++k) mpfi_set(box_jet_.c[k].get(), jb.c[k].get());
+  const Jet& jc = jets_.evaluate(t_center_, 1);
+  center_jet_.defined = jc.defined;
+  center_jet_.smooth = jc.smooth;
+  for (std::size_t k = 0; k <= d; ++k) mpfi_set(center_jet_.c[k].get(), jc.c[k].get());
+
+  corr_.reset(d_);
+  add_enclosure(cutoffs, box, center_, corr_);
+
+  // Direct range.
+  mpfi_interv_q(t0_.get(), corr_.lo.get(), corr_.hi.get());
+  mpfi_sub(range_.get(), box_jet_.c[0].get(), t0_.get());
+  if (!box_jet_.defined) set_entire(range_);
+
+  mpfi_sub_q(value_c_.get(), center_jet_.c[0].get(), corr_.value.get());
+  smooth_ = box_jet_.defined && box_jet_.smooth && center_jet_.defined && center_jet_.smooth;
+  if (!smooth_) return;
+  I taylor(value_c_);
+  for (std::size_t i = 0; i < d; ++i) {
+    // ∂_i f(m) − G_i, times [−r_i, r_i].
+    mpfi_interv_q(t0_.get(), corr_.glo[i].get(), corr_.ghi[i].get());
+    mpfi_sub(t1_.get(), center_jet_.c[1 + i].get(), t0_.get());
+    Q neg_r = -radius_[i];
+    mpfi_interv_q(t2_.get(), neg_r.get(), radius_[i].get());
+    mpfi_mul(t1_.get(), t1_.get(), t2_.get());
+    mpfi_add(taylor.get(), taylor.get(), t1_.get());
+    // ∇R over the box (for C3): ∂_i f(B) − G_i.
+    mpfi_sub(grad_box_[i].get(), box_jet_.c[1 + i].get(), t0_.get());
+  }
+  for (std::size_t i = 0; i < d; ++i)
+    for (std::size_t j = i; j < d; ++j) {
+      const I& h = box_jet_.c[static_cast<std::size_t>(jets_.hessian_index(static_cast<int>(i), static_cast<int>(j)))];
+      if (i == j) {
+        Q r2 = radius_[i] * radius_[i] * Q(1, 2);  // ½ H_ii (x_i − m_i)², (x_i − m_i)² ∈ [0, r_i²]
+        Q zero;
+        mpfi_interv_q(t2_.get(), zero.get(), r2.get());
+      } else {
+        Q rr = radius_[i] * radius_[j];  // ½ (H_ij + H_ji) (x_i − m_i)(x_j − m_j)
+        Q neg = -rr;
+        mpfi_interv_q(t2_.get(), neg.get(), rr.get());
+      }
+      mpfi_mul(t1_.get(), h.get(), t2_.get());
+      mpfi_add(taylor.get(), taylor.get(), t1_.get());
+    }
+  if (finite(taylor)) {
+    if (finite(range_)) {
+      I both(prec_);
+      mpfi_intersect(both.get(), range_.get(), taylor.get());
+      if (finite(both) && mpfr_cmp(both.left(), both.right()) <= 0) mpfi_set(range_.get(), both.get());
+    } else {
+      mpfi_set(range_.get(), taylor.get());
+    }
+  }
+}
+
+bool ResidualAnalyzer::lp_smooth(const Q& p) const {
+  if (!smooth_ || !corr_.affine || !finite(range_)) return false;
+  const bool even = p.is_integer() && mpz_even_p(mpq_numref(p.get()));
+  return even || strictly_pos(range_) || strictly_neg(range_);
+}
+
+// proofs/certification.md, C3: with g = |R|^p ∈ C² on B (R of constant sign,
+// or p even), ∫_B g ∈ vol·g(m) + vol·½[Σ_i H_ii(B) w_i²/12
+//   + Σ_{i≠j} |H_ij|(B) w_i w_j/16 · [−1, 1]]; always ⊆ vol·[min|R|^p, max|R|^p].
+void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
+  const auto d = static_cast<std::size_t>(d_);
+  I vol(out.prec());
+  mpfi_set_q(vol.get(), volume_.get());
+  // Range fallback.
+  I coarse(out.prec());
+  {
+    I a(prec_);
+    mpfr_t mig, mag;
+    mpfr_init2(mig, prec_);
+    mpfr_init2(mag, prec_);
+    if (finite(range_)) {
+      mpfi_mig(mig, range_.get());
+      mpfi_mag(mag, range_.get());
+      mpfi_interv_fr(a.get(), mig, mag);
+      pow_nonneg(coarse, a, p);
+    } else {
+      set_entire(coarse);
+    }
+    mpfr_clear(mig);
+    mpfr_clear(mag);
+    mpfi_mul(coarse.get(), coarse.get(), vol.get());
+  }
+  if (!lp_smooth(p)) {
+    mpfi_set(out.get(), coarse.get());
+    return;
+  }
+  const bool even = p.is_integer() && mpz_even_p(mpq_numref(p.get()));
+  const int sign = even ? 1 : (strictly_pos(range_) ? 1 : -1);
+  // u = sign·R; φ(u) = u^p; φ' = p u^{p−1}; φ'' = p(p−1) u^{p−2}; g = φ(u).
+  I u(prec_), uc(prec_), f1(prec_), f2(prec_), gc(prec_), tmp(prec_);
+  if (sign > 0) {
+    mpfi_set(u.get(), range_.get());
+    mpfi_set(uc.get(), value_c_.get());
+  } else {
+    mpfi_neg(u.get(), range_.get());
+    mpfi_neg(uc.get(), value_c_.get());
+  }
+  Q pm1 = p - Q(1), pm2 = p - Q(2);
+  if (even) {
+    long n = mpz_get_si(mpq_numref(p.get()));
+    interval_ipow(gc, uc, n);
+    interval_ipow(f1, u, n - 1);
+    mpfi_mul_si(f1.get(), f1.get(), n);
+    if (n == 2) mpfi_set_ui(f2.get(), 2);
+    else {
+      interval_ipow(f2, u, n - 2);
+      mpfi_mul_si(f2.get(), f2.get(), n * (n - 1));
+    }
+  } else {
+    // u > 0 on the box, so every power is smooth.
+    if (strictly_pos(uc)) pow_nonneg(gc, uc, p);
+    else set_entire(gc);
+    pow_nonneg(f1, u, pm1);
+    mpfi_mul_q(f1.get(), f1.get(), p.get());
+    if (pm1.sign() == 0) {
+      mpfi_set_ui(f2.get(), 0);
+    } else if (pm2.sign() >= 0) {
+      pow_nonneg(f2, u, pm2);
+      Q k = p * pm1;
+      mpfi_mul_q(f2.get(), f2.get(), k.get());
+    } else {
+      // u^{p−2} = u^{p−1} / u with u > 0.
+      pow_nonneg(f2, u, pm1);
+      mpfi_div(f2.get(), f2.get(), u.get());
+      Q k = p * pm1;
+      mpfi_mul_q(f2.get(), f2.get(), k.get());
+    }
+  }
+  // Hessian of g over the box: φ'(u)·(sign·H_R) + φ''(u)·∇u ∇uᵀ, ∇u = sign·∇R.
+  I acc(out.prec());
+  mpfi_set_ui(acc.get(), 0);
+  for (std::size_t i = 0; i < d; ++i)
+    for (std::size_t j = i; j < d; ++j) {
+      const I& h = box_jet_.c[static_cast<std::size_t>(jets_.hessian_index(static_cast<int>(i), static_cast<int>(j)))];
+      mpfi_mul(tmp.get(), f1.get(), h.get());
+      if (sign < 0) mpfi_neg(tmp.get(), tmp.get());
+      I gg(prec_);
+      mpfi_mul(gg.get(), grad_box_[i].get(), grad_box_[j].get());
+      mpfi_mul(gg.get(), gg.get(), f2.get());
+      mpfi_add(tmp.get(), tmp.get(), gg.get());
+      Q wi = radius_[i] * Q(2), wj = radius_[j] * Q(2);
+      if (i == j) {
+        Q k = wi * wi * Q(1, 12);
+        mpfi_mul_q(tmp.get(), tmp.get(), k.get());
+      } else {
+        // both (i,j) and (j,i): 2·|H_ij| w_i w_j / 16 · [−1, 1]
+        mpfr_t mag;
+        mpfr_init2(mag, prec_);
+        mpfi_mag(mag, tmp.get());
+        mpfr_neg(tmp.left(), mag, MPFR_RNDD);
+        mpfr_set(tmp.right(), mag, MPFR_RNDU);
+        mpfr_clear(mag);
+        Q k = wi * wj * Q(2, 16);
+        mpfi_mul_q(tmp.get(), tmp.get(), k.get());
+      }
+      mpfi_add(acc.get(), acc.get(), tmp.get());
+    }
+  mpfi_div_2ui(acc.get(), acc.get(), 1);
+  mpfi_add(acc.get(), acc.get(), gc.get());
+  mpfi_mul(acc.get(), acc.get(), vol.get());
+  if (finite(acc)) {
+    I both(out.prec());
+    mpfi_intersect(both.get(), acc.get(), coarse.get());
+    if (finite(both) && mpfr_cmp(both.left(), both.right()) <= 0) {
+      mpfi_set(out.get(), both.get());
+      return;
+    }
+  }
+  mpfi_set(out.get(), coarse.get());
+}
+
+}  // namespace mgdl::check

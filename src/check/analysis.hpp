@@ -1,0 +1,44 @@
+// Enclosures of a residual R = f − Σ c_Q ψ_Q over boxes and at points, and the
+// L^p midpoint-rule enclosure (proofs/certification.md, C2 and C3).
+#pragma once
+
+#include "cutoffs.hpp"
+#include "target.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace mgdl::check {
+
+class ResidualAnalyzer {
+ public:
+  ResidualAnalyzer(const Target& target, mpfr_prec_t prec);
+
+  // Encloses R over the box; afterwards range() ⊇ R(box).
+  void analyse(const Box& box, const std::vector<const CutoffData*>& cutoffs);
+  const I& range() const { return range_; }
+  // ⊇ ∫_box |R|^p after analyse() (C3; falls back to vol·[min|R|^p, max|R|^p]).
+  void lp_integral(const Q& p, I& out);
+  // True when the last box allowed the midpoint rule for this p.
+  bool lp_smooth(const Q& p) const;
+
+ private:
+  const Target* target_;
+  mpfr_prec_t prec_;
+  int d_;
+  JetEvaluator jets_;
+  std::vector<I> t_box_, t_center_;
+  Jet box_jet_, center_jet_;
+  CorrectionEnclosure corr_;
+  std::vector<Q> center_, radius_;
+  Q volume_;
+  I range_, value_c_;
+  std::vector<I> grad_box_;  // ∇R over the box (valid when smooth_ && corr_.affine)
+  bool smooth_ = false;
+  I t0_, t1_, t2_;
+};
+
+// |x|^p for an interval x >= 0 (p >= 1 rational), directed.
+void pow_nonneg(I& out, const I& x, const Q& p);
+
+}  // namespace mgdl::check

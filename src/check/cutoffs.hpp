@@ -1,0 +1,73 @@
+// The checker's exact view of cutoff corrections h = Σ c_Q ψ_Q (SPEC section 4):
+// exact values, exact per-box enclosures, the exact overlap number, and the
+// dense block layout of include/mgdl/net/cutoff_correction.hpp rebuilt from
+// scratch (read as a specification, not included).
+#pragma once
+
+#include "exact.hpp"
+
+#include <vector>
+
+namespace mgdl::check {
+
+struct CutoffData {
+  std::vector<Q> a, b, rho, inv_rho;
+  Q c;
+  int grade = 0;
+};
+
+struct Box {
+  std::vector<Q> lo, hi;
+};
+
+// Enclosure of h on a box B with center m (proofs/certification.md, C2):
+// h(m) exactly, a hull [glo, ghi] of the generalised gradient of h over B, so
+// h(x) − h(m) ∈ Σ_i [glo_i, ghi_i](x_i − m_i) (Lebourg's mean value theorem),
+// and a range [lo, hi] ⊇ h(B). When `affine`, h is affine on B and glo = ghi.
+struct CorrectionEnclosure {
+  Q value;
+  std::vector<Q> glo, ghi;
+  Q lo, hi;
+  bool affine = true;
+  void reset(int d);
+};
+
+// Adds c·ψ_Q for every listed cutoff (cutoffs whose support misses the open
+// box contribute 0 and may be listed).
+void add_enclosure(const std::vector<const CutoffData*>& cutoffs, const Box& box, const std::vector<Q>& center,
+                   CorrectionEnclosure& acc);
+
+// ψ_Q(x) exactly (proofs/cutoff.md, Lemma A1).
+Q psi(const CutoffData& q, const std::vector<Q>& x);
+
+// True when the closed support of q meets the open box (else ψ_Q = 0 on B).
+bool support_meets_open(const CutoffData& q, const Box& box);
+
+// max over x ∈ Ω of #{Q : x ∈ S(Q)} with S(Q) the open support (exact;
+// proofs/cutoff.md, Lemma A2 — counted, not assumed).
+int overlap_number(int d, const std::vector<CutoffData>& cutoffs);
+
+struct DenseLayer {
+  struct Entry {
+    int row, col;
+    Q value;
+  };
+  int inputs = 0, outputs = 0;
+  std::vector<Entry> weights;  // sorted by (row, col), no zeros
+  std::vector<Q> bias;
+  bool relu = true;
+};
+
+struct DenseBlock {
+  std::vector<DenseLayer> layers;
+  DenseLayer readout;
+};
+
+// The Lemma A5 block for the cutoffs in list order, reading x from the first
+// d of `input_size` inputs.
+DenseBlock rebuild_block(int d, int input_size, const std::vector<CutoffData>& cutoffs);
+
+// "" when equal, else a one-line description of the first difference.
+std::string compare_blocks(const DenseBlock& expected, const DenseBlock& actual);
+
+}  // namespace mgdl::check

@@ -1,0 +1,686 @@
+// The checks of docs/certificate-format.md, "What the checker verifies", in
+// one pass over the certificate: every tree is walked once (plus at most
+// CheckOptions::extra_levels bisections of a leaf whose enclosure is looser).
+#include "mgdl/check/check.hpp"
+
+#include "analysis.hpp"
+#include "model.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <sstream>
+
+namespace mgdl::check {
+namespace {
+
+using json = nlohmann::json;
+
+std::string show_point(const std::vector<Q>& x) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < x.size(); ++i) s += (i ? ", " : "") + show(x[i]);
+  return s + ")";
+}
+
+std::string show_box(const Box& b) {
+  std::string s;
+  for (std::size_t i = 0; i < b.lo.size(); ++i) s += (i ? " x " : "") + ("[" + show(b.lo[i]) + ", " + show(b.hi[i]) + "]");
+  return s;
+}
+
+// Visits the leaves of a validated pre-order tree over `root` in order, with
+// the cutoffs whose support meets each leaf's interior.
+void walk_tree(const std::string& tree, const Box& root, const std::vector<const CutoffData*>& cutoffs,
+               const std::function<void(std::size_t, const Box&, const std::vector<const CutoffData*>&)>& leaf) {
+  struct Frame {
+    Box box;
+    std::vector<const CutoffData*> cutoffs;
+  };
+  std::vector<Frame> stack;
+  stack.push_back({root, cutoffs});
+  std::size_t leaves = 0;
+  for (char c : tree) {
+    Frame f = std::move(stack.back());
+    stack.pop_back();
+    if (c == '.') {
+      leaf(leaves++, f.box, f.cutoffs);
+      continue;
+    }
+    auto axis = static_cast<std::size_t>(c - 'a');
+    Q mid = (f.box.lo[axis] + f.box.hi[axis]) * Q(1, 2);
+    Frame lower{f.box, {}}, upper{f.box, {}};
+    lower.box.hi[axis] = mid;
+    upper.box.lo[axis] = mid;
+    for (const CutoffData* q : f.cutoffs) {
+      if (support_meets_open(*q, lower.box)) lower.cutoffs.push_back(q);
+      if (support_meets_open(*q, upper.box)) upper.cutoffs.push_back(q);
+    }
+    stack.push_back(std::move(upper));
+    stack.push_back(std::move(lower));
+  }
+}
+
+Box unit_box(int d) {
+  Box b;
+  for (int i = 0; i < d; ++i) {
+    b.lo.emplace_back(0);
+    b.hi.emplace_back(1);
+  }
+  return b;
+}
+
+std::pair<Box, Box> bisect(const Box& b) {
+  std::size_t axis = 0;
+  for (std::size_t i = 1; i < b.lo.size(); ++i)
+    if (b.hi[i] - b.lo[i] > b.hi[axis] - b.lo[axis]) axis = i;
+  Q mid = (b.lo[axis] + b.hi[axis]) * Q(1, 2);
+  Box l = b, u = b;
+  l.hi[axis] = mid;
+  u.lo[axis] = mid;
+  return {l, u};
+}
+
+class Checker {
+ public:
+  Checker(const Certificate& c, const CheckOptions& o) : c_(c), o_(o) {
+    long hint = c.precision > 0 ? c.precision + 32 : 0;
+    prec_ = static_cast<mpfr_prec_t>(std::min<long>(std::max(o.min_precision, hint), 1024));
+  }
+
+  CheckResult run() {
+    check_network();
+    const std::size_t G = c_.grades.size();
+    for (std::size_t k = 0; k <= G; ++k) check_residual(k);
+    for (std::size_t m = 1; m <= G; ++m) check_grade(m);
+    check_status();
+    CheckResult r;
+    r.lines = std::move(lines_);
+    r.failed = failed_;
+    r.lines.push_back(failed_ == 0 ? "check passed" : "check failed: " + std::to_string(failed_) + " claims");
+    r.exit_code = failed_ == 0 ? exit_passed : exit_failed;
+    return r;
+  }
+
+ private:
+  void ok(const std::string& what) { lines_.push_back(what + ": ok"); }
+  void failed(const std::string& what) {
+    lines_.push_back("FAILED: " + what);
+    ++failed_;
+  }
+  void note(const std::string& what) { lines_.push_back(what); }
+
+  const ResidualEvidence* evidence(std::size_t k) const {
+    for (const auto& e : c_.evidence)
+      if (e.residual == static_cast<long>(k)) return &e;
+    return nullptr;
+  }
+  std::string name(std::size_t k) const { return k == 0 ? "initial" : "grade " + std::to_string(k); }
+  // Cutoffs of grades 1..k (those subtracted in R_k).
+  std::vector<const CutoffData*> cutoffs_upto(std::size_t k) const {
+    std::vector<const CutoffData*> out;
+    for (std::size_t m = 0; m < k && m < c_.corrections.size(); ++m)
+      for (const auto& q : c_.corrections[m].cutoffs) out.push_back(&q);
+    return out;
+  }
+
+  // proofs/cutoff.md A5, certification.md C6.
+  void check_network() {
+    const int d = c_.d;
+    network_ok_ = true;
+    if (!c_.has_dense) {
+      failed("network: the dense network is missing");
+      network_ok_ = false;
+      return;
+    }
+    if (c_.dense.size() != c_.grades.size()) {
+      failed("network: the dense network has " + std::to_string(c_.dense.size()) + " grades, the certificate " +
+             std::to_string(c_.grades.size()));
+      network_ok_ = false;
+      return;
+    }
+    long width = 0;
+    for (std::size_t m = 0; m < c_.grades.size(); ++m) {
+      const GradeClaims& g = c_.grades[m];
+      const std::string w = "grade " + std::to_string(m + 1) + " network";
+      DenseBlock expected = rebuild_block(d, m == 0 ? d : d + 2, c_.corrections[m].cutoffs);
+      std::string diff = compare_blocks(expected, c_.dense[m]);
+      long bw = 0;
+      for (const auto& l : c_.dense[m].layers) bw = std::max<long>(bw, l.outputs);
+      long depth = static_cast<long>(c_.dense[m].layers.size()) + 1;
+      width = std::max(width, bw);
+      if (!diff.empty()) {
+        failed(w + ": dense block differs from the structured correction: " + diff);
+        network_ok_ = false;
+      } else if (g.width != bw || g.depth != depth || g.cutoffs != static_cast<long>(c_.corrections[m].cutoffs.size())) {
+        failed(w + ": claimed width " + std::to_string(g.width) + ", depth " + std::to_string(g.depth) + ", cutoffs " +
+               std::to_string(g.cutoffs) + "; the block has " + std::to_string(bw) + ", " + std::to_string(depth) +
+               ", " + std::to_string(c_.corrections[m].cutoffs.size()));
+        network_ok_ = false;
+      }
+    }
+    if (c_.width != width) {
+      failed("network: claimed width " + std::to_string(c_.width) + ", the blocks have " + std::to_string(width));
+      network_ok_ = false;
+    } else if (width > 5L * d) {
+      failed("network: width " + std::to_string(width) + " > 5d = " + std::to_string(5 * d));
+      network_ok_ = false;
+    }
+    if (network_ok_)
+      ok("network: " + std::to_string(c_.grades.size()) + " grades equal their structured corrections, width " +
+         std::to_string(width) + " <= " + std::to_string(5 * d));
+  }
+
+  // |R_k(x)| at an exact point, raising the precision up to the limit until
+  // `accept` holds (C1).
+  bool at_point(std::size_t k, const std::vector<Q>& x, const std::function<bool(const I&)>& accept, I& last) {
+    Q h;
+    for (const CutoffData* q : cutoffs_upto(k)) h = h + q->c * psi(*q, x);
+    for (mpfr_prec_t p = prec_;; p *= 2) {
+      if (p > o_.witness_precision) p = static_cast<mpfr_prec_t>(o_.witness_precision);
+      JetEvaluator ev(c_.target, p);
+      std::vector<I> t(x.size(), I(p));
+      for (std::size_t i = 0; i < x.size(); ++i) mpfi_set_q(t[i].get(), x[i].get());
+      I r(p);
+      mpfi_sub_q(r.get(), ev.evaluate(t, 0).c[0].get(), h.get());
+      last = r;
+      if (accept(r)) return true;
+      if (p >= o_.witness_precision) return false;
+    }
+  }
+
+  static bool in_unit(const std::vector<Q>& x) {
+    for (const auto& v : x)
+      if (v.sign() < 0 || Q(1) < v) return false;
+    return true;
+  }
+
+  // One leaf, with up to extra_levels bisections where `good` fails.
+  bool leaf_holds(ResidualAnalyzer& an, const Box& box, const std::vector<const CutoffData*>& cutoffs,
+                  const std::function<bool(const I&)>& good, int level) {
+    an.analyse(box, cutoffs);
+    if (good(an.range())) return true;
+    if (level >= o_.extra_levels) return false;
+    auto [l, u] = bisect(box);
+    std::vector<const CutoffData*> cl, cu;
+    for (const CutoffData* q : cutoffs) {
+      if (support_meets_open(*q, l)) cl.push_back(q);
+      if (support_meets_open(*q, u)) cu.push_back(q);
+    }
+    return leaf_holds(an, l, cl, good, level + 1) && leaf_holds(an, u, cu, good, level + 1);
+  }
+
+  void check_residual(std::size_t k) {
+    const std::string who = name(k);
+    const SupClaim* sup = nullptr;
+    const std::vector<LpClaim>* lp = nullptr;
+    bool required = true;
+    if (k == 0) {
+      if (!c_.has_initial) {
+        failed("initial: the claims about f are missing");
+        residual_ok_.push_back(false);
+        return;
+      }
+      sup = &c_.initial_sup;
+      lp = &c_.initial_lp;
+    } else {
+      const GradeClaims& g = c_.grades[k - 1];
+      required = g.status == "proven";
+      if (g.has_sup) sup = &g.sup;
+      lp = &g.lp;
+    }
+    bool all = true;
+    const ResidualEvidence* ev = evidence(k);
+    if (sup == nullptr) {
+      if (required) failed(who + " sup-norm: claim missing");
+      residual_ok_.push_back(false);
+      return;
+    }
+    const auto cutoffs = cutoffs_upto(k);
+    ResidualAnalyzer an(c_.target, prec_);
+    // sup_norm.upper via the cover (C1, C2).
+    if (ev == nullptr || !ev->has_sup) {
+      if (required) failed(who + " sup-norm upper " + show(sup->upper) + ": evidence missing");
+      else note(who + ": sup-norm upper not certified (no evidence; not checked)");
+      all = false;
+    } else {
+      const Q& u = ev->sup_upper;
+      std::size_t bad_leaf = 0, n_leaves = 0;
+      bool leaf_fail = false;
+      Box bad_box;
+      std::string bad_bound;
+      auto good = [&u](const I& r) {
+        mpfr_t m;
+        mpfr_init2(m, r.prec());
+        bool g = magnitude(m, r) && mpfr_cmp_q(m, u.get()) <= 0;
+        mpfr_clear(m);
+        return g;
+      };
+      walk_tree(ev->sup_tree, unit_box(c_.d), cutoffs,
+                [&](std::size_t i, const Box& b, const std::vector<const CutoffData*>& cs) {
+                  ++n_leaves;
+                  if (leaf_fail) return;
+                  if (!leaf_holds(an, b, cs, good, 0)) {
+                    leaf_fail = true;
+                    bad_leaf = i;
+                    bad_box = b;
+                    an.analyse(b, cs);
+                    mpfr_t m;
+                    mpfr_init2(m, prec_);
+                    if (magnitude(m, an.range())) {
+                      char buf[64];
+                      mpfr_snprintf(buf, sizeof buf, "%.6Rg", m);
+                      bad_bound = buf;
+                    } else {
+                      bad_bound = "unbounded";
+                    }
+                    mpfr_clear(m);
+                  }
+                });
+      if (leaf_fail) {
+        failed(who + " sup-norm upper: leaf " + std::to_string(bad_leaf) + " " + show_box(bad_box) + " bound " +
+               bad_bound + " > " + show(u));
+        all = false;
+      } else if (sup->upper < u) {
+        failed(who + " sup-norm upper " + show(sup->upper) + " is below the cover's bound " + show(u));
+        all = false;
+      } else {
+        ok(who + ": sup-norm upper " + show(sup->upper) + " (" + std::to_string(n_leaves) + " leaves)");
+      }
+    }
+    // sup_norm.lower via the witness (C1).
+    if (sup->lower.sign() > 0) {
+      if (sup->witness.empty()) {
+        failed(who + " sup-norm lower " + show(sup->lower) + ": witness missing");
+        all = false;
+      } else if (!in_unit(sup->witness)) {
+        failed(who + " sup-norm lower: witness " + show_point(sup->witness) + " is outside [0,1]^d");
+        all = false;
+      } else {
+        const Q& lower = sup->lower;
+        I last(prec_);
+        bool good = at_point(k, sup->witness, [&lower](const I& r) {
+          mpfr_t m;
+          mpfr_init2(m, r.prec());
+          bool g = false;
+          if (finite(r)) {
+            mpfi_mig(m, r.get());
+            g = mpfr_cmp_q(m, lower.get()) >= 0;
+          }
+          mpfr_clear(m);
+          return g;
+        }, last);
+        if (good) ok(who + ": sup-norm lower " + show(lower) + " at witness " + show_point(sup->witness));
+        else {
+          failed(who + " sup-norm lower: |R(" + show_point(sup->witness) + ")| ~ " + approx(last) + " is not >= " +
+                 show(lower));
+          all = false;
+        }
+      }
+    } else if (sup->lower.sign() < 0) {
+      failed(who + " sup-norm lower " + show(sup->lower) + " is negative");
+      all = false;
+    }
+    // L^p (C3).
+    for (const LpClaim& claim : *lp) {
+      const std::string w = who + " L^" + claim.key;
+      const LpEvidence* le = nullptr;
+      if (ev != nullptr)
+        for (const auto& e : ev->lp)
+          if (e.p == claim.p) le = &e;
+      if (le == nullptr) {
+        if (required) {
+          failed(w + " norm: evidence missing");
+          all = false;
+        } else {
+          note(who + ": L^" + claim.key + " not certified (no evidence; not checked)");
+        }
+        continue;
+      }
+      std::size_t n_leaves = validate_tree(le->tree, c_.d, w);
+      const mpfr_prec_t sp = prec_ + 64;
+      I lp_lo(sp), lp_hi(sp);
+      pow_nonneg_q(lp_lo, le->lower, claim.p);
+      pow_nonneg_q(lp_hi, le->upper, claim.p);
+      bool within = false;
+      I sum(sp);
+      for (int attempt = 0; attempt < 2 && !within; ++attempt) {
+        mpfi_set_ui(sum.get(), 0);
+        I piece(sp);
+        walk_tree(le->tree, unit_box(c_.d), cutoffs,
+                  [&](std::size_t, const Box& b, const std::vector<const CutoffData*>& cs) {
+                    add_integral(an, b, cs, claim.p, attempt == 0 ? 0 : o_.extra_levels, piece, sum);
+                  });
+        within = finite(sum) && le->lower.sign() >= 0 && mpfr_cmp(sum.left(), lp_lo.right()) >= 0 &&
+                 mpfr_cmp(sum.right(), lp_hi.left()) <= 0;
+      }
+      if (!within) {
+        failed(w + " norm: the integral of |R|^" + claim.key + " is in [" + approx_left(sum) + ", " +
+               approx_right(sum) + "], not inside [" + show(le->lower) + "^" + claim.key + ", " + show(le->upper) +
+               "^" + claim.key + "]");
+        all = false;
+      } else if (le->lower < claim.lower || claim.upper < le->upper) {
+        failed(w + " norm: claimed [" + show(claim.lower) + ", " + show(claim.upper) + "] is tighter than the evidence [" +
+               show(le->lower) + ", " + show(le->upper) + "]");
+        all = false;
+      } else {
+        ok(who + ": L^" + claim.key + " norm in [" + show(claim.lower) + ", " + show(claim.upper) + "] (" +
+           std::to_string(n_leaves) + " leaves)");
+      }
+    }
+    residual_ok_.push_back(all);
+  }
+
+  static std::string approx_left(const I& x) {
+    char buf[64];
+    mpfr_snprintf(buf, sizeof buf, "%.6Rg", x.left());
+    return buf;
+  }
+
+  static void pow_nonneg_q(I& out, const Q& x, const Q& p) {
+    if (x.sign() < 0) {
+      set_entire(out);
+      return;
+    }
+    I xi(out.prec());
+    mpfi_set_q(xi.get(), x.get());
+    pow_nonneg(out, xi, p);
+  }
+
+  // ∫_B |R|^p, bisecting up to `levels` times where the midpoint rule does not apply.
+  void add_integral(ResidualAnalyzer& an, const Box& b, const std::vector<const CutoffData*>& cs, const Q& p,
+                    int levels, I& piece, I& sum) {
+    an.analyse(b, cs);
+    if (levels == 0 || an.lp_smooth(p)) {
+      an.lp_integral(p, piece);
+      mpfi_add(sum.get(), sum.get(), piece.get());
+      return;
+    }
+    auto [l, u] = bisect(b);
+    std::vector<const CutoffData*> cl, cu;
+    for (const CutoffData* q : cs) {
+      if (support_meets_open(*q, l)) cl.push_back(q);
+      if (support_meets_open(*q, u)) cu.push_back(q);
+    }
+    add_integral(an, l, cl, p, levels - 1, piece, sum);
+    add_integral(an, u, cu, p, levels - 1, piece, sum);
+  }
+
+  void check_grade(std::size_t m) {
+    const GradeClaims& g = c_.grades[m - 1];
+    const std::string who = "grade " + std::to_string(m);
+    const CorrectionData& corr = c_.corrections[m - 1];
+    const bool proven = g.status == "proven";
+    bool grade_ok = network_ok_ && residual_ok_[m] && residual_ok_[m - 1];
+
+    // Support facts (A3) behind pointwise_nonincreasing.
+    bool facts_ok = false;
+    const ResidualEvidence* ev = evidence(m);
+    long kappa = g.has_kappa ? g.kappa : corr.kappa;
+    if (g.pointwise == "proven") {
+      facts_ok = true;
+      if (g.has_kappa && g.kappa != corr.kappa) {
+        failed(who + " support facts: kappa " + std::to_string(g.kappa) + " differs from the correction's " +
+               std::to_string(corr.kappa));
+        facts_ok = false;
+      }
+      const int overlap = overlap_number(c_.d, corr.cutoffs);
+      if (kappa < overlap || kappa <= 0) {
+        if (!corr.cutoffs.empty() || kappa < 0) {
+          failed(who + " support facts: kappa " + std::to_string(kappa) + " < overlap number " + std::to_string(overlap));
+          facts_ok = false;
+        }
+      }
+      if (ev == nullptr || !ev->has_facts) {
+        if (!corr.cutoffs.empty()) {
+          failed(who + " pointwise non-increase: support facts missing");
+          facts_ok = false;
+        }
+      } else if (facts_ok) {
+        facts_ok = check_facts(m, corr, *ev, kappa, overlap);
+      }
+      if (!facts_ok) grade_ok = false;
+    } else if (proven) {
+      failed(who + " status: proven, but pointwise_nonincreasing is not");
+      grade_ok = false;
+    }
+
+    // Contraction ratio (C5): U_m / L_{m−1} exactly, <= 1 − ε.
+    const Q& prev_lower = m == 1 ? c_.initial_sup.lower : c_.grades[m - 2].sup.lower;
+    if (g.has_ratio) {
+      if (!g.has_sup || prev_lower.sign() <= 0) {
+        failed(who + " contraction ratio: no positive sup-norm lower bound of the previous residual");
+        grade_ok = false;
+      } else {
+        Q ratio = g.sup.upper / prev_lower;
+        if (ratio != g.ratio) {
+          failed(who + " contraction ratio " + show(g.ratio) + " differs from sup-norm upper / previous lower = " +
+                 show(ratio));
+          grade_ok = false;
+        } else if (g.contraction_proven == "proven") {
+          if (!c_.has_epsilon || c_.epsilon.sign() <= 0 || Q(1) < c_.epsilon) {
+            failed(who + " contraction: scheme epsilon missing or not in (0, 1]");
+            grade_ok = false;
+          } else if (Q(1) - c_.epsilon < ratio) {
+            failed(who + " contraction: ratio " + show(ratio) + " > 1 - epsilon = " + show(Q(1) - c_.epsilon));
+            grade_ok = false;
+          } else {
+            ok(who + ": contraction ratio " + show(ratio) + " <= 1 - " + show(c_.epsilon));
+          }
+        } else {
+          ok(who + ": contraction ratio " + show(ratio) + " (contraction not claimed)");
+        }
+      }
+    } else if (g.contraction_proven == "proven") {
+      failed(who + " contraction: proven, but the ratio is missing");
+      grade_ok = false;
+    }
+    if (proven && g.contraction_proven != "proven") {
+      failed(who + " status: proven, but contraction_proven is not");
+      grade_ok = false;
+    }
+
+    // Nontrivial witness (P3): h_m(w) = value != 0 exactly.
+    bool nontrivial = false;
+    if (g.has_nontrivial) {
+      Q h;
+      for (const auto& q : corr.cutoffs) h = h + q.c * psi(q, g.nontrivial_witness);
+      if (!in_unit(g.nontrivial_witness)) {
+        failed(who + " nontrivial witness " + show_point(g.nontrivial_witness) + " is outside [0,1]^d");
+        grade_ok = false;
+      } else if (h != g.nontrivial_value || h.sign() == 0) {
+        failed(who + " nontrivial witness: h" + show_point(g.nontrivial_witness) + " = " + show(h) + ", claimed " +
+               show(g.nontrivial_value));
+        grade_ok = false;
+      } else {
+        nontrivial = true;
+        ok(who + ": nontrivial witness h" + show_point(g.nontrivial_witness) + " = " + show(h));
+      }
+    }
+
+    // L^p strict decrease (P3): Theorem A, or U_p(m) < L_p(m−1).
+    const std::vector<LpClaim>& prev_lp = m == 1 ? c_.initial_lp : c_.grades[m - 2].lp;
+    for (const auto& [key, status] : g.lp_strict) {
+      if (status != "proven") {
+        if (proven) {
+          failed(who + " status: proven, but L^" + key + " strict decrease is not");
+          grade_ok = false;
+        }
+        continue;
+      }
+      bool by_theorem = facts_ok && nontrivial;
+      bool by_bounds = false;
+      Q p = parse_exact(key, 64, 16);
+      const LpClaim* now = nullptr;
+      const LpClaim* before = nullptr;
+      for (const auto& c : g.lp)
+        if (c.p == p) now = &c;
+      for (const auto& c : prev_lp)
+        if (c.p == p) before = &c;
+      if (now != nullptr && before != nullptr) by_bounds = now->upper < before->lower;
+      if (by_theorem || by_bounds)
+        ok(who + ": L^" + key + " strictly decreases (" + (by_theorem ? "Theorem A" : "bounds") + ")");
+      else {
+        failed(who + " L^" + key + " strict decrease: neither verified facts with a nontrivial witness nor U_p < L_p(prev)");
+        grade_ok = false;
+      }
+    }
+    if (proven) {
+      if (grade_ok) ok(who + ": status proven");
+      else failed(who + " status: proven, but some claim of the grade failed");
+    }
+    grade_ok_.push_back(grade_ok && proven);
+  }
+
+  bool check_facts(std::size_t m, const CorrectionData& corr, const ResidualEvidence& ev, long kappa, int overlap) {
+    const std::string who = "grade " + std::to_string(m);
+    std::vector<char> covered(corr.cutoffs.size(), 0);
+    const auto cutoffs = cutoffs_upto(m - 1);
+    ResidualAnalyzer an(c_.target, prec_);
+    std::size_t leaves = 0;
+    for (std::size_t f = 0; f < ev.facts.size(); ++f) {
+      const SupportFact& fact = ev.facts[f];
+      if (fact.cutoff < 0 || static_cast<std::size_t>(fact.cutoff) >= corr.cutoffs.size()) {
+        failed(who + " support fact " + std::to_string(f) + ": no cutoff " + std::to_string(fact.cutoff));
+        return false;
+      }
+      const CutoffData& q = corr.cutoffs[static_cast<std::size_t>(fact.cutoff)];
+      covered[static_cast<std::size_t>(fact.cutoff)] = 1;
+      const std::string w = who + " support fact for cutoff " + std::to_string(fact.cutoff);
+      if (fact.mu.sign() <= 0) {
+        failed(w + ": mu " + show(fact.mu) + " is not positive");
+        return false;
+      }
+      if (q.c.sign() != fact.sign) {
+        failed(w + ": coefficient " + show(q.c) + " does not have sign " + std::to_string(fact.sign));
+        return false;
+      }
+      if (fact.mu < q.c.abs() * Q(kappa)) {
+        failed(w + ": |c| = " + show(q.c.abs()) + " > mu/kappa = " + show(fact.mu / Q(kappa)));
+        return false;
+      }
+      Box root;
+      for (int i = 0; i < c_.d; ++i) {
+        auto iu = static_cast<std::size_t>(i);
+        root.lo.push_back(qmax(q.a[iu] - q.rho[iu], Q()));
+        root.hi.push_back(qmin(q.b[iu] + q.rho[iu], Q(1)));
+        if (!(root.lo[iu] < root.hi[iu])) {
+          failed(w + ": the support does not meet the domain");
+          return false;
+        }
+      }
+      const Q mu = fact.mu;
+      const int sign = fact.sign;
+      auto good = [&mu, sign](const I& r) {
+        if (!finite(r)) return false;
+        return sign > 0 ? mpfr_cmp_q(r.left(), mu.get()) >= 0 : mpfr_cmp_q(r.right(), (-mu).get()) <= 0;
+      };
+      bool fail = false;
+      walk_tree(fact.tree, root, cutoffs, [&](std::size_t i, const Box& b, const std::vector<const CutoffData*>& cs) {
+        ++leaves;
+        if (fail) return;
+        if (!leaf_holds(an, b, cs, good, 0)) {
+          fail = true;
+          an.analyse(b, cs);
+          failed(w + ": leaf " + std::to_string(i) + " " + show_box(b) + " residual ~ [" + approx_left(an.range()) +
+                 ", " + approx_right(an.range()) + "], not " + (sign > 0 ? ">= " : "<= -") + show(mu));
+        }
+      });
+      if (fail) return false;
+    }
+    for (std::size_t i = 0; i < covered.size(); ++i)
+      if (!covered[i]) {
+        failed(who + " support facts: cutoff " + std::to_string(i) + " (c = " + show(corr.cutoffs[i].c) + ") has no fact");
+        return false;
+      }
+    ok(who + ": support facts (" + std::to_string(ev.facts.size()) + " cutoffs, " + std::to_string(leaves) +
+       " leaves, kappa " + std::to_string(kappa) + " >= overlap " + std::to_string(overlap) + ")");
+    return true;
+  }
+
+  void check_status() {
+    if (c_.status != "certified") {
+      note("status: not-certified (nothing further claimed)");
+      return;
+    }
+    bool all = !c_.incomplete && network_ok_ && !residual_ok_.empty() && residual_ok_[0];
+    for (std::size_t m = 0; m < c_.grades.size(); ++m)
+      if (c_.grades[m].status != "proven" || !grade_ok_[m]) all = false;
+    if (all) ok("status certified");
+    else failed("status: certified, but not every grade's claims are proven and verified");
+  }
+
+  const Certificate& c_;
+  const CheckOptions& o_;
+  mpfr_prec_t prec_;
+  std::vector<std::string> lines_;
+  int failed_ = 0;
+  bool network_ok_ = false;
+  std::vector<bool> residual_ok_;
+  std::vector<bool> grade_ok_;
+};
+
+}  // namespace
+
+CheckResult check_certificate(const json& certificate, const json* dense_network, const CheckOptions& options) {
+  CheckResult r;
+  try {
+    Certificate c = read_certificate(certificate, dense_network);
+    return Checker(c, options).run();
+  } catch (const MalformedError& e) {
+    r.error = std::string("error: ") + e.what();
+  } catch (const json::exception& e) {
+    r.error = std::string("error: malformed certificate: ") + e.what();
+  } catch (const std::bad_alloc&) {
+    r.error = "error: out of memory while reading the certificate";
+  } catch (const std::exception& e) {
+    r.error = std::string("error: ") + e.what();
+  }
+  r.exit_code = exit_malformed;
+  return r;
+}
+
+int run_check(const std::string& path, std::ostream& out, std::ostream& err, const CheckOptions& options) {
+  auto read_json = [](const std::string& file, json& j) -> std::string {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return "cannot open '" + file + "'";
+    try {
+      j = json::parse(in);
+    } catch (const json::exception& e) {
+      return "'" + file + "' is not valid JSON: " + e.what();
+    }
+    return "";
+  };
+  try {
+    json cert;
+    if (std::string e = read_json(path, cert); !e.empty()) {
+      err << "error: " << e << '\n';
+      return exit_malformed;
+    }
+    json dense;
+    bool has_dense = false;
+    std::string sibling = dense_file_name(cert);
+    if (!sibling.empty()) {
+      std::string dir;
+      if (auto slash = path.find_last_of('/'); slash != std::string::npos) dir = path.substr(0, slash + 1);
+      std::string file = sibling.front() == '/' ? sibling : dir + sibling;
+      if (std::string e = read_json(file, dense); !e.empty()) {
+        err << "error: network file: " << e << '\n';
+        return exit_malformed;
+      }
+      has_dense = true;
+    }
+    CheckResult r = check_certificate(cert, has_dense ? &dense : nullptr, options);
+    if (r.exit_code == exit_malformed) {
+      err << r.error << '\n';
+      return r.exit_code;
+    }
+    for (const auto& line : r.lines) out << line << '\n';
+    return r.exit_code;
+  } catch (const std::exception& e) {
+    err << "error: " << e.what() << '\n';
+    return exit_malformed;
+  }
+}
+
+}  // namespace mgdl::check
