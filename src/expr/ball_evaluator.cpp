@@ -111,18 +111,11 @@ void unary_derivatives(Code code, long n, arb_t f0, arb_t f1, arb_t f2, const ar
       arb_zero(f2);
       break;
     case Code::sin:
-      if (order == 0) {
-        arb_sin(f0, a, prec);
-        break;
-      }
+      // arb_sin_cos also at order 0: its error bound is tighter than arb_sin's.
       arb_sin_cos(f0, f1, a, prec);
       arb_neg(f2, f0);
       break;
     case Code::cos:
-      if (order == 0) {
-        arb_cos(f0, a, prec);
-        break;
-      }
       arb_sin_cos(t, f0, a, prec);
       arb_neg(f1, t);
       arb_neg(f2, f0);
@@ -562,7 +555,11 @@ void BallEvaluator::taylor2(const num::Ball* lo, const num::Ball* hi, Taylor2& j
       arb_set(jet.range.arb(), t);
     } else {
       arb_set(term, jet.range.arb());
-      if (!arb_intersection(jet.range.arb(), term, t, s.prec)) arb_set(jet.range.arb(), term);
+      // Keep the intersection only where it is really smaller: its outward
+      // rounding can make it a hair wider than the direct range.
+      const int overlap = arb_intersection(jet.range.arb(), term, t, s.prec);
+      if (!overlap || mag_cmp(arb_radref(jet.range.arb()), arb_radref(term)) >= 0)
+        arb_set(jet.range.arb(), term);
     }
   }
 }
