@@ -139,3 +139,71 @@ TEST_CASE("grammar: precedence, associativity, literals") {
   CHECK(canon("min(x,max(y,relu(z)))") == "min(x, max(y, relu(z)))");
   CHECK(Expression::parse("0.5").root().value == Rational(1, 2));
 }
+
+namespace {
+
+using NodePtr = std::shared_ptr<const Node>;
+
+NodePtr leaf(std::mt19937_64& rng, int dimension) {
+  auto n = std::make_shared<Node>();
+  switch (rng() % 4) {
+    case 0: {
+      n->op = Op::constant;
+      const long p = static_cast<long>(rng() % 2001) - 1000;
+      const long q = static_cast<long>(rng() % 7) + 1;
+      n->value = Rational(p, q);
+      break;
+    }
+    case 1: n->op = rng() % 2 ? Op::pi : Op::e; break;
+    default:
+      n->op = Op::variable;
+      n->variable = static_cast<int>(rng() % static_cast<unsigned>(dimension));
+  }
+  return n;
+}
+
+NodePtr random_tree(std::mt19937_64& rng, int depth, int dimension) {
+  if (depth == 0 || rng() % 5 == 0) return leaf(rng, dimension);
+  static const Op binary[] = {Op::add, Op::sub, Op::mul, Op::div, Op::pow, Op::min, Op::max};
+  static const Op unary[] = {Op::neg, Op::sin, Op::cos, Op::tan, Op::exp, Op::log, Op::sqrt, Op::abs,
+                             Op::tanh, Op::atan, Op::sinh, Op::cosh, Op::relu};
+  auto n = std::make_shared<Node>();
+  if (rng() % 2) {
+    n->op = binary[rng() % 7];
+    n->args = {random_tree(rng, depth - 1, dimension), random_tree(rng, depth - 1, dimension)};
+  } else {
+    n->op = unary[rng() % 13];
+    n->args = {random_tree(rng, depth - 1, dimension)};
+  }
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("print/parse round trip on random trees") {
+  const std::uint64_t seed = 12345;
+  INFO("seed ", seed);
+  std::mt19937_64 rng(seed);
+  const std::vector<std::vector<std::string>> names = {{"x"}, {"x", "y"}, {"x", "y", "z"}, {"x1", "x2", "x3", "x4"}};
+  for (int trial = 0; trial < 3000; ++trial) {
+    const auto& vars = names[static_cast<std::size_t>(trial) % names.size()];
+    const int d = static_cast<int>(vars.size());
+    // Every variable used once at the front, so the parsed variable set matches.
+    NodePtr tree = random_tree(rng, 6, d);
+    for (int i = 0; i < d; ++i) {
+      auto v = std::make_shared<Node>();
+      v->op = Op::variable;
+      v->variable = i;
+      auto sum = std::make_shared<Node>();
+      sum->op = Op::add;
+      sum->args = {v, tree};
+      tree = sum;
+    }
+    const Expression original(tree, vars, "");
+    const std::string text = original.to_string();
+    INFO(text);
+    const Expression reparsed = Expression::parse(text);
+    CHECK(reparsed.structurally_equal(original));
+    CHECK(reparsed.to_string() == text);
+  }
+}
