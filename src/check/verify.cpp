@@ -630,7 +630,9 @@ CheckResult check_certificate(const json& certificate, const json* dense_network
   } catch (const MalformedError& e) {
     r.error = std::string("error: ") + e.what();
   } catch (const json::exception& e) {
-    r.error = std::string("error: malformed certificate: ") + e.what();
+    std::string what = e.what();
+    if (what.size() > 160) what = what.substr(0, 160) + "...";
+    r.error = "error: malformed certificate: " + what;
   } catch (const std::bad_alloc&) {
     r.error = "error: out of memory while reading the certificate";
   } catch (const std::exception& e) {
@@ -647,7 +649,9 @@ int run_check(const std::string& path, std::ostream& out, std::ostream& err, con
     try {
       j = json::parse(in);
     } catch (const json::exception& e) {
-      return "'" + file + "' is not valid JSON: " + e.what();
+      std::string what = e.what();
+      if (what.size() > 160) what = what.substr(0, 160) + "...";
+      return "'" + file + "' is not valid JSON: " + what;
     }
     return "";
   };

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Plant false claims in genuine mgdl certificates and make sure the checker rejects them.
+
+  tamper.py write CERT_DIR OUT_DIR      write one mutated copy per mutation into OUT_DIR/<name>/
+  tamper.py check CHECKER CERT_DIR...   check the genuine certificate (must pass) and every
+                                        mutation (must fail, naming the claim); exit 1 otherwise
+
+CERT_DIR holds certificate.json and (optionally) the sibling network file it names.
+CHECKER is a command such as "mgdl-check" or "mgdl-verify check" (split on spaces).
+Mutations that leave every claim true (loosening a bound) are not made. Each mutation
+lists the words one of which the checker's output must contain.
+"""
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from fractions import Fraction as F
+
+
+def q(text):
+    return F(text)
+
+
+def s(v):
+    v = F(v)
+    return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+
+
+def last_residual(cert):
+    """(claims, evidence) of the last residual with sup evidence: a grade or the initial claims."""
+    ev = {e["residual"]: e for e in cert["evidence"]["grades"]}
+    for k in range(len(cert["grades"]), -1, -1):
+        if k in ev and "sup_cover" in ev[k]:
+            claims = cert["initial"] if k == 0 else cert["grades"][k - 1]
+            return k, claims, ev[k]
+    return None
+
+
+def mutations(cert, network):
+    """Yields (name, keywords, certificate, network or None, raw_text or None)."""
+    found = last_residual(cert)
+    if found:
+        k, claims, ev = found
+        c = copy.deepcopy(cert)
+        _, cl, e = last_residual(c)
+        low = q(cl["sup_norm"]["lower"])
+        if low > 0:
+            cl["sup_norm"]["upper"] = s(low * F(9, 10))
+            e["sup_cover"]["upper"] = s(low * F(9, 10))
+            yield "tighten_sup_upper", ["sup-norm upper"], c, None, None
+        c = copy.deepcopy(cert)
+        _, cl, e = last_residual(c)
+        up = q(cl["sup_norm"]["upper"])
+        if up > 0:
+            cl["sup_norm"]["lower"] = s(up * F(11, 10))
+            yield "tighten_sup_lower", ["sup-norm lower"], c, None, None
+        if cl["sup_norm"].get("witness") and q(cl["sup_norm"]["lower"]) > 0:
+            c = copy.deepcopy(cert)
+            _, cl, e = last_residual(c)
+            w = [q(x) for x in cl["sup_norm"]["witness"]]
+            cl["sup_norm"]["witness"] = [s(x - F(1, 1024) if x > F(1, 2) else x + F(1, 1024)) for x in w]
+            yield "move_witness", ["sup-norm lower"], c, None, None
+        for p in sorted(e.get("lp", {})):
+            c = copy.deepcopy(cert)
+            _, cl, e2 = last_residual(c)
+            lo = q(e2["lp"][p]["lower"])
+            if lo > 0:
+                e2["lp"][p]["upper"] = s(lo * F(9, 10))
+                cl["lp_norms"][p]["upper"] = s(lo * F(9, 10))
+                yield f"tighten_l{p}_upper", [f"L^{p}"], c, None, None
+            c = copy.deepcopy(cert)
+            _, cl, e2 = last_residual(c)
+            up = q(e2["lp"][p]["upper"])
+            e2["lp"][p]["lower"] = s(up * F(11, 10))
+            cl["lp_norms"][p]["lower"] = s(up * F(11, 10))
+            yield f"tighten_l{p}_lower", [f"L^{p}"], c, None, None
+        c = copy.deepcopy(cert)
+        _, cl, e = last_residual(c)
+        tree = e["sup_cover"]["tree"]
+        e["sup_cover"]["tree"] = tree[:-1]
+        yield "drop_leaf", ["tree"], c, None, None
+
+    corr = cert["network"].get("corrections", [])
+    graded = [m for m, cc in enumerate(corr) if cc["cutoffs"]]
+    if graded:
+        m = graded[-1]
+        c = copy.deepcopy(cert)
+        cut = c["network"]["corrections"][m]["cutoffs"][0]
+        cut["c"] = s(-q(cut["c"]))
+        yield "flip_coefficient", ["network", "support fact"], c, None, None
+        c = copy.deepcopy(cert)
+        cut = c["network"]["corrections"][m]["cutoffs"][-1]
+        cut["c"] = s(q(cut["c"]) * 2)
+        yield "double_coefficient", ["network", "support fact"], c, None, None
+        c = copy.deepcopy(cert)
+        g = c["grades"][m]
+        kappa = c["network"]["corrections"][m]["kappa"]
+        c["network"]["corrections"][m]["kappa"] = kappa + 1
+        if "kappa" in g:
+            g["kappa"] = kappa + 1
+        yield "raise_kappa", ["support fact"], c, None, None
+        if kappa >= 2:
+            c = copy.deepcopy(cert)
+            c["network"]["corrections"][m]["kappa"] = 1
+            if "kappa" in c["grades"][m]:
+                c["grades"][m]["kappa"] = 1
+            yield "lower_kappa", ["kappa", "support fact"], c, None, None
+        ev = {e["residual"]: e for e in cert["evidence"]["grades"]}
+        if ev.get(m + 1, {}).get("support_facts"):
+            c = copy.deepcopy(cert)
+            e = {x["residual"]: x for x in c["evidence"]["grades"]}[m + 1]
+            e["support_facts"][0]["mu"] = s(q(e["support_facts"][0]["mu"]) * 2)
+            yield "raise_mu", ["support fact"], c, None, None
+            c = copy.deepcopy(cert)
+            e = {x["residual"]: x for x in c["evidence"]["grades"]}[m + 1]
+            del e["support_facts"][-1]
+            yield "drop_support_fact", ["support fact", "no fact"], c, None, None
+        g = cert["grades"][m]
+        if "contraction_ratio_upper" in g:
+            c = copy.deepcopy(cert)
+            c["grades"][m]["contraction_ratio_upper"] = s(q(g["contraction_ratio_upper"]) / 2)
+            yield "halve_ratio", ["contraction"], c, None, None
+        if "nontrivial_value" in g:
+            c = copy.deepcopy(cert)
+            c["grades"][m]["nontrivial_value"] = s(q(g["nontrivial_value"]) + 1)
+            yield "nontrivial_value", ["nontrivial"], c, None, None
+        if network is not None:
+            n = copy.deepcopy(network)
+            for layer in n["grades"][m]["layers"]:
+                if layer["weights"]:
+                    w = layer["weights"][len(layer["weights"]) // 2]
+                    if isinstance(w, list):
+                        w[2] = s(q(w[2]) + 1)
+                    else:
+                        w["value"] = s(q(w["value"]) + 1)
+                    break
+            yield "change_weight", ["network"], copy.deepcopy(cert), n, None
+
+    c = copy.deepcopy(cert)
+    c["target"]["expression"] = "(" + cert["target"]["expression"] + ")*(1001/1000)"
+    yield "change_target", ["sup-norm", "L^", "support fact"], c, None, None
+    c = copy.deepcopy(cert)
+    lo, hi = q(c["target"]["domain"][0][0]), q(c["target"]["domain"][0][1])
+    c["target"]["domain"][0][1] = s(hi + (hi - lo) / 2)
+    yield "change_domain", ["sup-norm", "L^", "support fact"], c, None, None
+    text = json.dumps(cert, indent=1)
+    yield "truncate", ["error"], None, None, text[: len(text) // 2]
+    if cert["grades"]:
+        c = copy.deepcopy(cert)
+        c["grades"][-1]["pointwise_nonincreasing"] = "not-certified"
+        yield "status_without_evidence", ["status"], c, None, None
+
+
+def load(cert_dir):
+    with open(os.path.join(cert_dir, "certificate.json")) as f:
+        cert = json.load(f)
+    network = None
+    name = cert.get("network", {}).get("dense_file")
+    if name:
+        with open(os.path.join(cert_dir, name)) as f:
+            network = json.load(f)
+    return cert, network
+
+
+def write_all(cert_dir, out_dir):
+    cert, network = load(cert_dir)
+    name = cert.get("network", {}).get("dense_file")
+    made = []
+    for mname, keywords, c, n, raw in mutations(cert, network):
+        d = os.path.join(out_dir, mname)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "certificate.json"), "w") as f:
+            f.write(raw if raw is not None else json.dumps(c, indent=1))
+        if name:
+            with open(os.path.join(d, name), "w") as f:
+                json.dump(n if n is not None else network, f)
+        made.append((mname, keywords, d))
+    return made
+
+
+def run(checker, cert_dir):
+    p = subprocess.run(checker + [os.path.join(cert_dir, "certificate.json")], capture_output=True, text=True)
+    return p.returncode, p.stdout + p.stderr
+
+
+def check(checker, cert_dirs):
+    bad = 0
+    for cert_dir in cert_dirs:
+        rc, out = run(checker, cert_dir)
+        if rc != 0:
+            print(f"GENUINE REJECTED: {cert_dir} (exit {rc})\n{out}")
+            bad += 1
+            continue
+        print(f"genuine accepted: {cert_dir}")
+        with tempfile.TemporaryDirectory() as tmp:
+            for mname, keywords, d in write_all(cert_dir, tmp):
+                rc, out = run(checker, d)
+                lines = [l for l in out.splitlines() if l.startswith("FAILED:") or l.startswith("error:")]
+                named = any(k in l for l in lines for k in keywords)
+                if rc in (1, 2) and lines and named:
+                    print(f"  rejected {mname}: {lines[0]}")
+                else:
+                    print(f"  NOT REJECTED {mname} (exit {rc}, wanted one of {keywords}):\n{out}")
+                    bad += 1
+    print("tamper: all mutations rejected" if bad == 0 else f"tamper: {bad} problems")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 4 and sys.argv[1] == "write":
+        for m, _, d in write_all(sys.argv[2], sys.argv[3]):
+            print(m, d)
+    elif len(sys.argv) >= 4 and sys.argv[1] == "check":
+        sys.exit(check(sys.argv[2].split(), sys.argv[3:]))
+    else:
+        print(__doc__)
+        sys.exit(2)

@@ -1,0 +1,159 @@
+// Exact cutoff enclosures, the overlap number and the rebuilt dense block.
+#include "cutoffs.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <random>
+
+using namespace mgdl::check;
+
+namespace {
+
+CutoffData cutoff(std::vector<Q> a, std::vector<Q> b, std::vector<Q> rho, Q c) {
+  CutoffData q;
+  q.a = std::move(a);
+  q.b = std::move(b);
+  q.rho = std::move(rho);
+  for (const Q& r : q.rho) q.inv_rho.push_back(Q(1) / r);
+  q.c = std::move(c);
+  return q;
+}
+
+std::vector<Q> apply(const DenseLayer& l, const std::vector<Q>& x) {
+  std::vector<Q> y = l.bias;
+  for (const auto& e : l.weights) y[static_cast<std::size_t>(e.row)] = y[static_cast<std::size_t>(e.row)] + e.value * x[static_cast<std::size_t>(e.col)];
+  if (l.relu)
+    for (auto& v : y)
+      if (v.sign() < 0) v = Q();
+  return y;
+}
+
+std::vector<CutoffData> random_cutoffs(std::mt19937& rng, int d, int n) {
+  std::vector<CutoffData> cs;
+  for (int k = 0; k < n; ++k) {
+    std::vector<Q> a, b, rho;
+    for (int i = 0; i < d; ++i) {
+      long lo = static_cast<long>(rng() % 8);
+      a.push_back(Q(lo, 8));
+      b.push_back(Q(lo + 1 + static_cast<long>(rng() % 2), 8));
+      rho.push_back(Q(1 + static_cast<long>(rng() % 3), 32));
+    }
+    long c = static_cast<long>(rng() % 7) - 3;
+    cs.push_back(cutoff(a, b, rho, Q(c == 0 ? 1 : c, 5)));
+  }
+  return cs;
+}
+
+}  // namespace
+
+TEST_CASE("psi: 1 on the core, 0 outside the support, exact ramps (A1)") {
+  CutoffData q = cutoff({Q(1, 4)}, {Q(1, 2)}, {Q(1, 8)}, Q(1));
+  CHECK(psi(q, {Q(1, 3)}) == Q(1));
+  CHECK(psi(q, {Q(1, 8)}) == Q(0));
+  CHECK(psi(q, {Q(3, 16)}) == Q(1, 2));
+  CHECK(psi(q, {Q(9, 16)}) == Q(1, 2));
+  CHECK(psi(q, {Q(1)}) == Q(0));
+}
+
+TEST_CASE("enclosures contain h at points; affine pieces are exact") {
+  unsigned seed = 4242;
+  std::printf("seed %u\n", seed);
+  std::mt19937 rng(seed);
+  for (int d = 1; d <= 2; ++d) {
+    auto cs = random_cutoffs(rng, d, 6);
+    std::vector<const CutoffData*> ptrs;
+    for (const auto& q : cs) ptrs.push_back(&q);
+    for (int trial = 0; trial < 200; ++trial) {
+      Box b;
+      std::vector<Q> m;
+      for (int i = 0; i < d; ++i) {
+        long k = static_cast<long>(rng() % 32);
+        b.lo.push_back(Q(k, 32));
+        b.hi.push_back(Q(k + 1, 32));
+        m.push_back(Q(2 * k + 1, 64));
+      }
+      CorrectionEnclosure e;
+      e.reset(d);
+      add_enclosure(ptrs, b, m, e);
+      Q hm;
+      for (const auto& q : cs) hm = hm + q.c * psi(q, m);
+      CHECK(e.value == hm);
+      for (int k = 0; k < 9; ++k) {
+        std::vector<Q> x;
+        for (int i = 0; i < d; ++i) x.push_back(b.lo[static_cast<std::size_t>(i)] + Q(static_cast<long>(rng() % 9), 8) * Q(1, 32));
+        Q hx;
+        for (const auto& q : cs) hx = hx + q.c * psi(q, x);
+        CHECK(e.lo <= hx);
+        CHECK(hx <= e.hi);
+        // h(x) − h(m) ∈ Σ G_i (x_i − m_i)
+        Q lo, hi;
+        for (int i = 0; i < d; ++i) {
+          auto iu = static_cast<std::size_t>(i);
+          Q dx = x[iu] - m[iu];
+          Q p = e.glo[iu] * dx, r = e.ghi[iu] * dx;
+          lo = lo + qmin(p, r);
+          hi = hi + qmax(p, r);
+        }
+        CHECK(lo <= hx - hm);
+        CHECK(hx - hm <= hi);
+        if (e.affine) CHECK(lo == hi);
+      }
+    }
+  }
+}
+
+TEST_CASE("overlap number equals brute-force counting (A2)") {
+  unsigned seed = 99;
+  std::printf("seed %u\n", seed);
+  std::mt19937 rng(seed);
+  for (int d = 1; d <= 2; ++d)
+    for (int trial = 0; trial < 20; ++trial) {
+      auto cs = random_cutoffs(rng, d, 1 + static_cast<int>(rng() % 10));
+      // Brute force on the cells of the grid of all support ends (multiples of 1/32).
+      int brute = 0;
+      const long n = 32;
+      for (long i = 0; i < n; ++i)
+        for (long j = 0; j < (d == 2 ? n : 1); ++j) {
+          std::vector<Q> x{Q(2 * i + 1, 2 * n)};
+          if (d == 2) x.push_back(Q(2 * j + 1, 2 * n));
+          int count = 0;
+          for (const auto& q : cs) {
+            bool in = true;
+            for (std::size_t k = 0; k < x.size(); ++k)
+              in = in && q.a[k] - q.rho[k] < x[k] && x[k] < q.b[k] + q.rho[k];
+            count += in ? 1 : 0;
+          }
+          brute = std::max(brute, count);
+        }
+      CHECK(overlap_number(d, cs) == brute);
+    }
+}
+
+TEST_CASE("the rebuilt dense block computes h exactly (A5)") {
+  unsigned seed = 2024;
+  std::printf("seed %u\n", seed);
+  std::mt19937 rng(seed);
+  for (int d = 1; d <= 3; ++d) {
+    auto cs = random_cutoffs(rng, d, 4);
+    for (int input : {d, d + 2}) {
+      DenseBlock blk = rebuild_block(d, input, cs);
+      CHECK(blk.layers.size() == 2 * cs.size() + 1);
+      CHECK(compare_blocks(blk, blk).empty());
+      for (int trial = 0; trial < 30; ++trial) {
+        std::vector<Q> x;
+        for (int i = 0; i < input; ++i) x.push_back(Q(static_cast<long>(rng() % 65), 64));
+        std::vector<Q> y = x;
+        for (const auto& l : blk.layers) y = apply(l, y);
+        Q out = apply(blk.readout, y)[0];
+        Q h;
+        std::vector<Q> xd(x.begin(), x.begin() + d);
+        for (const auto& q : cs) h = h + q.c * psi(q, xd);
+        CHECK(out == h);
+      }
+    }
+    DenseBlock changed = rebuild_block(d, d, cs);
+    changed.layers[0].bias[static_cast<std::size_t>(d)] = changed.layers[0].bias[static_cast<std::size_t>(d)] + Q(1);
+    CHECK(compare_blocks(rebuild_block(d, d, cs), changed).find("bias") != std::string::npos);
+  }
+}

@@ -1,0 +1,167 @@
+// Exact numbers, the checker's own target parser and its MPFI jets.
+#include "analysis.hpp"
+#include "exact.hpp"
+#include "target.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <random>
+#include <string>
+
+using namespace mgdl::check;
+
+namespace {
+
+Target parse1(const std::string& text, int d = 1) {
+  std::vector<std::string> vars = d == 1 ? std::vector<std::string>{"x"} : std::vector<std::string>{"x", "y"};
+  std::vector<Q> lo(static_cast<std::size_t>(d), Q(0)), hi(static_cast<std::size_t>(d), Q(1));
+  return parse_target(text, vars, lo, hi);
+}
+
+// f at an exact point at high precision (reference).
+I at(const Target& t, const std::vector<Q>& x, mpfr_prec_t prec) {
+  JetEvaluator ev(t, prec);
+  std::vector<I> pt(x.size(), I(prec));
+  for (std::size_t i = 0; i < x.size(); ++i) mpfi_set_q(pt[i].get(), x[i].get());
+  return ev.evaluate(pt, 0).c[0];
+}
+
+bool contains(const I& outer, const I& inner) {
+  return finite(outer) && finite(inner) && mpfr_cmp(outer.left(), inner.left()) <= 0 &&
+         mpfr_cmp(inner.right(), outer.right()) <= 0;
+}
+
+}  // namespace
+
+TEST_CASE("exact numbers parse exactly and refuse huge ones") {
+  CHECK(parse_exact("1.25e-3") == Q(1, 800));
+  CHECK(parse_exact("-6/8") == Q(-3, 4));
+  CHECK(parse_exact("0.017") == Q(17, 1000));  // leading zero is decimal, not octal
+  CHECK(parse_exact("007") == Q(7));
+  CHECK_THROWS_AS(parse_exact("1e999999"), MalformedError);
+  CHECK_THROWS_AS(parse_exact(std::string(1000000, '9')), MalformedError);
+  CHECK_THROWS_AS(parse_exact("1/0"), MalformedError);
+  CHECK_THROWS_AS(parse_exact("0x10"), MalformedError);
+  CHECK_THROWS_AS(parse_exact(""), MalformedError);
+  CHECK_THROWS_AS(parse_exact("1.2.3"), MalformedError);
+}
+
+TEST_CASE("target parser: precedence, exact constants, errors with columns") {
+  // -x^2 = -(x^2); 2^3^2 = 2^9; "(1/3)" is the exact constant 1/3.
+  Target t = parse1("-x^2 + 2^3^2 + (1/3)");
+  I v = at(t, {Q(1, 2)}, 200);
+  I ref(200);
+  Q expected = Q(-1, 4) + Q(512) + Q(1, 3);
+  mpfi_set_q(ref.get(), expected.get());
+  CHECK(contains(v, ref));
+  CHECK_THROWS_WITH_AS(parse1("sin(x"), "target expression: expected ')' after the argument of sin at column 6",
+                       MalformedError);
+  CHECK_THROWS_WITH_AS(parse1("x + w"), "target expression: unknown name 'w' at column 5", MalformedError);
+  CHECK_THROWS_AS(parse1("x +"), MalformedError);
+  CHECK_THROWS_AS(parse1("1/0"), MalformedError);
+  CHECK_THROWS_AS(parse1("foo(x)"), MalformedError);
+  CHECK_THROWS_AS(parse1(std::string(300, '(') + "x" + std::string(300, ')')), MalformedError);
+  CHECK_THROWS_AS(parse1("1e999999*x"), MalformedError);
+}
+
+TEST_CASE("target: every function; ranges contain high-precision point values") {
+  const char* exprs[] = {"sin(3*x)+cos(2*x)", "tan(x/2)", "exp(-x)*log(1+x)", "sqrt(x+1/10)",  "abs(x-1/3)",
+                         "min(x, 1/2) + max(x, 1/4)", "pow(x + 1, 1/3)", "tanh(4*x) - atan(x)", "sinh(x)*cosh(x)",
+                         "relu(x - 1/2)", "pi*e*x", "(x-1/2)^3", "x^(-2)*0 + 1/(x+1)", "2^x"};
+  unsigned seed = 12345;
+  std::printf("seed %u\n", seed);
+  std::mt19937 rng(seed);
+  for (const char* e : exprs) {
+    CAPTURE(e);
+    Target t = parse1(e);
+    JetEvaluator ev(t, 128);
+    for (int trial = 0; trial < 20; ++trial) {
+      long a = static_cast<long>(rng() % 1000), w = static_cast<long>(1 + rng() % 100);
+      Q lo(a, 1000), hi = Q(a, 1000) + Q(w, 1000);
+      if (Q(1) < hi) hi = Q(1);
+      if (std::string(e).find("x^(-2)") != std::string::npos) continue;
+      std::vector<I> box(1, I(128));
+      mpfi_interv_q(box[0].get(), lo.get(), hi.get());
+      I range = ev.evaluate(box, 0).c[0];
+      REQUIRE(finite(range));
+      for (int k = 0; k <= 4; ++k) {
+        Q x = lo + (hi - lo) * Q(k, 4);
+        CHECK(contains(range, at(t, {x}, 512)));
+      }
+    }
+  }
+}
+
+TEST_CASE("undefined operations give entire intervals") {
+  for (const char* e : {"log(x - 1/2)", "sqrt(x - 1/2)", "1/(x - 3/10)", "pow(x - 1/2, 1/3)", "tan(4*x)"}) {
+    CAPTURE(e);
+    Target t = parse1(e);
+    JetEvaluator ev(t, 128);
+    std::vector<I> box(1, I(128));
+    mpfi_interv_si(box[0].get(), 0, 1);
+    CHECK_FALSE(finite(ev.evaluate(box, 0).c[0]));
+  }
+}
+
+TEST_CASE("residual Taylor form contains R at points and is tight (C2)") {
+  // R = sin(2 pi x) cos(y) − c ψ over small boxes.
+  Target t = parse1("sin(2*pi*x)*cos(y) + x*y^2", 2);
+  CutoffData q;
+  q.a = {Q(1, 4), Q(1, 4)};
+  q.b = {Q(1, 2), Q(3, 4)};
+  q.rho = {Q(1, 16), Q(1, 8)};
+  q.inv_rho = {Q(16), Q(8)};
+  q.c = Q(3, 10);
+  std::vector<const CutoffData*> cs{&q};
+  ResidualAnalyzer an(t, 128);
+  unsigned seed = 777;
+  std::printf("seed %u\n", seed);
+  std::mt19937 rng(seed);
+  for (int trial = 0; trial < 200; ++trial) {
+    Box b;
+    for (int i = 0; i < 2; ++i) {
+      long k = static_cast<long>(rng() % 64);
+      b.lo.push_back(Q(k, 64));
+      b.hi.push_back(Q(k + 1, 64));
+    }
+    an.analyse(b, cs);
+    const I& r = an.range();
+    REQUIRE(finite(r));
+    mpfr_t diam;
+    mpfr_init2(diam, 64);
+    mpfi_diam_abs(diam, r.get());
+    CHECK(mpfr_cmp_d(diam, 0.5) < 0);  // a radius limit: [−inf, inf] fails
+    mpfr_clear(diam);
+    for (int k = 0; k < 5; ++k) {
+      std::vector<Q> x{b.lo[0] + Q(static_cast<long>(rng() % 9), 8) * (b.hi[0] - b.lo[0]),
+                       b.lo[1] + Q(static_cast<long>(rng() % 9), 8) * (b.hi[1] - b.lo[1])};
+      I v = at(t, x, 512);
+      Q hx = q.c * psi(q, x);
+      mpfi_sub_q(v.get(), v.get(), hx.get());
+      CHECK(contains(r, v));
+    }
+  }
+}
+
+TEST_CASE("L^p midpoint enclosure contains the exact integral of a polynomial (C3)") {
+  // ∫_[1/4,1/2] (x^2 + 1)^1 dx and ^2: exact rationals.
+  Target t = parse1("x^2 + 1");
+  ResidualAnalyzer an(t, 128);
+  Box b{{Q(1, 4)}, {Q(1, 2)}};
+  an.analyse(b, {});
+  I out(128);
+  an.lp_integral(Q(1), out);
+  // ∫ x^2 + 1 = [x^3/3 + x] = (1/24 + 1/2) − (1/192 + 1/4)
+  Q exact1 = Q(1, 24) + Q(1, 2) - Q(1, 192) - Q(1, 4);
+  CHECK(certainly_le(out, exact1 + Q(1, 100000)));
+  CHECK(certainly_ge(out, exact1 - Q(1, 100000)));
+  CHECK(mpfr_cmp_q(out.left(), exact1.get()) <= 0);
+  CHECK(mpfr_cmp_q(out.right(), exact1.get()) >= 0);
+  an.lp_integral(Q(2), out);
+  // ∫ (x^2+1)^2 = x^5/5 + 2x^3/3 + x
+  auto prim = [](const Q& x) { return qpow(x, 5) * Q(1, 5) + qpow(x, 3) * Q(2, 3) + x; };
+  Q exact2 = prim(Q(1, 2)) - prim(Q(1, 4));
+  CHECK(mpfr_cmp_q(out.left(), exact2.get()) <= 0);
+  CHECK(mpfr_cmp_q(out.right(), exact2.get()) >= 0);
+}
