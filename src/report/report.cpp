@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -307,7 +308,14 @@ std::string plain_table(const Table& t) {
   return out;
 }
 
-std::string markdown_table(const Table& t) {
+std::string markdown_table(Table t) {
+  for (auto& row : t.rows) {
+    for (auto& cell : row) {
+      std::string escaped;
+      for (char ch : cell) escaped += ch == '|' ? std::string("\\|") : std::string(1, ch);
+      cell = escaped;
+    }
+  }
   const auto w = column_widths(t);
   auto line = [&](const std::vector<std::string>& cells) {
     std::string s = "|";
@@ -453,7 +461,7 @@ std::vector<std::string> statement(const Certificate& c, Code code) {
     for (const auto& [p, status] : g.lp_decrease) {
       if (status != "proven") failed.push_back("P3 (p = " + p + ")");
     }
-    std::string s = "Grade " + std::to_string(g.index) + " is " + g.status;
+    std::string s = "Grade " + std::to_string(g.index) + " is " + (g.status == "not-certified" ? "not certified" : g.status);
     if (!g.reason.empty()) s += ": " + g.reason;
     if (!failed.empty()) s += ". Claims not established: " + join(failed, ", ");
     paragraphs.push_back(s + ".");
@@ -492,6 +500,42 @@ std::string badge(const std::string& status) {
   return "<span class=\"badge " + status_class(status) + "\">" + html(status) + "</span>";
 }
 
+// Plain-text math to HTML: R_m, L_{m−1}, ‖·‖_p as subscripts and L^p, (..)^m as
+// superscripts, only after a capital, a closing bracket or a non-ASCII symbol
+// (so "rel_gap" stays as written). Everything else is escaped.
+std::string html_math(const std::string& s) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char ch = s[i];
+    if ((ch == '_' || ch == '^') && i > 0 && i + 1 < s.size()) {
+      const auto prev = static_cast<unsigned char>(s[i - 1]);
+      const bool after_symbol = (prev >= 'A' && prev <= 'Z') || prev == ')' || prev == ']' || prev >= 0x80U;
+      std::string script;
+      std::size_t next = i + 1;
+      if (s[i + 1] == '{') {
+        const std::size_t close = s.find('}', i + 2);
+        if (close != std::string::npos) {
+          script = s.substr(i + 2, close - i - 2);
+          next = close + 1;
+        }
+      } else if (std::isalnum(static_cast<unsigned char>(s[i + 1])) != 0) {
+        script = s.substr(i + 1, 1);
+        next = i + 2;
+      }
+      if (after_symbol && !script.empty()) {
+        const char* tag = ch == '_' ? "sub" : "sup";
+        out += std::string("<") + tag + ">" + html(script) + "</" + tag + ">";
+        i = next;
+        continue;
+      }
+    }
+    out += html(std::string(1, ch));
+    ++i;
+  }
+  return out;
+}
+
 // Inline code from the Markdown sentence pieces: `...` becomes <code>...</code>.
 std::string html_with_code(const std::string& s) {
   std::string out;
@@ -499,14 +543,14 @@ std::string html_with_code(const std::string& s) {
   std::string chunk;
   for (char ch : s) {
     if (ch == '`') {
-      out += in_code ? "<code>" + html(chunk) + "</code>" : html(chunk);
+      out += in_code ? "<code>" + html(chunk) + "</code>" : html_math(chunk);
       chunk.clear();
       in_code = !in_code;
     } else {
       chunk += ch;
     }
   }
-  out += html(chunk);
+  out += html_math(chunk);
   return out;
 }
 
@@ -546,11 +590,13 @@ std::string residual_plots(const Certificate& c, const PlotData& plots) {
     linear.title = "Residual R_m (sampled)";
     linear.x_label = c.variables.empty() ? "x" : c.variables[0];
     linear.y_label = "R_m(" + linear.x_label + ")";
+    linear.width = 510;
+    linear.height = 330;
     logarithmic = linear;
     logarithmic.title = "|R_m| on a log scale (sampled)";
     logarithmic.y_label = "|R_m(" + linear.x_label + ")|";
     logarithmic.log_y = true;
-    logarithmic.log_min_ratio = 1e-5;
+    logarithmic.log_min_ratio = 1e-3;
     const auto picks = selected(plots.residuals, 4);
     for (std::size_t k = 0; k < picks.size(); ++k) {
       const auto& r = plots.residuals[picks[k]];
@@ -635,18 +681,21 @@ std::string norm_plot(const Certificate& c) {
     }
     plot.series.push_back(std::move(s));
   }
-  return "<figure>" + svg::line_plot(plot) +
-         "</figure>\n<p class=\"note\">Exact bounds are converted to doubles for drawing only. When every grade is "
-         "proven, U_m stays below the grey theorem line (1\u2212\u03b5)^m\u00b7U_0, since U_m \u2264 "
-         "(1\u2212\u03b5)L_{m\u22121} \u2264 (1\u2212\u03b5)U_{m\u22121}.</p>\n";
+  std::string note = "Exact bounds are converted to doubles for drawing only.";
+  if (c.epsilon) {
+    note += " When every grade is proven, U_m stays below the grey theorem line (1\u2212\u03b5)^m\u00b7U_0, since "
+            "U_m \u2264 (1\u2212\u03b5)L_{m\u22121} \u2264 (1\u2212\u03b5)U_{m\u22121}.";
+  }
+  return "<figure>" + svg::line_plot(plot) + "</figure>\n<p class=\"note\">" + html_math(note) + "</p>\n";
 }
 
 int choose_layout_grade(const Certificate& c, const PlotData& plots) {
   if (plots.layout_grade >= 1 && static_cast<std::size_t>(plots.layout_grade) <= c.grades.size()) {
     return plots.layout_grade;
   }
-  for (const auto& g : c.grades) {
-    if (g.cutoffs && *g.cutoffs > 0) return g.index;
+  // The most refined grade that is still drawable.
+  for (auto g = c.grades.rbegin(); g != c.grades.rend(); ++g) {
+    if (g->cutoffs && *g->cutoffs > 0 && *g->cutoffs <= 3000) return g->index;
   }
   return c.grades.empty() ? 0 : c.grades.front().index;
 }
@@ -763,7 +812,7 @@ code, .num { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Me
 code { background: #f3f5f7; padding: 1px 5px; border-radius: 4px; }
 .subtitle { color: var(--muted); margin: 0 0 10px; }
 table { border-collapse: collapse; font-size: 13.5px; margin: 6px 0 4px; }
-th, td { padding: 5px 12px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+th, td { padding: 5px 7px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { background: #f6f8fa; font-weight: 600; white-space: nowrap; }
 td.num { text-align: right; white-space: nowrap; }
 td.reason { color: var(--muted); font-size: 12.5px; }
@@ -773,6 +822,10 @@ table.params td:first-child { color: var(--muted); white-space: nowrap; }
 .proven { background: var(--okbg); color: var(--ok); }
 .not-certified { background: var(--warnbg); color: var(--warn); }
 .invalid { background: var(--badbg); color: var(--bad); }
+.wide { overflow-x: auto; }
+table.grades td.num { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace;
+                      font-size: 12px; }
+.mark { display: inline-block; width: 22px; text-align: center; border-radius: 11px; font-weight: 700; }
 .plots { display: flex; flex-wrap: wrap; gap: 12px 18px; align-items: flex-start; }
 figure { margin: 8px 0; }
 svg.plot { display: block; background: #fff; }
@@ -825,6 +878,10 @@ std::string render_markdown(const json& certificate) {
                            g.reason.empty() ? "" : g.reason});
   }
   out += markdown_table(claims) + "\n";
+  if (c.epsilon) {
+    out += "(1\u2212\u03b5)^m\u00b7U_0 is the theorem's bound on \u2016R_m\u2016\u221e (P2 applied m times to U_0 "
+           "\u2265 \u2016f\u2016\u221e), rounded up.\n\n";
+  }
 
   if (!c.ps.empty()) {
     out += "## L^p norms\n\n";
@@ -873,7 +930,7 @@ std::string render_html(const json& certificate, const PlotData& plots) {
   }
   out += "</table>\n";
 
-  out += "<h2>Per-grade results</h2>\n<table>\n<tr><th>grade</th><th>cutoffs</th><th>\u03ba</th><th>depth</th>"
+  out += "<h2>Per-grade results</h2>\n<div class=\"wide\"><table class=\"grades\">\n<tr><th>grade</th><th>cutoffs</th><th>\u03ba</th><th>depth</th>"
          "<th>width</th><th>sup-norm [L, U]</th>";
   for (const auto& p : c.ps) out += "<th>L<sup>" + html(p) + "</sup> [L, U]</th>";
   out += "<th>ratio</th><th>P1</th><th>P2</th><th>P3</th><th>status</th></tr>\n";
@@ -893,7 +950,11 @@ std::string render_html(const json& certificate, const PlotData& plots) {
       if (entry.second != "proven") p3 = entry.second;
     }
     if (g.lp_decrease.empty()) p3 = "-";
-    auto cell = [](const std::string& s) { return s.empty() || s == "-" ? std::string("-") : badge(s); };
+    auto cell = [](const std::string& s) {
+      if (s.empty() || s == "-") return std::string("-");
+      return "<span class=\"mark " + status_class(s) + "\" title=\"" + html(s) + "\">" +
+             (s == "proven" ? "\u2713" : "\u2717") + "</span>";
+    };
     out += "<td>" + cell(g.pointwise) + "</td><td>" + cell(g.contraction) + "</td><td>" + cell(p3) + "</td><td>" +
            badge(g.status) + "</td></tr>\n";
     if (!g.reason.empty()) {
@@ -903,9 +964,9 @@ std::string render_html(const json& certificate, const PlotData& plots) {
   };
   if (c.initial) row(*c.initial, true);
   for (const auto& g : c.grades) row(g, false);
-  out += "</table>\n<p class=\"note\">Certified enclosures with 6 significant digits: lower ends rounded down, upper "
+  out += "</table></div>\n<p class=\"note\">Certified enclosures with 6 significant digits: lower ends rounded down, upper "
          "ends rounded up (exact values in certificate.json). ratio = U<sub>m</sub> / L<sub>m\u22121</sub>. P1 "
-         "pointwise |R<sub>m</sub>| \u2264 |R<sub>m\u22121</sub>|, P2 contraction by (1\u2212\u03b5), P3 strict "
+         "(\u2713 proven, \u2717 not certified) pointwise |R<sub>m</sub>| \u2264 |R<sub>m\u22121</sub>|, P2 contraction by (1\u2212\u03b5), P3 strict "
          "L<sup>p</sup> decrease.</p>\n";
 
   out += "<h2>Residuals</h2>\n" + residual_plots(c, plots);

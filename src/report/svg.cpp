@@ -11,6 +11,14 @@ namespace {
 
 constexpr const char* kFont = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif\"";
 
+std::size_t display_length(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) {
+    if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U) ++n;
+  }
+  return n;
+}
+
 // Pixel coordinates with two decimals: enough for drawing, stable in text.
 std::string px(double v) { return number(v, 7); }
 
@@ -99,16 +107,40 @@ std::string diverging_color(double t) {
 }
 
 std::string line_plot(const LinePlot& plot) {
-  const double left = 72, right = plot.series.size() > 1 ? 170 : 24, top = 34, bottom = 48;
+  // Legend: rows of entries above the plot area, wrapped to its width.
+  const double left = 72, right = 24, bottom = 48;
   const double width = plot.width, height = plot.height;
-  const double pw = width - left - right, ph = height - top - bottom;
+  const double pw = width - left - right;
+  struct Entry {
+    const Series* series;
+    double x;
+    int row;
+  };
+  std::vector<Entry> legend;
+  if (plot.series.size() > 1) {
+    double cursor = 0;
+    int row = 0;
+    for (const auto& s : plot.series) {
+      if (s.label.empty()) continue;
+      const double w = 34 + 6.2 * static_cast<double>(display_length(s.label)) + 18;
+      if (cursor > 0 && cursor + w > pw) {
+        cursor = 0;
+        ++row;
+      }
+      legend.push_back({&s, left + cursor, row});
+      cursor += w;
+    }
+  }
+  const int legend_rows = legend.empty() ? 0 : legend.back().row + 1;
+  const double top = legend_rows > 0 ? 36 + 17.0 * legend_rows : 34;
+  const double ph = height - top - bottom;
 
   Range xr, yr;
   for (const auto& s : plot.series) {
     for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
-      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
-      if (plot.log_y && !(s.y[i] > 0)) continue;
+      if (!std::isfinite(s.x[i])) continue;
       xr.add(s.x[i]);
+      if (!std::isfinite(s.y[i]) || (plot.log_y && !(s.y[i] > 0))) continue;
       yr.add(plot.log_y ? std::log10(s.y[i]) : s.y[i]);
     }
   }
@@ -121,7 +153,7 @@ std::string line_plot(const LinePlot& plot) {
   if (plot.log_y && plot.log_min_ratio > 0) yr.lo = std::max(yr.lo, yr.hi + std::log10(plot.log_min_ratio));
   if (xr.hi - xr.lo <= 0) { xr.lo -= 0.5; xr.hi += 0.5; }
 
-  std::vector<double> yticks;
+  std::vector<double> yticks, minor_yticks, labelled_minor;
   if (plot.log_y) {
     yr.lo = std::floor(yr.lo + 1e-9);
     yr.hi = std::ceil(yr.hi - 1e-9);
@@ -129,10 +161,23 @@ std::string line_plot(const LinePlot& plot) {
     const int decades = static_cast<int>(yr.hi - yr.lo);
     const int every = decades <= 8 ? 1 : (decades + 7) / 8;
     for (int k = static_cast<int>(yr.lo); k <= static_cast<int>(yr.hi); k += every) yticks.push_back(k);
+    if (decades <= 3) {  // few decades: grid at every digit, and labels at 2·10^k, 5·10^k for <= 2
+      for (int k = static_cast<int>(yr.lo); k < static_cast<int>(yr.hi); ++k) {
+        for (int digit = 2; digit <= 9; ++digit) {
+          const double t = k + std::log10(static_cast<double>(digit));
+          minor_yticks.push_back(t);
+          if (decades <= 2 && (digit == 2 || digit == 5)) labelled_minor.push_back(t);
+        }
+      }
+    }
   } else {
     if (yr.hi - yr.lo <= 0) { yr.lo -= 0.5; yr.hi += 0.5; }
     const double pad = 0.05 * (yr.hi - yr.lo);
-    yr.lo -= pad;
+    // Room for the band strip below the curves (rows of 9 px).
+    int band_rows = 0;
+    for (const auto& band : plot.bands) band_rows = std::max(band_rows, band.row_from_bottom + 1);
+    const double strip = band_rows > 0 ? (yr.hi - yr.lo) * (9.0 * band_rows + 6.0) / std::max(40.0, ph) : 0.0;
+    yr.lo -= pad + strip;
     yr.hi += pad;
     yticks = linear_ticks(yr.lo, yr.hi, nice_step(yr.hi - yr.lo, 5));
   }
@@ -154,10 +199,15 @@ std::string line_plot(const LinePlot& plot) {
   auto sy_raw = [&](double v) { return top + (yr.hi - v) / (yr.hi - yr.lo) * ph; };
 
   std::string out = open_svg(plot.width, plot.height, plot.title);
-  out += text(left + pw / 2, 20, escape(plot.title), "middle", 14, " font-weight=\"600\"");
+  out += text(left + pw / 2, 18, escape(plot.title), "middle", 14, " font-weight=\"600\"");
   out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#fff\" stroke=\"#999\"/>\n",
                      px(left), px(top), px(pw), px(ph));
-  out += "<g stroke=\"#e6e6e6\" stroke-width=\"1\">\n";
+  out += "<g stroke=\"#f0f0f0\" stroke-width=\"1\">\n";
+  for (double t : minor_yticks) {
+    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(left), px(sy_raw(t)),
+                       px(left + pw), px(sy_raw(t)));
+  }
+  out += "</g>\n<g stroke=\"#e0e0e0\" stroke-width=\"1\">\n";
   for (double t : yticks) {
     out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(left), px(sy_raw(t)),
                        px(left + pw), px(sy_raw(t)));
@@ -174,6 +224,9 @@ std::string line_plot(const LinePlot& plot) {
   out += "<g fill=\"#333\">\n";
   for (double t : yticks) {
     out += text(left - 6, sy_raw(t) + 4, plot.log_y ? decade_label(static_cast<int>(t)) : number(t, 4), "end", 11);
+  }
+  for (double t : labelled_minor) {
+    out += text(left - 6, sy_raw(t) + 4, number(std::pow(10.0, t), 3), "end", 10, " fill=\"#777\"");
   }
   for (double t : xticks) out += text(sx(t), top + ph + 16, number(t, 4), "middle", 11);
   out += "</g>\n";
@@ -215,17 +268,13 @@ std::string line_plot(const LinePlot& plot) {
     if (!marks.empty()) out += fmt::format("<g fill=\"{}\">{}</g>\n", s.color, marks);
   }
 
-  if (plot.series.size() > 1) {
-    double y = top + 8;
-    const double x = left + pw + 14;
-    for (const auto& s : plot.series) {
-      if (s.label.empty()) continue;
-      out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"{}/>\n",
-                         px(x), px(y), px(x + 22), px(y), s.color, s.dashed ? " stroke-dasharray=\"6 4\"" : "");
-      if (s.markers) out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>\n", px(x + 11), px(y), s.color);
-      out += text(x + 28, y + 4, escape(s.label), "start", 11, " fill=\"#333\"");
-      y += 18;
-    }
+  for (const auto& entry : legend) {
+    const Series& s = *entry.series;
+    const double x = entry.x, y = 36 + 17.0 * entry.row;
+    out += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"{}/>\n",
+                       px(x), px(y), px(x + 24), px(y), s.color, s.dashed ? " stroke-dasharray=\"6 4\"" : "");
+    if (s.markers) out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"/>\n", px(x + 12), px(y), s.color);
+    out += text(x + 30, y + 4, escape(s.label), "start", 11, " fill=\"#333\"");
   }
   out += "</svg>\n";
   return out;

@@ -179,7 +179,7 @@ TEST_CASE("the Markdown report states what is proven and what is not") {
   const std::string md1 = report::render_markdown(load_certificate("cert_1d.json"));
   CHECK(md1.find("Certificate status: not certified") != std::string::npos);
   CHECK(md1.find("Proven for grades 1, 2") != std::string::npos);
-  CHECK(md1.find("Grade 3 is not-certified: sup-norm enclosure gap") != std::string::npos);
+  CHECK(md1.find("Grade 3 is not certified: sup-norm enclosure gap") != std::string::npos);
   CHECK(md1.find("Claims not established: P2") != std::string::npos);
   CHECK(md1.find("mgdl-verify check certificate.json") != std::string::npos);
   const std::string md2 = report::render_markdown(load_certificate("cert_2d.json"));
@@ -217,6 +217,23 @@ TEST_CASE("d >= 3: no residual plots, and the report says so") {
   const std::string page = report::render_html(cert, report::PlotData{});
   CHECK(page.find("drawn for d \u2264 2 only; this target has d = 3") != std::string::npos);
   CHECK(html_problem(page) == "");
+}
+
+TEST_CASE("hat scheme, no epsilon, markup in strings: still renders, escaped, and says why there is no layout") {
+  json cert = load_certificate("cert_1d.json");
+  cert["scheme"] = json{{"name", "hat"}, {"theta", "1/2"}};
+  cert["target"]["expression"] = "x<y & \"z\" | w";
+  cert["grades"][2]["reason"] = "a | b <script>";
+  for (auto& correction : cert["network"]["corrections"]) correction["scheme"] = "hat";
+  const std::string page = report::render_html(cert, report::PlotData{});
+  CHECK(html_problem(page) == "");
+  check_self_contained(page);
+  CHECK(page.find("No cutoff layout to draw") != std::string::npos);
+  CHECK(page.find("(theorem)") == std::string::npos);  // no theorem line without epsilon
+  CHECK(page.find("grey theorem line") == std::string::npos);
+  CHECK(report::render_html(load_certificate("cert_1d.json"), report::PlotData{}).find("(theorem)") != std::string::npos);
+  const std::string md = report::render_markdown(cert);
+  CHECK(md.find("a \\| b <script>") != std::string::npos);  // pipes escaped inside Markdown tables
 }
 
 TEST_CASE("the HTML checker itself catches planted defects") {
