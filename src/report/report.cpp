@@ -791,7 +791,23 @@ std::string layout_plot(const Certificate& c, const json& certificate, const Plo
                             "c = " + svg::number(q.coefficient, 6)});
     }
     caption += "Filled: cores Q (red c_Q > 0, blue c_Q < 0, stronger colour for larger |c_Q|); dashed: supports S(Q).";
-    return "<figure>" + svg::rectangles(plot) + "</figure>\n<p class=\"note\">" + html(caption) +
+    std::string figures = "<figure>" + svg::rectangles(plot) + "</figure>\n";
+    if (const auto* before = find_samples(plots, grade - 1); before != nullptr && before->n > 0) {
+      svg::HeatMap map;
+      map.title = "R_" + std::to_string(grade - 1) + ", the residual this grade corrects";
+      map.n = before->n;
+      map.grid = before->grid;
+      map.size = plot.size;
+      map.x_label = plot.x_label;
+      map.y_label = plot.y_label;
+      map.x0 = x0;
+      map.x1 = x1;
+      map.y0 = y0;
+      map.y1 = y1;
+      figures += "<figure>" + svg::heat_map(map) + "</figure>\n";
+      caption += " Right: the sampled residual before this grade, same axes.";
+    }
+    return "<div class=\"plots\">\n" + figures + "</div>\n<p class=\"note\">" + html(caption) +
            " Drawn from the certificate's exact corrections converted to doubles.</p>\n";
   }
   return "<p class=\"note\">" + html(caption) + "Layouts are drawn for d \u2264 2 only.</p>\n";
