@@ -1,6 +1,7 @@
 #include "mgdl/net/serialize.hpp"
 
 #include "mgdl/net/cutoff_correction.hpp"
+#include "hat_serialize.hpp"
 
 #include <limits>
 #include <stdexcept>
@@ -95,6 +96,7 @@ json to_json(const MultigradeNetwork& network) {
 }
 
 json to_json(const Correction& correction) {
+  if (const auto* hat = dynamic_cast<const HatCorrection*>(&correction)) return detail::hat_to_json(*hat);
   const auto* cutoff = dynamic_cast<const CutoffCorrection*>(&correction);
   if (cutoff == nullptr)
     throw std::invalid_argument("to_json: no JSON form for correction scheme '" + correction.scheme() + "'");
@@ -178,6 +180,7 @@ MultigradeNetwork network_from_json(const json& j) {
 std::shared_ptr<const Correction> correction_from_json(const json& j) {
   const json& scheme = member(j, "scheme");
   if (!scheme.is_string()) fail("scheme", "expected a string");
+  if (scheme.get_ref<const std::string&>() == "hat") return detail::hat_from_json(j);
   if (scheme.get_ref<const std::string&>() != "cutoff")
     fail("scheme", "unsupported scheme '" + scheme.get<std::string>() + "'");
   const int d = as_int(member(j, "dimension"), "dimension");

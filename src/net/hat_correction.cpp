@@ -1,0 +1,539 @@
+// h = Σ_z c_z φ_z on a Kuhn-subdivided tensor grid: exact evaluation, linear
+// enclosures over boxes, kinks, and the dense fixed-width realisation
+// (proofs/hat.md, Lemmas B0 and B0.1; proofs/certification.md, C2).
+#include "mgdl/net/hat_correction.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace mgdl::net {
+
+using num::Rational;
+
+namespace {
+
+struct Hull {
+  bool any = false;
+  Rational lo, hi;
+  void add(const Rational& v) {
+    if (!any) {
+      lo = v;
+      hi = v;
+      any = true;
+      return;
+    }
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+};
+
+// Index j of the cell [ξ_j, ξ_{j+1}] holding t (the right one on a grid line,
+// the last one at t = 1).
+int cell_of(const std::vector<Rational>& axis, const Rational& t) {
+  const int n = static_cast<int>(axis.size()) - 1;
+  const int j = static_cast<int>(std::upper_bound(axis.begin(), axis.end(), t) - axis.begin()) - 1;
+  return std::clamp(j, 0, n - 1);
+}
+
+// Sorted (row, col), duplicates summed, zeros dropped (the AffineLayer contract).
+void normalise(AffineLayer& layer) {
+  auto& w = layer.weights;
+  std::sort(w.begin(), w.end(), [](const AffineLayer::Entry& a, const AffineLayer::Entry& b) {
+    return a.row < b.row || (a.row == b.row && a.col < b.col);
+  });
+  std::vector<AffineLayer::Entry> out;
+  out.reserve(w.size());
+  for (auto& e : w) {
+    if (!out.empty() && out.back().row == e.row && out.back().col == e.col) {
+      out.back().value += e.value;
+    } else {
+      out.push_back(std::move(e));
+    }
+  }
+  out.erase(std::remove_if(out.begin(), out.end(), [](const AffineLayer::Entry& e) { return e.value == 0; }),
+            out.end());
+  w = std::move(out);
+}
+
+AffineLayer make_layer(int inputs, int outputs) {
+  AffineLayer layer;
+  layer.inputs = inputs;
+  layer.outputs = outputs;
+  layer.relu = true;
+  layer.bias.assign(static_cast<std::size_t>(outputs), Rational(0));
+  return layer;
+}
+
+void put(AffineLayer& layer, int row, int col, const Rational& value) {
+  if (value != 0) layer.weights.push_back({row, col, value});
+}
+
+// Spacings h^+ and h^- next to breakpoint j; a missing side takes the other's.
+void spacings(const std::vector<Rational>& axis, int j, Rational& plus, Rational& minus) {
+  const int n = static_cast<int>(axis.size()) - 1;
+  const auto uj = static_cast<std::size_t>(j);
+  if (j < n) plus = axis[uj + 1] - axis[uj];
+  if (j > 0) minus = axis[uj] - axis[uj - 1];
+  if (j == n) plus = minus;
+  if (j == 0) minus = plus;
+}
+
+}  // namespace
+
+HatCorrection::HatCorrection(int dimension, std::vector<std::vector<Rational>> grid, std::vector<HatNode> nodes)
+    : dimension_(dimension), grid_(std::move(grid)) {
+  if (dimension < 1) throw std::invalid_argument("hat correction: dimension must be >= 1");
+  const auto du = static_cast<std::size_t>(dimension);
+  if (grid_.size() != du)
+    throw std::invalid_argument("hat correction: grid has " + std::to_string(grid_.size()) + " axes, expected " +
+                                std::to_string(dimension));
+  stride_.assign(du, 1);
+  long double total = 1;
+  for (std::size_t i = du; i-- > 0;) {
+    const auto& axis = grid_[i];
+    const std::string where = "hat correction: grid axis " + std::to_string(i);
+    if (axis.size() < 2) throw std::invalid_argument(where + ": needs at least the breakpoints 0 and 1");
+    if (axis.front() != 0 || axis.back() != 1) throw std::invalid_argument(where + ": must start at 0 and end at 1");
+    for (std::size_t j = 1; j < axis.size(); ++j)
+      if (!(axis[j - 1] < axis[j])) throw std::invalid_argument(where + ": breakpoints must increase strictly");
+    if (i + 1 < du) stride_[i] = stride_[i + 1] * static_cast<std::uint64_t>(grid_[i + 1].size());
+    total *= static_cast<long double>(axis.size());
+  }
+  if (total > static_cast<long double>(std::numeric_limits<std::uint64_t>::max() / 4))
+    throw std::invalid_argument("hat correction: too many grid nodes");
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    HatNode& z = nodes[k];
+    const std::string where = "hat correction: node " + std::to_string(k);
+    if (z.index.size() != du)
+      throw std::invalid_argument(where + ": index must have " + std::to_string(dimension) + " entries");
+    for (std::size_t i = 0; i < du; ++i)
+      if (z.index[i] < 0 || z.index[i] >= static_cast<int>(grid_[i].size()))
+        throw std::invalid_argument(where + ": index out of range on axis " + std::to_string(i));
+    if (z.coefficient != 0) nodes_.push_back(std::move(z));
+  }
+  std::sort(nodes_.begin(), nodes_.end(), [](const HatNode& a, const HatNode& b) { return a.index < b.index; });
+  for (std::size_t k = 0; k < nodes_.size(); ++k) {
+    if (!slots_.emplace(linear(nodes_[k].index), static_cast<int>(k)).second)
+      throw std::invalid_argument("hat correction: node index repeated");
+  }
+}
+
+HatCorrection::~HatCorrection() = default;
+
+int HatCorrection::dimension() const { return dimension_; }
+std::size_t HatCorrection::active_units() const { return nodes_.size(); }
+
+std::uint64_t HatCorrection::linear(const std::vector<int>& index) const {
+  std::uint64_t key = 0;
+  for (std::size_t i = 0; i < index.size(); ++i) key += stride_[i] * static_cast<std::uint64_t>(index[i]);
+  return key;
+}
+
+int HatCorrection::slot(const std::vector<int>& index) const {
+  auto it = slots_.find(linear(index));
+  return it == slots_.end() ? -1 : it->second;
+}
+
+std::vector<Rational> HatCorrection::node_point(const std::vector<int>& index) const {
+  std::vector<Rational> z(index.size());
+  for (std::size_t i = 0; i < index.size(); ++i) z[i] = grid_[i][static_cast<std::size_t>(index[i])];
+  return z;
+}
+
+Box HatCorrection::node_box(const std::vector<int>& index) const {
+  Box b;
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    const auto& axis = grid_[i];
+    const auto j = static_cast<std::size_t>(index[i]);
+    b.lo.push_back(axis[j > 0 ? j - 1 : 0]);
+    b.hi.push_back(axis[j + 1 < axis.size() ? j + 1 : j]);
+  }
+  return b;
+}
+
+std::vector<Box> HatCorrection::support_boxes() const {
+  std::vector<Box> out;
+  out.reserve(nodes_.size());
+  for (const HatNode& z : nodes_) out.push_back(node_box(z.index));
+  return out;
+}
+
+// Lemma B0(a), (d): with t = χ(x), k the cell and u = t − k ∈ [0,1]^d sorted
+// decreasingly by π, h(x) = (1 − u_π1) c(k) + Σ_j (u_πj − u_π(j+1)) c(v_j) with
+// v_j = k + e_π1 + .. + e_πj and u_π(d+1) = 0.
+Rational HatCorrection::evaluate(const std::vector<Rational>& x) const {
+  Rational sum(0);
+  const auto du = static_cast<std::size_t>(dimension_);
+  if (x.size() != du || nodes_.empty()) return sum;
+  std::vector<int> k(du);
+  std::vector<Rational> u(du);
+  for (std::size_t i = 0; i < du; ++i) {
+    if (x[i] < 0 || x[i] > 1) return sum;
+    const auto& axis = grid_[i];
+    k[i] = cell_of(axis, x[i]);
+    const auto j = static_cast<std::size_t>(k[i]);
+    u[i] = (x[i] - axis[j]) / (axis[j + 1] - axis[j]);
+  }
+  std::vector<std::size_t> order(du);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return u[a] > u[b]; });
+  std::vector<int> v = k;
+  auto coefficient = [&](const std::vector<int>& at) -> const Rational* {
+    const int s = slot(at);
+    return s < 0 ? nullptr : &nodes_[static_cast<std::size_t>(s)].coefficient;
+  };
+  if (const Rational* c = coefficient(v)) sum += (Rational(1) - u[order[0]]) * *c;
+  for (std::size_t j = 0; j < du; ++j) {
+    ++v[order[j]];
+    if (const Rational* c = coefficient(v)) {
+      Rational w = u[order[j]];
+      if (j + 1 < du) w -= u[order[j + 1]];
+      sum += w * *c;
+    }
+  }
+  return sum;
+}
+
+void HatCorrection::cell_range(const Box& box, std::vector<int>& first, std::vector<int>& last) const {
+  const auto du = static_cast<std::size_t>(dimension_);
+  first.resize(du);
+  last.resize(du);
+  for (std::size_t i = 0; i < du; ++i) {
+    const auto& axis = grid_[i];
+    const int n = static_cast<int>(axis.size()) - 1;
+    const Rational lo = std::clamp(box.lo[i], Rational(0), Rational(1));
+    const Rational hi = std::clamp(box.hi[i], Rational(0), Rational(1));
+    first[i] = cell_of(axis, lo);
+    if (lo >= hi) {
+      last[i] = first[i];
+      continue;
+    }
+    // Last cell whose open interior meets (lo, hi): the one ending at the
+    // first breakpoint >= hi.
+    const int m = static_cast<int>(std::lower_bound(axis.begin(), axis.end(), hi) - axis.begin());
+    last[i] = std::clamp(m - 1, first[i], n - 1);
+  }
+}
+
+namespace {
+
+// Visits the region of node indices first_i .. last_i (inclusive) in
+// lexicographic order.
+template <class F>
+void for_each_index(const std::vector<int>& first, const std::vector<int>& last, F&& f) {
+  std::vector<int> p = first;
+  for (;;) {
+    f(p);
+    std::size_t i = p.size();
+    while (i > 0) {
+      --i;
+      if (p[i] < last[i]) {
+        ++p[i];
+        break;
+      }
+      p[i] = first[i];
+      if (i == 0) return;
+    }
+    if (p.empty()) return;
+  }
+}
+
+}  // namespace
+
+LinearEnclosure HatCorrection::enclose(const Box& box) const {
+  const auto du = static_cast<std::size_t>(dimension_);
+  LinearEnclosure out;
+  out.value_at_center = 0;
+  out.gradient_lo.assign(du, Rational(0));
+  out.gradient_hi.assign(du, Rational(0));
+  out.affine = true;
+  out.range_lo = 0;
+  out.range_hi = 0;
+  if (box.lo.size() != du || box.hi.size() != du || nodes_.empty()) return out;
+
+  std::vector<int> first, last;
+  cell_range(box, first, last);
+  // Node region of the cells met: h on the box depends only on these nodes.
+  std::vector<int> nfirst = first, nlast = last;
+  long double region = 1;
+  for (std::size_t i = 0; i < du; ++i) {
+    nlast[i] = last[i] + 1;
+    region *= static_cast<long double>(nlast[i] - nfirst[i] + 1);
+  }
+  auto in_region = [&](const std::vector<int>& p) {
+    for (std::size_t i = 0; i < du; ++i)
+      if (p[i] < nfirst[i] || p[i] > nlast[i]) return false;
+    return true;
+  };
+  auto coefficient = [&](const std::vector<int>& p) {
+    const int s = slot(p);
+    return s < 0 ? Rational(0) : nodes_[static_cast<std::size_t>(s)].coefficient;
+  };
+  std::vector<Hull> grad(du);
+  Hull values;
+  const bool single = first == last;
+  if (single) {
+    // One cell: the Kuhn simplices met are those whose order π of the cell
+    // coordinates u admits a point of the box (greedy feasibility from the
+    // smallest coordinate up; a closed-box superset is enough).
+    std::vector<Rational> w(du), ulo(du), uhi(du);
+    for (std::size_t i = 0; i < du; ++i) {
+      const auto& axis = grid_[i];
+      const auto j = static_cast<std::size_t>(first[i]);
+      w[i] = axis[j + 1] - axis[j];
+      ulo[i] = std::clamp(Rational((box.lo[i] - axis[j]) / w[i]), Rational(0), Rational(1));
+      uhi[i] = std::clamp(Rational((box.hi[i] - axis[j]) / w[i]), Rational(0), Rational(1));
+    }
+    std::vector<std::size_t> perm(du);
+    std::iota(perm.begin(), perm.end(), std::size_t{0});
+    std::vector<int> v(du);
+    do {
+      bool feasible = true;
+      Rational current = ulo[perm[du - 1]];
+      for (std::size_t j = du; j-- > 0 && feasible;) {
+        if (ulo[perm[j]] > current) current = ulo[perm[j]];
+        if (current > uhi[perm[j]]) feasible = false;
+      }
+      if (!feasible) continue;
+      v = first;
+      Rational previous = coefficient(v);
+      for (std::size_t j = 0; j < du; ++j) {
+        ++v[perm[j]];
+        Rational next = coefficient(v);
+        grad[perm[j]].add((next - previous) / w[perm[j]]);
+        previous = std::move(next);
+      }
+    } while (std::next_permutation(perm.begin(), perm.end()));
+    for_each_index(nfirst, nlast, [&](const std::vector<int>& p) { values.add(coefficient(p)); });
+  } else if (region <= static_cast<long double>(4 * nodes_.size() + 64)) {
+    // Every edge of the cells met: each simplex gradient component is one of
+    // these difference quotients (Lemma B0(a)).
+    for_each_index(nfirst, nlast, [&](const std::vector<int>& p) {
+      const Rational cp = coefficient(p);
+      values.add(cp);
+      std::vector<int> q = p;
+      for (std::size_t i = 0; i < du; ++i) {
+        if (p[i] >= nlast[i]) continue;
+        ++q[i];
+        const auto j = static_cast<std::size_t>(p[i]);
+        grad[i].add((coefficient(q) - cp) / (grid_[i][j + 1] - grid_[i][j]));
+        --q[i];
+      }
+    });
+  } else {
+    // A large region: only edges touching an active node can be nonzero; the
+    // region holds inactive nodes, so 0 is a value and a difference quotient.
+    values.add(Rational(0));
+    for (std::size_t i = 0; i < du; ++i) grad[i].add(Rational(0));
+    std::vector<int> q;
+    for (const HatNode& z : nodes_) {
+      if (!in_region(z.index)) continue;
+      values.add(z.coefficient);
+      q = z.index;
+      for (std::size_t i = 0; i < du; ++i) {
+        const auto j = static_cast<std::size_t>(z.index[i]);
+        if (z.index[i] > nfirst[i]) {
+          --q[i];
+          grad[i].add((z.coefficient - coefficient(q)) / (grid_[i][j] - grid_[i][j - 1]));
+          ++q[i];
+        }
+        if (z.index[i] < nlast[i]) {
+          ++q[i];
+          grad[i].add((coefficient(q) - z.coefficient) / (grid_[i][j + 1] - grid_[i][j]));
+          --q[i];
+        }
+      }
+    }
+  }
+  const std::vector<Rational> center = box.center();
+  out.value_at_center = evaluate(center);
+  Rational radius(0);
+  for (std::size_t i = 0; i < du; ++i) {
+    out.gradient_lo[i] = grad[i].any ? grad[i].lo : Rational(0);
+    out.gradient_hi[i] = grad[i].any ? grad[i].hi : Rational(0);
+    if (out.gradient_lo[i] != out.gradient_hi[i]) out.affine = false;
+    const Rational glo = abs(out.gradient_lo[i]);
+    const Rational ghi = abs(out.gradient_hi[i]);
+    radius += (glo > ghi ? glo : ghi) * (box.hi[i] - box.lo[i]);
+  }
+  radius /= 2;
+  // Affine: the range is exactly value ± Σ|g_i| w_i / 2. Otherwise the values
+  // are convex combinations of the node values (B0(a)), and the mean-value bound.
+  out.range_lo = out.value_at_center - radius;
+  out.range_hi = out.value_at_center + radius;
+  if (!out.affine && values.any) {
+    if (values.lo > out.range_lo) out.range_lo = values.lo;
+    if (values.hi < out.range_hi) out.range_hi = values.hi;
+  }
+  return out;
+}
+
+std::vector<Rational> HatCorrection::axis_breakpoints(const Box& box, int axis) const {
+  std::vector<Rational> out;
+  const auto du = static_cast<std::size_t>(dimension_);
+  if (axis < 0 || axis >= dimension_ || box.lo.size() != du || box.hi.size() != du || nodes_.empty()) return out;
+  const auto ax = static_cast<std::size_t>(axis);
+  std::vector<int> first, last;
+  cell_range(box, first, last);
+  std::vector<int> nlast = last;
+  long double region = 1;
+  for (std::size_t i = 0; i < du; ++i) {
+    nlast[i] = last[i] + 1;
+    region *= static_cast<long double>(nlast[i] - first[i] + 1);
+  }
+  const auto& line = grid_[ax];
+  const int n = static_cast<int>(line.size()) - 1;
+  std::vector<char> kink(line.size(), 0);
+  // φ_z has axis-aligned kinks at ξ_{j−1}, ξ_j, ξ_{j+1} (j = z's index on the axis).
+  auto mark = [&](const std::vector<int>& p) {
+    for (int j = p[ax] - 1; j <= p[ax] + 1; ++j)
+      if (j >= 0 && j <= n) kink[static_cast<std::size_t>(j)] = 1;
+  };
+  if (region <= static_cast<long double>(4 * nodes_.size() + 64)) {
+    for_each_index(first, nlast, [&](const std::vector<int>& p) {
+      if (slot(p) >= 0) mark(p);
+    });
+  } else {
+    for (const HatNode& z : nodes_) {
+      bool inside = true;
+      for (std::size_t i = 0; i < du && inside; ++i) inside = z.index[i] >= first[i] && z.index[i] <= nlast[i];
+      if (inside) mark(z.index);
+    }
+  }
+  for (std::size_t j = 0; j < line.size(); ++j)
+    if (kink[j] && box.lo[ax] < line[j] && line[j] < box.hi[ax]) out.push_back(line[j]);
+  return out;
+}
+
+GradeBlock HatCorrection::realise() const {
+  const int d = dimension_;
+  const auto du = static_cast<std::size_t>(d);
+  GradeBlock block;
+  auto carry_x = [d](AffineLayer& layer) {
+    for (int i = 0; i < d; ++i) layer.weights.push_back({i, i, Rational(1)});
+  };
+  const HatNode* previous = nullptr;
+  std::vector<Rational> plus(du), minus(du);
+  for (const HatNode& z : nodes_) {
+    const std::vector<Rational> point = node_point(z.index);
+    for (std::size_t i = 0; i < du; ++i) spacings(grid_[i], z.index[i], plus[i], minus[i]);
+    // Layer 1: [x, M1+, M1-, (d >= 2) e2+, e2-, A+, A-].
+    {
+      const int outputs = d + 2 + (d >= 2 ? 2 : 0) + 2;
+      AffineLayer layer = make_layer(previous ? d + 3 : d, outputs);
+      carry_x(layer);
+      put(layer, d, 0, Rational(1) / plus[0]);
+      layer.bias[du] = -point[0] / plus[0];
+      put(layer, d + 1, 0, Rational(-1) / minus[0]);
+      layer.bias[du + 1] = point[0] / minus[0];
+      if (d >= 2) {
+        put(layer, d + 2, 1, Rational(1));
+        layer.bias[du + 2] = -point[1];
+        put(layer, d + 3, 1, Rational(-1));
+        layer.bias[du + 3] = point[1];
+      }
+      if (previous) {
+        const Rational& c = previous->coefficient;
+        put(layer, outputs - 2, d, c > 0 ? c : Rational(0));
+        put(layer, outputs - 2, d + 1, Rational(1));
+        put(layer, outputs - 1, d, c < 0 ? Rational(-c) : Rational(0));
+        put(layer, outputs - 1, d + 2, Rational(1));
+      }
+      normalise(layer);
+      block.layers.push_back(std::move(layer));
+    }
+    // Layers l = 2..d: [x, M+_{l-1}, M-_{l-1}, p_l, q_l, (l < d) e_{l+1}^±, A+, A-].
+    for (int l = 2; l <= d; ++l) {
+      const int prev_outputs = block.layers.back().outputs;
+      const int e_col = l - 1 == 1 ? d + 2 : d + 4;  // e_l^+ in layer l-1 (e_l^- next)
+      const int outputs = d + 4 + (l < d ? 2 : 0) + 2;
+      const auto axis = static_cast<std::size_t>(l - 1);
+      AffineLayer layer = make_layer(prev_outputs, outputs);
+      carry_x(layer);
+      put(layer, d, d, Rational(1));
+      put(layer, d + 1, d + 1, Rational(1));
+      if (l >= 3) {
+        put(layer, d, d + 2, Rational(1));
+        put(layer, d + 1, d + 3, Rational(1));
+      }
+      const Rational ip = Rational(1) / plus[axis];
+      const Rational im = Rational(1) / minus[axis];
+      put(layer, d + 2, e_col, ip);
+      put(layer, d + 2, e_col + 1, Rational(-im));
+      put(layer, d + 2, d, Rational(-1));
+      put(layer, d + 3, e_col, Rational(-ip));
+      put(layer, d + 3, e_col + 1, im);
+      put(layer, d + 3, d + 1, Rational(-1));
+      if (l >= 3) {
+        put(layer, d + 2, d + 2, Rational(-1));
+        put(layer, d + 3, d + 3, Rational(-1));
+      }
+      if (l < d) {
+        put(layer, d + 4, l, Rational(1));
+        layer.bias[du + 4] = -point[static_cast<std::size_t>(l)];
+        put(layer, d + 5, l, Rational(-1));
+        layer.bias[du + 5] = point[static_cast<std::size_t>(l)];
+      }
+      put(layer, outputs - 2, prev_outputs - 2, Rational(1));
+      put(layer, outputs - 1, prev_outputs - 1, Rational(1));
+      normalise(layer);
+      block.layers.push_back(std::move(layer));
+    }
+    // Layer d+1: [x, φ = σ(1 − M_d^+ − M_d^-), A+, A-].
+    {
+      const int prev_outputs = block.layers.back().outputs;
+      AffineLayer layer = make_layer(prev_outputs, d + 3);
+      carry_x(layer);
+      layer.bias[du] = 1;
+      put(layer, d, d, Rational(-1));
+      put(layer, d, d + 1, Rational(-1));
+      if (d >= 2) {
+        put(layer, d, d + 2, Rational(-1));
+        put(layer, d, d + 3, Rational(-1));
+      }
+      put(layer, d + 1, prev_outputs - 2, Rational(1));
+      put(layer, d + 2, prev_outputs - 1, Rational(1));
+      normalise(layer);
+      block.layers.push_back(std::move(layer));
+    }
+    previous = &z;
+  }
+  // Closing layer [x, A+ + c_n^+ φ_n, A- + c_n^- φ_n].
+  AffineLayer last = make_layer(previous ? d + 3 : d, d + 2);
+  carry_x(last);
+  if (previous) {
+    const Rational& c = previous->coefficient;
+    put(last, d, d, c > 0 ? c : Rational(0));
+    put(last, d, d + 1, Rational(1));
+    put(last, d + 1, d, c < 0 ? Rational(-c) : Rational(0));
+    put(last, d + 1, d + 2, Rational(1));
+  }
+  normalise(last);
+  block.layers.push_back(std::move(last));
+  block.readout = make_layer(d + 2, 1);
+  block.readout.relu = false;
+  block.readout.weights.push_back({0, d, Rational(1)});
+  block.readout.weights.push_back({0, d + 1, Rational(-1)});
+  return block;
+}
+
+Rational hat_function(const std::vector<std::vector<Rational>>& grid, const std::vector<int>& index,
+                      const std::vector<Rational>& x) {
+  Rational max_y(0), min_y(0), plus, minus;
+  for (std::size_t i = 0; i < index.size() && i < x.size() && i < grid.size(); ++i) {
+    const auto& axis = grid[i];
+    spacings(axis, index[i], plus, minus);
+    const Rational& z = axis[static_cast<std::size_t>(index[i])];
+    const Rational y = x[i] >= z ? Rational((x[i] - z) / plus) : Rational((x[i] - z) / minus);
+    if (y > max_y) max_y = y;
+    if (y < min_y) min_y = y;
+  }
+  Rational v = Rational(1) - max_y + min_y;
+  return v > 0 ? v : Rational(0);
+}
+
+}  // namespace mgdl::net
