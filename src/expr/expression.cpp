@@ -231,7 +231,8 @@ class Parser {
     while (peek().kind == Tok::plus || peek().kind == Tok::minus) {
       const Token& op = next();
       Parsed right = parse_product();
-      left = make(op.kind == Tok::plus ? Op::add : Op::sub, {std::move(left), std::move(right)}, left.node->column);
+      const std::size_t column = left.node->column;  // read before left is moved
+      left = make(op.kind == Tok::plus ? Op::add : Op::sub, {std::move(left), std::move(right)}, column);
     }
     return left;
   }
@@ -241,7 +242,8 @@ class Parser {
     while (peek().kind == Tok::star || peek().kind == Tok::slash) {
       const Token& op = next();
       Parsed right = parse_unary();
-      left = make(op.kind == Tok::star ? Op::mul : Op::div, {std::move(left), std::move(right)}, left.node->column);
+      const std::size_t column = left.node->column;
+      left = make(op.kind == Tok::star ? Op::mul : Op::div, {std::move(left), std::move(right)}, column);
     }
     return left;
   }
@@ -267,7 +269,8 @@ class Parser {
     if (peek().kind == Tok::caret) {
       next();
       Parsed exponent = parse_unary();
-      return make(Op::pow, {std::move(base), std::move(exponent)}, base.node->column);
+      const std::size_t column = base.node->column;
+      return make(Op::pow, {std::move(base), std::move(exponent)}, column);
     }
     return base;
   }

@@ -207,3 +207,12 @@ TEST_CASE("print/parse round trip on random trees") {
     CHECK(reparsed.to_string() == text);
   }
 }
+
+// Regression, found by fuzz/fuzz_parser (clang): the column of a binary node
+// was read from an operand after it had been moved from (null dereference).
+TEST_CASE("regression: fuzz crash -x^-2^3") {
+  const Expression e = Expression::parse("-x^-2^3");
+  CHECK(e.to_string() == "-x ^ -2 ^ 3");
+  CHECK(e.root().args[0]->column == 2);
+  CHECK(Expression::parse("x*y+z").root().column == 1);
+}

@@ -26,7 +26,8 @@ namespace mgdl::expr {
 
 // A parse error: what() is the one-line message "error: <problem> at column N"
 // (columns count bytes from 1); caret_line() is a second line with a caret
-// under the column, for terminals.
+// under the column, for terminals. Column 0 means no position: the message is
+// just "error: <problem>" (input longer than 1 MiB) and caret_line() is empty.
 class ParseError : public std::runtime_error {
  public:
   ParseError(const std::string& problem, std::size_t column);

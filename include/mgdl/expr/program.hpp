@@ -80,6 +80,9 @@ class BallEvaluator {
   std::unique_ptr<State> state_;
 };
 
+// The point of evaluate_exact and evaluate_point is in Ω = [0,1]^d coordinates,
+// like every evaluator input (the Program maps it onto the user's box).
+//
 // Exact value at a rational point when every operation stays rational
 // (constants, + - * /, integer powers, abs, min, max, relu); nullopt otherwise
 // or on division by zero.
@@ -95,7 +98,14 @@ num::Ball evaluate_point(const Program& program, const std::vector<num::Rational
 struct DomainCheck {
   enum class Status { proven, rejected, undecided } status;
   // One line: e.g. "log argument may be <= 0: 'log(x - 0.5)' at column 1 on
-  // x in [0, 0.5]"; empty when proven.
+  // x in [0, 0.5]"; empty when proven. Box bounds are in user coordinates.
+  // Sub-expressions are printed canonically (0.5 as (1/2)); "rejected" means a
+  // point where the target is certainly undefined was found (at a test point,
+  // or a sign change of a continuous denominator / log argument / cos under
+  // tan inside the box); "undecided" starts with "could not prove the target
+  // continuous within N boxes: ".
+  // Semantics of powers: a^n with n a constant integer needs a != 0 only when
+  // n < 0; any other a^b needs a > 0, or a >= 0 and b > 0.
   std::string message;
 };
 DomainCheck check_domain(const Program& program, long max_boxes = 200000);
