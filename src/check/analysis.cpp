@@ -42,7 +42,22 @@ ResidualAnalyzer::ResidualAnalyzer(const Target& target, mpfr_prec_t prec)
       value_c_(prec),
       t0_(prec),
       t1_(prec),
-      t2_(prec) {
+      t2_(prec),
+      taylor_(prec),
+      both_(prec),
+      l_vol_(prec + 64),
+      l_coarse_(prec + 64),
+      l_a_(prec),
+      l_mig_(prec),
+      l_u_(prec),
+      l_uc_(prec),
+      l_f1_(prec),
+      l_f2_(prec),
+      l_gc_(prec),
+      l_tmp_(prec),
+      l_gg_(prec),
+      l_acc_(prec + 64),
+      l_both_(prec + 64) {
   const auto d = static_cast<std::size_t>(d_);
   t_box_.assign(d, I(prec));
   t_center_.assign(d, I(prec));
@@ -90,7 +105,8 @@ void ResidualAnalyzer::analyse(const Box& box, const std::vector<const CutoffDat
   mpfi_sub_q(value_c_.get(), center_jet_.c[0].get(), corr_.value.get());
   smooth_ = box_jet_.defined && box_jet_.smooth && center_jet_.defined && center_jet_.smooth;
   if (!smooth_) return;
-  I taylor(value_c_);
+  I& taylor = taylor_;
+  mpfi_set(taylor.get(), value_c_.get());
   for (std::size_t i = 0; i < d; ++i) {
     // ∂_i f(m) − G_i, times [−r_i, r_i].
     mpfi_interv_q(t0_.get(), corr_.glo[i].get(), corr_.ghi[i].get());
@@ -119,7 +135,7 @@ void ResidualAnalyzer::analyse(const Box& box, const std::vector<const CutoffDat
     }
   if (finite(taylor)) {
     if (finite(range_)) {
-      I both(prec_);
+      I& both = both_;
       mpfi_intersect(both.get(), range_.get(), taylor.get());
       if (finite(both) && mpfr_cmp(both.left(), both.right()) <= 0) mpfi_set(range_.get(), both.get());
     } else {
@@ -139,15 +155,14 @@ bool ResidualAnalyzer::lp_smooth(const Q& p) const {
 //   + Σ_{i≠j} |H_ij|(B) w_i w_j/16 · [−1, 1]]; always ⊆ vol·[min|R|^p, max|R|^p].
 void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
   const auto d = static_cast<std::size_t>(d_);
-  I vol(out.prec());
+  I& vol = l_vol_;
   mpfi_set_q(vol.get(), volume_.get());
   // Range fallback.
-  I coarse(out.prec());
+  I& coarse = l_coarse_;
   {
-    I a(prec_);
-    mpfr_t mig, mag;
-    mpfr_init2(mig, prec_);
-    mpfr_init2(mag, prec_);
+    I& a = l_a_;
+    mpfr_ptr mig = l_mig_.left();
+    mpfr_ptr mag = l_mig_.right();
     if (finite(range_)) {
       mpfi_mig(mig, range_.get());
       mpfi_mag(mag, range_.get());
@@ -156,8 +171,6 @@ void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
     } else {
       set_entire(coarse);
     }
-    mpfr_clear(mig);
-    mpfr_clear(mag);
     mpfi_mul(coarse.get(), coarse.get(), vol.get());
   }
   if (!lp_smooth(p)) {
@@ -167,7 +180,12 @@ void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
   const bool even = p.is_integer() && mpz_even_p(mpq_numref(p.get()));
   const int sign = even ? 1 : (strictly_pos(range_) ? 1 : -1);
   // u = sign·R; φ(u) = u^p; φ' = p u^{p−1}; φ'' = p(p−1) u^{p−2}; g = φ(u).
-  I u(prec_), uc(prec_), f1(prec_), f2(prec_), gc(prec_), tmp(prec_);
+  I& u = l_u_;
+  I& uc = l_uc_;
+  I& f1 = l_f1_;
+  I& f2 = l_f2_;
+  I& gc = l_gc_;
+  I& tmp = l_tmp_;
   if (sign > 0) {
     mpfi_set(u.get(), range_.get());
     mpfi_set(uc.get(), value_c_.get());
@@ -207,14 +225,14 @@ void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
     }
   }
   // Hessian of g over the box: φ'(u)·(sign·H_R) + φ''(u)·∇u ∇uᵀ, ∇u = sign·∇R.
-  I acc(out.prec());
+  I& acc = l_acc_;
   mpfi_set_ui(acc.get(), 0);
   for (std::size_t i = 0; i < d; ++i)
     for (std::size_t j = i; j < d; ++j) {
       const I& h = box_jet_.c[static_cast<std::size_t>(jets_.hessian_index(static_cast<int>(i), static_cast<int>(j)))];
       mpfi_mul(tmp.get(), f1.get(), h.get());
       if (sign < 0) mpfi_neg(tmp.get(), tmp.get());
-      I gg(prec_);
+      I& gg = l_gg_;
       mpfi_mul(gg.get(), grad_box_[i].get(), grad_box_[j].get());
       mpfi_mul(gg.get(), gg.get(), f2.get());
       mpfi_add(tmp.get(), tmp.get(), gg.get());
@@ -224,12 +242,10 @@ void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
         mpfi_mul_q(tmp.get(), tmp.get(), k.get());
       } else {
         // both (i,j) and (j,i): 2·|H_ij| w_i w_j / 16 · [−1, 1]
-        mpfr_t mag;
-        mpfr_init2(mag, prec_);
+        mpfr_ptr mag = l_mig_.left();
         mpfi_mag(mag, tmp.get());
         mpfr_neg(tmp.left(), mag, MPFR_RNDD);
         mpfr_set(tmp.right(), mag, MPFR_RNDU);
-        mpfr_clear(mag);
         Q k = wi * wj * Q(2, 16);
         mpfi_mul_q(tmp.get(), tmp.get(), k.get());
       }
@@ -239,7 +255,7 @@ void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
   mpfi_add(acc.get(), acc.get(), gc.get());
   mpfi_mul(acc.get(), acc.get(), vol.get());
   if (finite(acc)) {
-    I both(out.prec());
+    I& both = l_both_;
     mpfi_intersect(both.get(), acc.get(), coarse.get());
     if (finite(both) && mpfr_cmp(both.left(), both.right()) <= 0) {
       mpfi_set(out.get(), both.get());

@@ -35,7 +35,8 @@ class ResidualAnalyzer {
   I range_, value_c_;
   std::vector<I> grad_box_;  // ∇R over the box (valid when smooth_ && corr_.affine)
   bool smooth_ = false;
-  I t0_, t1_, t2_;
+  I t0_, t1_, t2_, taylor_, both_;
+  I l_vol_, l_coarse_, l_a_, l_mig_, l_u_, l_uc_, l_f1_, l_f2_, l_gc_, l_tmp_, l_gg_, l_acc_, l_both_;
 };
 
 // |x|^p for an interval x >= 0 (p >= 1 rational), directed.

@@ -268,7 +268,7 @@ void interval_ipow(I& out, const I& x, long n) {
 }
 
 JetEvaluator::JetEvaluator(const Target& target, mpfr_prec_t prec)
-    : target_(&target), prec_(prec), d_(target.dimension), t0_(prec), t1_(prec), t2_(prec), t3_(prec) {
+    : target_(&target), prec_(prec), d_(target.dimension), t0_(prec), t1_(prec), t2_(prec), t3_(prec), f0_(prec), f1_(prec), f2_(prec) {
   size_ = 1 + d_ + d_ * (d_ + 1) / 2;
   hidx_.assign(static_cast<std::size_t>(d_ * d_), 0);
   int k = 1 + d_;
@@ -347,7 +347,9 @@ void JetEvaluator::mul(Jet& out, const Jet& a, const Jet& b, int order) {
 const Jet& JetEvaluator::evaluate(const std::vector<I>& t, int order) {
   const auto& nodes = target_->nodes;
   const int n_c = order == 0 ? 1 : order == 1 ? 1 + d_ : size_;
-  I f0(prec_), f1(prec_), f2(prec_);
+  I& f0 = f0_;
+  I& f1 = f1_;
+  I& f2 = f2_;
   for (std::size_t idx = 0; idx < nodes.size(); ++idx) {
     const TNode& node = nodes[idx];
     Jet& out = jets_[idx];

@@ -66,7 +66,7 @@ class JetEvaluator {
   int d_, size_;
   std::vector<int> hidx_;
   std::vector<Jet> jets_, aux1_, aux2_;
-  I t0_, t1_, t2_, t3_;
+  I t0_, t1_, t2_, t3_, f0_, f1_, f2_;
 };
 
 // x^n of an interval with directed rounding (tight for all integer n; n < 0
