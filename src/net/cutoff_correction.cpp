@@ -177,34 +177,62 @@ LinearEnclosure CutoffCorrection::enclose(const Box& box) const {
       const Rational& a = q.a[i];
       const Rational& b = q.b[i];
       const Rational& r = index_->inv_rho[base + i];
-      axis_ramps(lo, a, b, r, s.t0);
-      axis_ramps(hi, a, b, r, s.t1);
-      s.s_max += s.t0 > s.t1 ? s.t0 : s.t1;
-      if (hi < a)
-        s.s_min += s.t1;
-      else if (lo > b)
-        s.s_min += s.t0;
-      axis_ramps(s.center[i], a, b, r, s.t2);
-      s.s_center += s.t2;
-      // Slopes of u on the pieces met: +1 left of a, 0 on [a, b], −1 right of b.
-      bool left, middle, right;
-      if (lo == hi) {
-        left = lo < a;
-        right = lo > b;
-        middle = !left && !right;
-      } else {
-        left = lo < a;
-        right = hi > b;
-        middle = (lo > a ? lo : a) < (hi < b ? hi : b);
+      const bool left = lo < a;                    // u has slope +1/ρ left of a
+      const bool right = hi > b;                   // and −1/ρ right of b
+      if (!left && !right) {                       // [lo, hi] ⊂ [a, b]: no ramp
+        s.slope_lo[i] = s.slope_hi[i] = 0;
+        continue;
       }
+      // Ramp sum at the ends (t0 at lo, t1 at hi); the exact min is 0 when the
+      // interval meets [a, b], else the value at the nearer end.
+      if (left) {
+        s.t0 = a - lo;
+        s.t0 *= r;
+      } else if (lo > b) {
+        s.t0 = lo - b;
+        s.t0 *= r;
+      } else {
+        s.t0 = 0;
+      }
+      if (right) {
+        s.t1 = hi - b;
+        s.t1 *= r;
+      } else if (hi < a) {
+        s.t1 = a - hi;
+        s.t1 *= r;
+      } else {
+        s.t1 = 0;
+      }
+      s.s_max += s.t0 > s.t1 ? s.t0 : s.t1;
+      if (hi < a) {
+        s.s_min += s.t1;
+      } else if (lo > b) {
+        s.s_min += s.t0;
+      }
+      if (s.s_min >= 1) return;  // u <= 0, ψ ≡ 0 on the box
+      // Pieces met by the open box: left iff lo < a, right iff hi > b, the flat
+      // middle iff (lo, hi) ∩ (a, b) ≠ ∅. A degenerate axis (lo == hi) is here
+      // left or right of [a, b] and meets that piece only.
+      const bool middle = lo != hi && (lo > a ? lo : a) < (hi < b ? hi : b);
       s.slope_hi[i] = static_cast<signed char>(left ? 1 : (middle ? 0 : -1));
       s.slope_lo[i] = static_cast<signed char>(right ? -1 : (middle ? 0 : 1));
-      if (s.slope_lo[i] != s.slope_hi[i]) kinked = true;
+      if (s.slope_lo[i] != s.slope_hi[i]) {
+        kinked = true;
+        axis_ramps(s.center[i], a, b, r, s.t2);
+        s.s_center += s.t2;
+      } else {
+        // One affine piece on [lo, hi]: the center value is the mean of the ends.
+        s.t2 = s.t0 + s.t1;
+        s.s_center += s.t2 / 2;
+      }
     }
-    s.u_max = Rational(1) - s.s_min;
+    s.u_max = 1;
+    s.u_max -= s.s_min;
     if (s.u_max <= 0) return;  // ψ ≡ 0 on the box
-    s.u_min = Rational(1) - s.s_max;
-    s.u_center = Rational(1) - s.s_center;
+    s.u_min = 1;
+    s.u_min -= s.s_max;
+    s.u_center = 1;
+    s.u_center -= s.s_center;
     if (s.u_min >= 0) {
       // ψ = u on the box.
       s.psi_value = s.u_center;

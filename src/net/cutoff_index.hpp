@@ -21,18 +21,18 @@ namespace detail {
 // Doubles that bracket a rational: they only prune the index search (a
 // candidate rejected by the doubles is certainly disjoint, because the double
 // boxes contain the rational ones); every accepted candidate is re-checked exactly.
+// mpq_get_d truncates towards zero, so r lies within one ulp of the result
+// on the side away from zero; one step outward in both directions brackets it.
 inline double lower_double(const Rational& r) {
-  double v = r.convert_to<double>();
+  const double v = mpq_get_d(r.backend().data());
   if (!std::isfinite(v)) return -std::numeric_limits<double>::infinity();
-  while (Rational(v) > r) v = std::nextafter(v, -std::numeric_limits<double>::infinity());
-  return v;
+  return std::nextafter(v, -std::numeric_limits<double>::infinity());
 }
 
 inline double upper_double(const Rational& r) {
-  double v = r.convert_to<double>();
+  const double v = mpq_get_d(r.backend().data());
   if (!std::isfinite(v)) return std::numeric_limits<double>::infinity();
-  while (Rational(v) < r) v = std::nextafter(v, std::numeric_limits<double>::infinity());
-  return v;
+  return std::nextafter(v, std::numeric_limits<double>::infinity());
 }
 
 }  // namespace detail
