@@ -1,0 +1,486 @@
+// Construction B (SPEC section 5). The proofs this code relies on are in
+// proofs/hat.md: B0 (the hats and the node boxes Σ_z, through net::HatCorrection),
+// B1 (balanced: the sign and mu facts below), B2 (contraction: the refinement
+// conditions (a)/(b) below, checked with the rounded coefficient), B0.1 (the
+// dense block, built by net::HatCorrection::realise).
+#include "mgdl/construct/hat_scheme.hpp"
+
+#include "mgdl/num/ball.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+
+namespace mgdl::construct {
+
+namespace {
+
+using num::Rational;
+using Clock = std::chrono::steady_clock;
+
+template <class Fn>
+void parallel_for(std::size_t n, int threads, Fn&& fn) {
+  const auto workers = static_cast<std::size_t>(std::max(1, threads));
+  if (workers == 1 || n < 2) {
+    for (std::size_t i = 0; i < n; ++i) fn(0, i);
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  std::vector<std::thread> pool;
+  const std::size_t used = std::min(workers, n);
+  for (std::size_t w = 0; w < used; ++w) {
+    pool.emplace_back([&, w] {
+      for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(w, i);
+    });
+  }
+  for (auto& t : pool) t.join();
+}
+
+struct NodeVerdict {
+  bool refine = true;  // neither (a) nor (b) certified
+  int sign = 0;        // +1 / -1: sign·r >= mu > 0 certified on `box`
+  Rational mu;         // the rounded |c_z| (C4)
+  net::Box box;
+  std::string tree;
+};
+
+// Covers a node box by best-first bisection until condition (a) or (b) of
+// design note 2 is decided, certainly fails, or the budget is spent. Every
+// comparison is between exact endpoints of Arb balls and rationals. A child's
+// enclosure is intersected with its parent's, so bounds only tighten.
+class NodeTester {
+ public:
+  NodeTester(resid::ResidualEvaluator& evaluator, const Rational& bound, const Rational& tolerance, int max_depth,
+             int budget, long bits)
+      : ev_(evaluator), bound_(bound), tolerance_(tolerance), max_depth_(max_depth), budget_(budget), bits_(bits) {}
+
+  NodeVerdict test(net::Box box) {
+    nodes_.clear();
+    enclosures_ = 0;
+    NodeVerdict v;
+    add_node(std::move(box), -1);
+    for (;;) {
+      const Summary s = summarise();
+      if (s.unbounded >= 0) {
+        if (!refine(static_cast<std::size_t>(s.unbounded))) break;
+        continue;
+      }
+      // (b) with the rounded coefficient: mu = round_down(inf s·r), and
+      // sup |r| − mu <= theta·M (Lemma B2 without the rounding variant).
+      int sign = 0;
+      Rational mu;
+      if (s.all_pos) {
+        mu = num::round_down(s.lo, bits_);
+        if (mu > 0 && (s.all_small || s.hi - mu <= bound_)) sign = 1;
+      } else if (s.all_neg) {
+        mu = num::round_down(-s.hi, bits_);
+        if (mu > 0 && (s.all_small || -s.lo - mu <= bound_)) sign = -1;
+      }
+      if (sign != 0 || s.all_small) {
+        if (sign != 0) {
+          // Sharpen mu on the leaf that holds it (heuristic; the test re-runs).
+          const std::size_t k = sign > 0 ? s.argmin_l : s.argmax_u;
+          if (width(k) > tolerance_ && refine(k)) continue;
+          v.mu = std::move(mu);
+          v.tree = tree();
+        }
+        v.refine = false;
+        v.sign = sign;
+        break;
+      }
+      // |r| > theta·M somewhere for sure, and the sign changes or r varies by
+      // more than theta·M for sure: no cover decides this node box.
+      const bool certainly_not_b = (s.seen_pos && s.seen_neg) || (s.max_l - s.min_u > bound_);
+      if (s.certainly_big && certainly_not_b) break;
+      const std::size_t first = width(s.argmin_l) >= width(s.argmax_u) ? s.argmin_l : s.argmax_u;
+      const std::size_t second = first == s.argmin_l ? s.argmax_u : s.argmin_l;
+      if (refine(first)) continue;
+      if (refine(second)) continue;
+      break;
+    }
+    v.box = std::move(nodes_.front().box);
+    return v;
+  }
+
+ private:
+  struct Node {
+    net::Box box;
+    int depth = 0;
+    int first_child = -1;
+    int axis = 0;
+    bool finite = false;
+    Rational l, u;
+  };
+  struct Summary {
+    long unbounded = -1;
+    std::size_t argmin_l = 0, argmax_u = 0;
+    Rational lo, hi, max_l, min_u;
+    bool have = false, all_pos = true, all_neg = true, all_small = true;
+    bool seen_pos = false, seen_neg = false, certainly_big = false;
+  };
+
+  Rational width(std::size_t k) const { return nodes_[k].u - nodes_[k].l; }
+
+  void add_node(net::Box box, int parent) {
+    Node n;
+    n.box = std::move(box);
+    n.depth = parent >= 0 ? nodes_[static_cast<std::size_t>(parent)].depth + 1 : 0;
+    num::Ball ball = ev_.enclose(n.box);
+    ++enclosures_;
+    n.finite = ball.is_finite();
+    if (n.finite) {
+      n.l = num::lower_rational(ball);
+      n.u = num::upper_rational(ball);
+    }
+    if (parent >= 0) {
+      const Node& p = nodes_[static_cast<std::size_t>(parent)];
+      if (p.finite) {
+        if (!n.finite) {
+          n.finite = true;
+          n.l = p.l;
+          n.u = p.u;
+        } else {
+          if (p.l > n.l) n.l = p.l;
+          if (p.u < n.u) n.u = p.u;
+        }
+      }
+    }
+    nodes_.push_back(std::move(n));
+  }
+
+  bool refine(std::size_t k) {
+    if (nodes_[k].depth >= max_depth_ || enclosures_ + 2 > budget_) return false;
+    const net::Box& box = nodes_[k].box;
+    int axis = 0;
+    for (int i = 1; i < box.dimension(); ++i)
+      if (box.width(i) > box.width(axis)) axis = i;
+    const auto a = static_cast<std::size_t>(axis);
+    const Rational mid = (box.lo[a] + box.hi[a]) / 2;
+    net::Box lower = box, upper = box;
+    lower.hi[a] = mid;
+    upper.lo[a] = mid;
+    nodes_[k].first_child = static_cast<int>(nodes_.size());
+    nodes_[k].axis = axis;
+    add_node(std::move(lower), static_cast<int>(k));
+    add_node(std::move(upper), static_cast<int>(k));
+    return true;
+  }
+
+  Summary summarise() const {
+    Summary s;
+    for (std::size_t k = 0; k < nodes_.size(); ++k) {
+      const Node& n = nodes_[k];
+      if (n.first_child >= 0) continue;
+      if (!n.finite) {
+        s.unbounded = static_cast<long>(k);
+        return s;
+      }
+      if (!s.have) {
+        s.lo = n.l;
+        s.hi = n.u;
+        s.max_l = n.l;
+        s.min_u = n.u;
+        s.argmin_l = s.argmax_u = k;
+        s.have = true;
+      } else {
+        if (n.l < s.lo) {
+          s.lo = n.l;
+          s.argmin_l = k;
+        }
+        if (n.u > s.hi) {
+          s.hi = n.u;
+          s.argmax_u = k;
+        }
+        if (n.l > s.max_l) s.max_l = n.l;
+        if (n.u < s.min_u) s.min_u = n.u;
+      }
+      s.all_pos = s.all_pos && n.l > 0;
+      s.all_neg = s.all_neg && n.u < 0;
+      s.all_small = s.all_small && n.u <= bound_ && n.l >= -bound_;
+      s.seen_pos = s.seen_pos || n.l > 0;
+      s.seen_neg = s.seen_neg || n.u < 0;
+      s.certainly_big = s.certainly_big || n.l > bound_ || n.u < -bound_;
+    }
+    return s;
+  }
+
+  std::string tree() const {
+    std::string out;
+    std::vector<std::size_t> stack{0};
+    while (!stack.empty()) {
+      const Node& n = nodes_[stack.back()];
+      stack.pop_back();
+      if (n.first_child < 0) {
+        out.push_back('.');
+        continue;
+      }
+      out.push_back(static_cast<char>('a' + n.axis));
+      stack.push_back(static_cast<std::size_t>(n.first_child) + 1);
+      stack.push_back(static_cast<std::size_t>(n.first_child));
+    }
+    return out;
+  }
+
+  resid::ResidualEvaluator& ev_;
+  const Rational& bound_;
+  const Rational& tolerance_;
+  int max_depth_;
+  int budget_;
+  long bits_;
+  std::vector<Node> nodes_;
+  int enclosures_ = 0;
+};
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Dyadic breakpoint t = a / 2^L as the integer a (identifies nodes across rounds).
+std::int64_t scaled(const Rational& t, int level) {
+  const Rational s = t * Rational(num::Integer(1) << level);
+  return static_cast<std::int64_t>(numerator(s));
+}
+
+}  // namespace
+
+int HatOptions::resolved_initial_level() const { return initial_level >= 0 ? initial_level : 2; }
+
+int HatOptions::resolved_enclosure_depth(int dimension) const {
+  return enclosure_depth >= 0 ? enclosure_depth : std::min(4 * dimension + 2, 16);
+}
+
+int HatOptions::resolved_enclosure_budget(int dimension) const {
+  return enclosure_budget >= 0 ? enclosure_budget : 16 * dimension + 8;
+}
+
+int HatOptions::resolved_sample_per_axis(int dimension) const {
+  if (sample_per_axis >= 0) return sample_per_axis;
+  switch (dimension) {
+    case 1: return 4097;
+    case 2: return 257;
+    case 3: return 33;
+    default: return 17;
+  }
+}
+
+void HatOptions::validate(int dimension) const {
+  if (dimension < 1 || dimension > 4)
+    throw std::invalid_argument("hat scheme: dimension must be between 1 and 4, got " + std::to_string(dimension));
+  if (theta <= 0 || theta >= 1) throw std::invalid_argument("hat scheme: theta must be in (0, 1)");
+  const int k = resolved_initial_level();
+  if (k > 20) throw std::invalid_argument("hat scheme: initial_level must be between 0 and 20");
+  if (max_level < k || max_level > 48)
+    throw std::invalid_argument("hat scheme: max_level must be between initial_level and 48");
+  if (!initial_grid.empty()) {
+    if (static_cast<int>(initial_grid.size()) != dimension)
+      throw std::invalid_argument("hat scheme: initial_grid must have one breakpoint list per axis");
+    const Rational unit(num::Integer(1), num::Integer(1) << max_level);
+    for (const auto& axis : initial_grid) {
+      if (axis.size() < 2 || axis.front() != 0 || axis.back() != 1)
+        throw std::invalid_argument("hat scheme: initial_grid axes must run from 0 to 1");
+      for (std::size_t j = 0; j < axis.size(); ++j) {
+        if (j > 0 && !(axis[j - 1] < axis[j]))
+          throw std::invalid_argument("hat scheme: initial_grid breakpoints must increase strictly");
+        if (denominator(Rational(axis[j] / unit)) != 1)
+          throw std::invalid_argument("hat scheme: initial_grid breakpoints must be multiples of 2^-max_level");
+      }
+    }
+  }
+  if (max_nodes < 2) throw std::invalid_argument("hat scheme: max_nodes must be >= 2");
+  if (enclosure_depth > 16) throw std::invalid_argument("hat scheme: enclosure_depth must be <= 16");
+  if (enclosure_budget > 100000) throw std::invalid_argument("hat scheme: enclosure_budget must be <= 100000");
+  if (enclosure_tolerance <= 0 || enclosure_tolerance > 1)
+    throw std::invalid_argument("hat scheme: enclosure_tolerance must be in (0, 1]");
+  if (coefficient_bits < 2 || coefficient_bits > 4096)
+    throw std::invalid_argument("hat scheme: coefficient_bits must be between 2 and 4096");
+  if (precision < 32 || precision > 1000000) throw std::invalid_argument("hat scheme: precision must be >= 32 bits");
+  if (threads < 1 || threads > 1024) throw std::invalid_argument("hat scheme: threads must be between 1 and 1024");
+  if (sample_per_axis == 1 || sample_per_axis > 1000000)
+    throw std::invalid_argument("hat scheme: sample_per_axis must be 0, -1 or >= 2");
+}
+
+HatConstruction build_hat_correction(const resid::Residual& r, const num::LowerBound& sup_lower,
+                                     const HatOptions& options,
+                                     const std::function<void(const ConstructionProgress&)>& progress) {
+  const int d = r.dimension();
+  options.validate(d);
+  const auto du = static_cast<std::size_t>(d);
+  const Clock::time_point start = Clock::now();
+  HatConstruction out;
+  out.theta = options.theta;
+  auto fail = [&](BuildStopReason why, std::string message) {
+    out.status = BuildStatus::not_certified;
+    out.stop_reason = why;
+    out.reason = std::move(message);
+    out.seconds_approx = seconds_since(start);
+    return out;
+  };
+  if (sup_lower.value() <= 0) return fail(BuildStopReason::invalid_bound, "the lower bound M of ||r||_inf is not positive");
+
+  const Rational bound = options.theta * sup_lower.value();  // theta·M
+  const Rational tolerance = sup_lower.value() * options.enclosure_tolerance;
+  const int depth = options.resolved_enclosure_depth(d);
+  const int budget = options.resolved_enclosure_budget(d);
+  const int workers = options.threads;
+  const int level = options.max_level;
+
+  std::vector<std::unique_ptr<resid::ResidualEvaluator>> evaluators;
+  for (int w = 0; w < workers; ++w)
+    evaluators.push_back(std::make_unique<resid::ResidualEvaluator>(r, options.precision));
+
+  // The tensor grid (design note 4): breakpoints per axis, refined by whole lines.
+  std::vector<std::vector<Rational>> grid = options.initial_grid;
+  if (grid.empty()) {
+    const int n = 1 << options.resolved_initial_level();
+    grid.assign(du, {});
+    for (auto& axis : grid)
+      for (int j = 0; j <= n; ++j) axis.push_back(Rational(j, n));
+  }
+  const Rational floor_width(num::Integer(1), num::Integer(1) << level);
+
+  // Verdicts by node coordinates. A node box only shrinks when lines are
+  // inserted, and facts on a box hold on every sub-box, so a decided verdict
+  // stays valid; undecided nodes are re-tested on their new, smaller box.
+  std::map<std::vector<std::int64_t>, NodeVerdict> verdicts;
+  std::atomic<int> interrupt{0};  // 1 = deadline, 2 = cancelled
+  auto check_interrupt = [&]() {
+    if (options.cancel != nullptr && options.cancel->load()) {
+      interrupt.store(2);
+    } else if (options.deadline && Clock::now() >= *options.deadline) {
+      int expected = 0;
+      interrupt.compare_exchange_strong(expected, 1);
+    }
+    return interrupt.load() != 0;
+  };
+  auto interrupted_result = [&]() {
+    return interrupt.load() == 2 ? fail(BuildStopReason::cancelled, "cancelled while refining the grid")
+                                 : fail(BuildStopReason::deadline, "time limit reached while refining the grid");
+  };
+
+  std::size_t evaluated_total = 0;
+  std::vector<std::vector<int>> all;  // every node's multi-index, lexicographic
+  for (int round = 1;; ++round) {
+    out.rounds = round;
+    if (check_interrupt()) return interrupted_result();
+    long double count = 1;
+    for (const auto& axis : grid) count *= static_cast<long double>(axis.size());
+    if (count > static_cast<long double>(options.max_nodes))
+      return fail(BuildStopReason::max_cutoffs, "more than " + std::to_string(options.max_nodes) + " grid nodes would be needed");
+    std::vector<std::vector<std::int64_t>> scaled_grid(du);
+    for (std::size_t i = 0; i < du; ++i)
+      for (const Rational& t : grid[i]) scaled_grid[i].push_back(scaled(t, level));
+    net::HatCorrection shape(d, grid, {});
+    all.clear();
+    std::vector<int> p(du, 0);
+    for (bool more = true; more;) {
+      all.push_back(p);
+      more = false;
+      for (std::size_t i = du; i-- > 0;) {
+        if (p[i] + 1 < static_cast<int>(grid[i].size())) {
+          ++p[i];
+          more = true;
+          break;
+        }
+        p[i] = 0;
+      }
+    }
+    auto key_of = [&](const std::vector<int>& idx) {
+      std::vector<std::int64_t> key(du);
+      for (std::size_t i = 0; i < du; ++i) key[i] = scaled_grid[i][static_cast<std::size_t>(idx[i])];
+      return key;
+    };
+    std::vector<std::size_t> dirty;
+    for (std::size_t k = 0; k < all.size(); ++k)
+      if (verdicts.find(key_of(all[k])) == verdicts.end()) dirty.push_back(k);
+    if (dirty.empty()) break;
+    std::vector<NodeVerdict> results(dirty.size());
+    parallel_for(dirty.size(), workers, [&](std::size_t w, std::size_t k) {
+      if (check_interrupt()) return;
+      NodeTester tester(*evaluators[w], bound, tolerance, depth, budget, options.coefficient_bits);
+      results[k] = tester.test(shape.node_box(all[dirty[k]]));
+    });
+    if (interrupt.load() != 0) return interrupted_result();
+    evaluated_total += dirty.size();
+    // Cells to bisect: those next to a node that decided neither (a) nor (b).
+    std::vector<std::set<int>> cells(du);
+    for (std::size_t k = 0; k < dirty.size(); ++k) {
+      const std::vector<int>& idx = all[dirty[k]];
+      if (!results[k].refine) {
+        verdicts.emplace(key_of(idx), std::move(results[k]));
+        continue;
+      }
+      for (std::size_t i = 0; i < du; ++i) {
+        if (idx[i] > 0) cells[i].insert(idx[i] - 1);
+        if (idx[i] + 1 < static_cast<int>(grid[i].size())) cells[i].insert(idx[i]);
+      }
+    }
+    bool any = false;
+    for (std::size_t i = 0; i < du; ++i) {
+      if (cells[i].empty()) continue;
+      any = true;
+      std::vector<Rational> next;
+      next.reserve(grid[i].size() + cells[i].size());
+      for (std::size_t j = 0; j + 1 < grid[i].size(); ++j) {
+        next.push_back(grid[i][j]);
+        if (cells[i].count(static_cast<int>(j))) {
+          if (grid[i][j + 1] - grid[i][j] <= floor_width)
+            return fail(BuildStopReason::min_box_size,
+                        "a grid spacing would get smaller than 2^-" + std::to_string(level));
+          next.push_back((grid[i][j] + grid[i][j + 1]) / 2);
+        }
+      }
+      next.push_back(grid[i].back());
+      grid[i] = std::move(next);
+    }
+    if (!any) break;
+    if (progress) {
+      ConstructionProgress pr;
+      pr.round = round;
+      pr.cores = all.size();
+      pr.evaluated = evaluated_total;
+      pr.elapsed_seconds = seconds_since(start);
+      progress(pr);
+    }
+  }
+
+  // Coefficients c_z = s_z·mu_z (Lemma B1), in lexicographic node order,
+  // which is the order HatCorrection keeps.
+  std::vector<std::vector<std::int64_t>> scaled_grid(du);
+  for (std::size_t i = 0; i < du; ++i)
+    for (const Rational& t : grid[i]) scaled_grid[i].push_back(scaled(t, level));
+  std::vector<net::HatNode> active;
+  std::vector<NodeFact> facts;
+  for (const std::vector<int>& idx : all) {
+    std::vector<std::int64_t> key(du);
+    for (std::size_t i = 0; i < du; ++i) key[i] = scaled_grid[i][static_cast<std::size_t>(idx[i])];
+    auto it = verdicts.find(key);
+    if (it == verdicts.end() || it->second.sign == 0) continue;
+    NodeVerdict& v = it->second;
+    NodeFact f;
+    f.node = active.size();
+    f.sign = v.sign;
+    f.mu = v.mu;
+    f.box = std::move(v.box);
+    f.tree = std::move(v.tree);
+    active.push_back(net::HatNode{idx, Rational(v.sign) * v.mu});
+    facts.push_back(std::move(f));
+  }
+  auto correction = std::make_shared<const net::HatCorrection>(d, grid, std::move(active));
+  out.status = BuildStatus::built;
+  out.stop_reason = BuildStopReason::none;
+  out.nodes = all.size();
+  for (const auto& axis : grid) out.cells.push_back(static_cast<int>(axis.size()) - 1);
+  out.active_nodes = correction->active_units();
+  out.facts = std::move(facts);
+  out.block = correction->realise();
+  out.block_depth = out.block.depth();
+  out.block_width = out.block.width();
+  out.correction = correction;
+  const int per_axis = options.resolved_sample_per_axis(d);
+  if (per_axis >= 2) out.residual_sup_approx = sup_norm_approx(r.with(correction), per_axis);
+  out.seconds_approx = seconds_since(start);
+  return out;
+}
+
+}  // namespace mgdl::construct
