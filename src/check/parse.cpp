@@ -161,6 +161,8 @@ CorrectionData correction(const json& j, int d, long grade, const std::string& w
   std::string scheme = str(member(j, "scheme", where), where + ".scheme");
   if (scheme != "cutoff") bad(where, "scheme \"" + scheme + "\" is not supported by this checker");
   c.kappa = integer(member(j, "kappa", where), where + ".kappa", 0, 1000000);
+  if (const json* dim = optional(j, "dimension"))
+    if (integer(*dim, where + ".dimension", 0, 1000) != d) bad(where + ".dimension", "differs from the target's dimension");
   const json& list = member(j, "cutoffs", where);
   if (!list.is_array()) bad(where + ".cutoffs", "expected an array");
   for (std::size_t i = 0; i < list.size(); ++i) {
