@@ -1,0 +1,120 @@
+#include "box_eval.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mgdl::certify::detail {
+
+using num::Ball;
+using num::Rational;
+
+slong jet_with_precision(resid::ResidualEvaluator& ev, const net::Box& box, slong prec, slong max_prec,
+                         resid::ResidualJet& jet) {
+  for (;;) {
+    ev.set_precision(prec);
+    ev.jet(box, jet);
+    const bool finite = jet.range.is_finite();
+    const bool rounding_dominated =
+        !finite || (jet.value.rad_approx() * 16.0 > jet.range.rad_approx() && jet.value.rad_approx() > 0.0);
+    if (!rounding_dominated || prec * 2 > max_prec) return prec;
+    prec *= 2;
+  }
+}
+
+void try_witness(resid::ResidualEvaluator& ev, const std::vector<Rational>& x, Witness& best) {
+  Ball v = ev.at_point(x);
+  if (!v.is_finite()) return;
+  Rational lo = num::lower_rational(v);
+  Rational hi = num::upper_rational(v);
+  Rational abs_lo(0);
+  if (lo > 0) abs_lo = lo;
+  else if (hi < 0) abs_lo = -hi;
+  if (!best.found || abs_lo > best.abs_lower) {
+    best.found = true;
+    best.point = x;
+    best.abs_lower = abs_lo;
+    best.lower = lo;
+    best.upper = hi;
+  }
+}
+
+namespace {
+
+// x snapped to a multiple of 2^-40 and clamped into [lo, hi] (lo, hi
+// dyadic): an exact dyadic point. floor(x·2^40) is an integer-valued double
+// for |x| < 2^12, and a double converts to a Rational exactly.
+Rational snap(double x, const Rational& lo, const Rational& hi) {
+  if (!std::isfinite(x) || std::fabs(x) > 4096.0) return (lo + hi) / 2;
+  Rational r(std::ldexp(std::floor(std::ldexp(x, 40)), -40));
+  if (r < lo) r = lo;
+  if (r > hi) r = hi;
+  return r;
+}
+
+// Solves H s = -g (d <= 4) by Gaussian elimination with partial pivoting;
+// false when singular.
+bool newton_step(std::vector<double> h, std::vector<double> g, std::vector<double>& s) {
+  const std::size_t d = g.size();
+  for (std::size_t k = 0; k < d; ++k) {
+    std::size_t piv = k;
+    for (std::size_t i = k + 1; i < d; ++i)
+      if (std::fabs(h[i * d + k]) > std::fabs(h[piv * d + k])) piv = i;
+    if (!(std::fabs(h[piv * d + k]) > 1e-300)) return false;
+    if (piv != k) {
+      for (std::size_t j = 0; j < d; ++j) std::swap(h[k * d + j], h[piv * d + j]);
+      std::swap(g[k], g[piv]);
+    }
+    for (std::size_t i = k + 1; i < d; ++i) {
+      double f = h[i * d + k] / h[k * d + k];
+      for (std::size_t j = k; j < d; ++j) h[i * d + j] -= f * h[k * d + j];
+      g[i] -= f * g[k];
+    }
+  }
+  s.assign(d, 0.0);
+  for (std::size_t k = d; k-- > 0;) {
+    double acc = -g[k];
+    for (std::size_t j = k + 1; j < d; ++j) acc -= h[k * d + j] * s[j];
+    s[k] = acc / h[k * d + k];
+  }
+  return true;
+}
+
+}  // namespace
+
+Witness witness_candidates(resid::ResidualEvaluator& ev, const net::Box& box, const resid::ResidualJet& jet) {
+  Witness best;
+  std::vector<Rational> c = box.center();
+  try_witness(ev, c, best);
+  if (!jet.smooth) return best;
+  const std::size_t d = c.size();
+  std::vector<double> g(d), h(d * d), s;
+  for (std::size_t i = 0; i < d; ++i) g[i] = jet.gradient[i].mid_approx();
+  for (std::size_t i = 0; i < d * d; ++i) h[i] = jet.hessian[i].mid_approx();
+  if (!newton_step(h, g, s)) return best;
+  std::vector<Rational> x(d);
+  bool moved = false;
+  for (std::size_t i = 0; i < d; ++i) {
+    double ci = num::to_double_approx(c[i]);
+    x[i] = snap(ci + s[i], box.lo[i], box.hi[i]);
+    if (x[i] != c[i]) moved = true;
+  }
+  if (moved) try_witness(ev, x, best);
+  return best;
+}
+
+int choose_split_axis(const resid::Residual& residual, const net::Box& box, int max_level) {
+  const int d = box.dimension();
+  int widest = 0;
+  for (int i = 1; i < d; ++i)
+    if (box.width(i) > box.width(widest)) widest = i;
+  const Rational floor_width(num::Integer(1), num::Integer(1) << max_level);
+  if (box.width(widest) < floor_width) return -1;
+  int kinked = -1;
+  for (int i = 0; i < d; ++i) {
+    if (box.width(i) < floor_width) continue;
+    if (!residual.axis_breakpoints(box, i).empty() && (kinked < 0 || box.width(i) > box.width(kinked))) kinked = i;
+  }
+  return kinked >= 0 ? kinked : widest;
+}
+
+}  // namespace mgdl::certify::detail

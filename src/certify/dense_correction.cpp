@@ -1,0 +1,195 @@
+// Exact interval propagation through a ReLU network (proofs/certification.md, C2).
+//
+// Every neuron carries a linear enclosure on the box B (center c, half-widths r):
+// its exact value at c, a hull [glo, ghi] of its Clarke gradient over B, a
+// range hull, and whether it is exactly affine on B. Rules:
+//  - affine map y = Σ w_j u_j + b: values add exactly; hulls and ranges add as
+//    intervals (Clarke sum rule ∂Σ ⊆ Σ∂); affine iff all inputs used are.
+//  - ReLU of u: range >= 0: u itself; range <= 0: 0 (affine); else value
+//    max(u(c), 0), gradient hull [0,1]·[glo, ghi] (chain rule for σ, whose
+//    Clarke derivative lies in [0,1]), range [0, rhi], not affine.
+// By the Lipschitz mean value theorem h(x) ∈ h(c) + [glo, ghi]·(x − c) on B.
+#include "mgdl/certify/dense_correction.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+#include <utility>
+
+namespace mgdl::certify {
+
+using num::Rational;
+
+namespace {
+
+struct Lin {
+  Rational value;
+  std::vector<Rational> glo, ghi;
+  Rational rlo, rhi;
+  bool affine = true;
+};
+
+// Tightens the range with value + gradient hull · [−r, r].
+void tighten(Lin& u, const std::vector<Rational>& radius) {
+  Rational spread(0);
+  for (std::size_t i = 0; i < radius.size(); ++i) {
+    Rational m = std::max(Rational(abs(u.glo[i])), Rational(abs(u.ghi[i])));
+    spread += m * radius[i];
+  }
+  Rational lo = u.value - spread, hi = u.value + spread;
+  if (u.affine) {
+    u.rlo = lo;
+    u.rhi = hi;
+  } else {
+    if (lo > u.rlo) u.rlo = lo;
+    if (hi < u.rhi) u.rhi = hi;
+  }
+}
+
+std::vector<Lin> apply_affine(const net::AffineLayer& layer, const std::vector<Lin>& in, std::size_t d,
+                              const std::vector<Rational>& radius) {
+  std::vector<Lin> out(static_cast<std::size_t>(layer.outputs));
+  for (std::size_t r = 0; r < out.size(); ++r) {
+    Lin& y = out[r];
+    y.value = layer.bias[r];
+    y.glo.assign(d, Rational(0));
+    y.ghi.assign(d, Rational(0));
+    y.rlo = layer.bias[r];
+    y.rhi = layer.bias[r];
+  }
+  for (const auto& e : layer.weights) {
+    Lin& y = out[static_cast<std::size_t>(e.row)];
+    const Lin& u = in[static_cast<std::size_t>(e.col)];
+    const Rational& w = e.value;
+    y.value += w * u.value;
+    const bool pos = w > 0;
+    for (std::size_t i = 0; i < d; ++i) {
+      y.glo[i] += w * (pos ? u.glo[i] : u.ghi[i]);
+      y.ghi[i] += w * (pos ? u.ghi[i] : u.glo[i]);
+    }
+    y.rlo += w * (pos ? u.rlo : u.rhi);
+    y.rhi += w * (pos ? u.rhi : u.rlo);
+    y.affine = y.affine && u.affine;
+  }
+  for (Lin& y : out) tighten(y, radius);
+  return out;
+}
+
+void apply_relu(std::vector<Lin>& v) {
+  for (Lin& u : v) {
+    if (u.rlo >= 0) continue;
+    if (u.rhi <= 0) {
+      u.value = 0;
+      std::fill(u.glo.begin(), u.glo.end(), Rational(0));
+      std::fill(u.ghi.begin(), u.ghi.end(), Rational(0));
+      u.rlo = 0;
+      u.rhi = 0;
+      u.affine = true;
+      continue;
+    }
+    if (u.value < 0) u.value = 0;
+    for (std::size_t i = 0; i < u.glo.size(); ++i) {
+      if (u.glo[i] > 0) u.glo[i] = 0;
+      if (u.ghi[i] < 0) u.ghi[i] = 0;
+    }
+    u.rlo = 0;
+    u.affine = false;
+  }
+}
+
+// Runs the propagation for grade m on the box; `pre` sees every hidden
+// neuron's pre-activation before its ReLU.
+Lin propagate(const net::MultigradeNetwork& network, int m, const net::Box& box,
+              const std::function<void(const Lin&)>& pre) {
+  const std::size_t d = static_cast<std::size_t>(box.dimension());
+  std::vector<Rational> c = box.center();
+  std::vector<Rational> radius(d);
+  for (std::size_t i = 0; i < d; ++i) radius[i] = (box.hi[i] - box.lo[i]) / 2;
+  std::vector<Lin> v(d);
+  for (std::size_t i = 0; i < d; ++i) {
+    v[i].value = c[i];
+    v[i].glo.assign(d, Rational(0));
+    v[i].glo[i] = 1;
+    v[i].ghi = v[i].glo;
+    v[i].rlo = box.lo[i];
+    v[i].rhi = box.hi[i];
+  }
+  for (int k = 1; k <= m; ++k) {
+    const net::GradeBlock& block = network.block(k);
+    for (const net::AffineLayer& layer : block.layers) {
+      v = apply_affine(layer, v, d, radius);
+      if (pre)
+        for (const Lin& u : v) pre(u);
+      if (layer.relu) apply_relu(v);
+    }
+    if (k == m) {
+      std::vector<Lin> out = apply_affine(block.readout, v, d, radius);
+      return out.at(0);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+DenseCorrection::DenseCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m)
+    : network_(std::move(network)), grade_(m) {
+  if (!network_ || m < 1 || m > network_->grades())
+    throw std::invalid_argument("dense correction: grade " + std::to_string(m) + " out of range");
+}
+
+namespace {
+std::shared_ptr<const net::MultigradeNetwork> single(int dimension, net::GradeBlock block) {
+  auto n = std::make_shared<net::MultigradeNetwork>(dimension);
+  n->add_grade(std::move(block));
+  return n;
+}
+}  // namespace
+
+DenseCorrection::DenseCorrection(int dimension, net::GradeBlock block)
+    : DenseCorrection(single(dimension, std::move(block)), 1) {}
+
+int DenseCorrection::dimension() const { return network_->input_dimension(); }
+
+Rational DenseCorrection::evaluate(const std::vector<Rational>& x) const { return network_->evaluate_grade(x, grade_); }
+
+net::LinearEnclosure DenseCorrection::enclose(const net::Box& box) const {
+  Lin h = propagate(*network_, grade_, box, nullptr);
+  net::LinearEnclosure out;
+  out.value_at_center = std::move(h.value);
+  out.gradient_lo = std::move(h.glo);
+  out.gradient_hi = std::move(h.ghi);
+  out.affine = h.affine;
+  out.range_lo = std::move(h.rlo);
+  out.range_hi = std::move(h.rhi);
+  return out;
+}
+
+std::vector<Rational> DenseCorrection::axis_breakpoints(const net::Box& box, int axis) const {
+  std::vector<Rational> out;
+  const std::size_t a = static_cast<std::size_t>(axis);
+  std::vector<Rational> c = box.center();
+  propagate(*network_, grade_, box, [&](const Lin& u) {
+    if (!u.affine || u.glo[a] == 0 || !(u.rlo < 0 && u.rhi > 0)) return;
+    for (std::size_t i = 0; i < u.glo.size(); ++i)
+      if (i != a && u.glo[i] != 0) return;
+    // u(x) = value + g·(x_a − c_a) = 0.
+    Rational t = c[a] - u.value / u.glo[a];
+    if (t > box.lo[a] && t < box.hi[a]) out.push_back(std::move(t));
+  });
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<net::Box> DenseCorrection::support_boxes() const { return {net::Box::unit(dimension())}; }
+
+std::size_t DenseCorrection::active_units() const {
+  std::size_t n = 0;
+  for (const auto& layer : network_->block(grade_).layers) n += static_cast<std::size_t>(layer.outputs);
+  return n;
+}
+
+net::GradeBlock DenseCorrection::realise() const { return network_->block(grade_); }
+
+}  // namespace mgdl::certify

@@ -1,0 +1,308 @@
+// L^p norms by adaptive refinement of a cover (proofs/certification.md, C1, C3, C4).
+//
+// Each leaf B carries an exact dyadic enclosure [lo_B, hi_B] ∋ ∫_B |R|^p; the
+// leaves partition Ω, so ∫_Ω |R|^p ∈ [Σ lo_B, Σ hi_B] (sums exact in Q). The
+// leaf with the widest enclosure is refined first.
+#include "mgdl/certify/lp_norm.hpp"
+
+#include "box_eval.hpp"
+#include "mgdl/certify/tree.hpp"
+#include "worker_pool.hpp"
+
+#include <algorithm>
+#include <memory>
+
+namespace mgdl::certify {
+
+using num::Ball;
+using num::Rational;
+
+namespace {
+
+constexpr long kShortBits = 64;
+
+struct Leaf {
+  int node = 0;
+  net::Box box;
+  Rational lo, hi;  // ∫_B |R|^p ∈ [lo, hi]; hi < 0 marks "unbounded"
+  slong prec = 0;
+  int axis = -1;
+};
+
+// Max-heap on the enclosure width (unbounded first); ties: smaller node id.
+struct Narrower {
+  bool operator()(const Leaf& a, const Leaf& b) const {
+    const bool ua = a.hi < 0, ub = b.hi < 0;
+    if (ua != ub) return ub;
+    Rational wa = a.hi - a.lo, wb = b.hi - b.lo;
+    if (wa != wb) return wa < wb;
+    return a.node > b.node;
+  }
+};
+
+// x^p for a ball x >= 0 (p >= 1 rational); integer p uses exact powers.
+void pow_p(Ball& out, const Ball& x, const Rational& p, bool p_integer, slong prec) {
+  if (p_integer) {
+    arb_pow_ui(out.arb(), x.arb(), numerator(p).convert_to<unsigned long>(), prec);
+  } else {
+    Ball e = Ball::from_rational(p, prec);
+    arb_pow(out.arb(), x.arb(), e.arb(), prec);
+  }
+}
+
+// Enclosure of ∫_B |R|^p (C3).
+//  (a) always: vol·[min|R|^p, max|R|^p].
+//  (b) when R is C² on B (corrections affine) and g = |R|^p is C² there
+//      (R of certain sign s, or p an even integer with s = 1):
+//      ∫_B g ∈ vol·g(c) + vol·½·[Σ_i H_ii(B) w_i²/12 + Σ_{i≠j} |H_ij|(B) w_i w_j/16·[−1,1]]
+//      with H = Hessian of g over B by the chain rule:
+//      g'' = p(p−1)(sR)^{p−2} R'R'ᵀ + p(sR)^{p−1} s R'',
+//      R'(B) = R'(c) + R''(B)·[−r, r] (mean value on the gradient).
+// The two are intersected.
+void leaf_integral(const resid::ResidualJet& jet, const net::Box& box, const Rational& p, bool p_integer,
+                   bool p_even, slong prec, Rational& lo, Rational& hi) {
+  const std::size_t d = static_cast<std::size_t>(box.dimension());
+  Ball vol = Ball::from_rational(box.volume(), prec);
+  if (!jet.range.is_finite()) {
+    lo = 0;
+    hi = -1;
+    return;
+  }
+  Ball absr;
+  arb_abs(absr.arb(), jet.range.arb());
+  Ball crude;
+  pow_p(crude, absr, p, p_integer, prec);
+  arb_mul(crude.arb(), crude.arb(), vol.arb(), prec);
+
+  Ball result = crude;
+  const num::Truth pos = num::is_positive(jet.range);
+  const num::Truth neg = num::is_negative(jet.range);
+  const bool sign_known = num::certainly(pos) || num::certainly(neg);
+  if (jet.smooth && (sign_known || p_even)) {
+    const int s = num::certainly(neg) && !p_even ? -1 : 1;
+    Ball sr, sv;  // s·R(B), s·R(c)
+    arb_mul_si(sr.arb(), jet.range.arb(), s, prec);
+    arb_mul_si(sv.arb(), jet.value.arb(), s, prec);
+    std::vector<Ball> radius(d), width(d), grad(d);
+    for (std::size_t i = 0; i < d; ++i) {
+      width[i] = Ball::from_rational(box.width(static_cast<int>(i)), prec);
+      arb_mul_2exp_si(radius[i].arb(), width[i].arb(), -1);
+    }
+    Ball t;
+    for (std::size_t i = 0; i < d; ++i) {
+      grad[i] = jet.gradient[i];
+      for (std::size_t j = 0; j < d; ++j) {
+        arb_mul(t.arb(), jet.hessian[i * d + j].arb(), radius[j].arb(), prec);
+        arb_add_error(grad[i].arb(), t.arb());
+      }
+    }
+    Ball gc;  // g(c) = (s·R(c))^p
+    pow_p(gc, sv, p, p_integer, prec);
+    Ball c1, c2;  // p(p−1)(sR)^{p−2} and p(sR)^{p−1}·s over B
+    Ball pb = Ball::from_rational(p, prec);
+    if (p == 1) {
+      arb_zero(c1.arb());
+    } else if (p == 2) {
+      arb_set_si(c1.arb(), 2);
+    } else {
+      Ball e = Ball::from_rational(p - 2, prec);
+      if (p_integer) arb_pow_ui(c1.arb(), sr.arb(), numerator(Rational(p - 2)).convert_to<unsigned long>(), prec);
+      else arb_pow(c1.arb(), sr.arb(), e.arb(), prec);
+      Ball pp = Ball::from_rational(p * (p - 1), prec);
+      arb_mul(c1.arb(), c1.arb(), pp.arb(), prec);
+    }
+    if (p == 1) {
+      arb_one(c2.arb());
+    } else {
+      Ball e = Ball::from_rational(p - 1, prec);
+      if (p_integer) arb_pow_ui(c2.arb(), sr.arb(), numerator(Rational(p - 1)).convert_to<unsigned long>(), prec);
+      else arb_pow(c2.arb(), sr.arb(), e.arb(), prec);
+      arb_mul(c2.arb(), c2.arb(), pb.arb(), prec);
+    }
+    arb_mul_si(c2.arb(), c2.arb(), s, prec);
+    Ball rem, hij, a, b;
+    for (std::size_t i = 0; i < d; ++i) {
+      for (std::size_t j = 0; j < d; ++j) {
+        arb_mul(a.arb(), grad[i].arb(), grad[j].arb(), prec);
+        arb_mul(a.arb(), a.arb(), c1.arb(), prec);
+        arb_mul(b.arb(), jet.hessian[i * d + j].arb(), c2.arb(), prec);
+        arb_add(hij.arb(), a.arb(), b.arb(), prec);
+        arb_mul(t.arb(), width[i].arb(), width[j].arb(), prec);
+        if (i == j) {
+          arb_div_ui(t.arb(), t.arb(), 12, prec);
+          arb_mul(t.arb(), t.arb(), hij.arb(), prec);
+          arb_add(rem.arb(), rem.arb(), t.arb(), prec);
+        } else {
+          arb_div_ui(t.arb(), t.arb(), 16, prec);
+          arb_mul(t.arb(), t.arb(), hij.arb(), prec);
+          arb_add_error(rem.arb(), t.arb());
+        }
+      }
+    }
+    arb_mul_2exp_si(rem.arb(), rem.arb(), -1);
+    arb_add(rem.arb(), rem.arb(), gc.arb(), prec);
+    arb_mul(rem.arb(), rem.arb(), vol.arb(), prec);
+    if (rem.is_finite()) {
+      Ball both;
+      if (arb_intersection(both.arb(), rem.arb(), crude.arb(), prec)) result = both;
+    }
+  }
+  if (!result.is_finite()) {
+    lo = 0;
+    hi = -1;
+    return;
+  }
+  lo = num::lower_rational(result);
+  hi = num::upper_rational(result);
+  if (lo < 0) lo = 0;
+}
+
+// [S_lo^{1/p}, S_hi^{1/p}] rounded outward to short dyadics (C4).
+void pth_roots(const Rational& s_lo, const Rational& s_hi, const Rational& p, Rational& lo, Rational& hi) {
+  const slong prec = 256;
+  auto root = [&](const Rational& s, bool upper) -> Rational {
+    if (s <= 0) return Rational(0);
+    Ball x = Ball::from_rational(s, prec);
+    Ball r;
+    if (denominator(p) == 1) {
+      arb_root_ui(r.arb(), x.arb(), numerator(p).convert_to<unsigned long>(), prec);
+    } else {
+      Ball e = Ball::from_rational(Rational(1) / p, prec);
+      arb_pow(r.arb(), x.arb(), e.arb(), prec);
+    }
+    if (!r.is_finite()) return upper ? Rational(-1) : Rational(0);
+    return upper ? num::round_up(num::upper_rational(r), kShortBits) : num::round_down(num::lower_rational(r), kShortBits);
+  };
+  lo = root(s_lo, false);
+  hi = root(s_hi, true);
+  if (lo < 0) lo = 0;
+}
+
+bool stop_requested(const Options& options, StopReason& reason) {
+  if (options.cancel != nullptr && options.cancel->load()) {
+    reason = StopReason::cancelled;
+    return true;
+  }
+  if (options.deadline && std::chrono::steady_clock::now() >= *options.deadline) {
+    reason = StopReason::deadline;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p, const Options& options) {
+  LpNormResult out;
+  out.p = p;
+  const int d = residual.dimension();
+  const bool p_integer = denominator(p) == 1;
+  const bool p_even = p_integer && numerator(p) % 2 == 0;
+  const Rational gap = options.rel_gap * Rational(1023, 1024);
+
+  std::vector<std::unique_ptr<resid::ResidualEvaluator>> evs;
+  for (int t = 0; t < options.threads; ++t)
+    evs.push_back(std::make_unique<resid::ResidualEvaluator>(residual, options.precision));
+  detail::WorkerPool pool(options.threads);
+
+  auto evaluate = [&](resid::ResidualEvaluator& ev, const net::Box& box, slong prec) {
+    Leaf leaf;
+    resid::ResidualJet jet;
+    leaf.prec = detail::jet_with_precision(ev, box, prec, options.max_precision, jet);
+    leaf.box = box;
+    leaf_integral(jet, box, p, p_integer, p_even, leaf.prec, leaf.lo, leaf.hi);
+    leaf.axis = detail::choose_split_axis(residual, box, options.max_level);
+    return leaf;
+  };
+
+  CoverTree tree(net::Box::unit(d));
+  std::vector<Leaf> heap;
+  Rational sum_lo(0), sum_hi(0);
+  long unbounded = 0;  // leaves without a finite integral bound
+  bool stalled = false;
+  auto add = [&](Leaf&& leaf, int node) {
+    ++out.boxes;
+    leaf.node = node;
+    sum_lo += leaf.lo;
+    if (leaf.hi < 0) ++unbounded;
+    else sum_hi += leaf.hi;
+    if (leaf.axis < 0) {  // may not be split: its enclosure is final
+      stalled = stalled || leaf.hi != leaf.lo;
+      return;
+    }
+    heap.push_back(std::move(leaf));
+    std::push_heap(heap.begin(), heap.end(), Narrower());
+  };
+  add(evaluate(*evs[0], tree.root_box(), options.precision), CoverTree::root());
+
+  Rational lp_lo(0), lp_hi(-1);
+  std::vector<Leaf> batch, children;
+  for (;;) {
+    if (unbounded == 0) {
+      pth_roots(sum_lo, sum_hi, p, lp_lo, lp_hi);
+      if (lp_hi >= 0 && lp_hi - lp_lo <= gap * lp_hi) {
+        out.reason = StopReason::converged;
+        break;
+      }
+    }
+    if (heap.empty()) {
+      out.reason = StopReason::precision_cap;
+      break;
+    }
+    if (stop_requested(options, out.reason)) break;
+    if (out.boxes >= options.max_boxes) {
+      out.reason = StopReason::box_budget;
+      break;
+    }
+    if (static_cast<long>(heap.size()) >= options.max_frontier) {
+      out.reason = StopReason::frontier_cap;
+      break;
+    }
+    batch.clear();
+    while (!heap.empty() && static_cast<int>(batch.size()) < options.batch_size) {
+      std::pop_heap(heap.begin(), heap.end(), Narrower());
+      Leaf& top = heap.back();
+      if (!batch.empty() && top.hi >= 0 && top.hi == top.lo) {  // exact already: splitting gains nothing
+        std::push_heap(heap.begin(), heap.end(), Narrower());
+        break;
+      }
+      sum_lo -= top.lo;
+      if (top.hi < 0) --unbounded;
+      else sum_hi -= top.hi;
+      batch.push_back(std::move(top));
+      heap.pop_back();
+    }
+    children.assign(batch.size() * 2, Leaf());
+    pool.run(children.size(), [&](std::size_t i, int worker) {
+      const Leaf& parent = batch[i / 2];
+      children[i] = evaluate(*evs[static_cast<std::size_t>(worker)], half_box(parent.box, parent.axis, i % 2 == 1),
+                             parent.prec);
+    });
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      const int lower = tree.split(batch[k].node, batch[k].axis);
+      add(std::move(children[2 * k]), lower);
+      add(std::move(children[2 * k + 1]), lower + 1);
+    }
+  }
+  if (unbounded == 0) {
+    pth_roots(sum_lo, sum_hi, p, lp_lo, lp_hi);
+  } else {
+    lp_lo = 0;
+    lp_hi = -1;
+  }
+  (void)stalled;
+  out.integral_lower = sum_lo;
+  out.integral_upper = unbounded == 0 ? sum_hi : Rational(-1);
+  out.bounds = num::Enclosure{num::LowerBound(lp_lo), num::UpperBound(lp_hi)};
+  out.tree = tree.to_string();
+  out.leaves = tree.leaf_count();
+  std::optional<Rational> g = out.bounds.relative_gap();
+  out.status = out.reason == StopReason::converged && unbounded == 0 && g && *g <= options.rel_gap
+                   ? Status::proven
+                   : Status::not_certified;
+  out.message = std::string("L^") + num::to_string(p) + (out.status == Status::proven ? " certified: " : " not certified: ") +
+                describe(out.reason) + " after " + std::to_string(out.boxes) + " boxes";
+  return out;
+}
+
+}  // namespace mgdl::certify
