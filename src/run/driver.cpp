@@ -1,0 +1,280 @@
+// The multigrade loop (proofs/cutoff.md, Theorem A; proofs/certification.md,
+// C5 for the ratio and the P3 witness).
+#include "mgdl/run/driver.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+namespace mgdl::run {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using num::Rational;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+NormRecord certify_norms(const resid::Residual& r, const RunOptions& options, const certify::Options& copt,
+                         int grade, Clock::time_point start, const ProgressCallback& progress) {
+  NormRecord rec;
+  auto report = [&](const char* phase, std::size_t count) {
+    if (!progress) return;
+    RunProgress p;
+    p.grade = grade;
+    p.phase = phase;
+    p.count = count;
+    p.lower_approx = num::to_double_approx(rec.sup.bounds.lower.value());
+    p.upper_approx = num::to_double_approx(rec.sup.bounds.upper.value());
+    p.elapsed_seconds = seconds_since(start);
+    progress(p);
+  };
+  report("sup-norm", 0);
+  rec.sup = certify::certify_sup_norm(r, copt);
+  report("lp-norm", static_cast<std::size_t>(rec.sup.boxes));
+  for (const Rational& p : options.p) rec.lp.push_back(certify::certify_lp_norm(r, p, copt));
+  return rec;
+}
+
+RunStopReason stop_for(construct::BuildStopReason why) {
+  switch (why) {
+    case construct::BuildStopReason::max_cutoffs: return RunStopReason::budget_cutoffs;
+    case construct::BuildStopReason::deadline: return RunStopReason::time;
+    case construct::BuildStopReason::cancelled: return RunStopReason::cancelled;
+    default: return RunStopReason::not_certified;
+  }
+}
+
+bool interrupted(const RunOptions& o, RunStopReason& why) {
+  if (o.cancel != nullptr && o.cancel->load()) {
+    why = RunStopReason::cancelled;
+    return true;
+  }
+  if (o.deadline && Clock::now() >= *o.deadline) {
+    why = RunStopReason::time;
+    return true;
+  }
+  return false;
+}
+
+// A certification that stopped on the deadline or the cancel flag.
+bool stopped_by(const certify::StopReason reason, RunStopReason& why) {
+  if (reason == certify::StopReason::deadline) {
+    why = RunStopReason::time;
+    return true;
+  }
+  if (reason == certify::StopReason::cancelled) {
+    why = RunStopReason::cancelled;
+    return true;
+  }
+  return false;
+}
+
+bool norms_interrupted(const NormRecord& n, RunStopReason& why) {
+  if (n.sup.status != certify::Status::proven && stopped_by(n.sup.reason, why)) return true;
+  for (const auto& l : n.lp)
+    if (l.status != certify::Status::proven && stopped_by(l.reason, why)) return true;
+  return false;
+}
+
+}  // namespace
+
+void RunOptions::validate(int dimension) const {
+  if (grades < 1 || grades > 10000) throw std::invalid_argument("--grades must be between 1 and 10000");
+  if (tolerance && *tolerance <= 0) throw std::invalid_argument("--tol must be positive");
+  if (scheme != "cutoff") throw std::invalid_argument("--scheme '" + scheme + "' is not supported by this driver (use cutoff)");
+  if (p.empty()) throw std::invalid_argument("--p needs at least one exponent");
+  for (const Rational& q : p)
+    if (q < 1) throw std::invalid_argument("--p exponents must be >= 1, got " + num::to_string(q));
+  if (max_cutoffs < 1) throw std::invalid_argument("--max-cutoffs must be >= 1");
+  cutoff_options().validate(dimension);
+  certify_options().validate();
+}
+
+construct::CutoffOptions RunOptions::cutoff_options() const {
+  construct::CutoffOptions o;
+  o.initial_level = initial_level;
+  o.max_level = max_level;
+  o.max_cutoffs = max_cutoffs;
+  o.precision = precision;
+  o.threads = threads;
+  o.deadline = deadline;
+  o.cancel = cancel;
+  o.sample_per_axis = sample_per_axis;
+  return o;
+}
+
+certify::Options RunOptions::certify_options() const {
+  certify::Options o;
+  o.rel_gap = rel_gap;
+  o.precision = precision;
+  o.max_precision = std::max<slong>(o.max_precision, precision);
+  o.threads = threads;
+  o.deadline = deadline;
+  o.cancel = cancel;
+  return o;
+}
+
+bool NormRecord::proven() const {
+  if (sup.status != certify::Status::proven) return false;
+  return std::all_of(lp.begin(), lp.end(), [](const auto& l) { return l.status == certify::Status::proven; });
+}
+
+const char* to_string(RunStopReason reason) {
+  switch (reason) {
+    case RunStopReason::grades_done: return "grades-done";
+    case RunStopReason::tolerance_reached: return "tolerance-reached";
+    case RunStopReason::not_certified: return "not-certified";
+    case RunStopReason::budget_cutoffs: return "budget-cutoffs";
+    case RunStopReason::time: return "time";
+    case RunStopReason::cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+RunResult::RunResult(expr::Program program, std::string source_text)
+    : target(program), source(std::move(source_text)), network(program.dimension()), residual(program) {}
+
+int RunResult::width() const {
+  int w = 0;
+  for (const auto& g : grades) w = std::max(w, g.construction.block_width);
+  return w;
+}
+
+RunResult run_multigrade(const expr::Program& target, std::string source, const RunOptions& options,
+                         const ProgressCallback& progress) {
+  const int d = target.dimension();
+  options.validate(d);
+  const Clock::time_point start = Clock::now();
+  const construct::CutoffOptions build_options = options.cutoff_options();
+  const certify::Options certify_options = options.certify_options();
+
+  RunResult run(target, std::move(source));
+  run.grades.reserve(static_cast<std::size_t>(options.grades));  // `previous` points into it
+  auto finish = [&](RunStopReason why, std::string message) {
+    run.stop_reason = why;
+    run.stop_message = std::move(message);
+    run.incomplete = why != RunStopReason::grades_done && why != RunStopReason::tolerance_reached;
+    bool all = run.initial.proven();
+    for (const auto& g : run.grades) all = all && g.status == certify::Status::proven;
+    run.status = all ? certify::Status::proven : certify::Status::not_certified;
+    run.seconds_approx = seconds_since(start);
+    if (progress) {
+      RunProgress p;
+      p.grade = static_cast<int>(run.grades.size());
+      p.phase = "done";
+      p.elapsed_seconds = run.seconds_approx;
+      progress(p);
+    }
+    return std::move(run);
+  };
+
+  run.initial = certify_norms(run.residual, options, certify_options, 0, start, progress);
+  RunStopReason why = RunStopReason::grades_done;
+  if (norms_interrupted(run.initial, why)) return finish(why, "stopped while certifying the norms of f");
+  const NormRecord* previous = &run.initial;
+
+  for (int m = 1; m <= options.grades; ++m) {
+    if (interrupted(options, why)) return finish(why, "stopped before grade " + std::to_string(m));
+    const num::LowerBound sup_lower = previous->sup.bounds.lower;
+    if (options.tolerance && previous->sup.bounds.upper.value() < *options.tolerance)
+      return finish(RunStopReason::tolerance_reached, "the certified sup-norm is below the tolerance");
+    if (sup_lower.value() <= 0)
+      return finish(RunStopReason::not_certified,
+                    "no positive lower bound of the sup-norm of R_" + std::to_string(m - 1));
+    const Clock::time_point grade_start = Clock::now();
+
+    // Build h_m with M = L_{m-1} (Lemma A4 needs M <= ||R_{m-1}||_inf).
+    auto build_progress = [&](const construct::ConstructionProgress& cp) {
+      if (!progress) return;
+      RunProgress p;
+      p.grade = m;
+      p.phase = "build";
+      p.count = cp.cores;
+      p.elapsed_seconds = seconds_since(start);
+      progress(p);
+    };
+    construct::CutoffConstruction built =
+        construct::build_cutoff_correction(run.residual, sup_lower, build_options, build_progress);
+    if (built.status != construct::BuildStatus::built) {
+      const RunStopReason stop = stop_for(built.stop_reason);
+      std::string message = "grade " + std::to_string(m) + " not built: " + built.reason;
+      run.failed_construction = std::move(built);
+      return finish(stop, std::move(message));
+    }
+
+    GradeRecord g;
+    g.index = m;
+    const resid::Residual r_previous = run.residual;
+    run.residual = r_previous.with(built.correction);
+    run.network.add_grade(net::with_input_size(built.block, run.network.feature_size()));
+    g.construction = std::move(built);
+    const net::CutoffCorrection& h = *g.construction.correction;
+
+    g.norms = certify_norms(run.residual, options, certify_options, m, start, progress);
+    if (progress) {
+      RunProgress p;
+      p.grade = m;
+      p.phase = "balanced";
+      p.count = h.active_units();
+      p.lower_approx = num::to_double_approx(g.norms.sup.bounds.lower.value());
+      p.upper_approx = num::to_double_approx(g.norms.sup.bounds.upper.value());
+      p.elapsed_seconds = seconds_since(start);
+      progress(p);
+    }
+    g.balanced = certify::certify_balanced(r_previous, h, certify_options);
+    g.nontrivial = certify::nontrivial_witness(h);
+
+    // P2 (C5): the ratio is exact; proven iff <= 1 − epsilon.
+    g.contraction_ratio_upper = g.norms.sup.bounds.upper.value() / sup_lower.value();
+    g.contraction = g.contraction_ratio_upper <= 1 - g.construction.epsilon ? certify::Status::proven
+                                                                            : certify::Status::not_certified;
+    // P3 per p: Theorem A (balanced and nontrivial), or the bounds alone.
+    const bool theorem_a =
+        g.balanced.status == certify::Status::proven && g.nontrivial.status == certify::Status::proven;
+    for (std::size_t k = 0; k < options.p.size(); ++k) {
+      const bool by_bounds = g.norms.lp[k].bounds.upper.value() < previous->lp[k].bounds.lower.value();
+      g.lp_strict_decrease.push_back(theorem_a || by_bounds ? certify::Status::proven
+                                                            : certify::Status::not_certified);
+      g.lp_strict_decrease_via.emplace_back(theorem_a ? "theorem-a" : (by_bounds ? "bounds" : ""));
+    }
+    // P4: every hidden layer of the realised block has at most 5d neurons.
+    bool narrow = true;
+    for (const auto& layer : g.construction.block.layers) narrow = narrow && layer.outputs <= 5 * d;
+    g.width_ok = narrow ? certify::Status::proven : certify::Status::not_certified;
+
+    if (g.norms.sup.status != certify::Status::proven) {
+      g.reason = std::string("sup-norm: ") + g.norms.sup.message;
+    } else if (!g.norms.proven()) {
+      g.reason = "L^p norm enclosure not certified";
+    } else if (g.balanced.status != certify::Status::proven) {
+      g.reason = "balanced: " + g.balanced.message;
+    } else if (g.contraction != certify::Status::proven) {
+      g.reason = "contraction ratio " + num::to_string(g.contraction_ratio_upper) + " above 1 - epsilon";
+    } else if (g.nontrivial.status != certify::Status::proven) {
+      g.reason = "no nontrivial witness";
+    } else if (std::any_of(g.lp_strict_decrease.begin(), g.lp_strict_decrease.end(),
+                           [](certify::Status s) { return s != certify::Status::proven; })) {
+      g.reason = "strict L^p decrease not certified";
+    } else if (g.width_ok != certify::Status::proven) {
+      g.reason = "a hidden layer is wider than 5d";
+    }
+    g.status = g.reason.empty() ? certify::Status::proven : certify::Status::not_certified;
+    g.seconds_approx = seconds_since(grade_start);
+    run.grades.push_back(std::move(g));
+    previous = &run.grades.back().norms;
+
+    if (norms_interrupted(*previous, why))
+      return finish(why, "stopped while certifying grade " + std::to_string(m));
+    for (const auto& f : run.grades.back().balanced.facts)
+      if (f.status != certify::Status::proven && stopped_by(f.reason, why))
+        return finish(why, "stopped while certifying the facts of grade " + std::to_string(m));
+    if (options.tolerance && previous->sup.bounds.upper.value() < *options.tolerance)
+      return finish(RunStopReason::tolerance_reached, "the certified sup-norm is below the tolerance");
+  }
+  return finish(RunStopReason::grades_done, std::to_string(options.grades) + " grades built");
+}
+
+}  // namespace mgdl::run
