@@ -107,8 +107,11 @@ std::vector<Box> CutoffCorrection::support_boxes() const {
 }
 
 Rational CutoffCorrection::evaluate(const std::vector<Rational>& x) const {
+  // A wrong-size point is a caller bug; no value would be meaningful.
+  if (static_cast<int>(x.size()) != dimension_)
+    throw std::invalid_argument("cutoff correction: point of dimension " + std::to_string(x.size()) + ", expected " +
+                                std::to_string(dimension_));
   Rational sum(0);
-  if (static_cast<int>(x.size()) != dimension_) return sum;
   Scratch& s = scratch(dimension_);
   query_doubles(x, x, s);
   const auto du = static_cast<std::size_t>(dimension_);
@@ -154,10 +157,10 @@ LinearEnclosure CutoffCorrection::enclose(const Box& box) const {
   out.affine = true;
   out.range_lo = 0;
   out.range_hi = 0;
-  if (box.lo.size() != du || box.hi.size() != du) {
-    out.affine = false;
-    return out;
-  }
+  // A wrong-size box is a caller bug; an enclosure of it cannot be certified.
+  if (box.lo.size() != du || box.hi.size() != du)
+    throw std::invalid_argument("cutoff correction: box of dimension " + std::to_string(box.lo.size()) +
+                                ", expected " + std::to_string(dimension_));
   Scratch& s = scratch(dimension_);
   query_doubles(box.lo, box.hi, s);
   for (std::size_t i = 0; i < du; ++i) s.center[i] = (box.lo[i] + box.hi[i]) / 2;

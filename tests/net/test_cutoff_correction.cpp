@@ -140,6 +140,8 @@ TEST_CASE("zero coefficients are dropped and the order is canonical") {
   CHECK_FALSE(h.trivial());
   CHECK(CutoffCorrection(2, {}, 0).trivial());
   CHECK_THROWS_AS(CutoffCorrection(3, cutoffs, 2), std::invalid_argument);
+  CHECK_THROWS_AS(h.evaluate({Rational(0)}), std::invalid_argument);
+  CHECK_THROWS_AS(h.enclose(Box::unit(3)), std::invalid_argument);
 }
 
 TEST_CASE("the dense block equals the structured form exactly (Lemma A5)") {

@@ -122,7 +122,7 @@ TEST_CASE("malformed JSON is rejected with a one-line message naming the key") {
         "JSON key 'grades[1]': grade 2 layer 1: reads 2 inputs, previous gives 4");
   for (const std::string& bad : std::vector<std::string>{
            error_of([&] { network_from_json(json::array()); }),
-           error_of([&] { mgdl::net::correction_from_json(json{{"scheme", "hat"}}); })}) {
+           error_of([&] { mgdl::net::correction_from_json(json{{"scheme", "bogus"}}); })}) {
     CHECK(bad.find('\n') == std::string::npos);
     CHECK(bad.rfind("JSON key '", 0) == 0);
   }
@@ -135,8 +135,8 @@ TEST_CASE("malformed JSON is rejected with a one-line message naming the key") {
   c["cutoffs"][2].erase("c");
   CHECK(error_of([&] { mgdl::net::correction_from_json(c); }) == "JSON key 'c': missing");
   c = mgdl::net::to_json(*grades[0]);
-  c["scheme"] = "hat";
-  CHECK(error_of([&] { mgdl::net::correction_from_json(c); }) == "JSON key 'scheme': unsupported scheme 'hat'");
+  c["scheme"] = "bogus";
+  CHECK(error_of([&] { mgdl::net::correction_from_json(c); }) == "JSON key 'scheme': unsupported scheme 'bogus'");
 }
 
 TEST_CASE("float export has dense matrices of doubles") {
