@@ -53,4 +53,30 @@ std::vector<num::Rational> parse_p_list(const std::string& text) {
   return ps;
 }
 
+num::Rational parse_positive(const std::string& text, const std::string& option) {
+  num::Rational value = parse_number(text, option);
+  if (value <= 0) throw UsageError(option + ": " + text + " is not positive");
+  return value;
+}
+
+void validate(const VerifyOptions& o) {
+  if (o.grades < 1 || o.grades > 1000) throw UsageError("--grades: " + std::to_string(o.grades) + " is outside 1..1000");
+  if (o.scheme != "cutoff" && o.scheme != "hat")
+    throw UsageError("--scheme: '" + o.scheme + "' is not one of cutoff, hat");
+  if (o.precision < 53 || o.precision > 4096)
+    throw UsageError("--precision: " + std::to_string(o.precision) + " is outside 53..4096");
+  if (o.threads < 0 || o.threads > 256) throw UsageError("--threads: " + std::to_string(o.threads) + " is outside 0..256");
+  if (o.time_limit_seconds && !(*o.time_limit_seconds > 0 && *o.time_limit_seconds <= 1e7))
+    throw UsageError("--time-limit: must be a positive number of seconds");
+  if (o.max_cutoffs < 1 || o.max_cutoffs > 100000000)
+    throw UsageError("--max-cutoffs: " + std::to_string(o.max_cutoffs) + " is outside 1..10^8");
+  if (o.rel_gap < num::Rational(1, 1000000000000) || o.rel_gap > num::Rational(1, 2))
+    throw UsageError("--rel-gap: must lie in 1e-12..0.5");
+  if (o.initial_level < 0 || o.initial_level > 12)
+    throw UsageError("--initial-level: " + std::to_string(o.initial_level) + " is outside 0..12");
+  if (o.max_level < o.initial_level || o.max_level > 60)
+    throw UsageError("--max-level: must lie in initial-level..60");
+  if (o.out_dir.empty()) throw UsageError("--out: empty directory name");
+}
+
 }  // namespace mgdl::cli

@@ -5,6 +5,7 @@
 #include "mgdl/num/rational.hpp"
 
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -43,5 +44,9 @@ struct UsageError : std::runtime_error {
 std::vector<std::pair<num::Rational, num::Rational>> parse_domain(const std::string& text);
 // "1,2,3/2": rationals >= 1.
 std::vector<num::Rational> parse_p_list(const std::string& text);
+// An exact positive rational (decimal or p/q).
+num::Rational parse_positive(const std::string& text, const std::string& option);
+// Range checks of every option; throws UsageError naming the option.
+void validate(const VerifyOptions& options);
 
 }  // namespace mgdl::cli

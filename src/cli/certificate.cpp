@@ -1,0 +1,147 @@
+#include "certificate.hpp"
+
+#include "mgdl/net/serialize.hpp"
+#include "mgdl/num/rational.hpp"
+
+namespace mgdl::cli {
+namespace {
+
+using nlohmann::json;
+using num::to_string;
+
+json point_json(const std::vector<num::Rational>& x) {
+  json a = json::array();
+  for (const auto& v : x) a.push_back(to_string(v));
+  return a;
+}
+
+json sup_json(const certify::SupNormResult& s) {
+  return json{{"lower", to_string(s.bounds.lower.value())},
+              {"upper", to_string(s.bounds.upper.value())},
+              {"witness", point_json(s.witness)},
+              {"status", certify::to_string(s.status)}};
+}
+
+json lp_json(const std::vector<certify::LpNormResult>& lps) {
+  json o = json::object();
+  for (const auto& l : lps)
+    o[to_string(l.p)] = json{{"lower", to_string(l.bounds.lower.value())},
+                             {"upper", to_string(l.bounds.upper.value())},
+                             {"status", certify::to_string(l.status)}};
+  return o;
+}
+
+// Evidence for one residual R_k: its covers (C1, C3) and, for k >= 1, the
+// support facts of grade k about R_{k-1} (A3).
+json residual_evidence(int k, const run::NormRecord& norms, const certify::BalancedResult* facts) {
+  json e{{"residual", k}};
+  if (norms.sup.status == certify::Status::proven)
+    e["sup_cover"] = json{{"tree", norms.sup.tree}, {"upper", to_string(norms.sup.bounds.upper.value())}};
+  json lp = json::object();
+  for (const auto& l : norms.lp)
+    if (l.status == certify::Status::proven)
+      lp[to_string(l.p)] = json{{"tree", l.tree},
+                                {"lower", to_string(l.bounds.lower.value())},
+                                {"upper", to_string(l.bounds.upper.value())}};
+  if (!lp.empty()) e["lp"] = lp;
+  if (facts != nullptr && facts->status == certify::Status::proven) {
+    json list = json::array();
+    for (const auto& f : facts->facts)
+      list.push_back(json{{"cutoff", f.cutoff}, {"sign", f.sign}, {"mu", to_string(f.mu)}, {"tree", f.tree}});
+    e["support_facts"] = list;
+  }
+  return e;
+}
+
+const char* word(certify::Status s) { return certify::to_string(s); }
+
+}  // namespace
+
+json build_certificate(const run::RunResult& r, const expr::Expression& target, const expr::Domain& domain,
+                       const VerifyOptions& opt, const std::string& dense_file) {
+  json cert;
+  cert["format"] = "mgdl-certificate";
+  cert["version"] = 1;
+  cert["status"] = r.status == certify::Status::proven ? "certified" : "not-certified";
+  cert["incomplete"] = r.incomplete;
+  cert["stop_reason"] = run::to_string(r.stop_reason);
+  cert["stop_message"] = r.stop_message;
+
+  json dom = json::array();
+  for (std::size_t i = 0; i < domain.lo.size(); ++i) dom.push_back({to_string(domain.lo[i]), to_string(domain.hi[i])});
+  cert["target"] = json{{"expression", target.source()},
+                        {"canonical", target.to_string()},
+                        {"variables", target.variables()},
+                        {"domain", dom}};
+
+  json scheme{{"name", opt.scheme}};
+  if (!r.grades.empty()) scheme["epsilon"] = to_string(r.grades.front().construction.epsilon);
+  scheme["epsilon_theorem"] = to_string(num::Rational(1, 1 << (target.dimension() + 1)));
+  scheme["initial_level"] = opt.initial_level;
+  scheme["max_level"] = opt.max_level;
+  cert["scheme"] = scheme;
+
+  json ps = json::array();
+  for (const auto& p : opt.p) ps.push_back(to_string(p));
+  cert["options"] = json{{"grades", opt.grades},
+                         {"tolerance", opt.tolerance ? to_string(*opt.tolerance) : ""},
+                         {"precision", opt.precision},
+                         {"p", ps},
+                         {"rel_gap", to_string(opt.rel_gap)},
+                         {"max_cutoffs", opt.max_cutoffs},
+                         {"lp_measure", "Lebesgue measure on the normalised cube [0,1]^d"}};
+  cert["width"] = r.width();
+  cert["initial"] = json{{"sup_norm", sup_json(r.initial.sup)}, {"lp_norms", lp_json(r.initial.lp)}};
+
+  json grades = json::array();
+  json corrections = json::array();
+  json evidence = json::array();
+  evidence.push_back(residual_evidence(0, r.initial, nullptr));
+  for (const auto& g : r.grades) {
+    const auto& c = g.construction;
+    json gj{{"index", g.index},
+            {"status", word(g.status)},
+            {"reason", g.reason},
+            {"width", c.block_width},
+            {"depth", c.block_depth},
+            {"cutoffs", c.active_cutoffs},
+            {"cores", c.cores},
+            {"kappa", c.kappa},
+            {"epsilon", to_string(c.epsilon)},
+            {"sup_norm", sup_json(g.norms.sup)},
+            {"lp_norms", lp_json(g.norms.lp)},
+            {"pointwise_nonincreasing", word(g.balanced.status)},
+            {"contraction_ratio_upper", to_string(g.contraction_ratio_upper)},
+            {"contraction_proven", word(g.contraction)},
+            {"width_at_most_5d", word(g.width_ok)},
+            {"seconds_approx", g.seconds_approx}};
+    json strict = json::object();
+    for (std::size_t i = 0; i < g.lp_strict_decrease.size() && i < opt.p.size(); ++i)
+      strict[to_string(opt.p[i])] = word(g.lp_strict_decrease[i]);
+    gj["lp_strict_decrease"] = strict;
+    if (g.nontrivial.status == certify::Status::proven) {
+      gj["nontrivial_witness"] = point_json(g.nontrivial.point);
+      gj["nontrivial_value"] = to_string(g.nontrivial.value);
+    }
+    grades.push_back(gj);
+    if (c.correction) corrections.push_back(net::to_json(*c.correction));
+    evidence.push_back(residual_evidence(g.index, g.norms, &g.balanced));
+  }
+  cert["grades"] = grades;
+  cert["network"] = json{{"dense_file", dense_file}, {"corrections", corrections}};
+  cert["evidence"] = json{{"precision", opt.precision}, {"grades", evidence}};
+  return cert;
+}
+
+json build_summary(const json& cert, int exit_code, const std::string& out_dir) {
+  json s;
+  for (const char* key : {"format", "version", "status", "incomplete", "stop_reason", "target", "scheme", "width",
+                          "initial", "grades"})
+    if (cert.contains(key)) s[key] = cert[key];
+  s["format"] = "mgdl-summary";
+  s["exit_code"] = exit_code;
+  s["out_dir"] = out_dir;
+  return s;
+}
+
+}  // namespace mgdl::cli

@@ -1,0 +1,22 @@
+// Assembles certificate.json (SPEC section 7, docs/certificate-format.md) and
+// the --json summary from a run. Every claimed number is written as an exact
+// rational string; doubles appear only under keys ending in _approx.
+#pragma once
+
+#include "mgdl/expr/expression.hpp"
+#include "mgdl/run/driver.hpp"
+#include "options.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace mgdl::cli {
+
+// The certificate; `dense_file` names the sibling file holding the dense network.
+nlohmann::json build_certificate(const run::RunResult& result, const expr::Expression& target,
+                                 const expr::Domain& domain, const VerifyOptions& options,
+                                 const std::string& dense_file);
+
+// The per-grade summary printed by --json (the certificate without network and evidence).
+nlohmann::json build_summary(const nlohmann::json& certificate, int exit_code, const std::string& out_dir);
+
+}  // namespace mgdl::cli

@@ -1,0 +1,96 @@
+// mgdl-verify: build, certify and check multigrade ReLU networks (SPEC section 8).
+#include "mgdl/check/check.hpp"
+#include "options.hpp"
+#include "verify.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+#include <string>
+
+namespace {
+
+constexpr const char* kFooter = R"(Examples:
+  mgdl-verify                                   # the default target, sin(8*pi*x)
+  mgdl-verify 'sin(32*pi*x)' --grades 6
+  mgdl-verify 'exp(-x^2)*cos(20*y)' --domain -1:1 --grades 3
+  mgdl-verify 'sin(2*pi*x)*cos(2*pi*y)' --tol 0.5 --p 1,2,4 --out run2d
+  mgdl-verify check mgdl-out/certificate.json
+
+Exit codes: 0 certified / check passed, 1 not certified within budget / check failed,
+2 invalid input, 3 internal error.)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace mgdl::cli;
+  try {
+    CLI::App app{"mgdl-verify: explicit multigrade ReLU networks with certified, grade-by-grade "
+                 "contraction of the residual (sup-norm, pointwise, L^p)."};
+    app.footer(kFooter);
+    app.set_version_flag("--version", "mgdl-verify 0.1.0");
+
+    VerifyOptions opt;
+    std::string domain_text;
+    std::string p_text;
+    std::string tol_text;
+    std::string gap_text;
+    app.add_option("EXPR", opt.expression,
+                   "target f on the domain, e.g. 'sin(32*pi*x)'; variables x,y,z or x1..x4 set d "
+                   "(default: sin(8*pi*x))");
+    app.add_option("--domain", domain_text, "box: lo:hi for every axis, or lo:hi,lo:hi per axis (default 0:1)");
+    app.add_option("--grades", opt.grades, "number of grades to build (1..1000)")->capture_default_str();
+    app.add_option("--tol", tol_text, "stop once the certified sup-norm is below T");
+    app.add_option("--scheme", opt.scheme, "construction: cutoff (the theorem's) or hat")
+        ->capture_default_str();
+    app.add_option("--p", p_text, "L^p norms to certify, comma-separated rationals >= 1 (default 1,2)");
+    app.add_option("--precision", opt.precision, "working precision in bits (53..4096)")->capture_default_str();
+    app.add_option("--threads", opt.threads, "worker threads (0 = all cores)")->capture_default_str();
+    app.add_option("--time-limit", opt.time_limit_seconds, "seconds before stopping with what is proven");
+    app.add_option("--max-cutoffs", opt.max_cutoffs, "budget of cutoffs per grade")->capture_default_str();
+    app.add_option("--rel-gap", gap_text, "relative gap (U-L)/U of certified norms, 1e-12..0.5 (default 1e-6)");
+    app.add_option("--initial-level", opt.initial_level, "start grid of 2^k cells per axis")->capture_default_str();
+    app.add_option("--max-level", opt.max_level, "finest core level 2^-k")->capture_default_str();
+    app.add_option("--out", opt.out_dir, "output directory")->capture_default_str();
+    app.add_flag("--json", opt.json, "print the summary as one JSON document on stdout");
+    app.add_flag("--quiet", opt.quiet, "print nothing but errors");
+
+    std::string check_file;
+    CLI::App* check = app.add_subcommand("check", "re-verify a certificate independently (MPFI, no shared code)");
+    check->add_option("FILE", check_file, "certificate.json")->required();
+
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+      std::cout << app.help();
+      return kCertified;
+    } catch (const CLI::CallForVersion&) {
+      std::cout << "mgdl-verify 0.1.0\n";
+      return kCertified;
+    } catch (const CLI::ParseError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return kInvalidInput;
+    }
+
+    if (check->parsed()) return mgdl::check::run_check(check_file, std::cout, std::cerr);
+
+    try {
+      if (!domain_text.empty()) opt.domain = parse_domain(domain_text);
+      if (!p_text.empty()) opt.p = parse_p_list(p_text);
+      if (!tol_text.empty()) opt.tolerance = parse_positive(tol_text, "--tol");
+      if (!gap_text.empty()) opt.rel_gap = parse_positive(gap_text, "--rel-gap");
+      validate(opt);
+    } catch (const UsageError& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return kInvalidInput;
+    }
+    return run_verify(opt);
+  } catch (const std::exception& e) {
+    std::cerr << "error: internal: " << e.what() << "\n";
+    return kInternalError;
+  } catch (...) {
+    std::cerr << "error: internal: unknown exception\n";
+    return kInternalError;
+  }
+}
