@@ -40,21 +40,35 @@ struct Narrower {
   }
 };
 
-// x^p for a ball x >= 0 (p >= 1 rational); integer p uses exact powers.
+// x^p for a ball x >= 0 (p >= 1 rational); integer p uses exact powers. When
+// the ball reaches 0 (real powers of such balls are indeterminate in Arb) the
+// result is [0, upper(x)^p], since t ↦ t^p is increasing on [0, ∞).
 void pow_p(Ball& out, const Ball& x, const Rational& p, bool p_integer, slong prec) {
   if (p_integer) {
     arb_pow_ui(out.arb(), x.arb(), numerator(p).convert_to<unsigned long>(), prec);
-  } else {
-    Ball e = Ball::from_rational(p, prec);
-    arb_pow(out.arb(), x.arb(), e.arb(), prec);
+    return;
   }
+  Ball e = Ball::from_rational(p, prec);
+  if (arb_is_positive(x.arb())) {
+    arb_pow(out.arb(), x.arb(), e.arb(), prec);
+    return;
+  }
+  Ball hi;
+  arb_get_ubound_arf(arb_midref(hi.arb()), x.arb(), prec);
+  if (arf_sgn(arb_midref(hi.arb())) <= 0) {
+    arb_zero(out.arb());
+    return;
+  }
+  arb_pow(hi.arb(), hi.arb(), e.arb(), prec);
+  Ball zero;
+  arb_union(out.arb(), zero.arb(), hi.arb(), prec);
 }
 
 // Enclosure of ∫_B |R|^p (C3).
 //  (a) always: vol·[min|R|^p, max|R|^p].
 //  (b) when R is C² on B (corrections affine) and g = |R|^p is C² there
 //      (R of certain sign s, or p an even integer with s = 1):
-//      ∫_B g ∈ vol·g(c) + vol·½·[Σ_i H_ii(B) w_i²/12 + Σ_{i≠j} |H_ij|(B) w_i w_j/16·[−1,1]]
+//      ∫_B g ∈ vol·g(c) + vol·½·[Σ_i H_ii(B) w_i²/12 + Σ_{i≠j} rad(H_ij(B)) w_i w_j/16·[−1,1]]
 //      with H = Hessian of g over B by the chain rule:
 //      g'' = p(p−1)(sR)^{p−2} R'R'ᵀ + p(sR)^{p−1} s R'',
 //      R'(B) = R'(c) + R''(B)·[−r, r] (mean value on the gradient).
@@ -133,8 +147,13 @@ void leaf_integral(const resid::ResidualJet& jet, const net::Box& box, const Rat
           arb_mul(t.arb(), t.arb(), hij.arb(), prec);
           arb_add(rem.arb(), rem.arb(), t.arb(), prec);
         } else {
+          // Centered off-diagonal term: with H_ij(B) ⊆ m_ij ± ρ_ij (m_ij the
+          // exact ball midpoint), ∫_B m_ij t_i t_j = 0 by symmetry, so only
+          // ρ_ij·∫|t_i t_j| = ρ_ij·vol·w_i w_j/16 remains (C3, third order).
+          Ball rho;
+          mag_set(arb_radref(rho.arb()), arb_radref(hij.arb()));
           arb_div_ui(t.arb(), t.arb(), 16, prec);
-          arb_mul(t.arb(), t.arb(), hij.arb(), prec);
+          arb_mul(t.arb(), t.arb(), rho.arb(), prec);
           arb_add_error(rem.arb(), t.arb());
         }
       }
