@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages mgdl needs; does nothing when all are present.
 set -euo pipefail
-packages=(build-essential cmake pkg-config clang
+packages=(build-essential cmake pkg-config clang libclang-rt-14-dev python3
   libgmp-dev libmpfr-dev libboost-dev libflint-arb-dev libflint-dev libmpfi-dev
   doctest-dev libfmt-dev libcli11-dev nlohmann-json3-dev)
 if [[ "${MGDL_BENCH_DEPS:-0}" == 1 ]]; then packages+=(sollya); fi
