@@ -8,6 +8,7 @@
 #include "mgdl/num/ball.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -45,7 +46,41 @@ struct NodeVerdict {
   Rational mu;         // the rounded |c_z| (C4)
   net::Box box;
   std::string tree;
+  std::vector<char> axes;  // when refine: the axes whose cells next to z get bisected
 };
+
+// Which axes to refine around a node that decided neither (a) nor (b): those
+// along which r varies by at least half the largest variation, estimated in
+// doubles from r at z and its grid neighbours (a heuristic; it only steers
+// where lines go, never a claim). Near a zero line of r parallel to an axis
+// this refines across the line only, which keeps the tensor grid small.
+std::vector<char> axes_to_refine(resid::ResidualEvaluator& ev, const net::HatCorrection& shape,
+                                 const std::vector<int>& idx) {
+  const std::size_t d = idx.size();
+  std::vector<char> out(d, 1);
+  const std::vector<Rational> z = shape.node_point(idx);
+  const double rz = ev.at_point(z).mid_approx();
+  std::vector<double> variation(d, 0.0);
+  double largest = 0;
+  for (std::size_t i = 0; i < d; ++i) {
+    const auto& axis = shape.grid()[i];
+    const auto j = static_cast<std::size_t>(idx[i]);
+    std::vector<Rational> y = z;
+    if (j > 0) {
+      y[i] = axis[j - 1];
+      variation[i] += std::fabs(ev.at_point(y).mid_approx() - rz);
+    }
+    if (j + 1 < axis.size()) {
+      y[i] = axis[j + 1];
+      variation[i] += std::fabs(ev.at_point(y).mid_approx() - rz);
+    }
+    if (!std::isfinite(variation[i])) return out;
+    largest = std::max(largest, variation[i]);
+  }
+  if (!(largest > 0)) return out;
+  for (std::size_t i = 0; i < d; ++i) out[i] = variation[i] >= 0.5 * largest ? 1 : 0;
+  return out;
+}
 
 // Covers a node box by best-first bisection until condition (a) or (b) of
 // design note 2 is decided, certainly fails, or the budget is spent. Every
@@ -399,6 +434,7 @@ HatConstruction build_hat_correction(const resid::Residual& r, const num::LowerB
       if (check_interrupt()) return;
       NodeTester tester(*evaluators[w], bound, tolerance, depth, budget, options.coefficient_bits);
       results[k] = tester.test(shape.node_box(all[dirty[k]]));
+      if (results[k].refine) results[k].axes = axes_to_refine(*evaluators[w], shape, all[dirty[k]]);
     });
     if (interrupt.load() != 0) return interrupted_result();
     evaluated_total += dirty.size();
@@ -411,6 +447,7 @@ HatConstruction build_hat_correction(const resid::Residual& r, const num::LowerB
         continue;
       }
       for (std::size_t i = 0; i < du; ++i) {
+        if (!results[k].axes[i]) continue;
         if (idx[i] > 0) cells[i].insert(idx[i] - 1);
         if (idx[i] + 1 < static_cast<int>(grid[i].size())) cells[i].insert(idx[i]);
       }
