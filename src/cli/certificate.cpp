@@ -33,7 +33,8 @@ json lp_json(const std::vector<certify::LpNormResult>& lps) {
 
 // Evidence for one residual R_k: its covers (C1, C3) and, for k >= 1, the
 // support facts of grade k about R_{k-1} (A3).
-json residual_evidence(int k, const run::NormRecord& norms, const certify::BalancedResult* facts) {
+json residual_evidence(int k, const run::NormRecord& norms, const certify::BalancedResult* facts,
+                       const char* fact_key = "cutoff") {
   json e{{"residual", k}};
   if (norms.sup.status == certify::Status::proven)
     e["sup_cover"] = json{{"tree", norms.sup.tree}, {"upper", to_string(norms.sup.bounds.upper.value())}};
@@ -47,7 +48,7 @@ json residual_evidence(int k, const run::NormRecord& norms, const certify::Balan
   if (facts != nullptr && facts->status == certify::Status::proven) {
     json list = json::array();
     for (const auto& f : facts->facts)
-      list.push_back(json{{"cutoff", f.cutoff}, {"sign", f.sign}, {"mu", to_string(f.mu)}, {"tree", f.tree}});
+      list.push_back(json{{fact_key, f.cutoff}, {"sign", f.sign}, {"mu", to_string(f.mu)}, {"tree", f.tree}});
     e["support_facts"] = list;
   }
   return e;
@@ -125,7 +126,8 @@ json build_certificate(const run::RunResult& r, const expr::Expression& target, 
     }
     grades.push_back(gj);
     if (c.correction) corrections.push_back(net::to_json(*c.correction));
-    evidence.push_back(residual_evidence(g.index, g.norms, &g.balanced));
+    if (g.hat && g.hat->correction) corrections.push_back(net::to_json(*g.hat->correction));  // hat: node facts
+    evidence.push_back(residual_evidence(g.index, g.norms, &g.balanced, g.hat ? "node" : "cutoff"));
   }
   cert["grades"] = grades;
   cert["network"] = json{{"dense_file", dense_file}, {"corrections", corrections}};

@@ -353,7 +353,9 @@ HatConstruction build_hat_correction(const resid::Residual& r, const num::LowerB
   };
   if (sup_lower.value() <= 0) return fail(BuildStopReason::invalid_bound, "the lower bound M of ||r||_inf is not positive");
 
-  const Rational bound = options.theta * sup_lower.value();  // theta·M
+  // theta·M·(1 − 2^-10): the slack lets a certified upper bound of
+  // ||r − h||_inf within a relative gap of 1e-6 still show a ratio <= theta.
+  const Rational bound = options.theta * sup_lower.value() * Rational(1023, 1024);
   const Rational tolerance = sup_lower.value() * options.enclosure_tolerance;
   const int depth = options.resolved_enclosure_depth(d);
   const int budget = options.resolved_enclosure_budget(d);

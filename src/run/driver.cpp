@@ -2,6 +2,8 @@
 // C5 for the ratio and the P3 witness).
 #include "mgdl/run/driver.hpp"
 
+#include "mgdl/certify/balanced_hat.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <utility>
@@ -84,12 +86,17 @@ bool norms_interrupted(const NormRecord& n, RunStopReason& why) {
 void RunOptions::validate(int dimension) const {
   if (grades < 1 || grades > 10000) throw std::invalid_argument("--grades must be between 1 and 10000");
   if (tolerance && *tolerance <= 0) throw std::invalid_argument("--tol must be positive");
-  if (scheme != "cutoff") throw std::invalid_argument("--scheme '" + scheme + "' is not supported by this driver (use cutoff)");
+  if (scheme != "cutoff" && scheme != "hat")
+    throw std::invalid_argument("--scheme '" + scheme + "' is not supported (use cutoff or hat)");
   if (p.empty()) throw std::invalid_argument("--p needs at least one exponent");
   for (const Rational& q : p)
     if (q < 1) throw std::invalid_argument("--p exponents must be >= 1, got " + num::to_string(q));
   if (max_cutoffs < 1) throw std::invalid_argument("--max-cutoffs must be >= 1");
-  cutoff_options().validate(dimension);
+  if (scheme == "hat") {
+    hat_options().validate(dimension);
+  } else {
+    cutoff_options().validate(dimension);
+  }
   certify_options().validate();
 }
 
@@ -98,6 +105,20 @@ construct::CutoffOptions RunOptions::cutoff_options() const {
   o.initial_level = initial_level;
   o.max_level = max_level;
   o.max_cutoffs = max_cutoffs;
+  o.precision = precision;
+  o.threads = threads;
+  o.deadline = deadline;
+  o.cancel = cancel;
+  o.sample_per_axis = sample_per_axis;
+  return o;
+}
+
+construct::HatOptions RunOptions::hat_options() const {
+  construct::HatOptions o;
+  o.theta = theta;
+  o.initial_level = initial_level;
+  o.max_level = max_level;
+  o.max_nodes = max_cutoffs;
   o.precision = precision;
   o.threads = threads;
   o.deadline = deadline;
@@ -148,7 +169,9 @@ RunResult run_multigrade(const expr::Program& target, std::string source, const 
   const int d = target.dimension();
   options.validate(d);
   const Clock::time_point start = Clock::now();
+  const bool hat_scheme = options.scheme == "hat";
   const construct::CutoffOptions build_options = options.cutoff_options();
+  const construct::HatOptions hat_options = options.hat_options();
   const certify::Options certify_options = options.certify_options();
 
   RunResult run(target, std::move(source));
@@ -196,8 +219,30 @@ RunResult run_multigrade(const expr::Program& target, std::string source, const 
       p.elapsed_seconds = seconds_since(start);
       progress(p);
     };
-    construct::CutoffConstruction built =
-        construct::build_cutoff_correction(run.residual, sup_lower, build_options, build_progress);
+    construct::CutoffConstruction built;
+    std::optional<construct::HatConstruction> hat_built;
+    std::shared_ptr<const net::Correction> correction;
+    if (hat_scheme) {
+      // Construction B (proofs/hat.md, Theorem B); the summary goes where the
+      // cutoff construction's would, so reports and certificates read one place.
+      hat_built = construct::build_hat_correction(run.residual, sup_lower, hat_options, build_progress);
+      built.status = hat_built->status;
+      built.stop_reason = hat_built->stop_reason;
+      built.reason = hat_built->reason;
+      built.block = hat_built->block;
+      built.epsilon = 1 - hat_built->theta;
+      built.cores = hat_built->nodes;
+      built.active_cutoffs = hat_built->active_nodes;
+      built.block_depth = hat_built->block_depth;
+      built.block_width = hat_built->block_width;
+      built.rounds = hat_built->rounds;
+      built.residual_sup_approx = hat_built->residual_sup_approx;
+      built.seconds_approx = hat_built->seconds_approx;
+      correction = hat_built->correction;
+    } else {
+      built = construct::build_cutoff_correction(run.residual, sup_lower, build_options, build_progress);
+      correction = built.correction;
+    }
     if (built.status != construct::BuildStatus::built) {
       const RunStopReason stop = stop_for(built.stop_reason);
       std::string message = "grade " + std::to_string(m) + " not built: " + built.reason;
@@ -208,24 +253,29 @@ RunResult run_multigrade(const expr::Program& target, std::string source, const 
     GradeRecord g;
     g.index = m;
     const resid::Residual r_previous = run.residual;
-    run.residual = r_previous.with(built.correction);
+    run.residual = r_previous.with(correction);
     run.network.add_grade(net::with_input_size(built.block, run.network.feature_size()));
     g.construction = std::move(built);
-    const net::CutoffCorrection& h = *g.construction.correction;
+    g.hat = std::move(hat_built);
 
     g.norms = certify_norms(run.residual, options, certify_options, m, start, progress);
     if (progress) {
       RunProgress p;
       p.grade = m;
       p.phase = "balanced";
-      p.count = h.active_units();
+      p.count = correction->active_units();
       p.lower_approx = num::to_double_approx(g.norms.sup.bounds.lower.value());
       p.upper_approx = num::to_double_approx(g.norms.sup.bounds.upper.value());
       p.elapsed_seconds = seconds_since(start);
       progress(p);
     }
-    g.balanced = certify::certify_balanced(r_previous, h, certify_options);
-    g.nontrivial = certify::nontrivial_witness(h);
+    if (g.hat) {
+      g.balanced = certify::certify_balanced_hat(r_previous, *g.hat->correction, certify_options);
+      g.nontrivial = certify::nontrivial_witness_hat(*g.hat->correction);
+    } else {
+      g.balanced = certify::certify_balanced(r_previous, *g.construction.correction, certify_options);
+      g.nontrivial = certify::nontrivial_witness(*g.construction.correction);
+    }
 
     // P2 (C5): the ratio is exact; proven iff <= 1 − epsilon.
     g.contraction_ratio_upper = g.norms.sup.bounds.upper.value() / sup_lower.value();

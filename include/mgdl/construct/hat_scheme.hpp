@@ -11,7 +11,8 @@
 //   - the grid is a tensor grid (whole grid lines, dyadic breakpoints);
 //   - every node z of the grid was certified, on a box containing its node box
 //     Σ_z ∩ Ω, to satisfy (a) sup |r| <= theta·M, or (b) a sign s_z with
-//     s_z·r >= mu_z > 0 and sup |r| − |c_z| <= theta·M, where c_z = s_z·mu_z is
+//     s_z·r >= mu_z > 0 and sup |r| − |c_z| <= theta·M (both tested against
+//     theta·M·(1 − 2^-10), a slack for the certified norms), where c_z = s_z·mu_z is
 //     the ROUNDED coefficient; nodes with a certified sign get c_z = s_z·mu_z
 //     even when (a) holds, the others c_z = 0;
 //   - so h is balanced (Lemma B1) and ||r − h||_inf <= theta·M (Lemma B2).

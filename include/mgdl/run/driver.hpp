@@ -28,6 +28,7 @@
 #include "mgdl/certify/status.hpp"
 #include "mgdl/certify/sup_norm.hpp"
 #include "mgdl/construct/cutoff_scheme.hpp"
+#include "mgdl/construct/hat_scheme.hpp"
 #include "mgdl/expr/program.hpp"
 #include "mgdl/net/relu_network.hpp"
 #include "mgdl/num/rational.hpp"
@@ -46,7 +47,8 @@ namespace mgdl::run {
 struct RunOptions {
   int grades = 6;                          // G >= 1
   std::optional<num::Rational> tolerance;  // stop when the certified ||R_m||_inf upper < T (T > 0)
-  std::string scheme = "cutoff";           // only "cutoff" is built by this driver
+  std::string scheme = "cutoff";           // "cutoff" (Construction A) or "hat" (Construction B)
+  num::Rational theta{1, 2};               // hat scheme: contraction target (proofs/hat.md, B2)
   std::vector<num::Rational> p{num::Rational(1), num::Rational(2)};  // L^p exponents, each >= 1
   slong precision = 128;
   int threads = 1;
@@ -61,6 +63,7 @@ struct RunOptions {
   // Throws std::invalid_argument with a one-line message naming the option.
   void validate(int dimension) const;
   construct::CutoffOptions cutoff_options() const;
+  construct::HatOptions hat_options() const;
   certify::Options certify_options() const;
 };
 
@@ -76,7 +79,11 @@ struct GradeRecord {
   certify::Status status = certify::Status::not_certified;
   std::string reason;  // first claim that is not proven; empty when proven
 
-  construct::CutoffConstruction construction;  // the built h_m (status built)
+  // The built h_m (status built). For the hat scheme this holds the summary
+  // (block, width, depth, active_cutoffs = active nodes, cores = grid nodes,
+  // epsilon = 1 − theta, kappa = 0, correction null) and `hat` the rest.
+  construct::CutoffConstruction construction;
+  std::optional<construct::HatConstruction> hat;
   NormRecord norms;                            // of R_m
   certify::BalancedResult balanced;            // P1: facts about R_{m-1}
   num::Rational contraction_ratio_upper{0};    // U_m / L_{m-1}, exactly
