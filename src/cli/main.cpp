@@ -1,4 +1,5 @@
 // mgdl-verify: build, certify and check multigrade ReLU networks (SPEC section 8).
+#include "compare.hpp"
 #include "mgdl/check/check.hpp"
 #include "options.hpp"
 #include "verify.hpp"
@@ -59,6 +60,10 @@ int main(int argc, char** argv) {
     std::string check_file;
     CLI::App* check = app.add_subcommand("check", "re-verify a certificate independently (MPFI, no shared code)");
     check->add_option("FILE", check_file, "certificate.json")->required();
+    std::string compare_expr;
+    CLI::App* compare = app.add_subcommand("compare", "run the cutoff and the hat scheme on EXPR side by side");
+    compare->add_option("EXPR", compare_expr, "target f (the other options apply to both runs)")->required();
+    compare->fallthrough();
 
     try {
       app.parse(argc, argv);
@@ -80,11 +85,13 @@ int main(int argc, char** argv) {
       if (!p_text.empty()) opt.p = parse_p_list(p_text);
       if (!tol_text.empty()) opt.tolerance = parse_positive(tol_text, "--tol");
       if (!gap_text.empty()) opt.rel_gap = parse_positive(gap_text, "--rel-gap");
+      if (compare->parsed()) opt.expression = compare_expr;
       validate(opt);
     } catch (const UsageError& e) {
       std::cerr << "error: " << e.what() << "\n";
       return kInvalidInput;
     }
+    if (compare->parsed()) return run_compare(opt);
     return run_verify(opt);
   } catch (const std::exception& e) {
     std::cerr << "error: internal: " << e.what() << "\n";
