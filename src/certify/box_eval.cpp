@@ -109,6 +109,7 @@ int choose_split_axis(const resid::Residual& residual, const net::Box& box, int 
     if (box.width(i) > box.width(widest)) widest = i;
   const Rational floor_width(num::Integer(1), num::Integer(1) << max_level);
   if (box.width(widest) < floor_width) return -1;
+  if (d == 1) return 0;  // one axis: no kink query needed to choose it
   int kinked = -1;
   for (int i = 0; i < d; ++i) {
     if (box.width(i) < floor_width) continue;
