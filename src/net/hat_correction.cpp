@@ -387,11 +387,15 @@ std::vector<Rational> HatCorrection::axis_breakpoints(const Box& box, int axis) 
   }
   const auto& line = grid_[ax];
   const int n = static_cast<int>(line.size()) - 1;
-  std::vector<char> kink(line.size(), 0);
+  // Only lines j in [first - 1, nlast + 1] can be marked: keep the flags for
+  // that window (offset j0), not for the whole axis.
+  const int j0 = std::max(0, first[ax] - 1);
+  const int j1 = std::min(n, nlast[ax] + 1);
+  std::vector<char> kink(static_cast<std::size_t>(j1 - j0 + 1), 0);
   // φ_z has axis-aligned kinks at ξ_{j−1}, ξ_j, ξ_{j+1} (j = z's index on the axis).
   auto mark = [&](const std::vector<int>& p) {
     for (int j = p[ax] - 1; j <= p[ax] + 1; ++j)
-      if (j >= 0 && j <= n) kink[static_cast<std::size_t>(j)] = 1;
+      if (j >= j0 && j <= j1) kink[static_cast<std::size_t>(j - j0)] = 1;
   };
   if (region <= static_cast<long double>(4 * nodes_.size() + 64)) {
     for_each_index(first, nlast, [&](const std::vector<int>& p) {
@@ -404,8 +408,10 @@ std::vector<Rational> HatCorrection::axis_breakpoints(const Box& box, int axis) 
       if (inside) mark(z.index);
     }
   }
-  for (std::size_t j = 0; j < line.size(); ++j)
-    if (kink[j] && box.lo[ax] < line[j] && line[j] < box.hi[ax]) out.push_back(line[j]);
+  for (int j = j0; j <= j1; ++j) {
+    const Rational& t = line[static_cast<std::size_t>(j)];
+    if (kink[static_cast<std::size_t>(j - j0)] && box.lo[ax] < t && t < box.hi[ax]) out.push_back(t);
+  }
   return out;
 }
 
