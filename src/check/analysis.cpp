@@ -96,6 +96,7 @@ void ResidualAnalyzer::analyse(const Box& box, const std::vector<const CutoffDat
 
   corr_.reset(d_);
   add_enclosure(cutoffs, box, center_, corr_);
+  for (const HatGrid* h : hats_) add_hat_enclosure(*h, box, center_, corr_);
 
   // Direct range.
   mpfi_interv_q(t0_.get(), corr_.lo.get(), corr_.hi.get());

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cutoffs.hpp"
+#include "hats.hpp"
 #include "target.hpp"
 
 #include <memory>
@@ -16,6 +17,8 @@ class ResidualAnalyzer {
 
   // Encloses R over the box; afterwards range() ⊇ R(box).
   void analyse(const Box& box, const std::vector<const CutoffData*>& cutoffs);
+  // Hat corrections subtracted in R as well (added to every analyse()).
+  void set_hats(std::vector<const HatGrid*> hats) { hats_ = std::move(hats); }
   const I& range() const { return range_; }
   // ⊇ ∫_box |R|^p after analyse() (C3; falls back to vol·[min|R|^p, max|R|^p]).
   void lp_integral(const Q& p, I& out);
@@ -30,6 +33,7 @@ class ResidualAnalyzer {
   std::vector<I> t_box_, t_center_;
   Jet box_jet_, center_jet_;
   CorrectionEnclosure corr_;
+  std::vector<const HatGrid*> hats_;
   std::vector<Q> center_, radius_;
   Q volume_;
   I range_, value_c_;

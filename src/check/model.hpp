@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cutoffs.hpp"
+#include "hats.hpp"
 #include "exact.hpp"
 #include "target.hpp"
 
@@ -44,7 +45,8 @@ struct GradeClaims {
 };
 
 struct SupportFact {
-  long cutoff = 0;
+  long cutoff = 0;  // the node index for hat-scheme facts ("node")
+  bool node = false;
   int sign = 0;
   Q mu;
   std::string tree;
@@ -70,6 +72,8 @@ struct ResidualEvidence {
 struct CorrectionData {
   long kappa = 0;
   std::vector<CutoffData> cutoffs;
+  bool hat = false;  // hat scheme: the nodes are in hat_grid, cutoffs is empty
+  HatGrid hat_grid;
 };
 
 struct Certificate {

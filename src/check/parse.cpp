@@ -159,6 +159,11 @@ std::vector<DenseBlock> dense_network(const json& j, int d) {
 CorrectionData correction(const json& j, int d, long grade, const std::string& where) {
   CorrectionData c;
   std::string scheme = str(member(j, "scheme", where), where + ".scheme");
+  if (scheme == "hat") {
+    c.hat = true;
+    c.hat_grid = read_hat_correction(j, d, where);
+    return c;
+  }
   if (scheme != "cutoff") bad(where, "scheme \"" + scheme + "\" is not supported by this checker");
   c.kappa = integer(member(j, "kappa", where), where + ".kappa", 0, 1000000);
   if (const json* dim = optional(j, "dimension"))
@@ -359,8 +364,12 @@ Certificate read_certificate(const json& j, const json* dense) {
         const json& f = (*facts)[i];
         std::string wf = w + ".support_facts[" + std::to_string(i) + "]";
         SupportFact sf;
-        if (optional(f, "node") != nullptr) bad(wf, "hat-scheme facts are not supported by this checker");
-        sf.cutoff = integer(member(f, "cutoff", wf), wf + ".cutoff");
+        if (const json* node = optional(f, "node")) {
+          sf.node = true;
+          sf.cutoff = integer(*node, wf + ".node");
+        } else {
+          sf.cutoff = integer(member(f, "cutoff", wf), wf + ".cutoff");
+        }
         sf.sign = static_cast<int>(integer(member(f, "sign", wf), wf + ".sign", -1, 1));
         if (sf.sign == 0) bad(wf + ".sign", "must be 1 or -1");
         sf.mu = exact(member(f, "mu", wf), wf + ".mu");

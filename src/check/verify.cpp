@@ -124,7 +124,16 @@ class Checker {
     return out;
   }
 
-  // proofs/cutoff.md A5, certification.md C6.
+  // Hat corrections of grades 1..k (proofs/hat.md).
+  std::vector<const HatGrid*> hats_upto(std::size_t k) const {
+    std::vector<const HatGrid*> out;
+    for (std::size_t m = 0; m < k && m < c_.corrections.size(); ++m)
+      if (c_.corrections[m].hat) out.push_back(&c_.corrections[m].hat_grid);
+    return out;
+  }
+  static std::size_t units(const CorrectionData& c) { return c.hat ? c.hat_grid.c.size() : c.cutoffs.size(); }
+
+  // proofs/cutoff.md A5, proofs/hat.md B0.1, certification.md C6.
   void check_network() {
     const int d = c_.d;
     network_ok_ = true;
@@ -143,7 +152,8 @@ class Checker {
     for (std::size_t m = 0; m < c_.grades.size(); ++m) {
       const GradeClaims& g = c_.grades[m];
       const std::string w = "grade " + std::to_string(m + 1) + " network";
-      DenseBlock expected = rebuild_block(d, m == 0 ? d : d + 2, c_.corrections[m].cutoffs);
+      DenseBlock expected = c_.corrections[m].hat ? rebuild_hat_block(c_.corrections[m].hat_grid, m == 0 ? d : d + 2)
+                                                  : rebuild_block(d, m == 0 ? d : d + 2, c_.corrections[m].cutoffs);
       std::string diff = compare_blocks(expected, c_.dense[m]);
       long bw = 0;
       for (const auto& l : c_.dense[m].layers) bw = std::max<long>(bw, l.outputs);
@@ -152,10 +162,10 @@ class Checker {
       if (!diff.empty()) {
         failed(w + ": dense block differs from the structured correction: " + diff);
         network_ok_ = false;
-      } else if (g.width != bw || g.depth != depth || g.cutoffs != static_cast<long>(c_.corrections[m].cutoffs.size())) {
+      } else if (g.width != bw || g.depth != depth || g.cutoffs != static_cast<long>(units(c_.corrections[m]))) {
         failed(w + ": claimed width " + std::to_string(g.width) + ", depth " + std::to_string(g.depth) + ", cutoffs " +
                std::to_string(g.cutoffs) + "; the block has " + std::to_string(bw) + ", " + std::to_string(depth) +
-               ", " + std::to_string(c_.corrections[m].cutoffs.size()));
+               ", " + std::to_string(units(c_.corrections[m])));
         network_ok_ = false;
       }
     }
@@ -176,6 +186,7 @@ class Checker {
   bool at_point(std::size_t k, const std::vector<Q>& x, const std::function<bool(const I&)>& accept, I& last) {
     Q h;
     for (const CutoffData* q : cutoffs_upto(k)) h = h + q->c * psi(*q, x);
+    for (const HatGrid* hg : hats_upto(k)) h = h + hat_value(*hg, x);
     for (mpfr_prec_t p = prec_;; p *= 2) {
       if (p > o_.witness_precision) p = static_cast<mpfr_prec_t>(o_.witness_precision);
       JetEvaluator ev(c_.target, p);
@@ -238,6 +249,7 @@ class Checker {
     }
     const auto cutoffs = cutoffs_upto(k);
     ResidualAnalyzer an(c_.target, prec_);
+    an.set_hats(hats_upto(k));
     // sup_norm.upper via the cover (C1, C2).
     std::vector<std::pair<const LpEvidence*, I>> merged;
     if (ev == nullptr || !ev->has_sup) {
@@ -375,7 +387,7 @@ class Checker {
         I piece(sp);
         walk_tree(le->tree, unit_box(c_.d), cutoffs,
                   [&](std::size_t, const Box& b, const std::vector<const CutoffData*>& cs) {
-                    add_integral(an, b, cs, claim.p, attempt == 0 ? 0 : o_.extra_levels, piece, sum);
+                    add_integral(an, b, cs, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2, piece, sum);
                   });
         within = inside();
       }
@@ -412,11 +424,14 @@ class Checker {
     pow_nonneg(out, xi, p);
   }
 
-  // ∫_B |R|^p, bisecting up to `levels` times where the midpoint rule does not apply.
+  // ∫_B |R|^p, bisecting up to `levels` times where the midpoint rule does not
+  // apply, and up to `smooth_levels` times where it does (our remainder bound
+  // can be looser than the producer's; each level shrinks it about fourfold).
   void add_integral(ResidualAnalyzer& an, const Box& b, const std::vector<const CutoffData*>& cs, const Q& p,
-                    int levels, I& piece, I& sum) {
+                    int levels, int smooth_levels, I& piece, I& sum) {
     an.analyse(b, cs);
-    if (levels == 0 || an.lp_smooth(p)) {
+    const bool smooth = an.lp_smooth(p);
+    if (levels == 0 || (smooth && smooth_levels == 0)) {
       an.lp_integral(p, piece);
       mpfi_add(sum.get(), sum.get(), piece.get());
       return;
@@ -427,8 +442,9 @@ class Checker {
       if (support_meets_open(*q, l)) cl.push_back(q);
       if (support_meets_open(*q, u)) cu.push_back(q);
     }
-    add_integral(an, l, cl, p, levels - 1, piece, sum);
-    add_integral(an, u, cu, p, levels - 1, piece, sum);
+    const int next_smooth = smooth ? smooth_levels - 1 : smooth_levels;
+    add_integral(an, l, cl, p, levels - 1, next_smooth, piece, sum);
+    add_integral(an, u, cu, p, levels - 1, next_smooth, piece, sum);
   }
 
   void check_grade(std::size_t m) {
@@ -457,7 +473,7 @@ class Checker {
         }
       }
       if (ev == nullptr || !ev->has_facts) {
-        if (!corr.cutoffs.empty()) {
+        if (units(corr) != 0) {
           failed(who + " pointwise non-increase: support facts missing");
           facts_ok = false;
         }
@@ -510,6 +526,7 @@ class Checker {
     if (g.has_nontrivial) {
       Q h;
       for (const auto& q : corr.cutoffs) h = h + q.c * psi(q, g.nontrivial_witness);
+      if (corr.hat) h = h + hat_value(corr.hat_grid, g.nontrivial_witness);
       if (!in_unit(g.nontrivial_witness)) {
         failed(who + " nontrivial witness " + show_point(g.nontrivial_witness) + " is outside [0,1]^d");
         grade_ok = false;
@@ -558,15 +575,21 @@ class Checker {
   }
 
   bool check_facts(std::size_t m, const CorrectionData& corr, const ResidualEvidence& ev, long kappa, int overlap) {
+    if (corr.hat) return check_hat_facts(m, corr, ev);
     const std::string who = "grade " + std::to_string(m);
     std::vector<char> covered(corr.cutoffs.size(), 0);
     const auto cutoffs = cutoffs_upto(m - 1);
     ResidualAnalyzer an(c_.target, prec_);
+    an.set_hats(hats_upto(m - 1));
     std::size_t leaves = 0;
     for (std::size_t f = 0; f < ev.facts.size(); ++f) {
       const SupportFact& fact = ev.facts[f];
       if (fact.cutoff < 0 || static_cast<std::size_t>(fact.cutoff) >= corr.cutoffs.size()) {
         failed(who + " support fact " + std::to_string(f) + ": no cutoff " + std::to_string(fact.cutoff));
+        return false;
+      }
+      if (fact.node) {
+        failed(who + " support fact " + std::to_string(f) + ": a node fact in a cutoff grade");
         return false;
       }
       const CutoffData& q = corr.cutoffs[static_cast<std::size_t>(fact.cutoff)];
@@ -620,6 +643,68 @@ class Checker {
       }
     ok(who + ": support facts (" + std::to_string(ev.facts.size()) + " cutoffs, " + std::to_string(leaves) +
        " leaves, kappa " + std::to_string(kappa) + " >= overlap " + std::to_string(overlap) + ")");
+    return true;
+  }
+
+  // proofs/hat.md, Lemma B1: per active node z, sign·R_{m−1} >= mu on every
+  // leaf of a cover of Σ_z ∩ Ω, sign(c_z) = sign, |c_z| <= mu; every node has
+  // a fact. No overlap number: the hats sum to one (B0).
+  bool check_hat_facts(std::size_t m, const CorrectionData& corr, const ResidualEvidence& ev) {
+    const std::string who = "grade " + std::to_string(m);
+    const HatGrid& hg = corr.hat_grid;
+    std::vector<char> covered(hg.c.size(), 0);
+    const auto cutoffs = cutoffs_upto(m - 1);
+    ResidualAnalyzer an(c_.target, prec_);
+    an.set_hats(hats_upto(m - 1));
+    std::size_t leaves = 0;
+    for (std::size_t f = 0; f < ev.facts.size(); ++f) {
+      const SupportFact& fact = ev.facts[f];
+      if (!fact.node || fact.cutoff < 0 || static_cast<std::size_t>(fact.cutoff) >= hg.c.size()) {
+        failed(who + " node fact " + std::to_string(f) + ": no node " + std::to_string(fact.cutoff));
+        return false;
+      }
+      const auto k = static_cast<std::size_t>(fact.cutoff);
+      const Q& c = hg.c[k];
+      covered[k] = 1;
+      const std::string w = who + " node fact for node " + std::to_string(fact.cutoff);
+      if (fact.mu.sign() <= 0) {
+        failed(w + ": mu " + show(fact.mu) + " is not positive");
+        return false;
+      }
+      if (c.sign() != fact.sign) {
+        failed(w + ": coefficient " + show(c) + " does not have sign " + std::to_string(fact.sign));
+        return false;
+      }
+      if (fact.mu < c.abs()) {
+        failed(w + ": |c| = " + show(c.abs()) + " > mu = " + show(fact.mu));
+        return false;
+      }
+      const Box root = hat_node_box(hg, k);
+      const Q mu = fact.mu;
+      const int sign = fact.sign;
+      auto good = [&mu, sign](const I& r) {
+        if (!finite(r)) return false;
+        return sign > 0 ? mpfr_cmp_q(r.left(), mu.get()) >= 0 : mpfr_cmp_q(r.right(), (-mu).get()) <= 0;
+      };
+      bool fail = false;
+      walk_tree(fact.tree, root, cutoffs, [&](std::size_t i, const Box& b, const std::vector<const CutoffData*>& cs) {
+        ++leaves;
+        if (fail) return;
+        if (!leaf_holds(an, b, cs, good, 0)) {
+          fail = true;
+          an.analyse(b, cs);
+          failed(w + ": leaf " + std::to_string(i) + " " + show_box(b) + " residual ~ [" + approx_left(an.range()) +
+                 ", " + approx_right(an.range()) + "], not " + (sign > 0 ? ">= " : "<= -") + show(mu));
+        }
+      });
+      if (fail) return false;
+    }
+    for (std::size_t i = 0; i < covered.size(); ++i)
+      if (!covered[i]) {
+        failed(who + " node facts: node " + std::to_string(i) + " (c = " + show(hg.c[i]) + ") has no fact");
+        return false;
+      }
+    ok(who + ": node facts (" + std::to_string(ev.facts.size()) + " nodes, " + std::to_string(leaves) + " leaves)");
     return true;
   }
 
