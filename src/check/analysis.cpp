@@ -242,11 +242,14 @@ void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
         Q k = wi * wi * Q(1, 12);
         mpfi_mul_q(tmp.get(), tmp.get(), k.get());
       } else {
-        // both (i,j) and (j,i): 2·|H_ij| w_i w_j / 16 · [−1, 1]
-        mpfr_ptr mag = l_mig_.left();
-        mpfi_mag(mag, tmp.get());
-        mpfr_neg(tmp.left(), mag, MPFR_RNDD);
-        mpfr_set(tmp.right(), mag, MPFR_RNDU);
+        // both (i,j) and (j,i): 2·ρ_ij w_i w_j / 16 · [−1, 1], with ρ_ij the
+        // half-width of H_ij(B): the part of H_ij at the (exact) midpoint of its
+        // interval integrates to zero by symmetry (certification.md, C3 refinement).
+        mpfr_ptr rad = l_mig_.left();
+        mpfr_sub(rad, tmp.right(), tmp.left(), MPFR_RNDU);
+        mpfr_div_2ui(rad, rad, 1, MPFR_RNDU);
+        mpfr_neg(tmp.left(), rad, MPFR_RNDD);
+        mpfr_set(tmp.right(), rad, MPFR_RNDU);
         Q k = wi * wj * Q(2, 16);
         mpfi_mul_q(tmp.get(), tmp.get(), k.get());
       }
