@@ -99,6 +99,23 @@ std::string describe_box(const Program::Impl& p, const Box& box) {
   return out;
 }
 
+// The point in user coordinates, e.g. "x = 0, y = 0.5".
+std::string describe_point(const Program::Impl& p, const std::vector<Rational>& x) {
+  std::string out;
+  const auto& names = p.expression.variables();
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += names[i] + " = " + decimal(p.domain.lo[i] + (p.domain.hi[i] - p.domain.lo[i]) * x[i]);
+  }
+  return out;
+}
+
+std::string message_at(const Program::Impl& p, const Guard& g, const std::vector<Rational>& x) {
+  const Node& node = *p.code[static_cast<std::size_t>(g.slot)].origin;
+  return std::string(problem(g.kind, true)) + ": '" + p.expression.node_to_string(node) + "' at column " +
+         std::to_string(node.column) + ", at " + describe_point(p, x);
+}
+
 std::string message(const Program::Impl& p, const Guard& g, bool certain, const Box& box) {
   const Node& node = *p.code[static_cast<std::size_t>(g.slot)].origin;
   return std::string(problem(g.kind, certain)) + ": '" + p.expression.node_to_string(node) + "' at column " +
@@ -304,7 +321,7 @@ DomainCheck check_domain(const Program& program, long max_boxes) {
       for (std::size_t g : open) {
         const Guard& guard = guards[g];
         if (test(s, guard, cos_tmp) == Verdict::fails) {
-          result = {DomainCheck::Status::rejected, message(p, guard, true, box)};
+          result = {DomainCheck::Status::rejected, message_at(p, guard, x)};
           break;
         }
         if (guard.kind == GuardKind::power_base) continue;
