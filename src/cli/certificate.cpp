@@ -85,12 +85,12 @@ json build_certificate(const run::RunResult& r, const expr::Expression& target, 
   json ps = json::array();
   for (const auto& p : opt.p) ps.push_back(to_string(p));
   cert["options"] = json{{"grades", opt.grades},
-                         {"tolerance", opt.tolerance ? to_string(*opt.tolerance) : ""},
                          {"precision", opt.precision},
                          {"p", ps},
                          {"rel_gap", to_string(opt.rel_gap)},
                          {"max_cutoffs", opt.max_cutoffs},
                          {"lp_measure", "Lebesgue measure on the normalised cube [0,1]^d"}};
+  if (opt.tolerance) cert["options"]["tolerance"] = to_string(*opt.tolerance);
   cert["width"] = r.width();
   cert["initial"] = json{{"sup_norm", sup_json(r.initial.sup)}, {"lp_norms", lp_json(r.initial.lp)}};
 
@@ -114,8 +114,7 @@ json build_certificate(const run::RunResult& r, const expr::Expression& target, 
             {"pointwise_nonincreasing", word(g.balanced.status)},
             {"contraction_ratio_upper", to_string(g.contraction_ratio_upper)},
             {"contraction_proven", word(g.contraction)},
-            {"width_at_most_5d", word(g.width_ok)},
-            {"seconds_approx", g.seconds_approx}};
+            {"width_at_most_5d", word(g.width_ok)}};
     json strict = json::object();
     for (std::size_t i = 0; i < g.lp_strict_decrease.size() && i < opt.p.size(); ++i)
       strict[to_string(opt.p[i])] = word(g.lp_strict_decrease[i]);

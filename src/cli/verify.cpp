@@ -70,7 +70,7 @@ run::RunOptions run_options(const VerifyOptions& opt) {
 // R_m sampled in doubles for the plots only ("sampled, not certified").
 report::PlotData sample_plots(const run::RunResult& r) {
   const int d = r.target.dimension();
-  const std::size_t points = d == 1 ? 513 : 65;
+  const std::size_t points = d == 1 ? 1025 : 65;
   expr::BallEvaluator f(r.target, 64);
   const auto& corrections = r.residual.corrections();
   std::vector<num::Ball> xb(static_cast<std::size_t>(d));
