@@ -18,7 +18,7 @@
 //
 // Usage: bench_sollya [--method supnorm|infnorm] [--accuracy A] [--diam D]
 //                     [--gap G] [--no-sollya] [--l2] [--sollya-l2 DIAM]
-//                     [--out DIR] N...
+//                     [--l2-only] [--max-frontier M] [--out DIR] N...
 // Doubles appear only in the printed table; the width comparison is exact.
 #include "mgdl/certify/lp_norm.hpp"
 #include "mgdl/certify/sup_norm.hpp"
@@ -48,6 +48,8 @@ struct Config {
   bool l2 = false;
   std::string sollya_l2_diam;      // empty: no Sollya integral run
   std::string out = ".";
+  bool sup = true;             // --l2-only: skip the sup-norm table
+  long max_frontier = 4000000; // certify::Options::max_frontier for the L^2 runs
   std::vector<long> sizes;
 };
 
@@ -199,6 +201,8 @@ Config parse_args(int argc, char** argv) {
     else if (a == "--l2") c.l2 = true;
     else if (a == "--sollya-l2") c.sollya_l2_diam = next();
     else if (a == "--out") c.out = next();
+    else if (a == "--l2-only") c.sup = false, c.l2 = true;
+    else if (a == "--max-frontier") c.max_frontier = std::stol(next());
     else c.sizes.push_back(std::stol(a));
   }
   if (c.method != "supnorm" && c.method != "infnorm") throw std::invalid_argument("--method supnorm|infnorm");
@@ -219,13 +223,13 @@ int main(int argc, char** argv) {
   expr::Program f = expr::Program::compile(expr::Expression::parse("sin(32*pi*x)"), expr::Domain::unit(1));
   std::string sollya_desc =
       c.method == "supnorm" ? "supnorm acc " + c.accuracy : "infnorm diam " + c.diam;
-  std::printf("Sollya: %s per piece; mgdl: certify_sup_norm rel_gap %.3g, 1 thread\n\n", sollya_desc.c_str(),
+  if (c.sup) std::printf("Sollya: %s per piece; mgdl: certify_sup_norm rel_gap %.3g, 1 thread\n\n", sollya_desc.c_str(),
               d(c.gap));
-  std::printf("| N | Sollya s | mgdl s | speedup | mgdl boxes | Sollya [L, U] | Sollya (U-L)/U | mgdl [L, U] | mgdl "
+  if (c.sup) std::printf("| N | Sollya s | mgdl s | speedup | mgdl boxes | Sollya [L, U] | Sollya (U-L)/U | mgdl [L, U] | mgdl "
               "(U-L)/U | mgdl at least as tight | overlap | Sollya infnorm fallbacks |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   std::fflush(stdout);
   int bad = 0;
-  for (long n : c.sizes) {
+  for (long n : c.sup ? c.sizes : std::vector<long>{}) {
     std::vector<Rational> y = sine_knots(n);
     resid::Residual r = resid::Residual(f).with(interpolant(y, n));
 
@@ -285,6 +289,7 @@ int main(int argc, char** argv) {
       }
       certify::Options o;
       o.rel_gap = Rational(1, 1000000000);
+      o.max_frontier = c.max_frontier;
       auto t0 = std::chrono::steady_clock::now();
       certify::LpNormResult l = certify::certify_lp_norm(r, Rational(2), o);
       double sec = seconds_since(t0);
