@@ -148,7 +148,7 @@ TEST_CASE("options validate themselves") {
   run::RunOptions o;
   CHECK_NOTHROW(o.validate(2));
   o.scheme = "spline";
-  CHECK_THROWS_WITH_AS(o.validate(1), "--scheme 'spline' is not supported by this driver (use cutoff)",
+  CHECK_THROWS_WITH_AS(o.validate(1), "--scheme 'spline' is not supported (use cutoff or hat)",
                        std::invalid_argument);
   o = run::RunOptions();
   o.p = {Rational(1, 2)};
