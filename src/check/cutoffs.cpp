@@ -13,23 +13,110 @@ Q ramp(const Q& a, const Q& b, const Q& inv_rho, const Q& x) {
   return Q();
 }
 
+// out := ramp(a, b, inv_rho, x) without temporaries (out must not alias the inputs).
+void ramp_into(mpq_ptr out, const Q& a, const Q& b, const Q& inv_rho, const Q& x) {
+  if (x < a) {
+    mpq_sub(out, a.get(), x.get());
+    mpq_mul(out, out, inv_rho.get());
+  } else if (x > b) {
+    mpq_sub(out, x.get(), b.get());
+    mpq_mul(out, out, inv_rho.get());
+  } else {
+    mpq_set_ui(out, 0, 1);
+  }
+}
+
 }  // namespace
 
 void CorrectionEnclosure::reset(int d) {
-  value = Q();
-  lo = Q();
-  hi = Q();
-  glo.assign(static_cast<std::size_t>(d), Q());
-  ghi.assign(static_cast<std::size_t>(d), Q());
+  mpq_set_ui(value.get(), 0, 1);
+  mpq_set_ui(lo.get(), 0, 1);
+  mpq_set_ui(hi.get(), 0, 1);
+  glo.resize(static_cast<std::size_t>(d));
+  ghi.resize(static_cast<std::size_t>(d));
+  for (auto& g : glo) mpq_set_ui(g.get(), 0, 1);
+  for (auto& g : ghi) mpq_set_ui(g.get(), 0, 1);
   affine = true;
+}
+
+void finish_cutoff(CutoffData& q) {
+  q.inv_rho.clear();
+  q.sup_lo.clear();
+  q.sup_hi.clear();
+  for (std::size_t i = 0; i < q.rho.size(); ++i) {
+    q.inv_rho.push_back(Q(1) / q.rho[i]);
+    q.sup_lo.push_back(q.a[i] - q.rho[i]);
+    q.sup_hi.push_back(q.b[i] + q.rho[i]);
+  }
 }
 
 bool support_meets_open(const CutoffData& q, const Box& box) {
   for (std::size_t i = 0; i < q.a.size(); ++i) {
-    if (!(box.lo[i] < q.b[i] + q.rho[i])) return false;
-    if (!(box.hi[i] > q.a[i] - q.rho[i])) return false;
+    if (!(box.lo[i] < q.sup_hi[i])) return false;
+    if (!(box.hi[i] > q.sup_lo[i])) return false;
   }
   return true;
+}
+
+CutoffIndex::CutoffIndex(std::vector<const CutoffData*> cutoffs) {
+  std::vector<std::size_t> order(cutoffs.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t x, std::size_t y) { return cutoffs[x]->sup_lo[0] < cutoffs[y]->sup_lo[0]; });
+  for (std::size_t i : order) {
+    sorted_.push_back(cutoffs[i]);
+    position_.push_back(i);
+  }
+  original_ = std::move(cutoffs);
+  if (sorted_.empty()) return;
+  max_hi_.assign(4 * sorted_.size(), nullptr);
+  // Iterative post-order build of the tree visited by visit().
+  struct Node {
+    std::size_t node, lo, hi;
+    bool expanded;
+  };
+  std::vector<Node> stack{{1, 0, sorted_.size(), false}};
+  while (!stack.empty()) {
+    Node n = stack.back();
+    stack.pop_back();
+    if (n.hi - n.lo == 1) {
+      max_hi_[n.node] = &sorted_[n.lo]->sup_hi[0];
+      continue;
+    }
+    const std::size_t mid = n.lo + (n.hi - n.lo) / 2;
+    if (!n.expanded) {
+      stack.push_back({n.node, n.lo, n.hi, true});
+      stack.push_back({2 * n.node, n.lo, mid, false});
+      stack.push_back({2 * n.node + 1, mid, n.hi, false});
+      continue;
+    }
+    const Q* l = max_hi_[2 * n.node];
+    const Q* r = max_hi_[2 * n.node + 1];
+    max_hi_[n.node] = *l < *r ? r : l;
+  }
+}
+
+void CutoffIndex::visit(std::size_t node, std::size_t lo, std::size_t hi, std::size_t end, const Box& box,
+                        std::vector<std::size_t>& found) const {
+  if (lo >= end || !(box.lo[0] < *max_hi_[node])) return;
+  if (hi - lo == 1) {
+    if (support_meets_open(*sorted_[lo], box)) found.push_back(position_[lo]);
+    return;
+  }
+  const std::size_t mid = lo + (hi - lo) / 2;
+  visit(2 * node, lo, mid, end, box, found);
+  visit(2 * node + 1, mid, hi, end, box, found);
+}
+
+void CutoffIndex::meeting(const Box& box, std::vector<const CutoffData*>& out) const {
+  if (sorted_.empty()) return;
+  // Only cutoffs with sup_lo[0] < box.hi[0] can meet the box: a prefix.
+  auto end = std::partition_point(sorted_.begin(), sorted_.end(),
+                                  [&](const CutoffData* q) { return q->sup_lo[0] < box.hi[0]; });
+  std::vector<std::size_t> found;
+  visit(1, 0, sorted_.size(), static_cast<std::size_t>(end - sorted_.begin()), box, found);
+  std::sort(found.begin(), found.end());
+  for (std::size_t i : found) out.push_back(original_[i]);
 }
 
 Q psi(const CutoffData& q, const std::vector<Q>& x) {
@@ -41,54 +128,97 @@ Q psi(const CutoffData& q, const std::vector<Q>& x) {
 
 // ψ = σ(1 − S), S = Σ_i s_i(x_i) separable and each s_i convex, so the range
 // of S over a box is exact: max at an endpoint, min 0 where [l,h] meets [a,b].
+// In-place GMP arithmetic on the scratch of `acc` (this is the checker's
+// innermost loop; the values are the same exact rationals as with operators).
 void add_enclosure(const std::vector<const CutoffData*>& cutoffs, const Box& box, const std::vector<Q>& center,
                    CorrectionEnclosure& acc) {
   const std::size_t d = box.lo.size();
-  const Q one(1);
-  std::vector<Q> glo(d), ghi(d);
+  auto& w = acc.scratch;
+  if (w.glo.size() != d) {
+    w.glo.assign(d, Q());
+    w.ghi.assign(d, Q());
+  }
+  mpq_ptr t = w.t.get();
+  mpq_ptr s_center = w.s_center.get();
+  mpq_ptr s_min = w.s_min.get();
+  mpq_ptr s_max = w.s_max.get();
+  mpq_ptr sl = w.sl.get();
+  mpq_ptr sh = w.sh.get();
   for (const CutoffData* qp : cutoffs) {
     const CutoffData& q = *qp;
     if (!support_meets_open(q, box)) continue;
-    Q s_center, s_min, s_max;
+    mpq_set_ui(s_center, 0, 1);
+    mpq_set_ui(s_min, 0, 1);
+    mpq_set_ui(s_max, 0, 1);
     bool kink = false;
     for (std::size_t i = 0; i < d; ++i) {
       const Q& l = box.lo[i];
       const Q& h = box.hi[i];
-      s_center = s_center + ramp(q.a[i], q.b[i], q.inv_rho[i], center[i]);
-      Q sl = ramp(q.a[i], q.b[i], q.inv_rho[i], l);
-      Q sh = ramp(q.a[i], q.b[i], q.inv_rho[i], h);
-      s_max = s_max + qmax(sl, sh);
-      if (h <= q.a[i]) s_min = s_min + sh;
-      else if (l >= q.b[i]) s_min = s_min + sl;
-      if ((l < q.a[i] && q.a[i] < h) || (l < q.b[i] && q.b[i] < h)) kink = true;
+      const Q& a = q.a[i];
+      const Q& b = q.b[i];
+      ramp_into(t, a, b, q.inv_rho[i], center[i]);
+      mpq_add(s_center, s_center, t);
+      ramp_into(sl, a, b, q.inv_rho[i], l);
+      ramp_into(sh, a, b, q.inv_rho[i], h);
+      mpq_add(s_max, s_max, mpq_cmp(sl, sh) < 0 ? sh : sl);
+      const bool below = h <= a;  // the box lies left of the core on this axis
+      const bool above = l >= b;  // right of it
+      if (below) mpq_add(s_min, s_min, sh);
+      else if (above) mpq_add(s_min, s_min, sl);
+      if ((l < a && a < h) || (l < b && b < h)) kink = true;
       // ∂ψ/∂x_i ∈ {+1/ρ (x_i < a_i), 0, −1/ρ (x_i > b_i)} on the pieces met.
-      if (h <= q.a[i]) glo[i] = ghi[i] = q.inv_rho[i];
-      else if (l >= q.b[i]) glo[i] = ghi[i] = -q.inv_rho[i];
-      else if (q.a[i] <= l && h <= q.b[i]) glo[i] = ghi[i] = Q();
-      else {
-        glo[i] = h > q.b[i] ? -q.inv_rho[i] : Q();
-        ghi[i] = l < q.a[i] ? q.inv_rho[i] : Q();
+      mpq_ptr glo = w.glo[i].get();
+      mpq_ptr ghi = w.ghi[i].get();
+      if (below) {
+        mpq_set(glo, q.inv_rho[i].get());
+        mpq_set(ghi, q.inv_rho[i].get());
+      } else if (above) {
+        mpq_neg(glo, q.inv_rho[i].get());
+        mpq_set(ghi, glo);
+      } else if (a <= l && h <= b) {
+        mpq_set_ui(glo, 0, 1);
+        mpq_set_ui(ghi, 0, 1);
+      } else {
+        if (h > b) mpq_neg(glo, q.inv_rho[i].get());
+        else mpq_set_ui(glo, 0, 1);
+        if (l < a) mpq_set(ghi, q.inv_rho[i].get());
+        else mpq_set_ui(ghi, 0, 1);
       }
     }
-    if (s_min >= one) continue;  // ψ ≡ 0 on the box
-    const bool affine = !kink && s_max <= one;
+    if (mpq_cmp_ui(s_min, 1, 1) >= 0) continue;  // ψ ≡ 0 on the box
+    const bool affine = !kink && mpq_cmp_ui(s_max, 1, 1) <= 0;
     if (!affine) {
       acc.affine = false;
       for (std::size_t i = 0; i < d; ++i) {
-        glo[i] = qmin(glo[i], Q());
-        ghi[i] = qmax(ghi[i], Q());
+        if (w.glo[i].sign() > 0) mpq_set_ui(w.glo[i].get(), 0, 1);
+        if (w.ghi[i].sign() < 0) mpq_set_ui(w.ghi[i].get(), 0, 1);
       }
     }
-    Q psi_c = s_center < one ? one - s_center : Q();
-    Q psi_lo = s_max < one ? one - s_max : Q();
-    Q psi_hi = one - s_min;
-    acc.value = acc.value + q.c * psi_c;
-    const bool pos = q.c.sign() > 0;
-    acc.lo = acc.lo + q.c * (pos ? psi_lo : psi_hi);
-    acc.hi = acc.hi + q.c * (pos ? psi_hi : psi_lo);
+    // ψ(center) = max(1 − S(center), 0); ψ over the box ∈ [max(1 − S_max, 0), 1 − S_min].
+    const Q& c = q.c;
+    const bool pos = c.sign() > 0;
+    auto add_c_times = [&](mpq_ptr sum, mpq_srcptr x) {
+      if (mpq_sgn(x) == 0) return;
+      mpq_mul(t, c.get(), x);
+      mpq_add(sum, sum, t);
+    };
+    auto one_minus = [](mpq_ptr x) {  // x := max(1 − x, 0) in place
+      if (mpq_cmp_ui(x, 1, 1) >= 0) {
+        mpq_set_ui(x, 0, 1);
+      } else {
+        mpq_neg(x, x);
+        mpz_add(mpq_numref(x), mpq_numref(x), mpq_denref(x));  // (−p + q)/q, still canonical
+      }
+    };
+    one_minus(s_center);
+    one_minus(s_max);  // now ψ_lo
+    one_minus(s_min);  // now ψ_hi (S_min < 1 here)
+    add_c_times(acc.value.get(), s_center);
+    add_c_times(acc.lo.get(), pos ? s_max : s_min);
+    add_c_times(acc.hi.get(), pos ? s_min : s_max);
     for (std::size_t i = 0; i < d; ++i) {
-      acc.glo[i] = acc.glo[i] + q.c * (pos ? glo[i] : ghi[i]);
-      acc.ghi[i] = acc.ghi[i] + q.c * (pos ? ghi[i] : glo[i]);
+      add_c_times(acc.glo[i].get(), (pos ? w.glo[i] : w.ghi[i]).get());
+      add_c_times(acc.ghi[i].get(), (pos ? w.ghi[i] : w.glo[i]).get());
     }
   }
 }
@@ -103,8 +233,8 @@ int overlap_number(int d, const std::vector<CutoffData>& cutoffs) {
     Box b;
     bool empty = false;
     for (std::size_t i = 0; i < du; ++i) {
-      b.lo.push_back(qmax(q.a[i] - q.rho[i], zero));
-      b.hi.push_back(qmin(q.b[i] + q.rho[i], one));
+      b.lo.push_back(qmax(q.sup_lo[i], zero));
+      b.hi.push_back(qmin(q.sup_hi[i], one));
       if (!(b.lo[i] < b.hi[i])) empty = true;
     }
     if (!empty) boxes.push_back(std::move(b));

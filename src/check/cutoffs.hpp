@@ -11,10 +11,15 @@
 namespace mgdl::check {
 
 struct CutoffData {
-  std::vector<Q> a, b, rho, inv_rho;
+  std::vector<Q> a, b, rho;
+  std::vector<Q> inv_rho;         // 1/ρ, set by finish_cutoff
+  std::vector<Q> sup_lo, sup_hi;  // a − ρ and b + ρ (the closed support), set by finish_cutoff
   Q c;
   int grade = 0;
 };
+
+// Fills inv_rho, sup_lo and sup_hi from a, b and rho (every rho_i > 0).
+void finish_cutoff(CutoffData& q);
 
 struct Box {
   std::vector<Q> lo, hi;
@@ -30,6 +35,11 @@ struct CorrectionEnclosure {
   Q lo, hi;
   bool affine = true;
   void reset(int d);
+  // Work space of add_enclosure (kept here so the hot loop does not allocate).
+  struct Scratch {
+    Q t, s_center, s_min, s_max, sl, sh;
+    std::vector<Q> glo, ghi;
+  } scratch;
 };
 
 // Adds c·ψ_Q for every listed cutoff (cutoffs whose support misses the open
@@ -42,6 +52,25 @@ Q psi(const CutoffData& q, const std::vector<Q>& x);
 
 // True when the closed support of q meets the open box (else ψ_Q = 0 on B).
 bool support_meets_open(const CutoffData& q, const Box& box);
+
+// The cutoffs whose closed support meets an open box, found in O(log n + k log n)
+// (k reported) instead of a scan: sorted by sup_lo[0], with a segment tree of
+// the largest sup_hi[0] per range; the other axes are then tested exactly.
+class CutoffIndex {
+ public:
+  explicit CutoffIndex(std::vector<const CutoffData*> cutoffs);
+  // Appends to `out` the cutoffs meeting the open box, in construction order.
+  void meeting(const Box& box, std::vector<const CutoffData*>& out) const;
+  std::size_t size() const { return sorted_.size(); }
+
+ private:
+  void visit(std::size_t node, std::size_t lo, std::size_t hi, std::size_t end, const Box& box,
+             std::vector<std::size_t>& found) const;
+  std::vector<const CutoffData*> original_;
+  std::vector<const CutoffData*> sorted_;  // by sup_lo[0]
+  std::vector<std::size_t> position_;      // index in the construction order
+  std::vector<const Q*> max_hi_;           // segment tree over sorted_ (node 1 = root)
+};
 
 // max over x ∈ Ω of #{Q : x ∈ S(Q)} with S(Q) the open support (exact;
 // proofs/cutoff.md, Lemma A2 — counted, not assumed).

@@ -183,8 +183,8 @@ CorrectionData correction(const json& j, int d, long grade, const std::string& w
       auto ku = static_cast<std::size_t>(k);
       if (cd.rho[ku].sign() <= 0) bad(w, "margin rho must be positive");
       if (cd.b[ku] < cd.a[ku]) bad(w, "core with a > b");
-      cd.inv_rho.push_back(Q(1) / cd.rho[ku]);
     }
+    finish_cutoff(cd);
     c.cutoffs.push_back(std::move(cd));
   }
   return c;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 namespace mgdl::check {
@@ -29,16 +30,27 @@ std::string show_box(const Box& b) {
   return s;
 }
 
+// (lo + hi)/2 exactly, without temporaries.
+Q midpoint(const Q& lo, const Q& hi) {
+  Q mid;
+  mpq_add(mid.get(), lo.get(), hi.get());
+  mpq_div_2exp(mid.get(), mid.get(), 1);
+  return mid;
+}
+
 // Visits the leaves of a validated pre-order tree over `root` in order, with
 // the cutoffs whose support meets each leaf's interior.
-void walk_tree(const std::string& tree, const Box& root, const std::vector<const CutoffData*>& cutoffs,
+// The root's cutoffs come from the index (O(log n) per cutoff met, not a scan
+// of all n); each split keeps those of its parent that meet the half.
+void walk_tree(const std::string& tree, const Box& root, const CutoffIndex& index,
                const std::function<void(std::size_t, const Box&, const std::vector<const CutoffData*>&)>& leaf) {
   struct Frame {
     Box box;
     std::vector<const CutoffData*> cutoffs;
   };
   std::vector<Frame> stack;
-  stack.push_back({root, cutoffs});
+  stack.push_back({root, {}});
+  index.meeting(root, stack.back().cutoffs);
   std::size_t leaves = 0;
   for (char c : tree) {
     Frame f = std::move(stack.back());
@@ -48,7 +60,7 @@ void walk_tree(const std::string& tree, const Box& root, const std::vector<const
       continue;
     }
     auto axis = static_cast<std::size_t>(c - 'a');
-    Q mid = (f.box.lo[axis] + f.box.hi[axis]) * Q(1, 2);
+    Q mid = midpoint(f.box.lo[axis], f.box.hi[axis]);
     Frame lower{f.box, {}}, upper{f.box, {}};
     lower.box.hi[axis] = mid;
     upper.box.lo[axis] = mid;
@@ -74,7 +86,7 @@ std::pair<Box, Box> bisect(const Box& b) {
   std::size_t axis = 0;
   for (std::size_t i = 1; i < b.lo.size(); ++i)
     if (b.hi[i] - b.lo[i] > b.hi[axis] - b.lo[axis]) axis = i;
-  Q mid = (b.lo[axis] + b.hi[axis]) * Q(1, 2);
+  Q mid = midpoint(b.lo[axis], b.hi[axis]);
   Box l = b, u = b;
   l.hi[axis] = mid;
   u.lo[axis] = mid;
@@ -122,6 +134,12 @@ class Checker {
     for (std::size_t m = 0; m < k && m < c_.corrections.size(); ++m)
       for (const auto& q : c_.corrections[m].cutoffs) out.push_back(&q);
     return out;
+  }
+  // The same, indexed by support (built once per k).
+  const CutoffIndex& index_upto(std::size_t k) {
+    if (indexes_.size() <= k) indexes_.resize(k + 1);
+    if (!indexes_[k]) indexes_[k] = std::make_unique<CutoffIndex>(cutoffs_upto(k));
+    return *indexes_[k];
   }
 
   // Hat corrections of grades 1..k (proofs/hat.md).
@@ -247,7 +265,7 @@ class Checker {
       residual_ok_.push_back(false);
       return;
     }
-    const auto cutoffs = cutoffs_upto(k);
+    const CutoffIndex& cutoffs = index_upto(k);
     ResidualAnalyzer an(c_.target, prec_);
     an.set_hats(hats_upto(k));
     // sup_norm.upper via the cover (C1, C2).
@@ -578,7 +596,7 @@ class Checker {
     if (corr.hat) return check_hat_facts(m, corr, ev);
     const std::string who = "grade " + std::to_string(m);
     std::vector<char> covered(corr.cutoffs.size(), 0);
-    const auto cutoffs = cutoffs_upto(m - 1);
+    const CutoffIndex& cutoffs = index_upto(m - 1);
     ResidualAnalyzer an(c_.target, prec_);
     an.set_hats(hats_upto(m - 1));
     std::size_t leaves = 0;
@@ -653,7 +671,7 @@ class Checker {
     const std::string who = "grade " + std::to_string(m);
     const HatGrid& hg = corr.hat_grid;
     std::vector<char> covered(hg.c.size(), 0);
-    const auto cutoffs = cutoffs_upto(m - 1);
+    const CutoffIndex& cutoffs = index_upto(m - 1);
     ResidualAnalyzer an(c_.target, prec_);
     an.set_hats(hats_upto(m - 1));
     std::size_t leaves = 0;
@@ -728,6 +746,7 @@ class Checker {
   bool network_ok_ = false;
   std::vector<bool> residual_ok_;
   std::vector<bool> grade_ok_;
+  std::vector<std::unique_ptr<CutoffIndex>> indexes_;
 };
 
 }  // namespace

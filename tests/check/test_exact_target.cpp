@@ -111,7 +111,7 @@ TEST_CASE("residual Taylor form contains R at points and is tight (C2)") {
   q.a = {Q(1, 4), Q(1, 4)};
   q.b = {Q(1, 2), Q(3, 4)};
   q.rho = {Q(1, 16), Q(1, 8)};
-  q.inv_rho = {Q(16), Q(8)};
+  finish_cutoff(q);
   q.c = Q(3, 10);
   std::vector<const CutoffData*> cs{&q};
   ResidualAnalyzer an(t, 128);
