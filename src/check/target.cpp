@@ -267,8 +267,91 @@ void interval_ipow(I& out, const I& x, long n) {
   }
 }
 
+SinCos::SinCos(mpfr_prec_t prec) : sl_(prec), cl_(prec), sr_(prec), cr_(prec), w_(prec) {}
+
+// sin v and cos v enclosed: y = RN(f(v)) implies f(v) ∈ [pred y, succ y].
+void SinCos::at(I& s, I& c, mpfr_srcptr v) {
+  mpfr_sin_cos(s.left(), c.left(), v, MPFR_RNDN);
+  mpfr_set(s.right(), s.left(), MPFR_RNDN);
+  mpfr_set(c.right(), c.left(), MPFR_RNDN);
+  for (I* t : {&s, &c}) {
+    mpfr_nextbelow(t->left());
+    mpfr_nextabove(t->right());
+    if (mpfr_cmp_si(t->left(), -1) < 0) mpfr_set_si(t->left(), -1, MPFR_RNDD);
+    if (mpfr_cmp_ui(t->right(), 1) > 0) mpfr_set_ui(t->right(), 1, MPFR_RNDU);
+  }
+}
+
+namespace {
+
+// +1 / −1 when the enclosure is certainly of that sign, 0 when unknown.
+int certain_sign(const I& x) { return strictly_pos(x) ? 1 : strictly_neg(x) ? -1 : 0; }
+
+// Range of a function g over [l, r] from enclosures gl ∋ g(l), gr ∋ g(r) and
+// the certain signs dl, dr of g' at the ends, when g' has at most one zero in
+// [l, r] and g = ±1 there: equal signs, g monotone; + then −, a maximum 1;
+// − then +, a minimum −1. False when a sign is unknown.
+bool hull_one_extremum(I& out, const I& gl, const I& gr, int dl, int dr) {
+  if (dl == 0 || dr == 0) return false;
+  if (dl > 0 && dr > 0) {
+    mpfr_set(out.left(), gl.left(), MPFR_RNDD);
+    mpfr_set(out.right(), gr.right(), MPFR_RNDU);
+  } else if (dl < 0 && dr < 0) {
+    mpfr_set(out.left(), gr.left(), MPFR_RNDD);
+    mpfr_set(out.right(), gl.right(), MPFR_RNDU);
+  } else if (dl > 0) {
+    mpfr_min(out.left(), gl.left(), gr.left(), MPFR_RNDD);
+    mpfr_set_ui(out.right(), 1, MPFR_RNDU);
+  } else {
+    mpfr_set_si(out.left(), -1, MPFR_RNDD);
+    mpfr_max(out.right(), gl.right(), gr.right(), MPFR_RNDU);
+  }
+  return true;
+}
+
+}  // namespace
+
+void SinCos::operator()(I& sin_out, I& cos_out, const I& x) {
+  if (!finite(x)) {
+    mpfi_sin(sin_out.get(), x.get());
+    mpfi_cos(cos_out.get(), x.get());
+    return;
+  }
+  at(sl_, cl_, x.left());
+  if (mpfr_equal_p(x.left(), x.right())) {
+    mpfi_set(sin_out.get(), sl_.get());
+    mpfi_set(cos_out.get(), cl_.get());
+    return;
+  }
+  // Zeros of sin and of cos are π apart: an interval of width < 3 holds at
+  // most one of each, so a certain sign change of the derivative locates it.
+  mpfr_sub(w_.left(), x.right(), x.left(), MPFR_RNDU);
+  const bool narrow = mpfr_cmp_ui(w_.left(), 3) < 0;
+  if (narrow) at(sr_, cr_, x.right());
+  // sin' = cos; cos' = −sin.
+  if (!narrow || !hull_one_extremum(sin_out, sl_, sr_, certain_sign(cl_), certain_sign(cr_)))
+    mpfi_sin(sin_out.get(), x.get());
+  if (!narrow || !hull_one_extremum(cos_out, cl_, cr_, -certain_sign(sl_), -certain_sign(sr_)))
+    mpfi_cos(cos_out.get(), x.get());
+}
+
 JetEvaluator::JetEvaluator(const Target& target, mpfr_prec_t prec)
-    : target_(&target), prec_(prec), d_(target.dimension), t0_(prec), t1_(prec), t2_(prec), t3_(prec), f0_(prec), f1_(prec), f2_(prec) {
+    : target_(&target), prec_(prec), d_(target.dimension), sin_cos_(prec), t0_(prec), t1_(prec), t2_(prec), t3_(prec),
+      f0_(prec), f1_(prec), f2_(prec) {
+  constants_.assign(target.nodes.size(), I(prec));
+  for (std::size_t k = 0; k < target.nodes.size(); ++k) {
+    const TNode& node = target.nodes[k];
+    if (node.op == TOp::constant) mpfi_set_q(constants_[k].get(), node.value.get());
+    if (node.op == TOp::pi) mpfi_const_pi(constants_[k].get());
+    if (node.op == TOp::e) {
+      mpfi_set_ui(constants_[k].get(), 1);
+      mpfi_exp(constants_[k].get(), constants_[k].get());
+    }
+  }
+  for (int i = 0; i < d_; ++i) {
+    auto iu = static_cast<std::size_t>(i);
+    unit_variable_.push_back(target.lo[iu].sign() == 0 && target.hi[iu] == Q(1));
+  }
   size_ = 1 + d_ + d_ * (d_ + 1) / 2;
   hidx_.assign(static_cast<std::size_t>(d_ * d_), 0);
   int k = 1 + d_;
@@ -363,20 +446,19 @@ const Jet& JetEvaluator::evaluate(const std::vector<I>& t, int order) {
 
     switch (node.op) {
       case TOp::constant:
-        mpfi_set_q(out.c[0].get(), node.value.get());
-        zero_derivs();
-        break;
       case TOp::pi:
-        mpfi_const_pi(out.c[0].get());
-        zero_derivs();
-        break;
       case TOp::e:
-        mpfi_set_ui(out.c[0].get(), 1);
-        mpfi_exp(out.c[0].get(), out.c[0].get());
+        mpfi_set(out.c[0].get(), constants_[idx].get());
         zero_derivs();
         break;
       case TOp::variable: {
         auto v = static_cast<std::size_t>(node.variable);
+        if (unit_variable_[v]) {
+          mpfi_set(out.c[0].get(), t[v].get());
+          zero_derivs();
+          if (order >= 1) mpfi_set_ui(out.c[1 + v].get(), 1);
+          break;
+        }
         Q scale = target_->hi[v] - target_->lo[v];
         mpfi_mul_q(out.c[0].get(), t[v].get(), scale.get());
         mpfi_add_q(out.c[0].get(), out.c[0].get(), target_->lo[v].get());
@@ -532,13 +614,11 @@ const Jet& JetEvaluator::evaluate(const std::vector<I>& t, int order) {
         bool kink = false;
         switch (node.op) {
           case TOp::sin:
-            mpfi_sin(f0.get(), x.get());
-            mpfi_cos(f1.get(), x.get());
+            sin_cos_(f0, f1, x);
             mpfi_neg(f2.get(), f0.get());
             break;
           case TOp::cos:
-            mpfi_cos(f0.get(), x.get());
-            mpfi_sin(f1.get(), x.get());
+            sin_cos_(f1, f0, x);
             mpfi_neg(f1.get(), f1.get());
             mpfi_neg(f2.get(), f0.get());
             break;

@@ -47,6 +47,24 @@ struct Jet {
   bool smooth = true;
 };
 
+// sin and cos of an interval together, one mpfr_sin_cos per endpoint (MPFI
+// computes each separately, with a quadrant reduction). Each endpoint value is
+// the round-to-nearest result widened to its two neighbours (the exact value
+// lies between them); when the interval is narrower than 3 < π each function
+// has at most one extremum inside, located by the certain signs of the other
+// function at the ends (its derivative up to sign). Wider intervals, or
+// endpoint signs not certain, use mpfi_sin / mpfi_cos.
+//   SinCos sc(128); sc(s, c, x);  // s ⊇ sin(x), c ⊇ cos(x)
+class SinCos {
+ public:
+  explicit SinCos(mpfr_prec_t prec);
+  void operator()(I& sin_out, I& cos_out, const I& x);
+
+ private:
+  void at(I& s, I& c, mpfr_srcptr v);
+  I sl_, cl_, sr_, cr_, w_;
+};
+
 class JetEvaluator {
  public:
   JetEvaluator(const Target& target, mpfr_prec_t prec);
@@ -66,6 +84,9 @@ class JetEvaluator {
   int d_, size_;
   std::vector<int> hidx_;
   std::vector<Jet> jets_, aux1_, aux2_;
+  std::vector<I> constants_;  // values of constant, pi and e nodes (computed once)
+  std::vector<bool> unit_variable_;  // axis with domain [0, 1]: x_i = t_i
+  SinCos sin_cos_;
   I t0_, t1_, t2_, t3_, f0_, f1_, f2_;
 };
 

@@ -165,3 +165,61 @@ TEST_CASE("L^p midpoint enclosure contains the exact integral of a polynomial (C
   CHECK(mpfr_cmp_q(out.left(), exact2.get()) <= 0);
   CHECK(mpfr_cmp_q(out.right(), exact2.get()) >= 0);
 }
+
+TEST_CASE("SinCos: contains sin and cos at points, and equals MPFI's hull up to rounding") {
+  unsigned seed = 8080;
+  std::printf("seed %u\n", seed);
+  std::mt19937 rng(seed);
+  const mpfr_prec_t prec = 128, ref_prec = 512;
+  SinCos sc(prec);
+  I s(prec), c(prec), ms(prec), mc(prec), x(prec), half_pi(prec);
+  mpfi_const_pi(half_pi.get());
+  mpfi_div_2ui(half_pi.get(), half_pi.get(), 1);
+  const long half_widths[] = {0, 1, 1000, 100000, 700000, 1400000, 1600000, 3000000, 9000000};  // / 2^20
+  mpfr_t gap;
+  mpfr_init2(gap, prec);
+  for (int trial = 0; trial < 4000; ++trial) {
+    Q center(static_cast<long>(rng() % 40001) - 20000, 1000);
+    if (trial % 4 == 0) {
+      // Centred on k·π/2 (an extremum of sin or cos), up to 2^-100.
+      long k = static_cast<long>(rng() % 25) - 12;
+      I kp(prec);
+      mpfi_mul_si(kp.get(), half_pi.get(), k);
+      mpfr_get_q(center.get(), kp.left());
+    }
+    Q hw(half_widths[rng() % 9], 1UL << 20);
+    Q lo = center - hw, hi = center + hw;
+    mpfi_interv_q(x.get(), lo.get(), hi.get());
+    sc(s, c, x);
+    mpfi_sin(ms.get(), x.get());
+    mpfi_cos(mc.get(), x.get());
+    for (const I* pair : {&s, &c}) {
+      CHECK(finite(*pair));
+      CHECK(mpfr_cmp_si(pair->left(), -1) >= 0);
+      CHECK(mpfr_cmp_ui(pair->right(), 1) <= 0);
+    }
+    // Not looser than MPFI by more than rounding, nor tighter (MPFI's hull is
+    // tight up to rounding, so a missed extremum would show here).
+    for (auto [ours, theirs] : {std::pair<const I*, const I*>{&s, &ms}, {&c, &mc}}) {
+      mpfr_sub(gap, theirs->left(), ours->left(), MPFR_RNDU);
+      CHECK(mpfr_cmp_d(gap, 0x1p-100) < 0);
+      CHECK(mpfr_cmp_d(gap, -0x1p-100) > 0);
+      mpfr_sub(gap, ours->right(), theirs->right(), MPFR_RNDU);
+      CHECK(mpfr_cmp_d(gap, 0x1p-100) < 0);
+      CHECK(mpfr_cmp_d(gap, -0x1p-100) > 0);
+    }
+    // Containment of high-precision values at exact points of the interval.
+    for (int k = 0; k <= 8; ++k) {
+      Q p = lo + (hi - lo) * Q(k, 8);
+      I pt(ref_prec), rs(ref_prec), rc(ref_prec);
+      mpfi_set_q(pt.get(), p.get());
+      mpfi_sin(rs.get(), pt.get());
+      mpfi_cos(rc.get(), pt.get());
+      CHECK(mpfr_cmp(s.left(), rs.left()) <= 0);
+      CHECK(mpfr_cmp(rs.right(), s.right()) <= 0);
+      CHECK(mpfr_cmp(c.left(), rc.left()) <= 0);
+      CHECK(mpfr_cmp(rc.right(), c.right()) <= 0);
+    }
+  }
+  mpfr_clear(gap);
+}
