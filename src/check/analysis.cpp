@@ -76,14 +76,14 @@ ResidualAnalyzer::ResidualAnalyzer(const Target& target, mpfr_prec_t prec)
 // intersected with the direct range f(B) − h(B).
 void ResidualAnalyzer::analyse(const Box& box, const std::vector<const CutoffData*>& cutoffs) {
   const auto d = static_cast<std::size_t>(d_);
-  volume_ = Q(1);
+  mpq_set_ui(volume_.get(), 1, 1);
   for (std::size_t i = 0; i < d; ++i) {
-    Q w = box.hi[i] - box.lo[i];
-    radius_[i] = w * Q(1, 2);
-    center_[i] = box.lo[i] + radius_[i];
-    volume_ = volume_ * w;
-    mpfi_interv_q(t_box_[i].get(), box.lo[i].get(), box.hi[i].get());
-    mpfi_set_q(t_center_[i].get(), center_[i].get());
+    mpq_sub(radius_[i].get(), box.hi[i].get(), box.lo[i].get());
+    mpq_mul(volume_.get(), volume_.get(), radius_[i].get());
+    mpq_div_2exp(radius_[i].get(), radius_[i].get(), 1);
+    mpq_add(center_[i].get(), box.lo[i].get(), radius_[i].get());
+    set_interval(t_box_[i], box.lo[i], box.hi[i]);
+    set_interval(t_center_[i], center_[i]);
   }
   const Jet& jb = jets_.evaluate(t_box_, 2);
   box_jet_.defined = jb.defined;
@@ -99,21 +99,22 @@ void ResidualAnalyzer::analyse(const Box& box, const std::vector<const CutoffDat
   for (const HatGrid* h : hats_) add_hat_enclosure(*h, box, center_, corr_);
 
   // Direct range.
-  mpfi_interv_q(t0_.get(), corr_.lo.get(), corr_.hi.get());
+  set_interval(t0_, corr_.lo, corr_.hi);
   mpfi_sub(range_.get(), box_jet_.c[0].get(), t0_.get());
   if (!box_jet_.defined) set_entire(range_);
 
-  mpfi_sub_q(value_c_.get(), center_jet_.c[0].get(), corr_.value.get());
+  set_interval(t0_, corr_.value);
+  mpfi_sub(value_c_.get(), center_jet_.c[0].get(), t0_.get());
   smooth_ = box_jet_.defined && box_jet_.smooth && center_jet_.defined && center_jet_.smooth;
   if (!smooth_) return;
   I& taylor = taylor_;
   mpfi_set(taylor.get(), value_c_.get());
   for (std::size_t i = 0; i < d; ++i) {
     // ∂_i f(m) − G_i, times [−r_i, r_i].
-    mpfi_interv_q(t0_.get(), corr_.glo[i].get(), corr_.ghi[i].get());
+    set_interval(t0_, corr_.glo[i], corr_.ghi[i]);
     mpfi_sub(t1_.get(), center_jet_.c[1 + i].get(), t0_.get());
-    Q neg_r = -radius_[i];
-    mpfi_interv_q(t2_.get(), neg_r.get(), radius_[i].get());
+    mpq_neg(q0_.get(), radius_[i].get());
+    set_interval(t2_, q0_, radius_[i]);
     mpfi_mul(t1_.get(), t1_.get(), t2_.get());
     mpfi_add(taylor.get(), taylor.get(), t1_.get());
     // ∇R over the box (for C3): ∂_i f(B) − G_i.
@@ -123,13 +124,16 @@ void ResidualAnalyzer::analyse(const Box& box, const std::vector<const CutoffDat
     for (std::size_t j = i; j < d; ++j) {
       const I& h = box_jet_.c[static_cast<std::size_t>(jets_.hessian_index(static_cast<int>(i), static_cast<int>(j)))];
       if (i == j) {
-        Q r2 = radius_[i] * radius_[i] * Q(1, 2);  // ½ H_ii (x_i − m_i)², (x_i − m_i)² ∈ [0, r_i²]
-        Q zero;
-        mpfi_interv_q(t2_.get(), zero.get(), r2.get());
+        // ½ H_ii (x_i − m_i)², (x_i − m_i)² ∈ [0, r_i²]
+        mpq_mul(q1_.get(), radius_[i].get(), radius_[i].get());
+        mpq_div_2exp(q1_.get(), q1_.get(), 1);
+        mpq_set_ui(q0_.get(), 0, 1);
+        set_interval(t2_, q0_, q1_);
       } else {
-        Q rr = radius_[i] * radius_[j];  // ½ (H_ij + H_ji) (x_i − m_i)(x_j − m_j)
-        Q neg = -rr;
-        mpfi_interv_q(t2_.get(), neg.get(), rr.get());
+        // ½ (H_ij + H_ji) (x_i − m_i)(x_j − m_j)
+        mpq_mul(q1_.get(), radius_[i].get(), radius_[j].get());
+        mpq_neg(q0_.get(), q1_.get());
+        set_interval(t2_, q0_, q1_);
       }
       mpfi_mul(t1_.get(), h.get(), t2_.get());
       mpfi_add(taylor.get(), taylor.get(), t1_.get());
@@ -157,7 +161,7 @@ bool ResidualAnalyzer::lp_smooth(const Q& p) const {
 void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
   const auto d = static_cast<std::size_t>(d_);
   I& vol = l_vol_;
-  mpfi_set_q(vol.get(), volume_.get());
+  set_interval(vol, volume_);
   // Range fallback.
   I& coarse = l_coarse_;
   {
@@ -237,10 +241,13 @@ void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
       mpfi_mul(gg.get(), grad_box_[i].get(), grad_box_[j].get());
       mpfi_mul(gg.get(), gg.get(), f2.get());
       mpfi_add(tmp.get(), tmp.get(), gg.get());
-      Q wi = radius_[i] * Q(2), wj = radius_[j] * Q(2);
+      // w_i = 2 r_i.
       if (i == j) {
-        Q k = wi * wi * Q(1, 12);
-        mpfi_mul_q(tmp.get(), tmp.get(), k.get());
+        // w_i²/12 = r_i²/3
+        mpq_mul(q0_.get(), radius_[i].get(), radius_[i].get());
+        mpq_set_ui(q1_.get(), 1, 3);
+        mpq_mul(q0_.get(), q0_.get(), q1_.get());
+        mpfi_mul_q(tmp.get(), tmp.get(), q0_.get());
       } else {
         // both (i,j) and (j,i): 2·ρ_ij w_i w_j / 16 · [−1, 1], with ρ_ij the
         // half-width of H_ij(B): the part of H_ij at the (exact) midpoint of its
@@ -250,8 +257,10 @@ void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
         mpfr_div_2ui(rad, rad, 1, MPFR_RNDU);
         mpfr_neg(tmp.left(), rad, MPFR_RNDD);
         mpfr_set(tmp.right(), rad, MPFR_RNDU);
-        Q k = wi * wj * Q(2, 16);
-        mpfi_mul_q(tmp.get(), tmp.get(), k.get());
+        // w_i w_j 2/16 = r_i r_j / 2
+        mpq_mul(q0_.get(), radius_[i].get(), radius_[j].get());
+        mpq_div_2exp(q0_.get(), q0_.get(), 1);
+        mpfi_mul_q(tmp.get(), tmp.get(), q0_.get());
       }
       mpfi_add(acc.get(), acc.get(), tmp.get());
     }

@@ -36,6 +36,7 @@ class ResidualAnalyzer {
   std::vector<const HatGrid*> hats_;
   std::vector<Q> center_, radius_;
   Q volume_;
+  Q q0_, q1_;  // scratch rationals (no allocation per leaf)
   I range_, value_c_;
   std::vector<I> grad_box_;  // ∇R over the box (valid when smooth_ && corr_.affine)
   bool smooth_ = false;

@@ -100,6 +100,30 @@ Q qpow(const Q& base, unsigned long n) {
   return r;
 }
 
+namespace {
+
+// q rounded in direction rnd; returns the ternary value (0: exact).
+int set_rounded(mpfr_ptr out, mpq_srcptr q, mpfr_rnd_t rnd) {
+  mpz_srcptr den = mpq_denref(q);
+  if (mpz_popcount(den) == 1) {  // den = 2^k: num·2^−k, one rounding
+    const mp_bitcnt_t k = mpz_scan1(den, 0);
+    return mpfr_set_z_2exp(out, mpq_numref(q), -static_cast<mpfr_exp_t>(k), rnd);
+  }
+  return mpfr_set_q(out, q, rnd);
+}
+
+}  // namespace
+
+void set_interval(I& x, const Q& lo, const Q& hi) {
+  set_rounded(x.left(), lo.get(), MPFR_RNDD);
+  set_rounded(x.right(), hi.get(), MPFR_RNDU);
+}
+
+void set_interval(I& x, const Q& v) {
+  if (set_rounded(x.left(), v.get(), MPFR_RNDD) == 0) mpfr_set(x.right(), x.left(), MPFR_RNDU);
+  else set_rounded(x.right(), v.get(), MPFR_RNDU);
+}
+
 bool finite(const I& x) { return mpfr_number_p(x.left()) && mpfr_number_p(x.right()); }
 
 void set_entire(I& x) {

@@ -91,6 +91,12 @@ class I {
   mpfi_t x_;
 };
 
+// x := [lo, hi] with outward rounding (lo <= hi), or the point v. Same result
+// as mpfi_interv_q / mpfi_set_q; dyadic rationals (the boxes' ends) convert
+// without a division.
+void set_interval(I& x, const Q& lo, const Q& hi);
+void set_interval(I& x, const Q& v);
+
 // Predicates answer "certainly" and are false on NaN or unbounded intervals.
 bool finite(const I& x);
 void set_entire(I& x);

@@ -223,3 +223,29 @@ TEST_CASE("SinCos: contains sin and cos at points, and equals MPFI's hull up to 
   }
   mpfr_clear(gap);
 }
+
+TEST_CASE("set_interval rounds outward exactly as mpfi_interv_q / mpfi_set_q") {
+  unsigned seed = 1212;
+  std::printf("seed %u\n", seed);
+  std::mt19937 rng(seed);
+  for (mpfr_prec_t prec : {53, 64, 128, 200}) {
+    I ours(prec), theirs(prec);
+    for (int trial = 0; trial < 2000; ++trial) {
+      // Dyadic (the fast path), odd denominators, and numerators longer than prec.
+      Q a(static_cast<long>(rng()) - (1L << 31), 1UL << (rng() % 60));
+      Q b(static_cast<long>(rng() % 1000) + 1, 3 + 2 * (rng() % 50));
+      Q big = qpow(Q(static_cast<long>(rng() % 1000) + 3, 1UL << 7), 40);
+      const Q* pick[] = {&a, &b, &big};
+      const Q& x = *pick[trial % 3];
+      Q y = x + Q(static_cast<long>(rng() % 5), 1UL << (rng() % 62));
+      set_interval(ours, x, y);
+      mpfi_interv_q(theirs.get(), x.get(), y.get());
+      CHECK(mpfr_equal_p(ours.left(), theirs.left()));
+      CHECK(mpfr_equal_p(ours.right(), theirs.right()));
+      set_interval(ours, x);
+      mpfi_set_q(theirs.get(), x.get());
+      CHECK(mpfr_equal_p(ours.left(), theirs.left()));
+      CHECK(mpfr_equal_p(ours.right(), theirs.right()));
+    }
+  }
+}
