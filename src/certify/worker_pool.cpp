@@ -1,9 +1,17 @@
 #include "worker_pool.hpp"
 
+#include <flint/flint.h>
+
 namespace mgdl::certify::detail {
 
 WorkerPool::WorkerPool(int threads) : threads_(threads < 1 ? 1 : threads) {
-  for (int w = 1; w < threads_; ++w) pool_.emplace_back([this, w] { work(w); });
+  // flint_cleanup frees the worker's thread-local Arb/FLINT caches (e.g. the
+  // cached value of pi) before the thread exits; otherwise they leak.
+  for (int w = 1; w < threads_; ++w)
+    pool_.emplace_back([this, w] {
+      work(w);
+      flint_cleanup();
+    });
 }
 
 WorkerPool::~WorkerPool() {

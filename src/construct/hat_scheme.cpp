@@ -7,6 +7,7 @@
 
 #include "mgdl/num/ball.hpp"
 
+#include <flint/flint.h>
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -35,6 +36,7 @@ void parallel_for(std::size_t n, int threads, Fn&& fn) {
   for (std::size_t w = 0; w < used; ++w) {
     pool.emplace_back([&, w] {
       for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(w, i);
+      flint_cleanup();  // the worker's thread-local Arb/FLINT caches would leak otherwise
     });
   }
   for (auto& t : pool) t.join();
