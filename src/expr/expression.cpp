@@ -491,11 +491,24 @@ void print(const Node& n, const std::vector<std::string>& names, std::string& ou
       print_at(*n.args[1], level_product, names, out);
       return;
     case Op::mul:
-    case Op::div:
+    case Op::div: {
       print_at(*n.args[0], level_product, names, out);
       out += n.op == Op::mul ? " * " : " / ";
+      // "(2 / 7)" and "(-2 / 7)" would read back as one exact constant (the
+      // literal-fraction rule), so such a division writes its denominator as "(7)".
+      const auto nonneg_integer = [](const Node& a) {
+        return a.op == Op::constant && a.value >= 0 && denominator(a.value) == 1;
+      };
+      const Node& num_node = *n.args[0];
+      const bool literal_numerator =
+          nonneg_integer(num_node) || (num_node.op == Op::neg && nonneg_integer(*num_node.args[0]));
+      if (n.op == Op::div && literal_numerator && nonneg_integer(*n.args[1])) {
+        out += "(" + num::to_string(n.args[1]->value) + ")";
+        return;
+      }
       print_at(*n.args[1], level_unary, names, out);
       return;
+    }
     case Op::neg:
       out += '-';
       print_at(*n.args[0], level_unary, names, out);

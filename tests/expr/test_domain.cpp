@@ -36,7 +36,7 @@ TEST_CASE("domain check rejects with the sub-expression and a box") {
   const std::vector<std::pair<std::string, std::string>> table = {
       {"log(x - 0.5)", "log argument is <= 0: 'log(x - (1/2))' at column 1, at x = 0.5"},
       {"1/(x - 0.3)", "division by zero: '1 / (x - (3/10))' at column 1 on x in [0, 1]"},
-      {"sqrt(x - 1/2)", "sqrt argument is < 0: 'sqrt(x - 1 / 2)' at column 1, at x = 0"},
+      {"sqrt(x - 1/2)", "sqrt argument is < 0: 'sqrt(x - 1 / (2))' at column 1, at x = 0"},
       {"tan(2*x)", "tan at a pole: 'tan(2 * x)' at column 1 on x in [0, 1]"},
       {"x/abs(x)", "division by zero: 'x / abs(x)' at column 1, at x = 0"},
       {"log(x)", "log argument is <= 0: 'log(x)' at column 1, at x = 0"},
