@@ -75,6 +75,12 @@ ResidualAnalyzer::ResidualAnalyzer(const Target& target, mpfr_prec_t prec)
 // with G the gradient hull of h over B (Lebourg), valid when f is C² on B;
 // intersected with the direct range f(B) − h(B).
 void ResidualAnalyzer::analyse(const Box& box, const std::vector<const CutoffData*>& cutoffs) {
+  listed_.varying = cutoffs;
+  mpq_set_ui(listed_.constant.get(), 0, 1);
+  analyse(box, listed_);
+}
+
+void ResidualAnalyzer::analyse(const Box& box, const CutoffsOnBox& cutoffs) {
   const auto d = static_cast<std::size_t>(d_);
   mpq_set_ui(volume_.get(), 1, 1);
   for (std::size_t i = 0; i < d; ++i) {

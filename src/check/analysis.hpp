@@ -17,6 +17,7 @@ class ResidualAnalyzer {
 
   // Encloses R over the box; afterwards range() ⊇ R(box).
   void analyse(const Box& box, const std::vector<const CutoffData*>& cutoffs);
+  void analyse(const Box& box, const CutoffsOnBox& cutoffs);
   // Hat corrections subtracted in R as well (added to every analyse()).
   void set_hats(std::vector<const HatGrid*> hats) { hats_ = std::move(hats); }
   const I& range() const { return range_; }
@@ -35,6 +36,7 @@ class ResidualAnalyzer {
   CorrectionEnclosure corr_;
   std::vector<const HatGrid*> hats_;
   std::vector<Q> center_, radius_;
+  CutoffsOnBox listed_;  // for the list form of analyse()
   Q volume_;
   Q q0_, q1_;  // scratch rationals (no allocation per leaf)
   I range_, value_c_;

@@ -108,14 +108,19 @@ void CutoffIndex::visit(std::size_t node, std::size_t lo, std::size_t hi, std::s
   visit(2 * node + 1, mid, hi, end, box, found);
 }
 
-void CutoffIndex::meeting(const Box& box, std::vector<const CutoffData*>& out) const {
+void CutoffIndex::positions_meeting(const Box& box, std::vector<std::size_t>& out) const {
   if (sorted_.empty()) return;
   // Only cutoffs with sup_lo[0] < box.hi[0] can meet the box: a prefix.
   auto end = std::partition_point(sorted_.begin(), sorted_.end(),
                                   [&](const CutoffData* q) { return q->sup_lo[0] < box.hi[0]; });
+  const std::size_t first = out.size();
+  visit(1, 0, sorted_.size(), static_cast<std::size_t>(end - sorted_.begin()), box, out);
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+}
+
+void CutoffIndex::meeting(const Box& box, std::vector<const CutoffData*>& out) const {
   std::vector<std::size_t> found;
-  visit(1, 0, sorted_.size(), static_cast<std::size_t>(end - sorted_.begin()), box, found);
-  std::sort(found.begin(), found.end());
+  positions_meeting(box, found);
   for (std::size_t i : found) out.push_back(original_[i]);
 }
 
@@ -223,11 +228,37 @@ void add_enclosure(const std::vector<const CutoffData*>& cutoffs, const Box& box
   }
 }
 
+bool core_contains(const CutoffData& q, const Box& box) {
+  for (std::size_t i = 0; i < q.a.size(); ++i)
+    if (box.lo[i] < q.a[i] || q.b[i] < box.hi[i]) return false;
+  return true;
+}
+
+void restrict_cutoffs(const CutoffsOnBox& from, const Box& box, CutoffsOnBox& to) {
+  mpq_set(to.constant.get(), from.constant.get());
+  to.varying.clear();
+  for (const CutoffData* q : from.varying) {
+    if (!support_meets_open(*q, box)) continue;
+    if (core_contains(*q, box)) mpq_add(to.constant.get(), to.constant.get(), q->c.get());
+    else to.varying.push_back(q);
+  }
+}
+
+void add_enclosure(const CutoffsOnBox& cutoffs, const Box& box, const std::vector<Q>& center,
+                   CorrectionEnclosure& acc) {
+  add_enclosure(cutoffs.varying, box, center, acc);
+  if (cutoffs.constant.sign() == 0) return;
+  mpq_add(acc.value.get(), acc.value.get(), cutoffs.constant.get());
+  mpq_add(acc.lo.get(), acc.lo.get(), cutoffs.constant.get());
+  mpq_add(acc.hi.get(), acc.hi.get(), cutoffs.constant.get());
+}
+
 int overlap_number(int d, const std::vector<CutoffData>& cutoffs) {
   const auto du = static_cast<std::size_t>(d);
   // Open supports clipped to Ω; the depth of open boxes is attained just
   // above a corner whose coordinates are lower ends of boxes of the clique.
   std::vector<Box> boxes;
+  std::vector<const CutoffData*> members;
   const Q zero, one(1);
   for (const auto& q : cutoffs) {
     Box b;
@@ -237,26 +268,26 @@ int overlap_number(int d, const std::vector<CutoffData>& cutoffs) {
       b.hi.push_back(qmin(q.sup_hi[i], one));
       if (!(b.lo[i] < b.hi[i])) empty = true;
     }
-    if (!empty) boxes.push_back(std::move(b));
+    if (!empty) {
+      boxes.push_back(std::move(b));
+      members.push_back(&q);
+    }
   }
   if (boxes.empty()) return 0;
-  std::sort(boxes.begin(), boxes.end(), [](const Box& x, const Box& y) { return x.lo[0] < y.lo[0]; });
-  Q max_width;
-  for (const auto& b : boxes) max_width = qmax(max_width, b.hi[0] - b.lo[0]);
+  // For a clipped box q ⊆ Ω, a clipped box p meets q's interior exactly when
+  // p's support does, so the index (O(log n) per box met) finds the neighbours.
+  const CutoffIndex index(members);
   int best = 1;
+  std::vector<std::size_t> met;
   std::vector<const Box*> near;
   std::vector<std::vector<Q>> values(du);
   std::vector<std::size_t> idx(du);
   for (const Box& q : boxes) {
+    met.clear();
+    index.positions_meeting(q, met);
+    if (static_cast<int>(met.size()) <= best) continue;
     near.clear();
-    const Q from = q.lo[0] - max_width;
-    auto first = std::lower_bound(boxes.begin(), boxes.end(), from,
-                                  [](const Box& x, const Q& v) { return x.lo[0] < v; });
-    for (auto it = first; it != boxes.end() && it->lo[0] < q.hi[0]; ++it) {
-      bool meets = true;
-      for (std::size_t i = 0; i < du && meets; ++i) meets = it->lo[i] < q.hi[i] && it->hi[i] > q.lo[i];
-      if (meets) near.push_back(&*it);
-    }
+    for (std::size_t k : met) near.push_back(&boxes[k]);
     for (std::size_t i = 0; i < du; ++i) {
       values[i].clear();
       values[i].push_back(q.lo[i]);
@@ -266,7 +297,6 @@ int overlap_number(int d, const std::vector<CutoffData>& cutoffs) {
       values[i].erase(std::unique(values[i].begin(), values[i].end()), values[i].end());
       idx[i] = 0;
     }
-    if (static_cast<int>(near.size()) <= best) continue;
     for (;;) {
       int count = 0;
       for (const Box* p : near) {

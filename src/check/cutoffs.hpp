@@ -47,6 +47,26 @@ struct CorrectionEnclosure {
 void add_enclosure(const std::vector<const CutoffData*>& cutoffs, const Box& box, const std::vector<Q>& center,
                    CorrectionEnclosure& acc);
 
+// The cutoffs that matter on a box: those whose support meets its interior
+// and that are not ≡ 1 on it, and the sum of c over those that are (a box in
+// the core of Q on every axis has ψ_Q ≡ 1 on it: value and range c, gradient
+// 0, exactly what add_enclosure would add). Folding them once where a tree
+// node first lies in a core keeps the per-leaf lists short.
+struct CutoffsOnBox {
+  std::vector<const CutoffData*> varying;
+  Q constant;
+};
+
+// ψ_Q ≡ 1 on the closed box: a_i <= lo_i and hi_i <= b_i on every axis.
+bool core_contains(const CutoffData& q, const Box& box);
+
+// `to` := the cutoffs of `from` (valid on a box containing `box`) for `box`.
+void restrict_cutoffs(const CutoffsOnBox& from, const Box& box, CutoffsOnBox& to);
+
+// add_enclosure of the varying cutoffs, plus the constant.
+void add_enclosure(const CutoffsOnBox& cutoffs, const Box& box, const std::vector<Q>& center,
+                   CorrectionEnclosure& acc);
+
 // ψ_Q(x) exactly (proofs/cutoff.md, Lemma A1).
 Q psi(const CutoffData& q, const std::vector<Q>& x);
 
@@ -61,6 +81,8 @@ class CutoffIndex {
   explicit CutoffIndex(std::vector<const CutoffData*> cutoffs);
   // Appends to `out` the cutoffs meeting the open box, in construction order.
   void meeting(const Box& box, std::vector<const CutoffData*>& out) const;
+  // The same as positions in the construction list, ascending.
+  void positions_meeting(const Box& box, std::vector<std::size_t>& out) const;
   std::size_t size() const { return sorted_.size(); }
 
  private:

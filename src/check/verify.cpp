@@ -41,16 +41,21 @@ Q midpoint(const Q& lo, const Q& hi) {
 // Visits the leaves of a validated pre-order tree over `root` in order, with
 // the cutoffs whose support meets each leaf's interior.
 // The root's cutoffs come from the index (O(log n) per cutoff met, not a scan
-// of all n); each split keeps those of its parent that meet the half.
+// of all n); each split keeps those of its parent that meet the half, and
+// folds those that are ≡ 1 on it into a constant.
 void walk_tree(const std::string& tree, const Box& root, const CutoffIndex& index,
-               const std::function<void(std::size_t, const Box&, const std::vector<const CutoffData*>&)>& leaf) {
+               const std::function<void(std::size_t, const Box&, const CutoffsOnBox&)>& leaf) {
   struct Frame {
     Box box;
-    std::vector<const CutoffData*> cutoffs;
+    CutoffsOnBox cutoffs;
   };
   std::vector<Frame> stack;
-  stack.push_back({root, {}});
-  index.meeting(root, stack.back().cutoffs);
+  {
+    CutoffsOnBox met;
+    index.meeting(root, met.varying);
+    stack.push_back({root, {}});
+    restrict_cutoffs(met, root, stack.back().cutoffs);
+  }
   std::size_t leaves = 0;
   for (char c : tree) {
     Frame f = std::move(stack.back());
@@ -64,10 +69,8 @@ void walk_tree(const std::string& tree, const Box& root, const CutoffIndex& inde
     Frame lower{f.box, {}}, upper{f.box, {}};
     lower.box.hi[axis] = mid;
     upper.box.lo[axis] = mid;
-    for (const CutoffData* q : f.cutoffs) {
-      if (support_meets_open(*q, lower.box)) lower.cutoffs.push_back(q);
-      if (support_meets_open(*q, upper.box)) upper.cutoffs.push_back(q);
-    }
+    restrict_cutoffs(f.cutoffs, lower.box, lower.cutoffs);
+    restrict_cutoffs(f.cutoffs, upper.box, upper.cutoffs);
     stack.push_back(std::move(upper));
     stack.push_back(std::move(lower));
   }
@@ -225,17 +228,15 @@ class Checker {
   }
 
   // One leaf, with up to extra_levels bisections where `good` fails.
-  bool leaf_holds(ResidualAnalyzer& an, const Box& box, const std::vector<const CutoffData*>& cutoffs,
+  bool leaf_holds(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs,
                   const std::function<bool(const I&)>& good, int level) {
     an.analyse(box, cutoffs);
     if (good(an.range())) return true;
     if (level >= o_.extra_levels) return false;
     auto [l, u] = bisect(box);
-    std::vector<const CutoffData*> cl, cu;
-    for (const CutoffData* q : cutoffs) {
-      if (support_meets_open(*q, l)) cl.push_back(q);
-      if (support_meets_open(*q, u)) cu.push_back(q);
-    }
+    CutoffsOnBox cl, cu;
+    restrict_cutoffs(cutoffs, l, cl);
+    restrict_cutoffs(cutoffs, u, cu);
     return leaf_holds(an, l, cl, good, level + 1) && leaf_holds(an, u, cu, good, level + 1);
   }
 
@@ -294,7 +295,7 @@ class Checker {
       I piece(prec_ + 64);
       for (auto& m : merged) mpfi_set_ui(m.second.get(), 0);
       walk_tree(ev->sup_tree, unit_box(c_.d), cutoffs,
-                [&](std::size_t i, const Box& b, const std::vector<const CutoffData*>& cs) {
+                [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
                   ++n_leaves;
                   an.analyse(b, cs);
                   if (!leaf_fail && !good(an.range())) {
@@ -393,6 +394,13 @@ class Checker {
         return finite(sum) && le->lower.sign() >= 0 && mpfr_cmp(sum.left(), lp_lo.right()) >= 0 &&
                mpfr_cmp(sum.right(), lp_hi.left()) <= 0;
       };
+      // The integral lies in every sum computed; when the unrefined sum misses
+      // [lower^p, upper^p] entirely, no refined sum can lie inside it, so the
+      // refining walk (up to 2^extra_levels analyses per leaf) is skipped.
+      auto hopeless = [&] {
+        return le->lower.sign() < 0 || (finite(sum) && (mpfr_cmp(sum.right(), lp_lo.left()) < 0 ||
+                                                          mpfr_cmp(sum.left(), lp_hi.right()) > 0));
+      };
       int first_attempt = 0;
       for (const auto& m : merged)
         if (m.first == le) {
@@ -401,10 +409,11 @@ class Checker {
           first_attempt = 1;
         }
       for (int attempt = first_attempt; attempt < 2 && !within; ++attempt) {
+        if (attempt > 0 && hopeless()) break;
         mpfi_set_ui(sum.get(), 0);
         I piece(sp);
         walk_tree(le->tree, unit_box(c_.d), cutoffs,
-                  [&](std::size_t, const Box& b, const std::vector<const CutoffData*>& cs) {
+                  [&](std::size_t, const Box& b, const CutoffsOnBox& cs) {
                     add_integral(an, b, cs, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2, piece, sum);
                   });
         within = inside();
@@ -445,7 +454,7 @@ class Checker {
   // ∫_B |R|^p, bisecting up to `levels` times where the midpoint rule does not
   // apply, and up to `smooth_levels` times where it does (our remainder bound
   // can be looser than the producer's; each level shrinks it about fourfold).
-  void add_integral(ResidualAnalyzer& an, const Box& b, const std::vector<const CutoffData*>& cs, const Q& p,
+  void add_integral(ResidualAnalyzer& an, const Box& b, const CutoffsOnBox& cs, const Q& p,
                     int levels, int smooth_levels, I& piece, I& sum) {
     an.analyse(b, cs);
     const bool smooth = an.lp_smooth(p);
@@ -455,11 +464,9 @@ class Checker {
       return;
     }
     auto [l, u] = bisect(b);
-    std::vector<const CutoffData*> cl, cu;
-    for (const CutoffData* q : cs) {
-      if (support_meets_open(*q, l)) cl.push_back(q);
-      if (support_meets_open(*q, u)) cu.push_back(q);
-    }
+    CutoffsOnBox cl, cu;
+    restrict_cutoffs(cs, l, cl);
+    restrict_cutoffs(cs, u, cu);
     const int next_smooth = smooth ? smooth_levels - 1 : smooth_levels;
     add_integral(an, l, cl, p, levels - 1, next_smooth, piece, sum);
     add_integral(an, u, cu, p, levels - 1, next_smooth, piece, sum);
@@ -642,7 +649,7 @@ class Checker {
         return sign > 0 ? mpfr_cmp_q(r.left(), mu.get()) >= 0 : mpfr_cmp_q(r.right(), (-mu).get()) <= 0;
       };
       bool fail = false;
-      walk_tree(fact.tree, root, cutoffs, [&](std::size_t i, const Box& b, const std::vector<const CutoffData*>& cs) {
+      walk_tree(fact.tree, root, cutoffs, [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
         ++leaves;
         if (fail) return;
         if (!leaf_holds(an, b, cs, good, 0)) {
@@ -705,7 +712,7 @@ class Checker {
         return sign > 0 ? mpfr_cmp_q(r.left(), mu.get()) >= 0 : mpfr_cmp_q(r.right(), (-mu).get()) <= 0;
       };
       bool fail = false;
-      walk_tree(fact.tree, root, cutoffs, [&](std::size_t i, const Box& b, const std::vector<const CutoffData*>& cs) {
+      walk_tree(fact.tree, root, cutoffs, [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
         ++leaves;
         if (fail) return;
         if (!leaf_holds(an, b, cs, good, 0)) {

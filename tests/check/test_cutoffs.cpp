@@ -109,8 +109,8 @@ TEST_CASE("overlap number equals brute-force counting (A2)") {
   std::printf("seed %u\n", seed);
   std::mt19937 rng(seed);
   for (int d = 1; d <= 2; ++d)
-    for (int trial = 0; trial < 20; ++trial) {
-      auto cs = random_cutoffs(rng, d, 1 + static_cast<int>(rng() % 10));
+    for (int trial = 0; trial < 30; ++trial) {
+      auto cs = random_cutoffs(rng, d, 1 + static_cast<int>(rng() % (trial < 20 ? 10 : 60)));
       // Brute force on the cells of the grid of all support ends (multiples of 1/32).
       int brute = 0;
       const long n = 32;
@@ -238,5 +238,52 @@ TEST_CASE("enclosures with kinks inside the box contain h at points (C2)") {
         CHECK(hx - hm <= hi);
       }
     }
+  }
+}
+
+TEST_CASE("folding cutoffs that are 1 on a box gives the same enclosure as the full list") {
+  unsigned seed = 6061;
+  std::printf("seed %u\n", seed);
+  std::mt19937 rng(seed);
+  for (int d = 1; d <= 2; ++d) {
+    auto cs = random_cutoffs(rng, d, 30);
+    std::vector<const CutoffData*> ptrs;
+    for (const auto& q : cs) ptrs.push_back(&q);
+    CutoffsOnBox all;
+    all.varying = ptrs;
+    int folded = 0;
+    for (int trial = 0; trial < 400; ++trial) {
+      Box b;
+      std::vector<Q> m;
+      for (int i = 0; i < d; ++i) {
+        long k = static_cast<long>(rng() % 120), w = 1 + static_cast<long>(rng() % 8);
+        b.lo.push_back(Q(k, 128));
+        b.hi.push_back(Q(k + w, 128));
+        m.push_back(Q(2 * k + w, 256));
+      }
+      CutoffsOnBox on_box;
+      restrict_cutoffs(all, b, on_box);
+      // Restricting again to a sub-box agrees with restricting the full list.
+      Box sub = b;
+      sub.hi[0] = (b.lo[0] + b.hi[0]) * Q(1, 2);
+      CutoffsOnBox twice, once;
+      restrict_cutoffs(on_box, sub, twice);
+      restrict_cutoffs(all, sub, once);
+      CHECK(twice.varying == once.varying);
+      CHECK(twice.constant == once.constant);
+      folded += on_box.varying.size() < ptrs.size() && on_box.constant.sign() != 0 ? 1 : 0;
+      CorrectionEnclosure full, fold;
+      full.reset(d);
+      fold.reset(d);
+      add_enclosure(ptrs, b, m, full);
+      add_enclosure(on_box, b, m, fold);
+      CHECK(full.value == fold.value);
+      CHECK(full.lo == fold.lo);
+      CHECK(full.hi == fold.hi);
+      CHECK(full.glo == fold.glo);
+      CHECK(full.ghi == fold.ghi);
+      CHECK(full.affine == fold.affine);
+    }
+    CHECK(folded > 20);  // the test exercises folding
   }
 }

@@ -149,7 +149,7 @@ TEST_CASE("L^p midpoint enclosure contains the exact integral of a polynomial (C
   Target t = parse1("x^2 + 1");
   ResidualAnalyzer an(t, 128);
   Box b{{Q(1, 4)}, {Q(1, 2)}};
-  an.analyse(b, {});
+  an.analyse(b, std::vector<const CutoffData*>{});
   I out(128);
   an.lp_integral(Q(1), out);
   // ∫ x^2 + 1 = [x^3/3 + x] = (1/24 + 1/2) − (1/192 + 1/4)
