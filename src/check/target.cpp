@@ -323,9 +323,21 @@ void SinCos::operator()(I& sin_out, I& cos_out, const I& x) {
     mpfi_set(cos_out.get(), cl_.get());
     return;
   }
+  mpfr_sub(w_.left(), x.right(), x.left(), MPFR_RNDU);
+  // A point blurred by rounding (width below 2^-(prec/2), e.g. the centre of a
+  // box times an enclosure of π): sin and cos are 1-Lipschitz, so widening
+  // the values at the left end by the width w encloses them on all of x.
+  if (mpfr_cmp_ui_2exp(w_.left(), 1, -static_cast<mpfr_exp_t>(sin_out.prec() / 2)) <= 0) {
+    for (auto [out, at_left] : {std::pair<I*, I*>{&sin_out, &sl_}, {&cos_out, &cl_}}) {
+      mpfr_sub(out->left(), at_left->left(), w_.left(), MPFR_RNDD);
+      mpfr_add(out->right(), at_left->right(), w_.left(), MPFR_RNDU);
+      if (mpfr_cmp_si(out->left(), -1) < 0) mpfr_set_si(out->left(), -1, MPFR_RNDD);
+      if (mpfr_cmp_ui(out->right(), 1) > 0) mpfr_set_ui(out->right(), 1, MPFR_RNDU);
+    }
+    return;
+  }
   // Zeros of sin and of cos are π apart: an interval of width < 3 holds at
   // most one of each, so a certain sign change of the derivative locates it.
-  mpfr_sub(w_.left(), x.right(), x.left(), MPFR_RNDU);
   const bool narrow = mpfr_cmp_ui(w_.left(), 3) < 0;
   if (narrow) at(sr_, cr_, x.right());
   // sin' = cos; cos' = −sin.

@@ -53,7 +53,8 @@ struct Jet {
 // lies between them); when the interval is narrower than 3 < π each function
 // has at most one extremum inside, located by the certain signs of the other
 // function at the ends (its derivative up to sign). Wider intervals, or
-// endpoint signs not certain, use mpfi_sin / mpfi_cos.
+// endpoint signs not certain, use mpfi_sin / mpfi_cos. An interval narrower
+// than 2^-(prec/2) costs one mpfr_sin_cos (1-Lipschitz widening).
 //   SinCos sc(128); sc(s, c, x);  // s ⊇ sin(x), c ⊇ cos(x)
 class SinCos {
  public:
