@@ -11,68 +11,7 @@
 
 namespace mgdl::certify {
 
-using num::Ball;
 using num::Rational;
-
-namespace {
-
-// Proves sign·R >= mu on every leaf of a cover of fact.root (depth-first).
-// Refuted when some box has sign·R < mu certainly on all of it.
-void prove_node_fact(resid::ResidualEvaluator& ev, const resid::Residual& residual, const Options& options,
-                     SupportFact& fact) {
-  CoverTree tree(fact.root);
-  struct Item {
-    int node;
-    net::Box box;
-    slong prec;
-  };
-  std::vector<Item> stack{{CoverTree::root(), fact.root, options.precision}};
-  Ball mu = Ball::from_rational(fact.mu, options.precision);
-  fact.reason = StopReason::converged;
-  resid::ResidualJet jet;
-  while (!stack.empty()) {
-    if (fact.boxes >= options.max_fact_boxes) {
-      fact.reason = StopReason::box_budget;
-      break;
-    }
-    if ((fact.boxes & 255) == 0) {
-      if (options.cancel != nullptr && options.cancel->load()) {
-        fact.reason = StopReason::cancelled;
-        break;
-      }
-      if (options.deadline && std::chrono::steady_clock::now() >= *options.deadline) {
-        fact.reason = StopReason::deadline;
-        break;
-      }
-    }
-    Item item = std::move(stack.back());
-    stack.pop_back();
-    ++fact.boxes;
-    const slong prec = detail::jet_with_precision(ev, item.box, item.prec, options.max_precision, jet);
-    if (jet.range.is_finite()) {
-      Ball v;
-      arb_mul_si(v.arb(), jet.range.arb(), fact.sign, prec);
-      arb_sub(v.arb(), v.arb(), mu.arb(), prec);
-      if (arb_is_nonnegative(v.arb())) continue;
-      if (arb_is_negative(v.arb())) {
-        fact.reason = StopReason::refuted;
-        break;
-      }
-    }
-    const int axis = detail::choose_split_axis(residual, item.box, options.max_level);
-    if (axis < 0) {
-      fact.reason = StopReason::precision_cap;
-      break;
-    }
-    const int lower = tree.split(item.node, axis);
-    stack.push_back({lower + 1, half_box(item.box, axis, true), prec});
-    stack.push_back({lower, half_box(item.box, axis, false), prec});
-  }
-  fact.status = fact.reason == StopReason::converged ? Status::proven : Status::not_certified;
-  fact.tree = tree.to_string();
-}
-
-}  // namespace
 
 BalancedResult certify_balanced_hat(const resid::Residual& previous, const net::HatCorrection& h,
                                     const Options& options) {
@@ -93,7 +32,7 @@ BalancedResult certify_balanced_hat(const resid::Residual& previous, const net::
     evs.push_back(std::make_unique<resid::ResidualEvaluator>(previous, options.precision));
   detail::WorkerPool pool(options.threads);
   pool.run(out.facts.size(), [&](std::size_t i, int worker) {
-    prove_node_fact(*evs[static_cast<std::size_t>(worker)], previous, options, out.facts[i]);
+    detail::prove_fact(*evs[static_cast<std::size_t>(worker)], previous, options, out.facts[i]);
   });
   out.status = Status::proven;
   for (const SupportFact& f : out.facts) {

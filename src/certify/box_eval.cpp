@@ -1,5 +1,7 @@
 #include "box_eval.hpp"
 
+#include "mgdl/certify/tree.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -116,6 +118,64 @@ int choose_split_axis(const resid::Residual& residual, const net::Box& box, int 
     if (!residual.axis_breakpoints(box, i).empty() && (kinked < 0 || box.width(i) > box.width(kinked))) kinked = i;
   }
   return kinked >= 0 ? kinked : widest;
+}
+
+using num::Ball;
+
+void prove_fact(resid::ResidualEvaluator& ev, const resid::Residual& residual, const Options& options,
+                SupportFact& fact) {
+  CoverTree tree(fact.root);
+  struct Item {
+    int node;
+    net::Box box;
+    slong prec;
+  };
+  std::vector<Item> stack{{CoverTree::root(), fact.root, options.precision}};
+  Ball mu = Ball::from_rational(fact.mu, options.precision);
+  fact.reason = StopReason::converged;
+  resid::ResidualJet jet;
+  while (!stack.empty()) {
+    if (fact.boxes >= options.max_fact_boxes) {
+      fact.reason = StopReason::box_budget;
+      break;
+    }
+    if ((fact.boxes & 255) == 0) {
+      if (options.cancel != nullptr && options.cancel->load()) {
+        fact.reason = StopReason::cancelled;
+        break;
+      }
+      if (options.deadline && std::chrono::steady_clock::now() >= *options.deadline) {
+        fact.reason = StopReason::deadline;
+        break;
+      }
+    }
+    Item item = std::move(stack.back());
+    stack.pop_back();
+    ++fact.boxes;
+    const slong prec = detail::jet_with_precision(ev, item.box, item.prec, options.max_precision, jet);
+    if (jet.range.is_finite()) {
+      // sign·R(B) − mu: certainly >= 0 proves the leaf; certainly < 0 refutes.
+      Ball v;
+      arb_mul_si(v.arb(), jet.range.arb(), fact.sign, prec);
+      arb_sub(v.arb(), v.arb(), mu.arb(), prec);
+      if (arb_is_nonnegative(v.arb())) continue;
+      if (arb_is_negative(v.arb())) {
+        fact.reason = StopReason::refuted;
+        break;
+      }
+    }
+    const int axis = detail::choose_split_axis(residual, item.box, options.max_level);
+    if (axis < 0) {
+      fact.reason = StopReason::precision_cap;
+      break;
+    }
+    const int lower = tree.split(item.node, axis);
+    // Upper half pushed first so the lower half is processed first.
+    stack.push_back({lower + 1, half_box(item.box, axis, true), prec});
+    stack.push_back({lower, half_box(item.box, axis, false), prec});
+  }
+  fact.status = fact.reason == StopReason::converged ? Status::proven : Status::not_certified;
+  fact.tree = tree.to_string();
 }
 
 }  // namespace mgdl::certify::detail

@@ -2,6 +2,7 @@
 // Ziv-style precision raising, witness candidates, and the split rule.
 #pragma once
 
+#include "mgdl/certify/balanced.hpp"
 #include "mgdl/certify/options.hpp"
 #include "mgdl/net/box.hpp"
 #include "mgdl/num/ball.hpp"
@@ -37,5 +38,12 @@ Witness witness_candidates(resid::ResidualEvaluator& ev, const net::Box& box, co
 // axis) so kinks are reached by midpoint splits; else the widest axis. -1 when
 // the widest width is below 2^-max_level (the box may not be split).
 int choose_split_axis(const resid::Residual& residual, const net::Box& box, int max_level);
+
+// Proves sign·R >= mu on every leaf of a cover of fact.root (depth-first),
+// filling fact.tree, status, reason and boxes. Refuted when some box has
+// sign·R < mu certainly on all of it. Serves cutoff facts (proofs/cutoff.md,
+// A3) and hat node facts (proofs/hat.md, B1) alike; cover argument C1.
+void prove_fact(resid::ResidualEvaluator& ev, const resid::Residual& residual, const Options& options,
+                SupportFact& fact);
 
 }  // namespace mgdl::certify::detail
