@@ -10,17 +10,39 @@
 namespace mgdl::num {
 namespace {
 
-// Exact value of a finite arf as a Rational (arf numbers are dyadic).
+// Exact value of a finite arf as a Rational (arf numbers are dyadic). With
+// x = m·2^e, m odd, m/2^-e is already in lowest terms: no gcd needed.
 Rational arf_to_rational(const arf_t x) {
-  fmpq_t q;
-  fmpq_init(q);
-  arf_get_fmpq(q, x);
-  Integer num;
-  Integer den;
-  fmpz_get_mpz(num.backend().data(), fmpq_numref(q));
-  fmpz_get_mpz(den.backend().data(), fmpq_denref(q));
-  fmpq_clear(q);
-  return Rational(num, den);
+  Rational out;
+  if (arf_is_zero(x)) return out;
+  fmpz_t m, e;
+  fmpz_init(m);
+  fmpz_init(e);
+  arf_get_fmpz_2exp(m, e, x);
+  if (fmpz_fits_si(e) && fmpz_get_si(e) > -(WORD(1) << 40) && fmpz_get_si(e) < (WORD(1) << 40)) {
+    const slong ex = fmpz_get_si(e);
+    mpq_ptr q = out.backend().data();
+    fmpz_get_mpz(mpq_numref(q), m);
+    if (ex >= 0) {
+      mpz_mul_2exp(mpq_numref(q), mpq_numref(q), static_cast<mp_bitcnt_t>(ex));
+    } else {
+      mpz_set_ui(mpq_denref(q), 0);
+      mpz_setbit(mpq_denref(q), static_cast<mp_bitcnt_t>(-ex));
+    }
+  } else {
+    fmpq_t q;
+    fmpq_init(q);
+    arf_get_fmpq(q, x);
+    Integer num;
+    Integer den;
+    fmpz_get_mpz(num.backend().data(), fmpq_numref(q));
+    fmpz_get_mpz(den.backend().data(), fmpq_denref(q));
+    fmpq_clear(q);
+    out = Rational(num, den);
+  }
+  fmpz_clear(m);
+  fmpz_clear(e);
+  return out;
 }
 
 void set_fmpq(fmpq_t out, const Rational& r) {
@@ -32,6 +54,15 @@ void set_fmpq(fmpq_t out, const Rational& r) {
 
 Ball Ball::from_rational(const Rational& r, slong prec) {
   Ball b;
+  mpq_srcptr v = r.backend().data();
+  mpz_srcptr den = mpq_denref(v);
+  const mp_bitcnt_t low = mpz_scan1(den, 0);
+  if (mpz_sizeinbase(den, 2) == low + 1) {  // den = 2^low: a dyadic, no division
+    arf_set_mpz(arb_midref(b.value_), mpq_numref(v));
+    arf_mul_2exp_si(arb_midref(b.value_), arb_midref(b.value_), -static_cast<slong>(low));
+    arb_set_round(b.value_, b.value_, prec);
+    return b;
+  }
   fmpq_t q;
   fmpq_init(q);
   set_fmpq(q, r);
@@ -72,6 +103,15 @@ Rational lower_rational(const Ball& ball) {
   arb_get_lbound_arf(lo, ball.arb(), ARF_PREC_EXACT);
   Rational r = arf_to_rational(lo);
   arf_clear(lo);
+  return r;
+}
+
+Rational abs_upper_rational(const Ball& ball) {
+  arf_t u;
+  arf_init(u);
+  arb_get_abs_ubound_arf(u, ball.arb(), ARF_PREC_EXACT);
+  Rational r = arf_to_rational(u);
+  arf_clear(u);
   return r;
 }
 

@@ -10,11 +10,7 @@ std::optional<Rational> Enclosure::relative_gap() const {
 LowerBound lower_bound(const Ball& ball) { return LowerBound(lower_rational(ball)); }
 UpperBound upper_bound(const Ball& ball) { return UpperBound(upper_rational(ball)); }
 
-UpperBound abs_upper_bound(const Ball& ball) {
-  Rational lo = lower_rational(ball);
-  Rational hi = upper_rational(ball);
-  return UpperBound(abs(lo) > abs(hi) ? Rational(abs(lo)) : Rational(abs(hi)));
-}
+UpperBound abs_upper_bound(const Ball& ball) { return UpperBound(abs_upper_rational(ball)); }
 
 LowerBound abs_lower_bound(const Ball& ball) {
   Rational lo = lower_rational(ball);

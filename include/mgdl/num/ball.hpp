@@ -62,6 +62,8 @@ class Ball {
 // Precondition: ball.is_finite().
 Rational lower_rational(const Ball& ball);
 Rational upper_rational(const Ball& ball);
+// |mid| + rad exactly: the largest |x| over the ball.
+Rational abs_upper_rational(const Ball& ball);
 
 // Three-valued comparisons of every point of the ball.
 Truth is_positive(const Ball& ball);
