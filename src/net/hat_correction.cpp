@@ -31,14 +31,6 @@ struct Hull {
   }
 };
 
-// Index j of the cell [ξ_j, ξ_{j+1}] holding t (the right one on a grid line,
-// the last one at t = 1).
-int cell_of(const std::vector<Rational>& axis, const Rational& t) {
-  const int n = static_cast<int>(axis.size()) - 1;
-  const int j = static_cast<int>(std::upper_bound(axis.begin(), axis.end(), t) - axis.begin()) - 1;
-  return std::clamp(j, 0, n - 1);
-}
-
 // Sorted (row, col), duplicates summed, zeros dropped (the AffineLayer contract).
 void normalise(AffineLayer& layer) {
   auto& w = layer.weights;
@@ -120,6 +112,49 @@ HatCorrection::HatCorrection(int dimension, std::vector<std::vector<Rational>> g
     if (!slots_.emplace(linear(nodes_[k].index), static_cast<int>(k)).second)
       throw std::invalid_argument("hat correction: node index repeated");
   }
+  grid_approx_.resize(du);
+  for (std::size_t i = 0; i < du; ++i)
+    for (const Rational& t : grid_[i]) grid_approx_[i].push_back(num::to_double_approx(t));
+  if (dimension_ == 1) {
+    const auto& axis = grid_[0];
+    const std::size_t cells = axis.size() - 1;
+    std::vector<Rational> c(axis.size(), Rational(0));
+    for (const HatNode& z : nodes_) c[static_cast<std::size_t>(z.index[0])] = z.coefficient;
+    cell_left_.resize(cells);
+    cell_value_.resize(cells);
+    cell_slope_.resize(cells);
+    for (std::size_t j = 0; j < cells; ++j) {
+      cell_left_[j] = num::Ball::from_rational(axis[j], kCachePrec);
+      cell_value_[j] = num::Ball::from_rational(c[j], kCachePrec);
+      cell_slope_[j] = num::Ball::from_rational((c[j + 1] - c[j]) / (axis[j + 1] - axis[j]), kCachePrec);
+    }
+    kink_line_.assign(axis.size(), 0);
+    for (const HatNode& z : nodes_)
+      for (int j = z.index[0] - 1; j <= z.index[0] + 1; ++j)
+        if (j >= 0 && j < static_cast<int>(axis.size())) kink_line_[static_cast<std::size_t>(j)] = 1;
+  }
+}
+
+int HatCorrection::count_below(std::size_t axis, const Rational& t, bool strict) const {
+  const auto& g = grid_[axis];
+  const auto& a = grid_approx_[axis];
+  const double td = num::to_double_approx(t);
+  // Guess from the doubles, then move to the exact boundary of the monotone
+  // predicate "breakpoint i is counted".
+  int k = static_cast<int>(std::upper_bound(a.begin(), a.end(), td) - a.begin());
+  const int size = static_cast<int>(g.size());
+  auto counted = [&](int i) {
+    const Rational& b = g[static_cast<std::size_t>(i)];
+    return strict ? b < t : b <= t;
+  };
+  while (k > 0 && !counted(k - 1)) --k;
+  while (k < size && counted(k)) ++k;
+  return k;
+}
+
+int HatCorrection::cell_of(std::size_t axis, const Rational& t) const {
+  const int n = static_cast<int>(grid_[axis].size()) - 1;
+  return std::clamp(count_below(axis, t, false) - 1, 0, n - 1);
 }
 
 HatCorrection::~HatCorrection() = default;
@@ -174,7 +209,7 @@ Rational HatCorrection::evaluate(const std::vector<Rational>& x) const {
   for (std::size_t i = 0; i < du; ++i) {
     if (x[i] < 0 || x[i] > 1) return sum;
     const auto& axis = grid_[i];
-    k[i] = cell_of(axis, x[i]);
+    k[i] = cell_of(i, x[i]);
     const auto j = static_cast<std::size_t>(k[i]);
     u[i] = (x[i] - axis[j]) / (axis[j + 1] - axis[j]);
   }
@@ -207,14 +242,14 @@ void HatCorrection::cell_range(const Box& box, std::vector<int>& first, std::vec
     const int n = static_cast<int>(axis.size()) - 1;
     const Rational lo = std::clamp(box.lo[i], Rational(0), Rational(1));
     const Rational hi = std::clamp(box.hi[i], Rational(0), Rational(1));
-    first[i] = cell_of(axis, lo);
+    first[i] = cell_of(i, lo);
     if (lo >= hi) {
       last[i] = first[i];
       continue;
     }
     // Last cell whose open interior meets (lo, hi): the one ending at the
     // first breakpoint >= hi.
-    const int m = static_cast<int>(std::lower_bound(axis.begin(), axis.end(), hi) - axis.begin());
+    const int m = count_below(i, hi, true);
     last[i] = std::clamp(m - 1, first[i], n - 1);
   }
 }
@@ -369,6 +404,65 @@ LinearEnclosure HatCorrection::enclose(const Box& box) const {
     if (values.lo > out.range_lo) out.range_lo = values.lo;
     if (values.hi < out.range_hi) out.range_hi = values.hi;
   }
+  return out;
+}
+
+num::Ball HatCorrection::evaluate_ball(const std::vector<Rational>& x, slong prec) const {
+  if (dimension_ != 1 || prec > kCachePrec || x.size() != 1) return Correction::evaluate_ball(x, prec);
+  num::Ball out;
+  if (nodes_.empty() || x[0] < 0 || x[0] > 1) return out;  // 0
+  const auto j = static_cast<std::size_t>(cell_of(0, x[0]));
+  // Lemma B0(a) in 1D: h = c_j + s_j (x − ξ_j) on cell j.
+  num::Ball t = num::Ball::from_rational(x[0], prec);
+  arb_sub(t.arb(), t.arb(), cell_left_[j].arb(), prec);
+  arb_mul(t.arb(), t.arb(), cell_slope_[j].arb(), prec);
+  arb_add(out.arb(), t.arb(), cell_value_[j].arb(), prec);
+  return out;
+}
+
+void HatCorrection::enclose_balls(const Box& box, slong prec, BallEnclosure& out) const {
+  const bool one_axis = dimension_ == 1 && box.lo.size() == 1 && box.hi.size() == 1;
+  if (!one_axis || prec > kCachePrec || nodes_.empty() || box.lo[0] < 0 || box.hi[0] > 1) {
+    Correction::enclose_balls(box, prec, out);
+    return;
+  }
+  const auto j = static_cast<std::size_t>(cell_of(0, box.lo[0]));
+  if (box.hi[0] > grid_[0][j + 1]) {  // several cells
+    Correction::enclose_balls(box, prec, out);
+    return;
+  }
+  // One cell: h is affine there (Lemma B0(a)), value c_j + s_j (m − ξ_j) at
+  // the center m, gradient s_j, range value ± |s_j| r (r the half-width).
+  num::Ball lo = num::Ball::from_rational(box.lo[0], prec);
+  num::Ball hi = num::Ball::from_rational(box.hi[0], prec);
+  num::Ball mid, rad;
+  arb_add(mid.arb(), lo.arb(), hi.arb(), prec);
+  arb_mul_2exp_si(mid.arb(), mid.arb(), -1);
+  arb_sub(rad.arb(), hi.arb(), lo.arb(), prec);
+  arb_mul_2exp_si(rad.arb(), rad.arb(), -1);
+  arb_sub(mid.arb(), mid.arb(), cell_left_[j].arb(), prec);
+  arb_mul(mid.arb(), mid.arb(), cell_slope_[j].arb(), prec);
+  arb_add(out.value_at_center.arb(), mid.arb(), cell_value_[j].arb(), prec);
+  out.gradient.resize(1);
+  arb_set(out.gradient[0].arb(), cell_slope_[j].arb());
+  out.affine = true;
+  arb_mul(rad.arb(), rad.arb(), cell_slope_[j].arb(), prec);
+  arb_set(out.range.arb(), out.value_at_center.arb());
+  arb_add_error(out.range.arb(), rad.arb());
+}
+
+std::vector<Rational> HatCorrection::first_axis_breakpoints(const Box& box, int axis, std::size_t limit) const {
+  const bool inside = dimension_ == 1 && axis == 0 && box.lo.size() == 1 && box.hi.size() == 1 && box.lo[0] >= 0 &&
+                      box.hi[0] <= 1 && box.lo[0] < box.hi[0];
+  if (!inside || nodes_.empty()) return Correction::first_axis_breakpoints(box, axis, limit);
+  std::vector<Rational> out;
+  // The lines strictly inside are ξ_{first+1} .. ξ_last (cell `first` holds
+  // lo, cell `last` meets (lo, hi)); a line is a kink candidate when a node
+  // within one index of it is active (the rule of axis_breakpoints).
+  const int first = cell_of(0, box.lo[0]);
+  const int last = std::clamp(count_below(0, box.hi[0], true) - 1, first, static_cast<int>(grid_[0].size()) - 2);
+  for (int j = first + 1; j <= last && out.size() < limit; ++j)
+    if (kink_line_[static_cast<std::size_t>(j)]) out.push_back(grid_[0][static_cast<std::size_t>(j)]);
   return out;
 }
 

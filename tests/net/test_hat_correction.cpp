@@ -258,3 +258,61 @@ TEST_CASE("hat correction JSON round trip and malformed input") {
                        "JSON key 'nodes': hat correction: grid axis 0: must start at 0 and end at 1",
                        std::invalid_argument);
 }
+
+// The ball forms (branch-and-bound hot path) must contain the exact ones: a
+// 1D box inside one cell uses the cached affine piece, others fall back.
+TEST_CASE("hat ball enclosures and point balls contain the exact values; first kinks are a prefix") {
+  using mgdl::num::Ball;
+  const std::uint64_t seed = 20261129;
+  INFO("seed " << seed);
+  Rng rng(seed);
+  auto contains = [](const Ball& b, const Rational& v) {
+    return mgdl::num::lower_rational(b) <= v && v <= mgdl::num::upper_rational(b);
+  };
+  for (int d = 1; d <= 2; ++d) {
+    for (int trial = 0; trial < 12; ++trial) {
+      const Grid g = test_grid(rng, d, trial % 2 == 0);
+      HatCorrection h(d, g, random_nodes(rng, g, 0.6));
+      for (int b = 0; b < 30; ++b) {
+        Box box;
+        for (int i = 0; i < d; ++i) {
+          Rational x = random_unit(rng, 41), y = random_unit(rng, 41);
+          if (b % 2 == 0) y = x + (y - x) / 64;  // often inside one cell
+          if (x > y) std::swap(x, y);
+          if (x == y) y = x + Rational(1, 997) <= 1 ? Rational(x + Rational(1, 997)) : x;
+          box.lo.push_back(x);
+          box.hi.push_back(y);
+        }
+        const LinearEnclosure e = h.enclose(box);
+        mgdl::net::BallEnclosure eb;
+        h.enclose_balls(box, 128, eb);
+        CHECK(contains(eb.value_at_center, e.value_at_center));
+        CHECK(contains(eb.range, e.range_lo));
+        CHECK(contains(eb.range, e.range_hi));
+        REQUIRE(eb.gradient.size() == static_cast<std::size_t>(d));
+        for (int i = 0; i < d; ++i) {
+          CHECK(contains(eb.gradient[static_cast<std::size_t>(i)], e.gradient_lo[static_cast<std::size_t>(i)]));
+          CHECK(contains(eb.gradient[static_cast<std::size_t>(i)], e.gradient_hi[static_cast<std::size_t>(i)]));
+        }
+        CHECK(eb.affine == e.affine);
+        const std::vector<Rational> x = random_point(rng, d, g);
+        CHECK(contains(h.evaluate_ball(x, 128), h.evaluate(x)));
+        for (int axis = 0; axis < d; ++axis) {
+          const std::vector<Rational> all = h.axis_breakpoints(box, axis);
+          for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{1000}}) {
+            const std::vector<Rational> first = h.first_axis_breakpoints(box, axis, limit);
+            CHECK(first.size() == std::min(limit, all.size()));
+            CHECK(std::equal(first.begin(), first.end(), all.begin()));
+          }
+        }
+      }
+    }
+  }
+  // Dyadic data: the cached 1D piece is exact (radius 0) inside a cell.
+  HatCorrection h1(1, uniform_grid(1, 8), {{{3}, Rational(3, 4)}, {{4}, Rational(-1, 2)}});
+  mgdl::net::BallEnclosure eb;
+  h1.enclose_balls(Box{{Rational(25, 64)}, {Rational(27, 64)}}, 128, eb);
+  CHECK(mgdl::num::lower_rational(eb.value_at_center) == mgdl::num::upper_rational(eb.value_at_center));
+  CHECK(mgdl::num::lower_rational(eb.value_at_center) == h1.evaluate({Rational(26, 64)}));
+  CHECK(mgdl::num::lower_rational(eb.gradient[0]) == Rational(-10));
+}

@@ -25,6 +25,17 @@ struct LinearEnclosure {
   num::Rational range_lo, range_hi;  // exact range of h over B when affine, else a certified hull
 };
 
+// The ball form of a LinearEnclosure, for the branch-and-bound hot path:
+// each ball contains the corresponding exact quantity of some valid
+// LinearEnclosure on the box (value at the center, gradient hull component,
+// range), so C2 holds with them unchanged.
+struct BallEnclosure {
+  num::Ball value_at_center;
+  std::vector<num::Ball> gradient;
+  bool affine = true;
+  num::Ball range;
+};
+
 class Correction {
  public:
   virtual ~Correction() = default;
@@ -34,10 +45,18 @@ class Correction {
   virtual num::Rational evaluate(const std::vector<num::Rational>& x) const = 0;
   // Enclosure of h on the box (see LinearEnclosure).
   virtual LinearEnclosure enclose(const Box& box) const = 0;
+  // h(x) as a ball at `prec` bits (default: the exact value, rounded).
+  virtual num::Ball evaluate_ball(const std::vector<num::Rational>& x, slong prec) const;
+  // enclose() as balls (default: the exact enclosure, rounded outward).
+  virtual void enclose_balls(const Box& box, slong prec, BallEnclosure& out) const;
   // Coordinates along `axis` where h has a kink hyperplane x_axis = t crossing
   // the open box (sorted, unique). Subdividing there makes h affine on the
   // pieces in 1D; in d >= 2 cutoffs also have oblique kinks (then `affine` is false).
   virtual std::vector<num::Rational> axis_breakpoints(const Box& box, int axis) const = 0;
+  // The smallest min(limit, all) of axis_breakpoints(box, axis), sorted. A
+  // correction overrides it when it can stop early (the branch and bound asks
+  // only "none, one (where?), or several").
+  virtual std::vector<num::Rational> first_axis_breakpoints(const Box& box, int axis, std::size_t limit) const;
   // The support: h = 0 outside the union of these boxes.
   virtual std::vector<Box> support_boxes() const = 0;
   // Number of cutoff/hat units with nonzero coefficient.

@@ -51,10 +51,17 @@ class HatCorrection final : public Correction {
   // hull of the node values of the cells met intersected with the mean-value
   // bound (proofs/certification.md, C2).
   LinearEnclosure enclose(const Box& box) const override;
+  // d = 1, a box inside one cell or a point: from the cell's affine piece
+  // h = c_j + s_j (x − ξ_j), cached as balls (exact for dyadic data); else
+  // the exact forms above, rounded.
+  void enclose_balls(const Box& box, slong prec, BallEnclosure& out) const override;
+  num::Ball evaluate_ball(const std::vector<num::Rational>& x, slong prec) const override;
   // Grid lines of `axis` strictly inside the box, among those where h can
   // have a kink (within one cell of an active node). In d >= 2 the diagonals
   // of the Kuhn simplices are further, oblique kinks.
   std::vector<num::Rational> axis_breakpoints(const Box& box, int axis) const override;
+  // In 1D a scan from the box's first cell that stops at `limit` kinks.
+  std::vector<num::Rational> first_axis_breakpoints(const Box& box, int axis, std::size_t limit) const override;
   // The node boxes Σ_z ∩ Ω of the active nodes (proofs/hat.md, design note 1).
   std::vector<Box> support_boxes() const override;
   std::size_t active_units() const override;
@@ -93,12 +100,24 @@ class HatCorrection final : public Correction {
   int slot(const std::vector<int>& index) const;  // position in nodes_, or -1
   std::uint64_t linear(const std::vector<int>& index) const;
   void cell_range(const Box& box, std::vector<int>& first, std::vector<int>& last) const;
+  // Number of breakpoints of `axis` that are <= t (strict: < t).
+  int count_below(std::size_t axis, const num::Rational& t, bool strict) const;
+  // Index j of the cell [ξ_j, ξ_{j+1}] holding t (the right one on a grid
+  // line, the last one at t = 1).
+  int cell_of(std::size_t axis, const num::Rational& t) const;
 
   int dimension_;
   std::vector<std::vector<num::Rational>> grid_;
   std::vector<HatNode> nodes_;
   std::vector<std::uint64_t> stride_;
   std::unordered_map<std::uint64_t, int> slots_;
+  // Breakpoints as doubles: they only guide the exact searches of count_below.
+  std::vector<std::vector<double>> grid_approx_;
+  // d = 1: per cell j, ξ_j, c_j and s_j = (c_{j+1} − c_j)/(ξ_{j+1} − ξ_j) as
+  // balls at kCachePrec bits (enclose_balls, evaluate_ball).
+  static constexpr slong kCachePrec = 512;
+  std::vector<num::Ball> cell_left_, cell_value_, cell_slope_;
+  std::vector<char> kink_line_;  // d = 1: line j is within one index of an active node
 };
 
 // φ_z(x) by the ReLU formula of SPEC section 5 (non-uniform y of Lemma B0.1),

@@ -1,0 +1,29 @@
+#include "mgdl/net/correction.hpp"
+
+namespace mgdl::net {
+
+using num::Ball;
+
+Ball Correction::evaluate_ball(const std::vector<num::Rational>& x, slong prec) const {
+  return Ball::from_rational(evaluate(x), prec);
+}
+
+void Correction::enclose_balls(const Box& box, slong prec, BallEnclosure& out) const {
+  const LinearEnclosure e = enclose(box);
+  auto interval = [prec](const num::Rational& lo, const num::Rational& hi) {
+    return lo == hi ? Ball::from_rational(lo, prec) : Ball::from_interval(lo, hi, prec);
+  };
+  out.value_at_center = Ball::from_rational(e.value_at_center, prec);
+  out.gradient.resize(e.gradient_lo.size());
+  for (std::size_t i = 0; i < e.gradient_lo.size(); ++i) out.gradient[i] = interval(e.gradient_lo[i], e.gradient_hi[i]);
+  out.affine = e.affine;
+  out.range = interval(e.range_lo, e.range_hi);
+}
+
+std::vector<num::Rational> Correction::first_axis_breakpoints(const Box& box, int axis, std::size_t limit) const {
+  std::vector<num::Rational> all = axis_breakpoints(box, axis);
+  if (all.size() > limit) all.resize(limit);
+  return all;
+}
+
+}  // namespace mgdl::net
