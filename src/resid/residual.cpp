@@ -52,6 +52,36 @@ net::LinearEnclosure Residual::correction_on(const net::Box& box) const {
   return sum;
 }
 
+void Residual::correction_on(const net::Box& box, slong prec, net::BallEnclosure& out) const {
+  const auto du = static_cast<std::size_t>(box.dimension());
+  out.gradient.resize(du);
+  if (corrections_.size() == 1) {
+    corrections_.front()->enclose_balls(box, prec, out);
+    return;
+  }
+  arb_zero(out.value_at_center.arb());
+  for (auto& g : out.gradient) arb_zero(g.arb());
+  arb_zero(out.range.arb());
+  out.affine = true;
+  net::BallEnclosure e;
+  for (const auto& h : corrections_) {
+    h->enclose_balls(box, prec, e);
+    arb_add(out.value_at_center.arb(), out.value_at_center.arb(), e.value_at_center.arb(), prec);
+    for (std::size_t i = 0; i < du; ++i) arb_add(out.gradient[i].arb(), out.gradient[i].arb(), e.gradient[i].arb(), prec);
+    out.affine = out.affine && e.affine;
+    arb_add(out.range.arb(), out.range.arb(), e.range.arb(), prec);
+  }
+}
+
+Ball Residual::correction_at(const std::vector<Rational>& x, slong prec) const {
+  Ball sum;
+  for (const auto& h : corrections_) {
+    Ball v = h->evaluate_ball(x, prec);
+    arb_add(sum.arb(), sum.arb(), v.arb(), prec);
+  }
+  return sum;
+}
+
 std::vector<Rational> Residual::axis_breakpoints(const net::Box& box, int axis) const {
   std::vector<Rational> all;
   for (const auto& h : corrections_) {
@@ -63,22 +93,26 @@ std::vector<Rational> Residual::axis_breakpoints(const net::Box& box, int axis) 
   return all;
 }
 
+// The first `limit` of a union are among the first `limit` of each part.
+std::vector<Rational> Residual::first_axis_breakpoints(const net::Box& box, int axis, std::size_t limit) const {
+  if (corrections_.size() == 1) return corrections_.front()->first_axis_breakpoints(box, axis, limit);
+  std::vector<Rational> all;
+  for (const auto& h : corrections_) {
+    std::vector<Rational> b = h->first_axis_breakpoints(box, axis, limit);
+    all.insert(all.end(), b.begin(), b.end());
+  }
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  if (all.size() > limit) all.resize(limit);
+  return all;
+}
+
 ResidualEvaluator::ResidualEvaluator(const Residual& residual, slong prec)
     : residual_(&residual), f_(residual.target(), prec) {}
 
 slong ResidualEvaluator::precision() const { return f_.precision(); }
 
 void ResidualEvaluator::set_precision(slong prec) { f_.set_precision(prec); }
-
-namespace {
-
-// Ball of the exact interval [lo, hi].
-Ball interval_ball(const Rational& lo, const Rational& hi, slong prec) {
-  if (lo == hi) return Ball::from_rational(lo, prec);
-  return Ball::from_interval(lo, hi, prec);
-}
-
-}  // namespace
 
 // proofs/certification.md, C2. With c the box center, t = x − c ∈ [−r, r]:
 //   f(x) ∈ f(c) + ∇f(c)·t + ½ tᵀ H_f(B) t                 (Taylor, Lagrange remainder)
@@ -103,6 +137,78 @@ void set_symmetric(Ball& out, const Ball& magnitude) {
 
 }  // namespace
 
+namespace {
+
+struct Arf {
+  arf_t v;
+  Arf() { arf_init(v); }
+  ~Arf() { arf_clear(v); }
+  Arf(const Arf&) = delete;
+  Arf& operator=(const Arf&) = delete;
+};
+
+// out >= max_{t ∈ [0, r]} (β t + ½ η t²) for exact β, η and r >= 0
+// (proofs/certification.md, C2.6): convex (η >= 0): the larger end value;
+// concave: 0 when β <= 0, else min(β r, β²/(2|η|)) (the vertex value bounds
+// the maximum wherever the vertex lies).
+void parabola_max(arf_t out, const arf_t beta, const arf_t eta, const arf_t r, slong prec) {
+  Ball b, e, rr, v, w;
+  arb_set_arf(b.arb(), beta);
+  arb_set_arf(e.arb(), eta);
+  arb_set_arf(rr.arb(), r);
+  if (arf_sgn(eta) >= 0) {
+    arb_mul(v.arb(), e.arb(), rr.arb(), prec);
+    arb_mul_2exp_si(v.arb(), v.arb(), -1);
+    arb_add(v.arb(), v.arb(), b.arb(), prec);
+    arb_mul(v.arb(), v.arb(), rr.arb(), prec);  // (β + ½ η r) r
+    arb_get_ubound_arf(out, v.arb(), prec);
+    if (arf_sgn(out) < 0) arf_zero(out);
+    return;
+  }
+  if (arf_sgn(beta) <= 0) {
+    arf_zero(out);
+    return;
+  }
+  arb_mul(v.arb(), b.arb(), rr.arb(), prec);
+  arb_get_ubound_arf(out, v.arb(), prec);
+  arb_mul(w.arb(), b.arb(), b.arb(), prec);
+  arb_div(w.arb(), w.arb(), e.arb(), prec);
+  arb_mul_2exp_si(w.arb(), w.arb(), -1);
+  arb_neg(w.arb(), w.arb());  // β²/(2|η|)
+  Arf vertex;
+  arb_get_ubound_arf(vertex.v, w.arb(), prec);
+  if (arf_cmp(vertex.v, out) < 0) arf_set(out, vertex.v);
+}
+
+}  // namespace
+
+// Never wider than C2's term-by-term form, and much tighter near a maximum
+// of |R| (the linear term gives way to the vertex value).
+void quadratic_range(Ball& out, const Ball& a, const Ball& g, const Ball& hs, const Ball& radius, slong prec) {
+  Arf a_lo, a_hi, b_lo, b_hi, h_lo, h_hi, r, neg, m1, m2, up, low;
+  arb_get_lbound_arf(a_lo.v, a.arb(), prec);
+  arb_get_ubound_arf(a_hi.v, a.arb(), prec);
+  arb_get_lbound_arf(b_lo.v, g.arb(), prec);
+  arb_get_ubound_arf(b_hi.v, g.arb(), prec);
+  arb_get_lbound_arf(h_lo.v, hs.arb(), prec);
+  arb_get_ubound_arf(h_hi.v, hs.arb(), prec);
+  arb_get_ubound_arf(r.v, radius.arb(), prec);
+  // Upper: t >= 0 takes b = b_hi, t <= 0 (t = −s) takes b = b_lo; both H = H_hi.
+  parabola_max(m1.v, b_hi.v, h_hi.v, r.v, prec);
+  arf_neg(neg.v, b_lo.v);
+  parabola_max(m2.v, neg.v, h_hi.v, r.v, prec);
+  if (arf_cmp(m2.v, m1.v) > 0) arf_set(m1.v, m2.v);
+  arf_add(up.v, a_hi.v, m1.v, prec, ARF_RND_CEIL);
+  // Lower: the same for −q (b → −b, H → −H_lo).
+  Arf neg_h;
+  arf_neg(neg_h.v, h_lo.v);
+  parabola_max(m1.v, neg.v, neg_h.v, r.v, prec);
+  parabola_max(m2.v, b_hi.v, neg_h.v, r.v, prec);
+  if (arf_cmp(m2.v, m1.v) > 0) arf_set(m1.v, m2.v);
+  arf_sub(low.v, a_lo.v, m1.v, prec, ARF_RND_FLOOR);
+  arb_set_interval_arf(out.arb(), low.v, up.v, prec);
+}
+
 void ResidualEvaluator::jet(const net::Box& box, ResidualJet& out) {
   const slong prec = f_.precision();
   const int d = box.dimension();
@@ -114,22 +220,24 @@ void ResidualEvaluator::jet(const net::Box& box, ResidualJet& out) {
   out.hessian = taylor_.hessian;
   // With no corrections h = 0 (affine); the same formula then only re-derives
   // f's own Taylor form, intersected with the evaluator's range below.
-  const net::LinearEnclosure h = residual_->correction_on(box);
+  net::BallEnclosure& h = h_;
+  residual_->correction_on(box, prec, h);
   out.smooth = h.affine;
 
-  Ball hc = Ball::from_rational(h.value_at_center, prec);
-  arb_sub(out.value.arb(), taylor_.value.arb(), hc.arb(), prec);
+  arb_sub(out.value.arb(), taylor_.value.arb(), h.value_at_center.arb(), prec);
 
   // Half-widths r_i as balls (exact for dyadic boxes at sufficient precision).
   std::vector<Ball> radius(du);
-  for (std::size_t i = 0; i < du; ++i) radius[i] = Ball::from_rational((box.hi[i] - box.lo[i]) / 2, prec);
+  for (std::size_t i = 0; i < du; ++i) {
+    arb_sub(radius[i].arb(), hi_[i].arb(), lo_[i].arb(), prec);
+    arb_mul_2exp_si(radius[i].arb(), radius[i].arb(), -1);
+  }
 
   Ball taylor_form = out.value;
   Ball term;
   Ball sym;
   for (std::size_t i = 0; i < du; ++i) {
-    Ball g = interval_ball(h.gradient_lo[i], h.gradient_hi[i], prec);
-    arb_sub(out.gradient[i].arb(), taylor_.gradient[i].arb(), g.arb(), prec);
+    arb_sub(out.gradient[i].arb(), taylor_.gradient[i].arb(), h.gradient[i].arb(), prec);
     // (∇_i f(c) − G_i)·[−r_i, r_i] ⊆ [−M, M], M >= |∇_i f(c) − G_i|·r_i.
     arb_mul(term.arb(), out.gradient[i].arb(), radius[i].arb(), prec);
     set_symmetric(sym, term);
@@ -155,15 +263,18 @@ void ResidualEvaluator::jet(const net::Box& box, ResidualJet& out) {
     }
   }
   arb_add(taylor_form.arb(), taylor_form.arb(), quad.arb(), prec);
+  if (du == 1 && arb_is_finite(taylor_form.arb()))
+    quadratic_range(taylor_form, out.value, out.gradient[0], taylor_.hessian[0], radius[0], prec);
 
-  Ball hr = interval_ball(h.range_lo, h.range_hi, prec);
   Ball direct;
-  arb_sub(direct.arb(), taylor_.range.arb(), hr.arb(), prec);
+  arb_sub(direct.arb(), taylor_.range.arb(), h.range.arb(), prec);
 
   if (!arb_is_finite(taylor_form.arb())) {
     out.range = direct;
   } else if (!arb_is_finite(direct.arb())) {
     out.range = taylor_form;
+  } else if (arb_contains(direct.arb(), taylor_form.arb())) {
+    out.range = std::move(taylor_form);  // the usual case on small boxes; cheaper than intersecting
   } else if (!arb_intersection(out.range.arb(), taylor_form.arb(), direct.arb(), prec)) {
     // Both contain R(B), so they must meet; if they do not, something upstream
     // is inconsistent and the honest answer is "unknown".
@@ -178,7 +289,7 @@ Ball ResidualEvaluator::at_point(const std::vector<Rational>& x) {
   Ball fx;
   f_.point(center_.data(), fx);
   if (residual_->corrections().empty()) return fx;
-  Ball hx = Ball::from_rational(residual_->correction_at(x), prec);
+  Ball hx = residual_->correction_at(x, prec);
   arb_sub(fx.arb(), fx.arb(), hx.arb(), prec);
   return fx;
 }

@@ -157,3 +157,52 @@ TEST_CASE("enclose with no corrections equals f's enclosure and is tight at smal
   CHECK(arb_contains(enc.arb(), Ball::from_rational(r(1), 64).arb()));
   CHECK(arb_contains(p.arb(), Ball::from_rational(r(1), 64).arb()));
 }
+
+// C2.6: the 1D quadratic range contains a + b t + ½ H t² for every corner of
+// the data and every sampled t, is never wider than the term-by-term form of
+// C2, and at a concave maximum (b = 0, H < 0) its upper end is a⁺ exactly.
+TEST_CASE("quadratic_range contains the quadratic and is never wider than C2's form (C2.6)") {
+  const std::uint64_t seed = 2611290;
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  const slong prec = 128;
+  auto interval = [prec](const Rational& lo, const Rational& hi) {
+    return lo == hi ? Ball::from_rational(lo, prec) : Ball::from_interval(lo, hi, prec);
+  };
+  auto pick = [&rng](long span) { return Rational(static_cast<long>(rng() % (2 * span + 1)) - span, 64); };
+  for (int trial = 0; trial < 400; ++trial) {
+    Rational a0 = pick(64), a1 = a0 + Rational(static_cast<long>(rng() % 3), 256);
+    Rational b0 = pick(128), b1 = b0 + Rational(static_cast<long>(rng() % 4), 64);
+    Rational h0 = pick(256), h1 = h0 + Rational(static_cast<long>(rng() % 5), 32);
+    if (trial % 4 == 0) b0 = b1 = 0;
+    const Rational rad(1 + static_cast<long>(rng() % 64), 32);
+    Ball out;
+    resid::quadratic_range(out, interval(a0, a1), interval(b0, b1), interval(h0, h1), Ball::from_rational(rad, prec),
+                           prec);
+    REQUIRE(out.is_finite());
+    const Rational lo = mgdl::num::lower_rational(out), hi = mgdl::num::upper_rational(out);
+    for (int k = 0; k <= 200; ++k) {
+      const Rational t = -rad + Rational(2 * k, 200) * rad;
+      for (const Rational& a : {a0, a1})
+        for (const Rational& b : {b0, b1})
+          for (const Rational& h : {h0, h1}) {
+            const Rational q = a + b * t + h * t * t / 2;
+            CHECK(q >= lo);
+            CHECK(q <= hi);
+          }
+    }
+    // C2's form: a + |b| r [−1, 1] + ½ H [0, r²], from the exact data (the
+    // balls are wider by their 30-bit radius rounding: hence the 1e-7).
+    const Rational bmax = abs(b0) > abs(b1) ? abs(b0) : abs(b1);
+    const Rational c2_hi = a1 + bmax * rad + (h1 > 0 ? Rational(h1 * rad * rad / 2) : Rational(0));
+    const Rational c2_lo = a0 - bmax * rad + (h0 < 0 ? Rational(h0 * rad * rad / 2) : Rational(0));
+    CHECK(hi <= c2_hi + Rational(1, 10000000));
+    CHECK(lo >= c2_lo - Rational(1, 10000000));
+    // Concave with b = 0: the upper end is a⁺, up to the rounding of the
+    // result's own radius (a 30-bit mag).
+    if (b0 == 0 && b1 == 0 && h1 < 0) {
+      CHECK(hi >= a1);
+      CHECK(hi - a1 <= (hi - lo) / 100000000);
+    }
+  }
+}

@@ -33,8 +33,14 @@ class Residual {
   num::Rational correction_at(const std::vector<num::Rational>& x) const;
   // Sum of the corrections' enclosures on the box (proofs/certification.md, C2).
   net::LinearEnclosure correction_on(const net::Box& box) const;
+  // The same as balls at `prec` bits (the branch-and-bound hot path).
+  void correction_on(const net::Box& box, slong prec, net::BallEnclosure& out) const;
+  // Σ_k h_k(x) as a ball at `prec` bits.
+  num::Ball correction_at(const std::vector<num::Rational>& x, slong prec) const;
   // Union of all corrections' axis breakpoints inside the open box.
   std::vector<num::Rational> axis_breakpoints(const net::Box& box, int axis) const;
+  // The smallest min(limit, all) of those, sorted.
+  std::vector<num::Rational> first_axis_breakpoints(const net::Box& box, int axis, std::size_t limit) const;
 
  private:
   expr::Program target_;
@@ -50,6 +56,12 @@ struct ResidualJet {
   std::vector<num::Ball> hessian;     // Hessian of R over the box (= f's)
   num::Ball range;                    // ⊇ R(box)
 };
+
+// d = 1 (proofs/certification.md, C2.6): a ball containing a + b t + ½ H t²
+// for all t ∈ [−r, r], a ∈ a_ball, b ∈ b_ball, H ∈ h_ball (r = the largest
+// value of r_ball), each side bounded by its own parabola.
+void quadratic_range(num::Ball& out, const num::Ball& a_ball, const num::Ball& b_ball, const num::Ball& h_ball,
+                     const num::Ball& r_ball, slong prec);
 
 // Evaluates one Residual in ball arithmetic. Not thread-safe: one per thread.
 class ResidualEvaluator {
@@ -71,6 +83,7 @@ class ResidualEvaluator {
   expr::BallEvaluator f_;
   std::vector<num::Ball> lo_, hi_, center_;
   expr::Taylor2 taylor_;
+  net::BallEnclosure h_;
 };
 
 }  // namespace mgdl::resid
