@@ -83,21 +83,28 @@ bool newton_step(std::vector<double> h, std::vector<double> g, std::vector<doubl
 
 }  // namespace
 
-Witness witness_candidates(resid::ResidualEvaluator& ev, const net::Box& box, const resid::ResidualJet& jet) {
+std::vector<double> newton_offset(const resid::ResidualJet& jet) {
+  std::vector<double> s;
+  if (!jet.smooth) return s;
+  const std::size_t d = jet.gradient.size();
+  std::vector<double> g(d), h(d * d);
+  for (std::size_t i = 0; i < d; ++i) g[i] = jet.gradient[i].mid_approx();
+  for (std::size_t i = 0; i < d * d; ++i) h[i] = jet.hessian[i].mid_approx();
+  if (!newton_step(h, g, s)) s.clear();
+  return s;
+}
+
+Witness witness_candidates(resid::ResidualEvaluator& ev, const net::Box& box, const std::vector<double>& offset) {
   Witness best;
   std::vector<Rational> c = box.center();
   try_witness(ev, c, best);
-  if (!jet.smooth) return best;
   const std::size_t d = c.size();
-  std::vector<double> g(d), h(d * d), s;
-  for (std::size_t i = 0; i < d; ++i) g[i] = jet.gradient[i].mid_approx();
-  for (std::size_t i = 0; i < d * d; ++i) h[i] = jet.hessian[i].mid_approx();
-  if (!newton_step(h, g, s)) return best;
+  if (offset.size() != d) return best;
   std::vector<Rational> x(d);
   bool moved = false;
   for (std::size_t i = 0; i < d; ++i) {
     double ci = num::to_double_approx(c[i]);
-    x[i] = snap(ci + s[i], box.lo[i], box.hi[i]);
+    x[i] = snap(ci + offset[i], box.lo[i], box.hi[i]);
     if (x[i] != c[i]) moved = true;
   }
   if (moved) try_witness(ev, x, best);
@@ -109,9 +116,15 @@ int choose_split_axis(const resid::Residual& residual, const net::Box& box, int 
   int widest = 0;
   for (int i = 1; i < d; ++i)
     if (box.width(i) > box.width(widest)) widest = i;
-  const Rational floor_width(num::Integer(1), num::Integer(1) << max_level);
+  // 2^-max_level, built once per thread and level.
+  thread_local int cached_level = -1;
+  thread_local Rational floor_width;
+  if (cached_level != max_level) {
+    floor_width = Rational(num::Integer(1), num::Integer(1) << max_level);
+    cached_level = max_level;
+  }
+  if (d == 1) return box.hi[0] - box.lo[0] < floor_width ? -1 : 0;  // one axis: no kink query
   if (box.width(widest) < floor_width) return -1;
-  if (d == 1) return 0;  // one axis: no kink query needed to choose it
   int kinked = -1;
   for (int i = 0; i < d; ++i) {
     if (box.width(i) < floor_width) continue;
@@ -120,7 +133,13 @@ int choose_split_axis(const resid::Residual& residual, const net::Box& box, int 
   return kinked >= 0 ? kinked : widest;
 }
 
-using num::Ball;
+BoxKinks classify_kinks(const resid::Residual& residual, const net::Box& box, int max_level) {
+  if (box.dimension() != 1 || choose_split_axis(residual, box, max_level) < 0) return BoxKinks::some;
+  const std::vector<Rational> kinks = residual.first_axis_breakpoints(box, 0, 2);
+  if (kinks.empty()) return BoxKinks::none;
+  if (kinks.size() >= 2 || kinks[0] == (box.lo[0] + box.hi[0]) / 2) return BoxKinks::split_now;
+  return BoxKinks::some;
+}
 
 void prove_fact(resid::ResidualEvaluator& ev, const resid::Residual& residual, const Options& options,
                 SupportFact& fact) {

@@ -29,15 +29,28 @@ struct Witness {
 // |R| at an exact point, certified (C1); keeps it in `best` when larger.
 void try_witness(resid::ResidualEvaluator& ev, const std::vector<num::Rational>& x, Witness& best);
 
-// The box center plus, when the jet is smooth, the float Newton step towards
-// a critical point of R, clamped into the box and snapped to a dyadic point.
-// Doubles only choose the points; the values are certified by at_point.
-Witness witness_candidates(resid::ResidualEvaluator& ev, const net::Box& box, const resid::ResidualJet& jet);
+// The float Newton step from the box center towards a critical point of R
+// when the jet is smooth; empty otherwise. Doubles only steer.
+std::vector<double> newton_offset(const resid::ResidualJet& jet);
+
+// Witness candidates of a box: its center and, when `offset` is not empty,
+// center + offset clamped into the box and snapped to a dyadic point. The
+// values are certified by at_point.
+Witness witness_candidates(resid::ResidualEvaluator& ev, const net::Box& box, const std::vector<double>& offset);
 
 // Split axis: an axis with correction breakpoints inside the box (widest such
 // axis) so kinks are reached by midpoint splits; else the widest axis. -1 when
 // the widest width is below 2^-max_level (the box may not be split).
 int choose_split_axis(const resid::Residual& residual, const net::Box& box, int max_level);
+
+// 1D only: `split_now` when the open box holds two or more kinks of the
+// corrections, or one at its midpoint. Such a box is split at once without an
+// enclosure: its enclosure could not be affine-tight, and the cover argument
+// (C1) needs bounds on leaves only. `none` when it holds no kink (then neither
+// do its sub-boxes); `some` otherwise, and always in d >= 2 or when the box
+// may not be split (max_level).
+enum class BoxKinks { none, some, split_now };
+BoxKinks classify_kinks(const resid::Residual& residual, const net::Box& box, int max_level);
 
 // Proves sign·R >= mu on every leaf of a cover of fact.root (depth-first),
 // filling fact.tree, status, reason and boxes. Refuted when some box has

@@ -28,15 +28,24 @@ struct OpenBox {
   int node = 0;
   net::Box box;
   Rational upper;  // certified: |R| <= upper on box
+  double key = 0;  // num::to_double_approx(upper): orders the heap (see Lower)
   slong prec = 0;
   int axis = -1;   // where to split next (-1: may not be split)
   bool bounded = true;  // false: the enclosure was not finite (upper unset)
+  bool presplit = false;  // split without an enclosure (detail::classify_kinks)
+  bool kink_free = false;  // no kink of the corrections inside: nor in its sub-boxes
+  bool witnessed = false;  // its witness candidates were evaluated
+  std::vector<double> offset;  // Newton step from the center (witness_candidates)
 };
 
 // Max-heap on upper; ties broken by the smaller node id (deterministic).
+// The exact order of the uppers: `key` is upper truncated to a double (a
+// monotone map of upper >= 0), so different keys decide without GMP and only
+// equal keys need the exact comparison.
 struct Lower {
   bool operator()(const OpenBox& a, const OpenBox& b) const {
     if (a.bounded != b.bounded) return a.bounded;  // unbounded boxes first
+    if (a.key != b.key) return a.key < b.key;
     if (a.upper != b.upper) return a.upper < b.upper;
     return a.node > b.node;
   }
@@ -45,7 +54,6 @@ struct Lower {
 struct ChildEval {
   OpenBox open;
   bool finite = false;
-  detail::Witness witness;
 };
 
 enum class Mode { sup_norm, verify_upper };
@@ -61,14 +69,27 @@ struct EngineResult {
 };
 
 ChildEval evaluate_child(resid::ResidualEvaluator& ev, const resid::Residual& residual, const net::Box& box,
-                         slong prec, const Options& options) {
+                         slong prec, bool kink_free, const Options& options) {
   ChildEval out;
+  const detail::BoxKinks kinks =
+      kink_free ? detail::BoxKinks::none : detail::classify_kinks(residual, box, options.max_level);
+  out.open.kink_free = kinks == detail::BoxKinks::none;
+  if (kinks == detail::BoxKinks::split_now) {
+    out.open.presplit = true;
+    out.open.box = box;
+    out.open.prec = prec;
+    out.open.axis = 0;
+    return out;
+  }
   resid::ResidualJet jet;
   out.open.prec = detail::jet_with_precision(ev, box, prec, options.max_precision, jet);
   out.open.box = box;
   out.finite = jet.range.is_finite();
-  if (out.finite) out.open.upper = num::abs_upper_bound(jet.range).value();
-  out.witness = detail::witness_candidates(ev, box, jet);
+  if (out.finite) {
+    out.open.upper = num::abs_upper_bound(jet.range).value();
+    out.open.key = num::to_double_approx(out.open.upper);
+    out.open.offset = detail::newton_offset(jet);
+  }
   out.open.axis = detail::choose_split_axis(residual, box, options.max_level);
   return out;
 }
@@ -106,14 +127,20 @@ EngineResult run_engine(const resid::Residual& residual, const Options& options,
   detail::Witness& best = res.witness;
 
   bool unbounded_closed = false;  // a closed leaf without a finite bound
+  // Leaves with upper <= prune_at are closed; it changes only with `best`.
+  Rational prune_at = mode == Mode::sup_norm ? Rational(0) : bound;
 
   auto absorb = [&](ChildEval&& c, int node) {
+    c.open.node = node;
+    if (c.open.presplit) {  // no bound: sorts with the unbounded boxes, split first
+      c.open.bounded = false;
+      heap.push_back(std::move(c.open));
+      std::push_heap(heap.begin(), heap.end(), Lower());
+      return;
+    }
     ++res.boxes;
     res.max_prec = std::max(res.max_prec, c.open.prec);
-    if (c.witness.found && (!best.found || c.witness.abs_lower > best.abs_lower)) best = std::move(c.witness);
-    c.open.node = node;
     c.open.bounded = c.finite;
-    const Rational prune_at = mode == Mode::sup_norm ? Rational(best.abs_lower * (1 - gap / 2)) : bound;
     if (c.finite && c.open.upper <= prune_at) {
       if (c.open.upper > closed_max) closed_max = c.open.upper;
       return;
@@ -128,10 +155,7 @@ EngineResult run_engine(const resid::Residual& residual, const Options& options,
     std::push_heap(heap.begin(), heap.end(), Lower());
   };
 
-  {
-    ChildEval root = evaluate_child(*evs[0], residual, tree.root_box(), options.precision, options);
-    absorb(std::move(root), CoverTree::root());
-  }
+  absorb(evaluate_child(*evs[0], residual, tree.root_box(), options.precision, false, options), CoverTree::root());
 
   // U over all leaves; finite = false when some leaf has no finite bound
   // (unbounded open boxes sort to the top of the heap).
@@ -144,6 +168,7 @@ EngineResult run_engine(const resid::Residual& residual, const Options& options,
 
   std::vector<OpenBox> batch;
   std::vector<ChildEval> children;
+  std::vector<detail::Witness> witnesses;
   for (;;) {
     // Convergence test on the exact current bounds.
     bool finite = true;
@@ -186,11 +211,37 @@ EngineResult run_engine(const resid::Residual& residual, const Options& options,
       batch.push_back(std::move(heap.back()));
       heap.pop_back();
     }
+    // Lazy witnesses (C1): only boxes about to be split are worth a point
+    // evaluation. When one raises L, the batch goes back to the heap, so that
+    // the new L prunes before anything is split.
+    witnesses.assign(batch.size(), detail::Witness());
+    pool.run(batch.size(), [&](std::size_t i, int worker) {
+      if (batch[i].presplit || batch[i].witnessed) return;
+      witnesses[i] = detail::witness_candidates(*evs[static_cast<std::size_t>(worker)], batch[i].box, batch[i].offset);
+    });
+    bool raised = false;
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      batch[k].witnessed = true;
+      detail::Witness& w = witnesses[k];
+      if (w.found && (!best.found || w.abs_lower > best.abs_lower)) {
+        best = std::move(w);
+        raised = true;
+      }
+    }
+    if (raised && mode == Mode::sup_norm) prune_at = best.abs_lower * (1 - gap / 2);
+    if (raised) {
+      for (OpenBox& b : batch) {
+        heap.push_back(std::move(b));
+        std::push_heap(heap.begin(), heap.end(), Lower());
+      }
+      continue;
+    }
     children.assign(batch.size() * 2, ChildEval());
     pool.run(children.size(), [&](std::size_t i, int worker) {
       const OpenBox& parent = batch[i / 2];
       net::Box half = half_box(parent.box, parent.axis, (i % 2) == 1);
-      children[i] = evaluate_child(*evs[static_cast<std::size_t>(worker)], residual, half, parent.prec, options);
+      children[i] =
+          evaluate_child(*evs[static_cast<std::size_t>(worker)], residual, half, parent.prec, parent.kink_free, options);
     });
     // Merge in batch order: deterministic whatever the thread count.
     for (std::size_t k = 0; k < batch.size(); ++k) {
