@@ -456,13 +456,24 @@ std::vector<Rational> HatCorrection::first_axis_breakpoints(const Box& box, int 
                       box.hi[0] <= 1 && box.lo[0] < box.hi[0];
   if (!inside || nodes_.empty()) return Correction::first_axis_breakpoints(box, axis, limit);
   std::vector<Rational> out;
-  // The lines strictly inside are ξ_{first+1} .. ξ_last (cell `first` holds
-  // lo, cell `last` meets (lo, hi)); a line is a kink candidate when a node
-  // within one index of it is active (the rule of axis_breakpoints).
-  const int first = cell_of(0, box.lo[0]);
-  const int last = std::clamp(count_below(0, box.hi[0], true) - 1, first, static_cast<int>(grid_[0].size()) - 2);
-  for (int j = first + 1; j <= last && out.size() < limit; ++j)
-    if (kink_line_[static_cast<std::size_t>(j)]) out.push_back(grid_[0][static_cast<std::size_t>(j)]);
+  // The lines strictly inside are those after the cell holding lo and below
+  // hi; a line is a kink candidate when a node within one index of it is
+  // active (the rule of axis_breakpoints). The first few lines are compared
+  // with hi one by one (a box inside one cell costs one comparison); past
+  // them the last line below hi is found by search.
+  const int n = static_cast<int>(grid_[0].size()) - 1;
+  int j = cell_of(0, box.lo[0]) + 1;
+  for (int steps = 0; j < n && out.size() < limit; ++j, ++steps) {
+    if (steps == 4) {
+      const int last = count_below(0, box.hi[0], true) - 1;  // ξ_last < hi <= ξ_{last+1}
+      for (; j <= last && out.size() < limit; ++j)
+        if (kink_line_[static_cast<std::size_t>(j)]) out.push_back(grid_[0][static_cast<std::size_t>(j)]);
+      break;
+    }
+    const Rational& t = grid_[0][static_cast<std::size_t>(j)];
+    if (!(t < box.hi[0])) break;
+    if (kink_line_[static_cast<std::size_t>(j)]) out.push_back(t);
+  }
   return out;
 }
 
