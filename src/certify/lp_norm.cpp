@@ -25,17 +25,21 @@ struct Leaf {
   int node = 0;
   net::Box box;
   Rational lo, hi;  // ∫_B |R|^p ∈ [lo, hi]; hi < 0 marks "unbounded"
+  Rational width;   // hi − lo (when bounded)
+  double key = 0;   // num::to_double_approx(width): orders the heap (see Narrower)
   slong prec = 0;
   int axis = -1;
 };
 
 // Max-heap on the enclosure width (unbounded first); ties: smaller node id.
+// `key` is a monotone image of the width, so different keys decide without
+// GMP and only equal keys compare the exact widths: the same order.
 struct Narrower {
   bool operator()(const Leaf& a, const Leaf& b) const {
     const bool ua = a.hi < 0, ub = b.hi < 0;
     if (ua != ub) return ub;
-    Rational wa = a.hi - a.lo, wb = b.hi - b.lo;
-    if (wa != wb) return wa < wb;
+    if (a.key != b.key) return a.key < b.key;
+    if (a.width != b.width) return a.width < b.width;
     return a.node > b.node;
   }
 };
@@ -234,6 +238,10 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
     leaf.prec = detail::jet_with_precision(ev, box, prec, options.max_precision, jet);
     leaf.box = box;
     leaf_integral(jet, box, p, p_integer, p_even, leaf.prec, leaf.lo, leaf.hi);
+    if (leaf.hi >= 0) {
+      leaf.width = leaf.hi - leaf.lo;
+      leaf.key = num::to_double_approx(leaf.width);
+    }
     leaf.axis = detail::choose_split_axis(residual, box, options.max_level);
     return leaf;
   };
