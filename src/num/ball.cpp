@@ -96,33 +96,23 @@ std::string Ball::to_string(slong digits) const {
   return out;
 }
 
-Rational lower_rational(const Ball& ball) {
-  arf_t lo;
-  arf_init(lo);
-  // Exact: prec ARF_PREC_EXACT keeps every bit of mid - rad.
-  arb_get_lbound_arf(lo, ball.arb(), ARF_PREC_EXACT);
-  Rational r = arf_to_rational(lo);
-  arf_clear(lo);
+namespace {
+
+// An exact endpoint of the ball: ARF_PREC_EXACT keeps every bit of mid ± rad.
+Rational exact_bound(const Ball& ball, void (*bound)(arf_t, const arb_t, slong)) {
+  arf_t x;
+  arf_init(x);
+  bound(x, ball.arb(), ARF_PREC_EXACT);
+  Rational r = arf_to_rational(x);
+  arf_clear(x);
   return r;
 }
 
-Rational abs_upper_rational(const Ball& ball) {
-  arf_t u;
-  arf_init(u);
-  arb_get_abs_ubound_arf(u, ball.arb(), ARF_PREC_EXACT);
-  Rational r = arf_to_rational(u);
-  arf_clear(u);
-  return r;
-}
+}  // namespace
 
-Rational upper_rational(const Ball& ball) {
-  arf_t hi;
-  arf_init(hi);
-  arb_get_ubound_arf(hi, ball.arb(), ARF_PREC_EXACT);
-  Rational r = arf_to_rational(hi);
-  arf_clear(hi);
-  return r;
-}
+Rational lower_rational(const Ball& ball) { return exact_bound(ball, arb_get_lbound_arf); }
+Rational upper_rational(const Ball& ball) { return exact_bound(ball, arb_get_ubound_arf); }
+Rational abs_upper_rational(const Ball& ball) { return exact_bound(ball, arb_get_abs_ubound_arf); }
 
 Truth is_positive(const Ball& ball) {
   if (arb_is_positive(ball.arb())) return Truth::certainly_true;
