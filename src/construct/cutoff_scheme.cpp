@@ -1,12 +1,14 @@
 // Construction A (SPEC section 4). The proofs this code relies on are in
 // proofs/cutoff.md: A1 (cutoff properties, used through net::Cutoff), A2 (the
 // margin rule bounds kappa; the code counts kappa anyway), A3 (balanced: the
-// sign and mu facts below), A4 (contraction: the refinement rule below), A5
-// (the dense block, built by net::CutoffCorrection::realise).
+// sign and mu facts) and A4 (contraction: the refinement rule), both tested by
+// detail::SupportCover (support_tester.hpp) with threshold M/2, A5 (the dense
+// block, built by net::CutoffCorrection::realise).
 #include "mgdl/construct/cutoff_scheme.hpp"
 
 #include "mgdl/construct/partition.hpp"
 #include "mgdl/num/ball.hpp"
+#include "support_tester.hpp"
 
 #include <flint/flint.h>
 #include <algorithm>
@@ -58,204 +60,19 @@ struct CoreVerdict {
   int enclosures = 0;
 };
 
-// Builds a cover of a support box by bisection, best-first: it bisects the
-// leaf that holds the lowest lower end or the highest upper end (the ones that
-// decide the refinement rule), until the rule is decided, certainly fails, or
-// the budget is spent. Doubles never enter: every comparison is between exact
-// endpoints of Arb balls and rationals. A child's enclosure is intersected
-// with its parent's (the child box is inside the parent box), so bounds only
-// tighten.
-class SupportTester {
- public:
-  SupportTester(resid::ResidualEvaluator& evaluator, const Rational& half_m, const Rational& tolerance,
-                int max_depth, int budget, long bits)
-      : ev_(evaluator), half_m_(half_m), tolerance_(tolerance), max_depth_(max_depth), budget_(budget), bits_(bits) {}
-
-  CoreVerdict test(net::Box box) {
-    nodes_.clear();
-    enclosures_ = 0;
-    CoreVerdict v;
-    v.evaluated = true;
-    add_node(std::move(box), 0, -1);
-    for (;;) {
-      const Summary s = summarise();
-      if (s.unbounded >= 0) {
-        if (!refine(static_cast<std::size_t>(s.unbounded))) break;
-        continue;
-      }
-      // Lemma A4, case (a) fails: |r| <= M/2 on the whole support.
-      // Case (b): constant sign and (max − mu) <= M/2, mu the rounded lower
-      // bound that becomes |c_Q|·kappa (Lemma A3).
-      int sign = 0;
-      Rational mu;
-      if (s.all_pos) {
-        mu = num::round_down(s.lo, bits_);
-        if (mu > 0 && (s.all_small || s.hi - mu <= half_m_)) sign = 1;
-      } else if (s.all_neg) {
-        mu = num::round_down(-s.hi, bits_);
-        if (mu > 0 && (s.all_small || -s.lo - mu <= half_m_)) sign = -1;
-      }
-      if (sign != 0 || s.all_small) {
-        // Decided. While the sign is known, sharpen mu on the leaf that holds it.
-        if (sign != 0) {
-          const std::size_t k = sign > 0 ? s.argmin_l : s.argmax_u;
-          if (width(k) > tolerance_ && refine(k)) continue;
-        }
-        v.split = false;
-        v.sign = sign;
-        if (sign != 0) {
-          v.mu = std::move(mu);
-          v.tree = tree();
-        }
-        break;
-      }
-      // |r| > M/2 somewhere for sure, and r changes sign or oscillates by
-      // more than M/2 for sure: no cover can decide for this support.
-      const bool certainly_not_b = (s.seen_pos && s.seen_neg) || (s.max_l - s.min_u > half_m_);
-      if (s.certainly_big && certainly_not_b) break;
-      const std::size_t first = width(s.argmin_l) >= width(s.argmax_u) ? s.argmin_l : s.argmax_u;
-      const std::size_t second = first == s.argmin_l ? s.argmax_u : s.argmin_l;
-      if (refine(first)) continue;
-      if (refine(second)) continue;
-      break;
-    }
-    v.box = std::move(nodes_.front().box);
-    v.enclosures = enclosures_;
-    return v;
-  }
-
- private:
-  struct Node {
-    net::Box box;
-    int depth = 0;
-    int first_child = -1;
-    int axis = 0;
-    bool finite = false;
-    Rational l, u;
-  };
-  struct Summary {
-    long unbounded = -1;
-    std::size_t argmin_l = 0, argmax_u = 0;
-    Rational lo, hi, max_l, min_u;
-    bool have = false, all_pos = true, all_neg = true, all_small = true;
-    bool seen_pos = false, seen_neg = false, certainly_big = false;
-  };
-
-  Rational width(std::size_t k) const { return nodes_[k].u - nodes_[k].l; }
-
-  void add_node(net::Box box, int depth, int parent) {
-    Node n;
-    n.box = std::move(box);
-    n.depth = depth;
-    num::Ball ball = ev_.enclose(n.box);
-    ++enclosures_;
-    n.finite = ball.is_finite();
-    if (n.finite) {
-      n.l = num::lower_rational(ball);
-      n.u = num::upper_rational(ball);
-    }
-    if (parent >= 0) {
-      const Node& p = nodes_[static_cast<std::size_t>(parent)];
-      if (p.finite) {
-        if (!n.finite) {
-          n.finite = true;
-          n.l = p.l;
-          n.u = p.u;
-        } else {
-          if (p.l > n.l) n.l = p.l;
-          if (p.u < n.u) n.u = p.u;
-        }
-      }
-    }
-    nodes_.push_back(std::move(n));
-  }
-
-  // Bisects leaf k at the midpoint of its widest axis; false when the depth
-  // or the budget does not allow it.
-  bool refine(std::size_t k) {
-    if (nodes_[k].depth >= max_depth_ || enclosures_ + 2 > budget_) return false;
-    const net::Box& box = nodes_[k].box;
-    int axis = 0;
-    for (int i = 1; i < box.dimension(); ++i)
-      if (box.width(i) > box.width(axis)) axis = i;
-    const auto a = static_cast<std::size_t>(axis);
-    const Rational mid = (box.lo[a] + box.hi[a]) / 2;
-    net::Box lower = box, upper = box;
-    lower.hi[a] = mid;
-    upper.lo[a] = mid;
-    const int depth = nodes_[k].depth + 1;
-    nodes_[k].first_child = static_cast<int>(nodes_.size());
-    nodes_[k].axis = axis;
-    add_node(std::move(lower), depth, static_cast<int>(k));
-    add_node(std::move(upper), depth, static_cast<int>(k));
-    return true;
-  }
-
-  Summary summarise() const {
-    Summary s;
-    for (std::size_t k = 0; k < nodes_.size(); ++k) {
-      const Node& n = nodes_[k];
-      if (n.first_child >= 0) continue;
-      if (!n.finite) {
-        s.unbounded = static_cast<long>(k);
-        return s;
-      }
-      if (!s.have) {
-        s.lo = n.l;
-        s.hi = n.u;
-        s.max_l = n.l;
-        s.min_u = n.u;
-        s.argmin_l = s.argmax_u = k;
-        s.have = true;
-      } else {
-        if (n.l < s.lo) {
-          s.lo = n.l;
-          s.argmin_l = k;
-        }
-        if (n.u > s.hi) {
-          s.hi = n.u;
-          s.argmax_u = k;
-        }
-        if (n.l > s.max_l) s.max_l = n.l;
-        if (n.u < s.min_u) s.min_u = n.u;
-      }
-      s.all_pos = s.all_pos && n.l > 0;
-      s.all_neg = s.all_neg && n.u < 0;
-      s.all_small = s.all_small && n.u <= half_m_ && n.l >= -half_m_;
-      s.seen_pos = s.seen_pos || n.l > 0;
-      s.seen_neg = s.seen_neg || n.u < 0;
-      s.certainly_big = s.certainly_big || n.l > half_m_ || n.u < -half_m_;
-    }
-    return s;
-  }
-
-  // Pre-order form of the cover (docs/certificate-format.md, "Trees").
-  std::string tree() const {
-    std::string out;
-    std::vector<std::size_t> stack{0};
-    while (!stack.empty()) {
-      const Node& n = nodes_[stack.back()];
-      stack.pop_back();
-      if (n.first_child < 0) {
-        out.push_back('.');
-        continue;
-      }
-      out.push_back(static_cast<char>('a' + n.axis));
-      stack.push_back(static_cast<std::size_t>(n.first_child) + 1);
-      stack.push_back(static_cast<std::size_t>(n.first_child));
-    }
-    return out;
-  }
-
-  resid::ResidualEvaluator& ev_;
-  const Rational& half_m_;
-  const Rational& tolerance_;
-  int max_depth_;
-  int budget_;
-  long bits_;
-  std::vector<Node> nodes_;
-  int enclosures_ = 0;
-};
+// The support test with threshold M/2 (Lemma A4): split unless decided.
+CoreVerdict to_verdict(detail::SupportDecision d, int finest) {
+  CoreVerdict v;
+  v.evaluated = true;
+  v.split = !d.decided;
+  v.sign = d.sign;
+  v.mu = std::move(d.mu);
+  v.box = std::move(d.box);
+  v.tree = std::move(d.tree);
+  v.finest_at_evaluation = finest;
+  v.enclosures = d.enclosures;
+  return v;
+}
 
 // closed support of the core ∩ Ω
 net::Box clipped_support(const net::Box& core, const Rational& rho) {
@@ -406,10 +223,8 @@ CutoffConstruction build_cutoff_correction(const resid::Residual& r, const num::
       const std::size_t i = dirty[k];
       const std::size_t id = leaves[i];
       const Rational rho = DyadicPartition::margin_for_level(finest[i]);
-      SupportTester tester(*evaluators[w], half_m, tolerance, depth, budget, options.coefficient_bits);
-      CoreVerdict v = tester.test(clipped_support(partition.core(id), rho));
-      v.finest_at_evaluation = finest[i];
-      verdicts[id] = std::move(v);
+      detail::SupportCover cover(*evaluators[w], half_m, tolerance, depth, budget, options.coefficient_bits);
+      verdicts[id] = to_verdict(cover.decide(clipped_support(partition.core(id), rho)), finest[i]);
     });
     if (interrupt.load() != 0) return interrupted_result();
     evaluated_total += dirty.size();

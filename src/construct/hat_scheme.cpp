@@ -1,11 +1,13 @@
 // Construction B (SPEC section 5). The proofs this code relies on are in
 // proofs/hat.md: B0 (the hats and the node boxes Σ_z, through net::HatCorrection),
-// B1 (balanced: the sign and mu facts below), B2 (contraction: the refinement
-// conditions (a)/(b) below, checked with the rounded coefficient), B0.1 (the
+// B1 (balanced: the sign and mu facts) and B2 (contraction: the refinement
+// conditions (a)/(b), checked with the rounded coefficient), both tested by
+// detail::SupportCover (support_tester.hpp) with threshold theta·M, B0.1 (the
 // dense block, built by net::HatCorrection::realise).
 #include "mgdl/construct/hat_scheme.hpp"
 
 #include "mgdl/num/ball.hpp"
+#include "support_tester.hpp"
 
 #include <flint/flint.h>
 #include <algorithm>
@@ -51,6 +53,18 @@ struct NodeVerdict {
   std::vector<char> axes;  // when refine: the axes whose cells next to z get bisected
 };
 
+// The node test with threshold theta·M (design note 2, Lemma B2): refine
+// unless (a) or (b) is decided.
+NodeVerdict to_verdict(detail::SupportDecision d) {
+  NodeVerdict v;
+  v.refine = !d.decided;
+  v.sign = d.sign;
+  v.mu = std::move(d.mu);
+  v.box = std::move(d.box);
+  v.tree = std::move(d.tree);
+  return v;
+}
+
 // Which axes to refine around a node that decided neither (a) nor (b): those
 // along which r varies by at least half the largest variation, estimated in
 // doubles from r at z and its grid neighbours (a heuristic; it only steers
@@ -83,193 +97,6 @@ std::vector<char> axes_to_refine(resid::ResidualEvaluator& ev, const net::HatCor
   for (std::size_t i = 0; i < d; ++i) out[i] = variation[i] >= 0.5 * largest ? 1 : 0;
   return out;
 }
-
-// Covers a node box by best-first bisection until condition (a) or (b) of
-// design note 2 is decided, certainly fails, or the budget is spent. Every
-// comparison is between exact endpoints of Arb balls and rationals. A child's
-// enclosure is intersected with its parent's, so bounds only tighten.
-class NodeTester {
- public:
-  NodeTester(resid::ResidualEvaluator& evaluator, const Rational& bound, const Rational& tolerance, int max_depth,
-             int budget, long bits)
-      : ev_(evaluator), bound_(bound), tolerance_(tolerance), max_depth_(max_depth), budget_(budget), bits_(bits) {}
-
-  NodeVerdict test(net::Box box) {
-    nodes_.clear();
-    enclosures_ = 0;
-    NodeVerdict v;
-    add_node(std::move(box), -1);
-    for (;;) {
-      const Summary s = summarise();
-      if (s.unbounded >= 0) {
-        if (!refine(static_cast<std::size_t>(s.unbounded))) break;
-        continue;
-      }
-      // (b) with the rounded coefficient: mu = round_down(inf s·r), and
-      // sup |r| − mu <= theta·M (Lemma B2 without the rounding variant).
-      int sign = 0;
-      Rational mu;
-      if (s.all_pos) {
-        mu = num::round_down(s.lo, bits_);
-        if (mu > 0 && (s.all_small || s.hi - mu <= bound_)) sign = 1;
-      } else if (s.all_neg) {
-        mu = num::round_down(-s.hi, bits_);
-        if (mu > 0 && (s.all_small || -s.lo - mu <= bound_)) sign = -1;
-      }
-      if (sign != 0 || s.all_small) {
-        if (sign != 0) {
-          // Sharpen mu on the leaf that holds it (heuristic; the test re-runs).
-          const std::size_t k = sign > 0 ? s.argmin_l : s.argmax_u;
-          if (width(k) > tolerance_ && refine(k)) continue;
-          v.mu = std::move(mu);
-          v.tree = tree();
-        }
-        v.refine = false;
-        v.sign = sign;
-        break;
-      }
-      // |r| > theta·M somewhere for sure, and the sign changes or r varies by
-      // more than theta·M for sure: no cover decides this node box.
-      const bool certainly_not_b = (s.seen_pos && s.seen_neg) || (s.max_l - s.min_u > bound_);
-      if (s.certainly_big && certainly_not_b) break;
-      const std::size_t first = width(s.argmin_l) >= width(s.argmax_u) ? s.argmin_l : s.argmax_u;
-      const std::size_t second = first == s.argmin_l ? s.argmax_u : s.argmin_l;
-      if (refine(first)) continue;
-      if (refine(second)) continue;
-      break;
-    }
-    v.box = std::move(nodes_.front().box);
-    return v;
-  }
-
- private:
-  struct Node {
-    net::Box box;
-    int depth = 0;
-    int first_child = -1;
-    int axis = 0;
-    bool finite = false;
-    Rational l, u;
-  };
-  struct Summary {
-    long unbounded = -1;
-    std::size_t argmin_l = 0, argmax_u = 0;
-    Rational lo, hi, max_l, min_u;
-    bool have = false, all_pos = true, all_neg = true, all_small = true;
-    bool seen_pos = false, seen_neg = false, certainly_big = false;
-  };
-
-  Rational width(std::size_t k) const { return nodes_[k].u - nodes_[k].l; }
-
-  void add_node(net::Box box, int parent) {
-    Node n;
-    n.box = std::move(box);
-    n.depth = parent >= 0 ? nodes_[static_cast<std::size_t>(parent)].depth + 1 : 0;
-    num::Ball ball = ev_.enclose(n.box);
-    ++enclosures_;
-    n.finite = ball.is_finite();
-    if (n.finite) {
-      n.l = num::lower_rational(ball);
-      n.u = num::upper_rational(ball);
-    }
-    if (parent >= 0) {
-      const Node& p = nodes_[static_cast<std::size_t>(parent)];
-      if (p.finite) {
-        if (!n.finite) {
-          n.finite = true;
-          n.l = p.l;
-          n.u = p.u;
-        } else {
-          if (p.l > n.l) n.l = p.l;
-          if (p.u < n.u) n.u = p.u;
-        }
-      }
-    }
-    nodes_.push_back(std::move(n));
-  }
-
-  bool refine(std::size_t k) {
-    if (nodes_[k].depth >= max_depth_ || enclosures_ + 2 > budget_) return false;
-    const net::Box& box = nodes_[k].box;
-    int axis = 0;
-    for (int i = 1; i < box.dimension(); ++i)
-      if (box.width(i) > box.width(axis)) axis = i;
-    const auto a = static_cast<std::size_t>(axis);
-    const Rational mid = (box.lo[a] + box.hi[a]) / 2;
-    net::Box lower = box, upper = box;
-    lower.hi[a] = mid;
-    upper.lo[a] = mid;
-    nodes_[k].first_child = static_cast<int>(nodes_.size());
-    nodes_[k].axis = axis;
-    add_node(std::move(lower), static_cast<int>(k));
-    add_node(std::move(upper), static_cast<int>(k));
-    return true;
-  }
-
-  Summary summarise() const {
-    Summary s;
-    for (std::size_t k = 0; k < nodes_.size(); ++k) {
-      const Node& n = nodes_[k];
-      if (n.first_child >= 0) continue;
-      if (!n.finite) {
-        s.unbounded = static_cast<long>(k);
-        return s;
-      }
-      if (!s.have) {
-        s.lo = n.l;
-        s.hi = n.u;
-        s.max_l = n.l;
-        s.min_u = n.u;
-        s.argmin_l = s.argmax_u = k;
-        s.have = true;
-      } else {
-        if (n.l < s.lo) {
-          s.lo = n.l;
-          s.argmin_l = k;
-        }
-        if (n.u > s.hi) {
-          s.hi = n.u;
-          s.argmax_u = k;
-        }
-        if (n.l > s.max_l) s.max_l = n.l;
-        if (n.u < s.min_u) s.min_u = n.u;
-      }
-      s.all_pos = s.all_pos && n.l > 0;
-      s.all_neg = s.all_neg && n.u < 0;
-      s.all_small = s.all_small && n.u <= bound_ && n.l >= -bound_;
-      s.seen_pos = s.seen_pos || n.l > 0;
-      s.seen_neg = s.seen_neg || n.u < 0;
-      s.certainly_big = s.certainly_big || n.l > bound_ || n.u < -bound_;
-    }
-    return s;
-  }
-
-  std::string tree() const {
-    std::string out;
-    std::vector<std::size_t> stack{0};
-    while (!stack.empty()) {
-      const Node& n = nodes_[stack.back()];
-      stack.pop_back();
-      if (n.first_child < 0) {
-        out.push_back('.');
-        continue;
-      }
-      out.push_back(static_cast<char>('a' + n.axis));
-      stack.push_back(static_cast<std::size_t>(n.first_child) + 1);
-      stack.push_back(static_cast<std::size_t>(n.first_child));
-    }
-    return out;
-  }
-
-  resid::ResidualEvaluator& ev_;
-  const Rational& bound_;
-  const Rational& tolerance_;
-  int max_depth_;
-  int budget_;
-  long bits_;
-  std::vector<Node> nodes_;
-  int enclosures_ = 0;
-};
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
@@ -436,8 +263,8 @@ HatConstruction build_hat_correction(const resid::Residual& r, const num::LowerB
     std::vector<NodeVerdict> results(dirty.size());
     parallel_for(dirty.size(), workers, [&](std::size_t w, std::size_t k) {
       if (check_interrupt()) return;
-      NodeTester tester(*evaluators[w], bound, tolerance, depth, budget, options.coefficient_bits);
-      results[k] = tester.test(shape.node_box(all[dirty[k]]));
+      detail::SupportCover cover(*evaluators[w], bound, tolerance, depth, budget, options.coefficient_bits);
+      results[k] = to_verdict(cover.decide(shape.node_box(all[dirty[k]])));
       if (results[k].refine) results[k].axes = axes_to_refine(*evaluators[w], shape, all[dirty[k]]);
     });
     if (interrupt.load() != 0) return interrupted_result();
