@@ -113,9 +113,6 @@ Witness witness_candidates(resid::ResidualEvaluator& ev, const net::Box& box, co
 
 int choose_split_axis(const resid::Residual& residual, const net::Box& box, int max_level) {
   const int d = box.dimension();
-  int widest = 0;
-  for (int i = 1; i < d; ++i)
-    if (box.width(i) > box.width(widest)) widest = i;
   // 2^-max_level, built once per thread and level.
   thread_local int cached_level = -1;
   thread_local Rational floor_width;
@@ -124,11 +121,18 @@ int choose_split_axis(const resid::Residual& residual, const net::Box& box, int 
     cached_level = max_level;
   }
   if (d == 1) return box.hi[0] - box.lo[0] < floor_width ? -1 : 0;  // one axis: no kink query
-  if (box.width(widest) < floor_width) return -1;
+  std::vector<Rational> width(static_cast<std::size_t>(d));
+  int widest = 0;
+  for (int i = 0; i < d; ++i) {
+    width[static_cast<std::size_t>(i)] = box.width(i);
+    if (width[static_cast<std::size_t>(i)] > width[static_cast<std::size_t>(widest)]) widest = i;
+  }
+  if (width[static_cast<std::size_t>(widest)] < floor_width) return -1;
   int kinked = -1;
   for (int i = 0; i < d; ++i) {
-    if (box.width(i) < floor_width) continue;
-    if (!residual.axis_breakpoints(box, i).empty() && (kinked < 0 || box.width(i) > box.width(kinked))) kinked = i;
+    const Rational& w = width[static_cast<std::size_t>(i)];
+    if (w < floor_width || (kinked >= 0 && !(w > width[static_cast<std::size_t>(kinked)]))) continue;
+    if (residual.has_axis_breakpoints(box, i)) kinked = i;
   }
   return kinked >= 0 ? kinked : widest;
 }

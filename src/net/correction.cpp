@@ -26,4 +26,8 @@ std::vector<num::Rational> Correction::first_axis_breakpoints(const Box& box, in
   return all;
 }
 
+bool Correction::has_axis_breakpoints(const Box& box, int axis) const {
+  return !first_axis_breakpoints(box, axis, 1).empty();
+}
+
 }  // namespace mgdl::net

@@ -477,6 +477,61 @@ std::vector<Rational> HatCorrection::first_axis_breakpoints(const Box& box, int 
   return out;
 }
 
+bool HatCorrection::has_axis_breakpoints(const Box& box, int axis) const {
+  const auto du = static_cast<std::size_t>(dimension_);
+  if (axis < 0 || axis >= dimension_ || box.lo.size() != du || box.hi.size() != du || nodes_.empty()) return false;
+  if (dimension_ == 1) return !first_axis_breakpoints(box, axis, 1).empty();
+  const auto ax = static_cast<std::size_t>(axis);
+  std::vector<int> first, last;
+  cell_range(box, first, last);
+  std::vector<int> nlast = last;
+  long double region = 1;
+  for (std::size_t i = 0; i < du; ++i) {
+    nlast[i] = last[i] + 1;
+    region *= static_cast<long double>(nlast[i] - first[i] + 1);
+  }
+  const auto& line = grid_[ax];
+  const int n = static_cast<int>(line.size()) - 1;
+  // The rule of axis_breakpoints: lines p_ax − 1 .. p_ax + 1 of an active
+  // node p of the region, strictly inside the box.
+  auto crosses = [&](const std::vector<int>& p) {
+    for (int j = std::max(0, p[ax] - 1); j <= std::min(n, p[ax] + 1); ++j) {
+      const Rational& t = line[static_cast<std::size_t>(j)];
+      if (box.lo[ax] < t && t < box.hi[ax]) return true;
+    }
+    return false;
+  };
+  if (region <= static_cast<long double>(4 * nodes_.size() + 64)) {
+    bool found = false;
+    std::vector<int> p = first;
+    // for_each_index cannot stop early; walk the region by hand.
+    for (;;) {
+      if (slot(p) >= 0 && crosses(p)) {
+        found = true;
+        break;
+      }
+      std::size_t i = du;
+      bool done = true;
+      while (i-- > 0) {
+        if (p[i] < nlast[i]) {
+          ++p[i];
+          done = false;
+          break;
+        }
+        p[i] = first[i];
+      }
+      if (done) break;
+    }
+    return found;
+  }
+  for (const HatNode& z : nodes_) {
+    bool inside = true;
+    for (std::size_t i = 0; i < du && inside; ++i) inside = z.index[i] >= first[i] && z.index[i] <= nlast[i];
+    if (inside && crosses(z.index)) return true;
+  }
+  return false;
+}
+
 std::vector<Rational> HatCorrection::axis_breakpoints(const Box& box, int axis) const {
   std::vector<Rational> out;
   const auto du = static_cast<std::size_t>(dimension_);

@@ -107,6 +107,12 @@ std::vector<Rational> Residual::first_axis_breakpoints(const net::Box& box, int 
   return all;
 }
 
+bool Residual::has_axis_breakpoints(const net::Box& box, int axis) const {
+  for (const auto& h : corrections_)
+    if (h->has_axis_breakpoints(box, axis)) return true;
+  return false;
+}
+
 ResidualEvaluator::ResidualEvaluator(const Residual& residual, slong prec)
     : residual_(&residual), f_(residual.target(), prec) {}
 

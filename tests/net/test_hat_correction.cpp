@@ -261,7 +261,7 @@ TEST_CASE("hat correction JSON round trip and malformed input") {
 
 // The ball forms (branch-and-bound hot path) must contain the exact ones: a
 // 1D box inside one cell uses the cached affine piece, others fall back.
-TEST_CASE("hat ball enclosures and point balls contain the exact values; first kinks are a prefix") {
+TEST_CASE("hat ball enclosures and point balls contain the exact values; first kinks are a prefix; kink test agrees") {
   using mgdl::num::Ball;
   const std::uint64_t seed = 20261129;
   INFO("seed " << seed);
@@ -299,6 +299,7 @@ TEST_CASE("hat ball enclosures and point balls contain the exact values; first k
         CHECK(contains(h.evaluate_ball(x, 128), h.evaluate(x)));
         for (int axis = 0; axis < d; ++axis) {
           const std::vector<Rational> all = h.axis_breakpoints(box, axis);
+          CHECK(h.has_axis_breakpoints(box, axis) == !all.empty());
           for (std::size_t limit : {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{1000}}) {
             const std::vector<Rational> first = h.first_axis_breakpoints(box, axis, limit);
             CHECK(first.size() == std::min(limit, all.size()));

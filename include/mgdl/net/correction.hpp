@@ -57,6 +57,9 @@ class Correction {
   // correction overrides it when it can stop early (the branch and bound asks
   // only "none, one (where?), or several").
   virtual std::vector<num::Rational> first_axis_breakpoints(const Box& box, int axis, std::size_t limit) const;
+  // Whether axis_breakpoints(box, axis) is not empty (overridden to stop at
+  // the first kink found).
+  virtual bool has_axis_breakpoints(const Box& box, int axis) const;
   // The support: h = 0 outside the union of these boxes.
   virtual std::vector<Box> support_boxes() const = 0;
   // Number of cutoff/hat units with nonzero coefficient.

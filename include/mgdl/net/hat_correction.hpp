@@ -62,6 +62,8 @@ class HatCorrection final : public Correction {
   std::vector<num::Rational> axis_breakpoints(const Box& box, int axis) const override;
   // In 1D a scan from the box's first cell that stops at `limit` kinks.
   std::vector<num::Rational> first_axis_breakpoints(const Box& box, int axis, std::size_t limit) const override;
+  // Stops at the first kink line found (any d).
+  bool has_axis_breakpoints(const Box& box, int axis) const override;
   // The node boxes Σ_z ∩ Ω of the active nodes (proofs/hat.md, design note 1).
   std::vector<Box> support_boxes() const override;
   std::size_t active_units() const override;

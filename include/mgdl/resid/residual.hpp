@@ -41,6 +41,8 @@ class Residual {
   std::vector<num::Rational> axis_breakpoints(const net::Box& box, int axis) const;
   // The smallest min(limit, all) of those, sorted.
   std::vector<num::Rational> first_axis_breakpoints(const net::Box& box, int axis, std::size_t limit) const;
+  // Whether some correction has a kink line of `axis` inside the open box.
+  bool has_axis_breakpoints(const net::Box& box, int axis) const;
 
  private:
   expr::Program target_;
