@@ -2,8 +2,8 @@
 
 #include "mgdl/net/cutoff_correction.hpp"
 #include "hat_serialize.hpp"
+#include "json_util.hpp"
 
-#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -15,32 +15,10 @@ using num::Rational;
 
 namespace {
 
-[[noreturn]] void fail(const std::string& key, const std::string& what) {
-  throw std::invalid_argument("JSON key '" + key + "': " + what);
-}
-
-const json& member(const json& j, const std::string& key) {
-  if (!j.is_object()) fail(key, "expected an object holding it");
-  auto it = j.find(key);
-  if (it == j.end()) fail(key, "missing");
-  return *it;
-}
-
-int as_int(const json& v, const std::string& key) {
-  if (!v.is_number_integer()) fail(key, "expected an integer");
-  const auto value = v.get<long long>();
-  if (value < std::numeric_limits<int>::min() || value > std::numeric_limits<int>::max()) fail(key, "out of range");
-  return static_cast<int>(value);
-}
-
-Rational as_rational(const json& v, const std::string& key) {
-  if (!v.is_string()) fail(key, "expected an exact rational string \"p/q\"");
-  try {
-    return num::parse_rational(v.get_ref<const std::string&>());
-  } catch (const std::exception& e) {
-    fail(key, e.what());
-  }
-}
+using detail::as_int;
+using detail::as_rational;
+using detail::fail;
+using detail::member;
 
 std::vector<Rational> as_rationals(const json& v, const std::string& key) {
   if (!v.is_array()) fail(key, "expected an array of rational strings");
