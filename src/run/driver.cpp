@@ -81,6 +81,19 @@ bool norms_interrupted(const NormRecord& n, RunStopReason& why) {
   return false;
 }
 
+// The settings Construction A and B take alike from the run options.
+template <class SchemeOptions>
+SchemeOptions with_search_settings(const RunOptions& r, SchemeOptions o) {
+  o.initial_level = r.initial_level;
+  o.max_level = r.max_level;
+  o.precision = r.precision;
+  o.threads = r.threads;
+  o.deadline = r.deadline;
+  o.cancel = r.cancel;
+  o.sample_per_axis = r.sample_per_axis;
+  return o;
+}
+
 }  // namespace
 
 void RunOptions::validate(int dimension) const {
@@ -101,29 +114,15 @@ void RunOptions::validate(int dimension) const {
 }
 
 construct::CutoffOptions RunOptions::cutoff_options() const {
-  construct::CutoffOptions o;
-  o.initial_level = initial_level;
-  o.max_level = max_level;
+  auto o = with_search_settings(*this, construct::CutoffOptions{});
   o.max_cutoffs = max_cutoffs;
-  o.precision = precision;
-  o.threads = threads;
-  o.deadline = deadline;
-  o.cancel = cancel;
-  o.sample_per_axis = sample_per_axis;
   return o;
 }
 
 construct::HatOptions RunOptions::hat_options() const {
-  construct::HatOptions o;
+  auto o = with_search_settings(*this, construct::HatOptions{});
   o.theta = theta;
-  o.initial_level = initial_level;
-  o.max_level = max_level;
   o.max_nodes = max_cutoffs;
-  o.precision = precision;
-  o.threads = threads;
-  o.deadline = deadline;
-  o.cancel = cancel;
-  o.sample_per_axis = sample_per_axis;
   return o;
 }
 
