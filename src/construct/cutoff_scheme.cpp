@@ -8,6 +8,7 @@
 
 #include "mgdl/construct/partition.hpp"
 #include "mgdl/num/ball.hpp"
+#include "parallel.hpp"
 #include "support_tester.hpp"
 
 #include <flint/flint.h>
@@ -17,7 +18,6 @@
 #include <map>
 #include <mutex>
 #include <stdexcept>
-#include <thread>
 #include <utility>
 
 namespace mgdl::construct {
@@ -26,27 +26,8 @@ namespace {
 
 using num::Rational;
 using Clock = std::chrono::steady_clock;
-
-// Runs fn(worker, i) for i in [0, n) on `threads` workers; each i runs exactly
-// once and results are stored by i, so the outcome does not depend on timing.
-template <class Fn>
-void parallel_for(std::size_t n, int threads, Fn&& fn) {
-  const auto workers = static_cast<std::size_t>(std::max(1, threads));
-  if (workers == 1 || n < 2) {
-    for (std::size_t i = 0; i < n; ++i) fn(0, i);
-    return;
-  }
-  std::atomic<std::size_t> next{0};
-  std::vector<std::thread> pool;
-  const std::size_t used = std::min(workers, n);
-  for (std::size_t w = 0; w < used; ++w) {
-    pool.emplace_back([&, w] {
-      for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(w, i);
-      flint_cleanup();  // the worker's thread-local Arb/FLINT caches would leak otherwise
-    });
-  }
-  for (auto& t : pool) t.join();
-}
+using detail::parallel_for;
+using detail::seconds_since;
 
 // The outcome of testing one core's support against the refinement rule.
 struct CoreVerdict {
@@ -84,10 +65,6 @@ net::Box clipped_support(const net::Box& core, const Rational& rho) {
     if (s.hi[i] > 1) s.hi[i] = 1;
   }
   return s;
-}
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
 }  // namespace

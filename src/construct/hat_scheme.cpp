@@ -7,15 +7,14 @@
 #include "mgdl/construct/hat_scheme.hpp"
 
 #include "mgdl/num/ball.hpp"
+#include "parallel.hpp"
 #include "support_tester.hpp"
 
-#include <flint/flint.h>
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 #include <stdexcept>
-#include <thread>
 #include <utility>
 
 namespace mgdl::construct {
@@ -24,25 +23,8 @@ namespace {
 
 using num::Rational;
 using Clock = std::chrono::steady_clock;
-
-template <class Fn>
-void parallel_for(std::size_t n, int threads, Fn&& fn) {
-  const auto workers = static_cast<std::size_t>(std::max(1, threads));
-  if (workers == 1 || n < 2) {
-    for (std::size_t i = 0; i < n; ++i) fn(0, i);
-    return;
-  }
-  std::atomic<std::size_t> next{0};
-  std::vector<std::thread> pool;
-  const std::size_t used = std::min(workers, n);
-  for (std::size_t w = 0; w < used; ++w) {
-    pool.emplace_back([&, w] {
-      for (std::size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) fn(w, i);
-      flint_cleanup();  // the worker's thread-local Arb/FLINT caches would leak otherwise
-    });
-  }
-  for (auto& t : pool) t.join();
-}
+using detail::parallel_for;
+using detail::seconds_since;
 
 struct NodeVerdict {
   bool refine = true;  // neither (a) nor (b) certified
@@ -97,8 +79,6 @@ std::vector<char> axes_to_refine(resid::ResidualEvaluator& ev, const net::HatCor
   for (std::size_t i = 0; i < d; ++i) out[i] = variation[i] >= 0.5 * largest ? 1 : 0;
   return out;
 }
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // Dyadic breakpoint t = a / 2^L as the integer a (identifies nodes across rounds).
 std::int64_t scaled(const Rational& t, int level) {
