@@ -599,6 +599,31 @@ class Checker {
     grade_ok_.push_back(grade_ok && proven);
   }
 
+  // Lemmas A3 / B1 on one support fact: sign·R >= mu on every leaf of
+  // fact.tree over `root`. Counts every leaf in `leaves`; reports the first
+  // leaf that fails under `w` and returns false.
+  bool fact_leaves_hold(const SupportFact& fact, const Box& root, const CutoffIndex& cutoffs, ResidualAnalyzer& an,
+                        const std::string& w, std::size_t& leaves) {
+    const Q mu = fact.mu;
+    const int sign = fact.sign;
+    auto good = [&mu, sign](const I& r) {
+      if (!finite(r)) return false;
+      return sign > 0 ? mpfr_cmp_q(r.left(), mu.get()) >= 0 : mpfr_cmp_q(r.right(), (-mu).get()) <= 0;
+    };
+    bool fail = false;
+    walk_tree(fact.tree, root, cutoffs, [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
+      ++leaves;
+      if (fail) return;
+      if (!leaf_holds(an, b, cs, good, 0)) {
+        fail = true;
+        an.analyse(b, cs);
+        failed(w + ": leaf " + std::to_string(i) + " " + show_box(b) + " residual ~ [" + approx_left(an.range()) +
+               ", " + approx_right(an.range()) + "], not " + (sign > 0 ? ">= " : "<= -") + show(mu));
+      }
+    });
+    return !fail;
+  }
+
   bool check_facts(std::size_t m, const CorrectionData& corr, const ResidualEvidence& ev, long kappa, int overlap) {
     if (corr.hat) return check_hat_facts(m, corr, ev);
     const std::string who = "grade " + std::to_string(m);
@@ -642,24 +667,7 @@ class Checker {
           return false;
         }
       }
-      const Q mu = fact.mu;
-      const int sign = fact.sign;
-      auto good = [&mu, sign](const I& r) {
-        if (!finite(r)) return false;
-        return sign > 0 ? mpfr_cmp_q(r.left(), mu.get()) >= 0 : mpfr_cmp_q(r.right(), (-mu).get()) <= 0;
-      };
-      bool fail = false;
-      walk_tree(fact.tree, root, cutoffs, [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
-        ++leaves;
-        if (fail) return;
-        if (!leaf_holds(an, b, cs, good, 0)) {
-          fail = true;
-          an.analyse(b, cs);
-          failed(w + ": leaf " + std::to_string(i) + " " + show_box(b) + " residual ~ [" + approx_left(an.range()) +
-                 ", " + approx_right(an.range()) + "], not " + (sign > 0 ? ">= " : "<= -") + show(mu));
-        }
-      });
-      if (fail) return false;
+      if (!fact_leaves_hold(fact, root, cutoffs, an, w, leaves)) return false;
     }
     for (std::size_t i = 0; i < covered.size(); ++i)
       if (!covered[i]) {
@@ -705,24 +713,7 @@ class Checker {
         return false;
       }
       const Box root = hat_node_box(hg, k);
-      const Q mu = fact.mu;
-      const int sign = fact.sign;
-      auto good = [&mu, sign](const I& r) {
-        if (!finite(r)) return false;
-        return sign > 0 ? mpfr_cmp_q(r.left(), mu.get()) >= 0 : mpfr_cmp_q(r.right(), (-mu).get()) <= 0;
-      };
-      bool fail = false;
-      walk_tree(fact.tree, root, cutoffs, [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
-        ++leaves;
-        if (fail) return;
-        if (!leaf_holds(an, b, cs, good, 0)) {
-          fail = true;
-          an.analyse(b, cs);
-          failed(w + ": leaf " + std::to_string(i) + " " + show_box(b) + " residual ~ [" + approx_left(an.range()) +
-                 ", " + approx_right(an.range()) + "], not " + (sign > 0 ? ">= " : "<= -") + show(mu));
-        }
-      });
-      if (fail) return false;
+      if (!fact_leaves_hold(fact, root, cutoffs, an, w, leaves)) return false;
     }
     for (std::size_t i = 0; i < covered.size(); ++i)
       if (!covered[i]) {
