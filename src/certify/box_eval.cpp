@@ -3,6 +3,7 @@
 #include "mgdl/certify/tree.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace mgdl::certify::detail {
@@ -137,6 +138,31 @@ int choose_split_axis(const resid::Residual& residual, const net::Box& box, int 
   return kinked >= 0 ? kinked : widest;
 }
 
+bool stop_requested(const Options& options, StopReason& reason) {
+  if (options.cancel != nullptr && options.cancel->load()) {
+    reason = StopReason::cancelled;
+    return true;
+  }
+  if (options.deadline && std::chrono::steady_clock::now() >= *options.deadline) {
+    reason = StopReason::deadline;
+    return true;
+  }
+  return false;
+}
+
+bool budget_exhausted(const Options& options, long boxes, std::size_t frontier, StopReason& reason) {
+  if (stop_requested(options, reason)) return true;
+  if (boxes >= options.max_boxes) {
+    reason = StopReason::box_budget;
+    return true;
+  }
+  if (static_cast<long>(frontier) >= options.max_frontier) {
+    reason = StopReason::frontier_cap;
+    return true;
+  }
+  return false;
+}
+
 BoxKinks classify_kinks(const resid::Residual& residual, const net::Box& box, int max_level) {
   if (box.dimension() != 1 || choose_split_axis(residual, box, max_level) < 0) return BoxKinks::some;
   const std::vector<Rational> kinks = residual.first_axis_breakpoints(box, 0, 2);
@@ -162,16 +188,7 @@ void prove_fact(resid::ResidualEvaluator& ev, const resid::Residual& residual, c
       fact.reason = StopReason::box_budget;
       break;
     }
-    if ((fact.boxes & 255) == 0) {
-      if (options.cancel != nullptr && options.cancel->load()) {
-        fact.reason = StopReason::cancelled;
-        break;
-      }
-      if (options.deadline && std::chrono::steady_clock::now() >= *options.deadline) {
-        fact.reason = StopReason::deadline;
-        break;
-      }
-    }
+    if ((fact.boxes & 255) == 0 && stop_requested(options, fact.reason)) break;
     Item item = std::move(stack.back());
     stack.pop_back();
     ++fact.boxes;

@@ -8,6 +8,7 @@
 #include "mgdl/num/ball.hpp"
 #include "mgdl/resid/residual.hpp"
 
+#include <cstddef>
 #include <vector>
 
 namespace mgdl::certify::detail {
@@ -51,6 +52,14 @@ int choose_split_axis(const resid::Residual& residual, const net::Box& box, int 
 // may not be split (max_level).
 enum class BoxKinks { none, some, split_now };
 BoxKinks classify_kinks(const resid::Residual& residual, const net::Box& box, int max_level);
+
+// Cancellation (Ctrl-C) or the deadline: true with `reason` set.
+bool stop_requested(const Options& options, StopReason& reason);
+
+// The run's budgets, in the order both engines test them: cancellation, the
+// deadline, the box budget, the frontier cap (memory). True (with `reason`
+// set) when one of them says stop.
+bool budget_exhausted(const Options& options, long boxes, std::size_t frontier, StopReason& reason);
 
 // Proves sign·R >= mu on every leaf of a cover of fact.root (depth-first),
 // filling fact.tree, status, reason and boxes. Refuted when some box has

@@ -201,18 +201,6 @@ void pth_roots(const Rational& s_lo, const Rational& s_hi, const Rational& p, Ra
   if (lo < 0) lo = 0;
 }
 
-bool stop_requested(const Options& options, StopReason& reason) {
-  if (options.cancel != nullptr && options.cancel->load()) {
-    reason = StopReason::cancelled;
-    return true;
-  }
-  if (options.deadline && std::chrono::steady_clock::now() >= *options.deadline) {
-    reason = StopReason::deadline;
-    return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p, const Options& options) {
@@ -280,15 +268,7 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
       out.reason = StopReason::precision_cap;
       break;
     }
-    if (stop_requested(options, out.reason)) break;
-    if (out.boxes >= options.max_boxes) {
-      out.reason = StopReason::box_budget;
-      break;
-    }
-    if (static_cast<long>(heap.size()) >= options.max_frontier) {
-      out.reason = StopReason::frontier_cap;
-      break;
-    }
+    if (detail::budget_exhausted(options, out.boxes, heap.size(), out.reason)) break;
     batch.clear();
     while (!heap.empty() && static_cast<int>(batch.size()) < options.batch_size) {
       std::pop_heap(heap.begin(), heap.end(), Narrower());

@@ -94,18 +94,6 @@ ChildEval evaluate_child(resid::ResidualEvaluator& ev, const resid::Residual& re
   return out;
 }
 
-bool stop_requested(const Options& options, StopReason& reason) {
-  if (options.cancel != nullptr && options.cancel->load()) {
-    reason = StopReason::cancelled;
-    return true;
-  }
-  if (options.deadline && std::chrono::steady_clock::now() >= *options.deadline) {
-    reason = StopReason::deadline;
-    return true;
-  }
-  return false;
-}
-
 // Mode sup_norm: stop when (U − L) <= gap·U. Leaves with upper <= L(1 − gap/2)
 // are closed; boxes with upper <= L/(1 − gap) need no split.
 // Mode verify_upper: leaves with upper <= bound are closed; done when none is
@@ -192,15 +180,7 @@ EngineResult run_engine(const resid::Residual& residual, const Options& options,
       res.reason = StopReason::precision_cap;
       break;
     }
-    if (stop_requested(options, res.reason)) break;
-    if (res.boxes >= options.max_boxes) {
-      res.reason = StopReason::box_budget;
-      break;
-    }
-    if (static_cast<long>(heap.size()) >= options.max_frontier) {
-      res.reason = StopReason::frontier_cap;
-      break;
-    }
+    if (detail::budget_exhausted(options, res.boxes, heap.size(), res.reason)) break;
     // Pop the batch: the largest open bounds that still matter.
     const Rational no_split_below =
         mode == Mode::sup_norm ? Rational(best.abs_lower / (1 - gap)) : bound;
