@@ -4,6 +4,7 @@
 #include "mgdl/net/hat_correction.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -257,12 +258,12 @@ void HatCorrection::cell_range(const Box& box, std::vector<int>& first, std::vec
 namespace {
 
 // Visits the region of node indices first_i .. last_i (inclusive) in
-// lexicographic order.
+// lexicographic order while f returns true.
 template <class F>
 void for_each_index(const std::vector<int>& first, const std::vector<int>& last, F&& f) {
   std::vector<int> p = first;
   for (;;) {
-    f(p);
+    if (!f(p)) return;
     std::size_t i = p.size();
     while (i > 0) {
       --i;
@@ -279,6 +280,37 @@ void for_each_index(const std::vector<int>& first, const std::vector<int>& last,
 
 }  // namespace
 
+long double HatCorrection::node_region(const Box& box, std::vector<int>& first, std::vector<int>& last,
+                                       std::vector<int>& nlast) const {
+  cell_range(box, first, last);
+  nlast = last;
+  long double region = 1;
+  for (std::size_t i = 0; i < nlast.size(); ++i) {
+    nlast[i] = last[i] + 1;
+    region *= static_cast<long double>(nlast[i] - first[i] + 1);
+  }
+  return region;
+}
+
+bool HatCorrection::small_region(long double region) const {
+  return region <= static_cast<long double>(4 * nodes_.size() + 64);
+}
+
+void HatCorrection::for_each_active_node(const std::vector<int>& first, const std::vector<int>& nlast,
+                                         long double region,
+                                         const std::function<bool(const std::vector<int>&)>& f) const {
+  if (small_region(region)) {
+    for_each_index(first, nlast, [&](const std::vector<int>& p) { return slot(p) < 0 || f(p); });
+    return;
+  }
+  for (const HatNode& z : nodes_) {
+    bool inside = true;
+    for (std::size_t i = 0; i < z.index.size() && inside; ++i)
+      inside = z.index[i] >= first[i] && z.index[i] <= nlast[i];
+    if (inside && !f(z.index)) return;
+  }
+}
+
 LinearEnclosure HatCorrection::enclose(const Box& box) const {
   const auto du = static_cast<std::size_t>(dimension_);
   LinearEnclosure out;
@@ -290,15 +322,10 @@ LinearEnclosure HatCorrection::enclose(const Box& box) const {
   out.range_hi = 0;
   if (box.lo.size() != du || box.hi.size() != du || nodes_.empty()) return out;
 
-  std::vector<int> first, last;
-  cell_range(box, first, last);
   // Node region of the cells met: h on the box depends only on these nodes.
-  std::vector<int> nfirst = first, nlast = last;
-  long double region = 1;
-  for (std::size_t i = 0; i < du; ++i) {
-    nlast[i] = last[i] + 1;
-    region *= static_cast<long double>(nlast[i] - nfirst[i] + 1);
-  }
+  std::vector<int> first, last, nlast;
+  const long double region = node_region(box, first, last, nlast);
+  const std::vector<int>& nfirst = first;
   auto in_region = [&](const std::vector<int>& p) {
     for (std::size_t i = 0; i < du; ++i)
       if (p[i] < nfirst[i] || p[i] > nlast[i]) return false;
@@ -343,8 +370,11 @@ LinearEnclosure HatCorrection::enclose(const Box& box) const {
         previous = std::move(next);
       }
     } while (std::next_permutation(perm.begin(), perm.end()));
-    for_each_index(nfirst, nlast, [&](const std::vector<int>& p) { values.add(coefficient(p)); });
-  } else if (region <= static_cast<long double>(4 * nodes_.size() + 64)) {
+    for_each_index(nfirst, nlast, [&](const std::vector<int>& p) {
+      values.add(coefficient(p));
+      return true;
+    });
+  } else if (small_region(region)) {
     // Every edge of the cells met: each simplex gradient component is one of
     // these difference quotients (Lemma B0(a)).
     for_each_index(nfirst, nlast, [&](const std::vector<int>& p) {
@@ -358,6 +388,7 @@ LinearEnclosure HatCorrection::enclose(const Box& box) const {
         grad[i].add((coefficient(q) - cp) / (grid_[i][j + 1] - grid_[i][j]));
         --q[i];
       }
+      return true;
     });
   } else {
     // A large region: only edges touching an active node can be nonzero; the
@@ -482,54 +513,21 @@ bool HatCorrection::has_axis_breakpoints(const Box& box, int axis) const {
   if (axis < 0 || axis >= dimension_ || box.lo.size() != du || box.hi.size() != du || nodes_.empty()) return false;
   if (dimension_ == 1) return !first_axis_breakpoints(box, axis, 1).empty();
   const auto ax = static_cast<std::size_t>(axis);
-  std::vector<int> first, last;
-  cell_range(box, first, last);
-  std::vector<int> nlast = last;
-  long double region = 1;
-  for (std::size_t i = 0; i < du; ++i) {
-    nlast[i] = last[i] + 1;
-    region *= static_cast<long double>(nlast[i] - first[i] + 1);
-  }
+  std::vector<int> first, last, nlast;
+  const long double region = node_region(box, first, last, nlast);
   const auto& line = grid_[ax];
   const int n = static_cast<int>(line.size()) - 1;
   // The rule of axis_breakpoints: lines p_ax − 1 .. p_ax + 1 of an active
-  // node p of the region, strictly inside the box.
-  auto crosses = [&](const std::vector<int>& p) {
-    for (int j = std::max(0, p[ax] - 1); j <= std::min(n, p[ax] + 1); ++j) {
+  // node p of the region, strictly inside the box; stop at the first.
+  bool found = false;
+  for_each_active_node(first, nlast, region, [&](const std::vector<int>& p) {
+    for (int j = std::max(0, p[ax] - 1); j <= std::min(n, p[ax] + 1) && !found; ++j) {
       const Rational& t = line[static_cast<std::size_t>(j)];
-      if (box.lo[ax] < t && t < box.hi[ax]) return true;
+      found = box.lo[ax] < t && t < box.hi[ax];
     }
-    return false;
-  };
-  if (region <= static_cast<long double>(4 * nodes_.size() + 64)) {
-    bool found = false;
-    std::vector<int> p = first;
-    // for_each_index cannot stop early; walk the region by hand.
-    for (;;) {
-      if (slot(p) >= 0 && crosses(p)) {
-        found = true;
-        break;
-      }
-      std::size_t i = du;
-      bool done = true;
-      while (i-- > 0) {
-        if (p[i] < nlast[i]) {
-          ++p[i];
-          done = false;
-          break;
-        }
-        p[i] = first[i];
-      }
-      if (done) break;
-    }
-    return found;
-  }
-  for (const HatNode& z : nodes_) {
-    bool inside = true;
-    for (std::size_t i = 0; i < du && inside; ++i) inside = z.index[i] >= first[i] && z.index[i] <= nlast[i];
-    if (inside && crosses(z.index)) return true;
-  }
-  return false;
+    return !found;
+  });
+  return found;
 }
 
 std::vector<Rational> HatCorrection::axis_breakpoints(const Box& box, int axis) const {
@@ -537,14 +535,8 @@ std::vector<Rational> HatCorrection::axis_breakpoints(const Box& box, int axis) 
   const auto du = static_cast<std::size_t>(dimension_);
   if (axis < 0 || axis >= dimension_ || box.lo.size() != du || box.hi.size() != du || nodes_.empty()) return out;
   const auto ax = static_cast<std::size_t>(axis);
-  std::vector<int> first, last;
-  cell_range(box, first, last);
-  std::vector<int> nlast = last;
-  long double region = 1;
-  for (std::size_t i = 0; i < du; ++i) {
-    nlast[i] = last[i] + 1;
-    region *= static_cast<long double>(nlast[i] - first[i] + 1);
-  }
+  std::vector<int> first, last, nlast;
+  const long double region = node_region(box, first, last, nlast);
   const auto& line = grid_[ax];
   const int n = static_cast<int>(line.size()) - 1;
   // Only lines j in [first - 1, nlast + 1] can be marked: keep the flags for
@@ -557,17 +549,10 @@ std::vector<Rational> HatCorrection::axis_breakpoints(const Box& box, int axis) 
     for (int j = p[ax] - 1; j <= p[ax] + 1; ++j)
       if (j >= j0 && j <= j1) kink[static_cast<std::size_t>(j - j0)] = 1;
   };
-  if (region <= static_cast<long double>(4 * nodes_.size() + 64)) {
-    for_each_index(first, nlast, [&](const std::vector<int>& p) {
-      if (slot(p) >= 0) mark(p);
-    });
-  } else {
-    for (const HatNode& z : nodes_) {
-      bool inside = true;
-      for (std::size_t i = 0; i < du && inside; ++i) inside = z.index[i] >= first[i] && z.index[i] <= nlast[i];
-      if (inside) mark(z.index);
-    }
-  }
+  for_each_active_node(first, nlast, region, [&](const std::vector<int>& p) {
+    mark(p);
+    return true;
+  });
   for (int j = j0; j <= j1; ++j) {
     const Rational& t = line[static_cast<std::size_t>(j)];
     if (kink[static_cast<std::size_t>(j - j0)] && box.lo[ax] < t && t < box.hi[ax]) out.push_back(t);

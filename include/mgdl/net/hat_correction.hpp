@@ -18,6 +18,7 @@
 #include "mgdl/net/correction.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <unordered_map>
 
@@ -102,6 +103,16 @@ class HatCorrection final : public Correction {
   int slot(const std::vector<int>& index) const;  // position in nodes_, or -1
   std::uint64_t linear(const std::vector<int>& index) const;
   void cell_range(const Box& box, std::vector<int>& first, std::vector<int>& last) const;
+  // cell_range plus nlast_i = last_i + 1: the node region first .. nlast of
+  // the cells the box meets (h on the box depends only on its nodes); returns
+  // its number of nodes.
+  long double node_region(const Box& box, std::vector<int>& first, std::vector<int>& last,
+                          std::vector<int>& nlast) const;
+  // Small regions are walked node by node; large ones through the node list.
+  bool small_region(long double region) const;
+  // f on each active node of the region first .. nlast while f returns true.
+  void for_each_active_node(const std::vector<int>& first, const std::vector<int>& nlast, long double region,
+                            const std::function<bool(const std::vector<int>&)>& f) const;
   // Number of breakpoints of `axis` that are <= t (strict: < t).
   int count_below(std::size_t axis, const num::Rational& t, bool strict) const;
   // Index j of the cell [ξ_j, ξ_{j+1}] holding t (the right one on a grid
