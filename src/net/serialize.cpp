@@ -39,10 +39,10 @@ json float_layer(const AffineLayer& layer) {
   const auto cols = static_cast<std::size_t>(layer.inputs);
   std::vector<std::vector<double>> w(rows, std::vector<double>(cols, 0.0));
   for (const auto& e : layer.weights)
-    w[static_cast<std::size_t>(e.row)][static_cast<std::size_t>(e.col)] = num::to_double_approx(e.value);
+    w[static_cast<std::size_t>(e.row)][static_cast<std::size_t>(e.col)] = num::to_double_nearest(e.value);
   std::vector<double> b;
   b.reserve(layer.bias.size());
-  for (const Rational& r : layer.bias) b.push_back(num::to_double_approx(r));
+  for (const Rational& r : layer.bias) b.push_back(num::to_double_nearest(r));
   return json{{"W", w}, {"b", b}, {"relu", layer.relu}};
 }
 

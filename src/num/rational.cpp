@@ -131,4 +131,6 @@ Rational round_up(const Rational& r, long bits) { return round_dyadic(r, bits, t
 // ~20x more, and this is for heuristics only.
 double to_double_approx(const Rational& r) { return mpq_get_d(r.backend().data()); }
 
+double to_double_nearest(const Rational& r) { return r.convert_to<double>(); }
+
 }  // namespace mgdl::num

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include <random>
 #include <stdexcept>
 
@@ -61,4 +63,17 @@ TEST_CASE("directed dyadic rounding brackets the value and keeps the bits asked 
   CHECK(mgdl::num::round_down(Rational(1, 3), 4) == Rational(5, 16));
   CHECK(mgdl::num::round_up(Rational(1, 3), 4) == Rational(11, 32));
   CHECK(mgdl::num::round_up(Rational(-1, 3), 4) == Rational(-10, 32));
+}
+
+// to_double_approx truncates (a monotone heuristic key); to_double_nearest is
+// the correctly rounded double (used by the float export of networks).
+TEST_CASE("double conversions: truncated and nearest") {
+  using mgdl::num::Rational;
+  const Rational tenth(1, 10);  // 0.1 lies below its nearest double
+  CHECK(mgdl::num::to_double_nearest(tenth) == 0.1);
+  CHECK(mgdl::num::to_double_approx(tenth) < 0.1);
+  CHECK(mgdl::num::to_double_approx(tenth) == std::nextafter(0.1, 0.0));
+  CHECK(mgdl::num::to_double_nearest(Rational(-1, 10)) == -0.1);
+  CHECK(mgdl::num::to_double_approx(Rational(3, 4)) == 0.75);  // dyadic: exact either way
+  CHECK(mgdl::num::to_double_nearest(Rational(3, 4)) == 0.75);
 }

@@ -36,6 +36,10 @@ Rational round_down(const Rational& r, long bits);
 Rational round_up(const Rational& r, long bits);
 
 // A double for heuristics and plots only; never enters a claimed bound.
+// Truncates (rounds toward zero): cheap, and monotone in r.
 double to_double_approx(const Rational& r);
+// The double nearest to r (ties to even): for exports such as the float
+// copy of a network, where users expect the correctly rounded weight.
+double to_double_nearest(const Rational& r);
 
 }  // namespace mgdl::num
