@@ -31,7 +31,7 @@ struct OpenBox {
   double key = 0;  // num::to_double_approx(upper): orders the heap (see Lower)
   slong prec = 0;
   int axis = -1;   // where to split next (-1: may not be split)
-  bool bounded = true;  // false: the enclosure was not finite (upper unset)
+  bool bounded = true;  // false: no finite bound (enclosure not finite, or presplit); upper unset
   bool presplit = false;  // split without an enclosure (detail::classify_kinks)
   bool kink_free = false;  // no kink of the corrections inside: nor in its sub-boxes
   bool witnessed = false;  // its witness candidates were evaluated
@@ -51,11 +51,6 @@ struct Lower {
   }
 };
 
-struct ChildEval {
-  OpenBox open;
-  bool finite = false;
-};
-
 enum class Mode { sup_norm, verify_upper };
 
 struct EngineResult {
@@ -68,29 +63,30 @@ struct EngineResult {
   slong max_prec = 0;
 };
 
-ChildEval evaluate_child(resid::ResidualEvaluator& ev, const resid::Residual& residual, const net::Box& box,
+OpenBox evaluate_child(resid::ResidualEvaluator& ev, const resid::Residual& residual, const net::Box& box,
                          slong prec, bool kink_free, const Options& options) {
-  ChildEval out;
+  OpenBox out;
   const detail::BoxKinks kinks =
       kink_free ? detail::BoxKinks::none : detail::classify_kinks(residual, box, options.max_level);
-  out.open.kink_free = kinks == detail::BoxKinks::none;
+  out.kink_free = kinks == detail::BoxKinks::none;
   if (kinks == detail::BoxKinks::split_now) {
-    out.open.presplit = true;
-    out.open.box = box;
-    out.open.prec = prec;
-    out.open.axis = 0;
+    out.presplit = true;
+    out.bounded = false;  // no bound: sorts with the unbounded boxes, split first
+    out.box = box;
+    out.prec = prec;
+    out.axis = 0;
     return out;
   }
   resid::ResidualJet jet;
-  out.open.prec = detail::jet_with_precision(ev, box, prec, options.max_precision, jet);
-  out.open.box = box;
-  out.finite = jet.range.is_finite();
-  if (out.finite) {
-    out.open.upper = num::abs_upper_bound(jet.range).value();
-    out.open.key = num::to_double_approx(out.open.upper);
-    out.open.offset = detail::newton_offset(jet);
+  out.prec = detail::jet_with_precision(ev, box, prec, options.max_precision, jet);
+  out.box = box;
+  out.bounded = jet.range.is_finite();
+  if (out.bounded) {
+    out.upper = num::abs_upper_bound(jet.range).value();
+    out.key = num::to_double_approx(out.upper);
+    out.offset = detail::newton_offset(jet);
   }
-  out.open.axis = detail::choose_split_axis(residual, box, options.max_level);
+  out.axis = detail::choose_split_axis(residual, box, options.max_level);
   return out;
 }
 
@@ -118,28 +114,26 @@ EngineResult run_engine(const resid::Residual& residual, const Options& options,
   // Leaves with upper <= prune_at are closed; it changes only with `best`.
   Rational prune_at = mode == Mode::sup_norm ? Rational(0) : bound;
 
-  auto absorb = [&](ChildEval&& c, int node) {
-    c.open.node = node;
-    if (c.open.presplit) {  // no bound: sorts with the unbounded boxes, split first
-      c.open.bounded = false;
-      heap.push_back(std::move(c.open));
+  auto absorb = [&](OpenBox&& c, int node) {
+    c.node = node;
+    if (c.presplit) {
+      heap.push_back(std::move(c));
       std::push_heap(heap.begin(), heap.end(), Lower());
       return;
     }
     ++res.boxes;
-    res.max_prec = std::max(res.max_prec, c.open.prec);
-    c.open.bounded = c.finite;
-    if (c.finite && c.open.upper <= prune_at) {
-      if (c.open.upper > closed_max) closed_max = c.open.upper;
+    res.max_prec = std::max(res.max_prec, c.prec);
+    if (c.bounded && c.upper <= prune_at) {
+      if (c.upper > closed_max) closed_max = c.upper;
       return;
     }
-    if (c.open.axis < 0) {  // may not be split: closed with whatever it has
+    if (c.axis < 0) {  // may not be split: closed with whatever it has
       stalled = true;
-      if (!c.finite) unbounded_closed = true;
-      else if (c.open.upper > closed_max) closed_max = c.open.upper;
+      if (!c.bounded) unbounded_closed = true;
+      else if (c.upper > closed_max) closed_max = c.upper;
       return;
     }
-    heap.push_back(std::move(c.open));
+    heap.push_back(std::move(c));
     std::push_heap(heap.begin(), heap.end(), Lower());
   };
 
@@ -155,7 +149,7 @@ EngineResult run_engine(const resid::Residual& residual, const Options& options,
   };
 
   std::vector<OpenBox> batch;
-  std::vector<ChildEval> children;
+  std::vector<OpenBox> children;
   std::vector<detail::Witness> witnesses;
   for (;;) {
     // Convergence test on the exact current bounds.
@@ -216,7 +210,7 @@ EngineResult run_engine(const resid::Residual& residual, const Options& options,
       }
       continue;
     }
-    children.assign(batch.size() * 2, ChildEval());
+    children.assign(batch.size() * 2, OpenBox());
     pool.run(children.size(), [&](std::size_t i, int worker) {
       const OpenBox& parent = batch[i / 2];
       net::Box half = half_box(parent.box, parent.axis, (i % 2) == 1);
