@@ -1,13 +1,19 @@
-// Construction A grade by grade, without the certification: cores, active
-// cutoffs, kappa, block depth and width, a float estimate of ||R_m||_inf on a
-// grid, and the build time per grade, as a Markdown table.
+// Construction A (or B) grade by grade, without the certification: cores,
+// active cutoffs, kappa, block depth and width, a float estimate of
+// ||R_m||_inf on a grid, and the build time per grade, as a Markdown table.
 //
-//   bench_construct EXPR GRADES [THREADS [PER_AXIS]]
+//   bench_construct EXPR GRADES [THREADS [PER_AXIS [hat [LEVEL [BUDGET [DEPTH]]]]]]
 //   bench_construct "sin(32*pi*x)" 6
+//   bench_construct "sin(2*pi*x)*cos(2*pi*y)" 4 1 257 hat 1/2
+//
+// For the hat scheme the columns are grid nodes, active hats, cells per axis
+// (in the kappa column), depth and width; LEVEL, BUDGET and DEPTH are
+// HatOptions::level, enclosure_budget and enclosure_depth.
 //
 // M for grade m is the largest certified lower bound of |R_{m-1}| at the grid
 // points (a point evaluation in ball arithmetic: a valid M <= ||R_{m-1}||_inf).
 #include "mgdl/construct/cutoff_scheme.hpp"
+#include "mgdl/construct/hat_scheme.hpp"
 #include "mgdl/num/bounds.hpp"
 
 #include <chrono>
@@ -75,7 +81,30 @@ int main(int argc, char** argv) {
   std::printf("|---|---|---|---|---|---|---|---|---|\n");
   std::printf("| 0 | | | | | | %.6g | | |\n", s.sup_approx);
   double total = 0;
-  for (int m = 1; m <= grades; ++m) {
+  const bool hat = argc > 5 && std::string(argv[5]) == "hat";
+  construct::HatOptions hopt;
+  hopt.threads = opt.threads;
+  hopt.sample_per_axis = 0;
+  if (argc > 6) hopt.level = num::parse_rational(argv[6]);
+  if (argc > 7) hopt.enclosure_budget = std::atoi(argv[7]);
+  if (argc > 8) hopt.enclosure_depth = std::atoi(argv[8]);
+  for (int m = 1; hat && m <= grades; ++m) {
+    const double previous = s.sup_approx;
+    construct::HatConstruction g = construct::build_hat_correction(r, s.lower, hopt);
+    if (g.status != construct::BuildStatus::built) {
+      std::printf("| %d | not certified: %s | | | | | | | %.2f |\n", m, g.reason.c_str(), g.seconds_approx);
+      return 1;
+    }
+    total += g.seconds_approx;
+    r = r.with(g.correction);
+    s = scan(r, per_axis);
+    std::string cells;
+    for (int c : g.cells) cells += (cells.empty() ? "" : "x") + std::to_string(c);
+    std::printf("| %d | %zu | %zu | %s | %d | %d | %.6g | %.3f | %.2f |\n", m, g.nodes, g.active_nodes, cells.c_str(),
+                g.block_depth, g.block_width, s.sup_approx, s.sup_approx / previous, g.seconds_approx);
+    std::fflush(stdout);
+  }
+  for (int m = 1; !hat && m <= grades; ++m) {
     const double previous = s.sup_approx;
     construct::CutoffConstruction g = construct::build_cutoff_correction(r, s.lower, opt);
     if (g.status != construct::BuildStatus::built) {

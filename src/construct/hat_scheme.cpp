@@ -47,6 +47,38 @@ NodeVerdict to_verdict(detail::SupportDecision d) {
   return v;
 }
 
+// The coefficient |c_z| for a decided node (HatOptions::level). Any value in
+// [lo, mu] is certified: lo = peak − bound for (b) (Lemma B2 with the rounded
+// coefficient), lo = 0 when (a) holds; mu is the certified lower bound of
+// s·r on the node box (Lemma B1). The target |r(z)| − level·bound is a double
+// heuristic; only the exact comparisons with lo and mu decide. A magnitude 0
+// means "leave the node inactive" (it happens only under (a)). off_target:
+// (b) alone holds and the target was outside [lo, mu].
+struct Magnitude {
+  Rational value;
+  bool off_target = false;
+};
+
+Magnitude choose_magnitude(const detail::SupportDecision& d, const Rational& bound, const Rational& level,
+                           double r_at_node, long bits) {
+  const Rational lo = d.small ? Rational(0) : Rational(d.peak - bound);
+  if (level == 0 || !std::isfinite(r_at_node)) return {d.mu, false};
+  const double target = std::max(0.0, std::fabs(r_at_node) - num::to_double_approx(level * bound));
+  Rational c = num::round_down(Rational(target), bits);
+  if (c > d.mu) return {d.mu, !d.small};
+  if (c < lo) {
+    Rational up = num::round_up(lo, bits);
+    return {up <= d.mu ? std::move(up) : d.mu, true};
+  }
+  return {std::move(c), false};
+}
+
+Rational narrowest_side(const net::Box& box) {
+  Rational w = box.width(0);
+  for (int i = 1; i < box.dimension(); ++i) w = std::min(w, Rational(box.width(i)));
+  return w;
+}
+
 // Which axes to refine around a node that decided neither (a) nor (b): those
 // along which r varies by at least half the largest variation, estimated in
 // doubles from r at z and its grid neighbours (a heuristic; it only steers
@@ -136,6 +168,7 @@ void HatOptions::validate(int dimension) const {
   if (enclosure_budget > 100000) throw std::invalid_argument("hat scheme: enclosure_budget must be <= 100000");
   if (enclosure_tolerance <= 0 || enclosure_tolerance > 1)
     throw std::invalid_argument("hat scheme: enclosure_tolerance must be in (0, 1]");
+  if (level < 0 || level > 1) throw std::invalid_argument("hat scheme: level must be in [0, 1]");
   if (coefficient_bits < 2 || coefficient_bits > 4096)
     throw std::invalid_argument("hat scheme: coefficient_bits must be between 2 and 4096");
   if (precision < 32 || precision > 1000000) throw std::invalid_argument("hat scheme: precision must be >= 32 bits");
@@ -184,6 +217,7 @@ HatConstruction build_hat_correction(const resid::Residual& r, const num::LowerB
       for (int j = 0; j <= n; ++j) axis.push_back(Rational(j, n));
   }
   const Rational floor_width(num::Integer(1), num::Integer(1) << level);
+  const Rational coarse_floor = floor_width * 64;
 
   // Verdicts by node coordinates. A node box only shrinks when lines are
   // inserted, and facts on a box hold on every sub-box, so a decided verdict
@@ -244,12 +278,25 @@ HatConstruction build_hat_correction(const resid::Residual& r, const num::LowerB
     parallel_for(dirty.size(), workers, [&](std::size_t w, std::size_t k) {
       if (check_interrupt()) return;
       detail::SupportCover cover(*evaluators[w], bound, tolerance, depth, budget, options.coefficient_bits);
-      results[k] = to_verdict(cover.decide(shape.node_box(all[dirty[k]])));
+      detail::SupportDecision decision = cover.decide(shape.node_box(all[dirty[k]]));
+      if (decision.decided && decision.sign != 0) {
+        const double rz = options.level == 0 ? 0.0 : evaluators[w]->at_point(shape.node_point(all[dirty[k]])).mid_approx();
+        Magnitude m = choose_magnitude(decision, bound, options.level, rz, options.coefficient_bits);
+        decision.mu = std::move(m.value);
+        if (decision.mu == 0) decision.sign = 0;
+        // Smoothness demand (a heuristic that only steers refinement): a node
+        // whose target lies outside its certified interval leaves a bump in
+        // the next residual, so it is refined like an undecided node, unless
+        // its cells are already within 2^6 of the finest spacing allowed.
+        if (m.off_target && narrowest_side(decision.box) > coarse_floor) decision.decided = false;
+      }
+      results[k] = to_verdict(std::move(decision));
       if (results[k].refine) results[k].axes = axes_to_refine(*evaluators[w], shape, all[dirty[k]]);
     });
     if (interrupt.load() != 0) return interrupted_result();
     evaluated_total += dirty.size();
-    // Cells to bisect: those next to a node that decided neither (a) nor (b).
+    // Cells to bisect: those next to a node that decided neither (a) nor (b),
+    // or missed the smoothness demand.
     std::vector<std::set<int>> cells(du);
     for (std::size_t k = 0; k < dirty.size(); ++k) {
       const std::vector<int>& idx = all[dirty[k]];

@@ -42,7 +42,9 @@ SupportDecision SupportCover::decide(net::Box box) {
       }
       out.decided = true;
       out.sign = sign;
+      out.small = s.all_small;
       if (sign != 0) {
+        out.peak = sign > 0 ? s.hi : -s.lo;
         out.mu = std::move(mu);
         out.tree = tree();
       }

@@ -25,6 +25,8 @@ struct SupportDecision {
   bool decided = false;  // (a) or (b) certified on `box`; false: certainly fails or budget spent
   int sign = 0;          // +1 / -1 when sign·r >= mu > 0 is certified on `box` (then (b) holds)
   num::Rational mu;      // rounded down to `bits` (C4); set only when sign != 0
+  num::Rational peak;    // certified upper bound of sign·r on `box`; set only when sign != 0
+  bool small = false;    // (a) certified: |r| <= threshold on `box`
   std::string tree;      // pre-order cover (docs/certificate-format.md, "Trees"); only when sign != 0
   net::Box box;          // the box tested
   int enclosures = 0;    // Arb enclosures computed

@@ -88,12 +88,15 @@ construct::HatOptions small_options() {
 TEST_CASE("hat scheme: balanced on dense grids, contraction by theta, planted errors caught") {
   const char* targets[] = {"sin(4*pi*x)", "exp(x) - 1.5", "x*(1-x) - 0.1", "sin(pi*x)*cos(pi*y)",
                            "x - y^2 + 0.25", "x*y*z - 0.1 + sin(3*z)"};
-  for (const char* text : targets) {
-    INFO(text);
+  for (const char* text : targets)
+  for (const Rational& level : {Rational(1, 2), Rational(0)}) {
+    INFO(text << " level " << level);
     resid::Residual r0 = target(text);
     const int d = r0.dimension();
+    if (level == 0 && d == 3) continue;  // level 0 is the largest coefficient: checked in d <= 2
     const int per_axis = d == 1 ? 1025 : (d == 2 ? 65 : 17);
     construct::HatOptions opt = small_options();
+    opt.level = level;
     resid::Residual r = r0;
     const int grades = d == 1 ? 3 : (d == 2 ? 2 : 1);  // the tensor grids of d >= 2 grow fast
     for (int m = 1; m <= grades; ++m) {
@@ -155,6 +158,47 @@ TEST_CASE("hat scheme: balanced on dense grids, contraction by theta, planted er
       }
       r = next;
     }
+  }
+}
+
+// HatOptions::level = 1/2 aims every coefficient at |r(z)| − theta·M/2 (the
+// `bound` theta·M·(1 − 2^-10) of the scheme), inside the certified interval.
+// Where (a) certainly fails (|r| > theta·M at a point of the node box), the
+// smoothness demand leaves no node off target, so the residual at the node is
+// exactly the level up to the 24-bit rounding of c_z (downwards).
+TEST_CASE("hat scheme: level 1/2 leaves the residual at the level where (a) fails") {
+  for (const char* text : {"sin(4*pi*x)", "sin(pi*x)*cos(pi*y)", "exp(x) - 1.5"}) {
+    INFO(text);
+    const resid::Residual r = target(text);
+    const int d = r.dimension();
+    const num::LowerBound M = sampled_lower_bound(r, d == 1 ? 257 : 33);
+    construct::HatOptions opt = small_options();
+    REQUIRE(opt.level == Rational(1, 2));
+    const construct::HatConstruction g = construct::build_hat_correction(r, M, opt);
+    REQUIRE(g.status == construct::BuildStatus::built);
+    const net::HatCorrection& h = *g.correction;
+    const double bound = num::to_double_approx(opt.theta * M.value() * Rational(1023, 1024));
+    resid::ResidualEvaluator ev(r, 128);
+    std::size_t checked = 0;
+    for (const auto& z : h.nodes()) {
+      const net::Box box = h.node_box(z.index);
+      double peak = 0;  // |r| at the corners of the node box: a lower estimate of its sup
+      for (std::size_t corner = 0; corner < (std::size_t{1} << d); ++corner) {
+        std::vector<Rational> x(static_cast<std::size_t>(d));
+        for (std::size_t i = 0; i < x.size(); ++i) x[i] = (corner >> i) & 1U ? box.hi[i] : box.lo[i];
+        peak = std::max(peak, std::fabs(ev.at_point(x).mid_approx()));
+      }
+      if (!(peak > 1.001 * bound)) continue;  // (a) might hold: any coefficient in [0, mu] is allowed
+      const double rz = ev.at_point(h.node_point(z.index)).mid_approx();
+      const double c = num::to_double_approx(z.coefficient);
+      CHECK(rz * c > 0);
+      const double left = std::fabs(rz) - std::fabs(c);  // the residual's magnitude at z
+      CHECK(left >= bound / 2 * (1 - 1e-12));
+      CHECK(left <= bound / 2 + std::fabs(rz) * 0x1p-22 + 1e-12);
+      ++checked;
+    }
+    std::printf("hat level %s: %zu of %zu active nodes checked at the level\n", text, checked, h.nodes().size());
+    CHECK(checked * 4 >= h.nodes().size());  // the test is not vacuous
   }
 }
 
@@ -222,5 +266,9 @@ TEST_CASE("hat scheme: budgets give not certified, bad options throw") {
   opt = small_options();
   opt.theta = 1;
   CHECK_THROWS_WITH_AS(construct::build_hat_correction(r, M, opt), "hat scheme: theta must be in (0, 1)",
+                       std::invalid_argument);
+  opt = small_options();
+  opt.level = Rational(3, 2);
+  CHECK_THROWS_WITH_AS(construct::build_hat_correction(r, M, opt), "hat scheme: level must be in [0, 1]",
                        std::invalid_argument);
 }

@@ -12,9 +12,10 @@
 //   - every node z of the grid was certified, on a box containing its node box
 //     Σ_z ∩ Ω, to satisfy (a) sup |r| <= theta·M, or (b) a sign s_z with
 //     s_z·r >= mu_z > 0 and sup |r| − |c_z| <= theta·M (both tested against
-//     theta·M·(1 − 2^-10), a slack for the certified norms), where c_z = s_z·mu_z is
-//     the ROUNDED coefficient; nodes with a certified sign get c_z = s_z·mu_z
-//     even when (a) holds, the others c_z = 0;
+//     theta·M·(1 − 2^-10), a slack for the certified norms), where |c_z| <= mu_z is
+//     the ROUNDED coefficient, chosen by HatOptions::level in the interval that
+//     (b) allows (in [0, mu_z] when (a) holds); nodes without a certified sign
+//     get c_z = 0;
 //   - so h is balanced (Lemma B1) and ||r − h||_inf <= theta·M (Lemma B2).
 // A budget that runs out gives status not_certified with a reason; nothing in
 // such a result is a claim.
@@ -47,6 +48,13 @@ struct HatOptions {
   num::Rational enclosure_tolerance{1, 64};
   // |c_z| = mu_z rounded down to about this many significant bits (C4).
   long coefficient_bits = 24;
+  // Which coefficient in the certified interval [sup_z|r| − theta·M, mu_z]
+  // (Lemmas B1, B2) to take: the one nearest |r(z)| − level·theta·M, in
+  // [0, 1]. level = 0 takes mu_z, the largest; the default 1/2 leaves a
+  // residual close to level·theta·M wherever the hats are active, smooth
+  // across node boxes of any size, so the next grade can use a coarse grid
+  // there (a heuristic: every value in the interval is certified).
+  num::Rational level{1, 2};
   slong precision = 128;
   int threads = 1;
   std::optional<std::chrono::steady_clock::time_point> deadline;
@@ -65,7 +73,8 @@ struct HatOptions {
 
 // Evidence behind one nonzero coefficient: sign·r >= mu > 0 on `box`
 // (the node box Σ_z ∩ Ω at the time of the test, a superset of the final
-// one), |c_z| = mu. Pre-order cover `tree` as in SupportFact.
+// one), |c_z| = mu (the chosen coefficient, at most the certified lower
+// bound the cover proves). Pre-order cover `tree` as in SupportFact.
 struct NodeFact {
   std::size_t node = 0;  // index into correction->nodes()
   int sign = 0;
