@@ -33,6 +33,39 @@ void pow_nonneg(I& out, const I& x, const Q& p) {
   mpfr_set(out.right(), h.right(), MPFR_RNDU);
 }
 
+namespace {
+
+// out >= max_{t ∈ [0, r]} (β t + ½ η t²), rounded up (proofs/certification.md,
+// C2.6): convex (η >= 0): the larger end value, at least 0; concave: 0 when
+// β <= 0, else min(β r, β²/(2|η|)). β, η exact; r an exact point interval.
+void parabola_max_up(mpfr_ptr out, mpfr_srcptr beta, mpfr_srcptr eta, const I& r) {
+  const mpfr_prec_t prec = r.prec();
+  I b(prec), e(prec), v(prec), w(prec);
+  mpfi_set_fr(b.get(), beta);
+  mpfi_set_fr(e.get(), eta);
+  if (mpfr_sgn(eta) >= 0) {
+    mpfi_mul(v.get(), e.get(), r.get());
+    mpfi_div_2exp(v.get(), v.get(), 1);
+    mpfi_add(v.get(), v.get(), b.get());
+    mpfi_mul(v.get(), v.get(), r.get());  // (β + ½ η r) r
+    mpfr_set(out, v.right(), MPFR_RNDU);
+    if (mpfr_sgn(out) < 0) mpfr_set_ui(out, 0, MPFR_RNDU);
+    return;
+  }
+  if (mpfr_sgn(beta) <= 0) {
+    mpfr_set_ui(out, 0, MPFR_RNDU);
+    return;
+  }
+  mpfi_mul(v.get(), b.get(), r.get());
+  mpfi_sqr(w.get(), b.get());
+  mpfi_div(w.get(), w.get(), e.get());
+  mpfi_div_2exp(w.get(), w.get(), 1);
+  mpfi_neg(w.get(), w.get());  // β²/(2|η|)
+  mpfr_min(out, v.right(), w.right(), MPFR_RNDU);
+}
+
+}  // namespace
+
 ResidualAnalyzer::ResidualAnalyzer(const Target& target, mpfr_prec_t prec)
     : target_(&target),
       prec_(prec),
@@ -144,6 +177,7 @@ void ResidualAnalyzer::analyse(const Box& box, const CutoffsOnBox& cutoffs) {
       mpfi_mul(t1_.get(), h.get(), t2_.get());
       mpfi_add(taylor.get(), taylor.get(), t1_.get());
     }
+  if (d == 1 && finite(taylor)) one_dimensional_form(taylor);
   if (finite(taylor)) {
     if (finite(range_)) {
       I& both = both_;
@@ -153,6 +187,37 @@ void ResidualAnalyzer::analyse(const Box& box, const CutoffsOnBox& cutoffs) {
       mpfi_set(range_.get(), taylor.get());
     }
   }
+}
+
+// proofs/certification.md, C2.6 (d = 1): with R(m + t) = a + b t + ½ H t²,
+// a ∈ value_c, b ∈ ∂f(m) − G, H ∈ f''(B), each side t >= 0 and t = −s <= 0
+// is bounded by its own parabola; intersected into `taylor`.
+void ResidualAnalyzer::one_dimensional_form(I& taylor) {
+  I& b = t1_;
+  set_interval(t0_, corr_.glo[0], corr_.ghi[0]);
+  mpfi_sub(b.get(), center_jet_.c[1].get(), t0_.get());
+  const I& h = box_jet_.c[static_cast<std::size_t>(jets_.hessian_index(0, 0))];
+  if (!finite(b) || !finite(h) || !finite(value_c_)) return;
+  set_interval(t2_, radius_[0]);
+  const mpfr_prec_t prec = taylor.prec();
+  mpfr_t neg_b_lo, neg_h_lo, m1, m2, up, low;
+  for (mpfr_ptr x : {neg_b_lo, neg_h_lo, m1, m2, up, low}) mpfr_init2(x, prec);
+  mpfr_neg(neg_b_lo, b.left(), MPFR_RNDN);  // exact: negation
+  mpfr_neg(neg_h_lo, h.left(), MPFR_RNDN);
+  parabola_max_up(m1, b.right(), h.right(), t2_);  // upper side, t >= 0
+  parabola_max_up(m2, neg_b_lo, h.right(), t2_);   // upper side, t <= 0
+  mpfr_max(m1, m1, m2, MPFR_RNDU);
+  mpfr_add(up, value_c_.right(), m1, MPFR_RNDU);
+  parabola_max_up(m1, neg_b_lo, neg_h_lo, t2_);    // −R, t >= 0
+  parabola_max_up(m2, b.right(), neg_h_lo, t2_);   // −R, t <= 0
+  mpfr_max(m1, m1, m2, MPFR_RNDU);
+  mpfr_sub(low, value_c_.left(), m1, MPFR_RNDD);
+  if (mpfr_cmp(low, up) <= 0) {
+    mpfi_interv_fr(t0_.get(), low, up);
+    mpfi_intersect(both_.get(), taylor.get(), t0_.get());
+    if (finite(both_) && mpfr_cmp(both_.left(), both_.right()) <= 0) mpfi_set(taylor.get(), both_.get());
+  }
+  for (mpfr_ptr x : {neg_b_lo, neg_h_lo, m1, m2, up, low}) mpfr_clear(x);
 }
 
 bool ResidualAnalyzer::lp_smooth(const Q& p) const {

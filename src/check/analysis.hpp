@@ -27,6 +27,8 @@ class ResidualAnalyzer {
   bool lp_smooth(const Q& p) const;
 
  private:
+  void one_dimensional_form(I& taylor);
+
   const Target* target_;
   mpfr_prec_t prec_;
   int d_;
