@@ -441,8 +441,9 @@ std::vector<std::string> statement(const Certificate& c, Code code) {
     if (max_ratio) s += ", the certified ratios r_m being at most " + decimal(*max_ratio, Direction::up, kDigits);
     s += "; ";
     if (!c.ps.empty()) {
-      s += "(P3) \u2016R_m\u2016_p < \u2016R_{m\u22121}\u2016_p for every p in [1, \u221e) (Theorem A; L^p enclosures "
-           "reported for p = " + join(c.ps, ", ") + ")";
+      s += "(P3) \u2016R_m\u2016_p < \u2016R_{m\u22121}\u2016_p for every p in [1, \u221e) (Theorem " +
+           std::string(c.scheme_name == "hat" ? "B" : "A") + "; L^p enclosures reported for p = " + join(c.ps, ", ") +
+           ")";
     } else {
       s += "(P3) \u2016R_m\u2016_p < \u2016R_{m\u22121}\u2016_p for every p in [1, \u221e)";
     }
