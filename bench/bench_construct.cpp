@@ -77,9 +77,6 @@ int main(int argc, char** argv) {
   GridScan s = scan(r, per_axis);
   std::printf("target `%s`, d = %d, %d threads, float sup-norm estimate on a grid of %d^%d points\n\n", text.c_str(),
               d, opt.threads, per_axis, d);
-  std::printf("| grade | cores | active cutoffs | kappa | depth | width | sup-norm estimate | ratio | time (s) |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|\n");
-  std::printf("| 0 | | | | | | %.6g | | |\n", s.sup_approx);
   double total = 0;
   const bool hat = argc > 5 && std::string(argv[5]) == "hat";
   construct::HatOptions hopt;
@@ -88,6 +85,12 @@ int main(int argc, char** argv) {
   if (argc > 6) hopt.level = num::parse_rational(argv[6]);
   if (argc > 7) hopt.enclosure_budget = std::atoi(argv[7]);
   if (argc > 8) hopt.enclosure_depth = std::atoi(argv[8]);
+  if (hat)
+    std::printf("| grade | grid nodes | active hats | cells per axis | depth | width | sup-norm estimate | ratio | time (s) |\n");
+  else
+    std::printf("| grade | cores | active cutoffs | kappa | depth | width | sup-norm estimate | ratio | time (s) |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("| 0 | | | | | | %.6g | | |\n", s.sup_approx);
   for (int m = 1; hat && m <= grades; ++m) {
     const double previous = s.sup_approx;
     construct::HatConstruction g = construct::build_hat_correction(r, s.lower, hopt);
