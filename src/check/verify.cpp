@@ -565,7 +565,7 @@ class Checker {
       }
     }
 
-    // L^p strict decrease (P3): Theorem A, or U_p(m) < L_p(m−1).
+    // L^p strict decrease (P3): Theorem A (B for hats), or U_p(m) < L_p(m−1).
     const std::vector<LpClaim>& prev_lp = m == 1 ? c_.initial_lp : c_.grades[m - 2].lp;
     for (const auto& [key, status] : g.lp_strict) {
       if (status != "proven") {
@@ -586,7 +586,8 @@ class Checker {
         if (c.p == p) before = &c;
       if (now != nullptr && before != nullptr) by_bounds = now->upper < before->lower;
       if (by_theorem || by_bounds)
-        ok(who + ": L^" + key + " strictly decreases (" + (by_theorem ? "Theorem A" : "bounds") + ")");
+        ok(who + ": L^" + key + " strictly decreases (" +
+           (by_theorem ? (c_.scheme == "hat" ? "Theorem B" : "Theorem A") : "bounds") + ")");
       else {
         failed(who + " L^" + key + " strict decrease: neither verified facts with a nontrivial witness nor U_p < L_p(prev)");
         grade_ok = false;
