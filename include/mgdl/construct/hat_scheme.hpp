@@ -53,7 +53,9 @@ struct HatOptions {
   // [0, 1]. level = 0 takes mu_z, the largest; the default 1/2 leaves a
   // residual close to level·theta·M wherever the hats are active, smooth
   // across node boxes of any size, so the next grade can use a coarse grid
-  // there (a heuristic: every value in the interval is certified).
+  // there (a heuristic: every value in the interval is certified). With
+  // level > 0 a node whose target lies outside its interval is refined
+  // (proofs/hat.md, Remark B2.1).
   num::Rational level{1, 2};
   slong precision = 128;
   int threads = 1;
