@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Produces certificates of a 1D and a 2D target with the real producer, then
+# Produces certificates of 1D and 2D targets (cutoff and hat schemes) with the real producer, then
 # checks them (they must pass) and every tampered copy (each must be rejected).
 #   check_producer_certificates.sh MGDL_VERIFY CHECKER TAMPER_PY
 set -euo pipefail
@@ -21,4 +21,8 @@ run() {  # out_dir, args...
 }
 run "$tmp/one" --grades 2 "sin(4*pi*x)"
 run "$tmp/two" --grades 1 "x*y + 1/4"
-python3 "$tamper" check "$checker" "$tmp/one" "$tmp/two"
+# Hat scheme: its level coefficients put plateau maxima inside sup-norm leaves,
+# which the checker can only confirm with its own C2.6 form (1D).
+run "$tmp/three" --scheme hat --grades 2 "sin(4*pi*x)"
+run "$tmp/four" --scheme hat --grades 1 --rel-gap 1e-3 "sin(pi*x)*cos(pi*y)"
+python3 "$tamper" check "$checker" "$tmp/one" "$tmp/two" "$tmp/three" "$tmp/four"

@@ -84,24 +84,30 @@ def mutations(cert, network):
         yield "drop_leaf", ["tree"], c, None, None
 
     corr = cert["network"].get("corrections", [])
-    graded = [m for m, cc in enumerate(corr) if cc["cutoffs"]]
+    # Cutoff corrections list "cutoffs", hat corrections "nodes"; both carry "c".
+    def units(cc):
+        return cc.get("cutoffs") or cc.get("nodes") or []
+
+    graded = [m for m, cc in enumerate(corr) if units(cc)]
     if graded:
         m = graded[-1]
+        hat = "nodes" in corr[m]
         c = copy.deepcopy(cert)
-        cut = c["network"]["corrections"][m]["cutoffs"][0]
+        cut = units(c["network"]["corrections"][m])[0]
         cut["c"] = s(-q(cut["c"]))
-        yield "flip_coefficient", ["network", "support fact"], c, None, None
+        yield "flip_coefficient", ["network", "support fact", "node fact"], c, None, None
         c = copy.deepcopy(cert)
-        cut = c["network"]["corrections"][m]["cutoffs"][-1]
+        cut = units(c["network"]["corrections"][m])[-1]
         cut["c"] = s(q(cut["c"]) * 2)
-        yield "double_coefficient", ["network", "support fact"], c, None, None
-        c = copy.deepcopy(cert)
-        g = c["grades"][m]
-        kappa = c["network"]["corrections"][m]["kappa"]
-        c["network"]["corrections"][m]["kappa"] = kappa + 1
-        if "kappa" in g:
-            g["kappa"] = kappa + 1
-        yield "raise_kappa", ["support fact"], c, None, None
+        yield "double_coefficient", ["network", "support fact", "node fact"], c, None, None
+        kappa = 0 if hat else c["network"]["corrections"][m]["kappa"]
+        if not hat:
+            c = copy.deepcopy(cert)
+            g = c["grades"][m]
+            c["network"]["corrections"][m]["kappa"] = kappa + 1
+            if "kappa" in g:
+                g["kappa"] = kappa + 1
+            yield "raise_kappa", ["support fact"], c, None, None
         if kappa >= 2:
             c = copy.deepcopy(cert)
             c["network"]["corrections"][m]["kappa"] = 1
@@ -112,12 +118,14 @@ def mutations(cert, network):
         if ev.get(m + 1, {}).get("support_facts"):
             c = copy.deepcopy(cert)
             e = {x["residual"]: x for x in c["evidence"]["grades"]}[m + 1]
-            e["support_facts"][0]["mu"] = s(q(e["support_facts"][0]["mu"]) * 2)
-            yield "raise_mu", ["support fact"], c, None, None
+            # Above 2·||f||_inf >= 2·|R_{m-1}|: certainly false. (Doubling mu is not:
+            # a hat coefficient may lie well below the certified lower bound.)
+            e["support_facts"][0]["mu"] = s(q(cert["initial"]["sup_norm"]["upper"]) * 2)
+            yield "raise_mu", ["support fact", "node fact"], c, None, None
             c = copy.deepcopy(cert)
             e = {x["residual"]: x for x in c["evidence"]["grades"]}[m + 1]
             del e["support_facts"][-1]
-            yield "drop_support_fact", ["support fact", "no fact"], c, None, None
+            yield "drop_support_fact", ["support fact", "node fact", "no fact"], c, None, None
         g = cert["grades"][m]
         if "contraction_ratio_upper" in g:
             c = copy.deepcopy(cert)
