@@ -91,36 +91,38 @@ int main(int argc, char** argv) {
     std::printf("| grade | cores | active cutoffs | kappa | depth | width | sup-norm estimate | ratio | time (s) |\n");
   std::printf("|---|---|---|---|---|---|---|---|---|\n");
   std::printf("| 0 | | | | | | %.6g | | |\n", s.sup_approx);
-  for (int m = 1; hat && m <= grades; ++m) {
-    const double previous = s.sup_approx;
-    construct::HatConstruction g = construct::build_hat_correction(r, s.lower, hopt);
-    if (g.status != construct::BuildStatus::built) {
-      std::printf("| %d | not certified: %s | | | | | | | %.2f |\n", m, g.reason.c_str(), g.seconds_approx);
-      return 1;
+  // One loop for both schemes: build the grade, print its row, move on to
+  // its residual. `columns` gives the three scheme-specific cells.
+  auto run = [&](auto build, auto columns) {
+    for (int m = 1; m <= grades; ++m) {
+      const double previous = s.sup_approx;
+      const auto g = build();
+      if (g.status != construct::BuildStatus::built) {
+        std::printf("| %d | not certified: %s | | | | | | | %.2f |\n", m, g.reason.c_str(), g.seconds_approx);
+        return false;
+      }
+      total += g.seconds_approx;
+      r = r.with(g.correction);
+      s = scan(r, per_axis);
+      std::printf("| %d | %s | %d | %d | %.6g | %.3f | %.2f |\n", m, columns(g).c_str(), g.block_depth, g.block_width,
+                  s.sup_approx, s.sup_approx / previous, g.seconds_approx);
+      std::fflush(stdout);
     }
-    total += g.seconds_approx;
-    r = r.with(g.correction);
-    s = scan(r, per_axis);
-    std::string cells;
-    for (int c : g.cells) cells += (cells.empty() ? "" : "x") + std::to_string(c);
-    std::printf("| %d | %zu | %zu | %s | %d | %d | %.6g | %.3f | %.2f |\n", m, g.nodes, g.active_nodes, cells.c_str(),
-                g.block_depth, g.block_width, s.sup_approx, s.sup_approx / previous, g.seconds_approx);
-    std::fflush(stdout);
-  }
-  for (int m = 1; !hat && m <= grades; ++m) {
-    const double previous = s.sup_approx;
-    construct::CutoffConstruction g = construct::build_cutoff_correction(r, s.lower, opt);
-    if (g.status != construct::BuildStatus::built) {
-      std::printf("| %d | not certified: %s | | | | | | | %.2f |\n", m, g.reason.c_str(), g.seconds_approx);
-      return 1;
-    }
-    total += g.seconds_approx;
-    r = r.with(g.correction);
-    s = scan(r, per_axis);
-    std::printf("| %d | %zu | %zu | %d | %d | %d | %.6g | %.3f | %.2f |\n", m, g.cores, g.active_cutoffs, g.kappa,
-                g.block_depth, g.block_width, s.sup_approx, s.sup_approx / previous, g.seconds_approx);
-    std::fflush(stdout);
-  }
+    return true;
+  };
+  const bool built =
+      hat ? run([&] { return construct::build_hat_correction(r, s.lower, hopt); },
+                [](const construct::HatConstruction& g) {
+                  std::string cells;
+                  for (int c : g.cells) cells += (cells.empty() ? "" : "x") + std::to_string(c);
+                  return std::to_string(g.nodes) + " | " + std::to_string(g.active_nodes) + " | " + cells;
+                })
+          : run([&] { return construct::build_cutoff_correction(r, s.lower, opt); },
+                [](const construct::CutoffConstruction& g) {
+                  return std::to_string(g.cores) + " | " + std::to_string(g.active_cutoffs) + " | " +
+                         std::to_string(g.kappa);
+                });
+  if (!built) return 1;
   std::printf("\nbuild time total %.2f s (grid scans excluded)\n", total);
   return 0;
 }
