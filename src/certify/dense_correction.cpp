@@ -120,7 +120,7 @@ Lin propagate(const net::MultigradeNetwork& network, int m, const net::Box& box,
       v = apply_affine(layer, v, d, radius);
       if (pre)
         for (const Lin& u : v) pre(u);
-      if (layer.relu) apply_relu(v);
+      if (layer.activation == net::Activation::relu) apply_relu(v);
     }
     if (k == m) {
       std::vector<Lin> out = apply_affine(block.readout, v, d, radius);

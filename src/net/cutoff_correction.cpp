@@ -382,7 +382,7 @@ GradeBlock CutoffCorrection::realise() const {
   // Read-out A+ − A- (no ReLU).
   block.readout.inputs = d + 2;
   block.readout.outputs = 1;
-  block.readout.relu = false;
+  block.readout.activation = Activation::identity;
   block.readout.bias.assign(1, Rational(0));
   block.readout.weights.push_back({0, d, Rational(1)});
   block.readout.weights.push_back({0, d + 1, Rational(-1)});

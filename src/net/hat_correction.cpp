@@ -56,7 +56,7 @@ AffineLayer make_layer(int inputs, int outputs) {
   AffineLayer layer;
   layer.inputs = inputs;
   layer.outputs = outputs;
-  layer.relu = true;
+  layer.activation = Activation::relu;
   layer.bias.assign(static_cast<std::size_t>(outputs), Rational(0));
   return layer;
 }
@@ -666,7 +666,7 @@ GradeBlock HatCorrection::realise() const {
   normalise(last);
   block.layers.push_back(std::move(last));
   block.readout = make_layer(d + 2, 1);
-  block.readout.relu = false;
+  block.readout.activation = Activation::identity;
   block.readout.weights.push_back({0, d, Rational(1)});
   block.readout.weights.push_back({0, d + 1, Rational(-1)});
   return block;

@@ -9,14 +9,28 @@ namespace mgdl::net {
 
 using num::Rational;
 
+const char* to_string(Activation activation) {
+  switch (activation) {
+    case Activation::identity: return "identity";
+    case Activation::relu: return "relu";
+    case Activation::tanh: return "tanh";
+    case Activation::sigmoid: return "sigmoid";
+    case Activation::sin: return "sin";
+  }
+  return "?";
+}
+
 std::vector<Rational> AffineLayer::apply(const std::vector<Rational>& x) const {
   if (static_cast<int>(x.size()) != inputs)
     throw std::invalid_argument("affine layer: input has " + std::to_string(x.size()) + " entries, expected " +
                                 std::to_string(inputs));
+  if (!net::piecewise_linear(activation))
+    throw std::domain_error(std::string("affine layer: a ") + to_string(activation) +
+                            " layer has no exact rational value");
   std::vector<Rational> y(bias);
   y.resize(static_cast<std::size_t>(outputs));
   for (const Entry& e : weights) y[static_cast<std::size_t>(e.row)] += e.value * x[static_cast<std::size_t>(e.col)];
-  if (relu)
+  if (activation == Activation::relu)
     for (Rational& v : y)
       if (v < 0) v = 0;
   return y;
@@ -85,19 +99,26 @@ void MultigradeNetwork::add_grade(GradeBlock block) {
     const AffineLayer& layer = block.layers[l];
     const std::string where = grade + " layer " + std::to_string(l + 1);
     validate_layer(layer, where);
-    if (!layer.relu) throw std::invalid_argument(where + ": hidden layers must have ReLU");
     if (layer.inputs != expected)
       throw std::invalid_argument(where + ": reads " + std::to_string(layer.inputs) + " inputs, previous gives " +
                                   std::to_string(expected));
     expected = layer.outputs;
   }
   validate_layer(block.readout, grade + " read-out");
-  if (block.readout.relu) throw std::invalid_argument(grade + " read-out: must not have ReLU");
+  if (block.readout.activation != Activation::identity)
+    throw std::invalid_argument(grade + " read-out: must have no activation (identity)");
   if (block.readout.outputs != 1) throw std::invalid_argument(grade + " read-out: must have 1 output");
   if (block.readout.inputs != expected)
     throw std::invalid_argument(grade + " read-out: reads " + std::to_string(block.readout.inputs) +
                                 " inputs, block gives " + std::to_string(expected));
   blocks_.push_back(std::move(block));
+}
+
+bool MultigradeNetwork::piecewise_linear() const {
+  for (const GradeBlock& block : blocks_)
+    for (const AffineLayer& layer : block.layers)
+      if (!net::piecewise_linear(layer.activation)) return false;
+  return true;
 }
 
 Rational MultigradeNetwork::evaluate(const std::vector<Rational>& x, int upto) const {

@@ -34,6 +34,14 @@ json rationals(const std::vector<Rational>& values) {
   return out;
 }
 
+// Piecewise-linear layers keep the original "relu": true|false key (so files
+// written before smooth activations existed read back unchanged); the others
+// say "activation": "tanh" | "sigmoid" | "sin".
+void set_activation(json& out, Activation activation) {
+  if (piecewise_linear(activation)) out["relu"] = activation == Activation::relu;
+  else out["activation"] = to_string(activation);
+}
+
 json float_layer(const AffineLayer& layer) {
   const auto rows = static_cast<std::size_t>(layer.outputs);
   const auto cols = static_cast<std::size_t>(layer.inputs);
@@ -43,7 +51,9 @@ json float_layer(const AffineLayer& layer) {
   std::vector<double> b;
   b.reserve(layer.bias.size());
   for (const Rational& r : layer.bias) b.push_back(num::to_double_nearest(r));
-  return json{{"W", w}, {"b", b}, {"relu", layer.relu}};
+  json out{{"W", w}, {"b", b}};
+  set_activation(out, layer.activation);
+  return out;
 }
 
 }  // namespace
@@ -51,11 +61,11 @@ json float_layer(const AffineLayer& layer) {
 json to_json(const AffineLayer& layer) {
   json weights = json::array();
   for (const auto& e : layer.weights) weights.push_back(json::array({e.row, e.col, num::to_string(e.value)}));
-  return json{{"inputs", layer.inputs},
-              {"outputs", layer.outputs},
-              {"relu", layer.relu},
-              {"weights", std::move(weights)},
-              {"bias", rationals(layer.bias)}};
+  json out{{"inputs", layer.inputs}, {"outputs", layer.outputs}};
+  set_activation(out, layer.activation);
+  out["weights"] = std::move(weights);
+  out["bias"] = rationals(layer.bias);
+  return out;
 }
 
 json to_json(const GradeBlock& block) {
@@ -92,9 +102,23 @@ AffineLayer layer_from_json(const json& j) {
   layer.outputs = as_int(member(j, "outputs"), "outputs");
   if (layer.inputs < 0) fail("inputs", "must be >= 0");
   if (layer.outputs < 1) fail("outputs", "must be >= 1");
-  const json& relu = member(j, "relu");
-  if (!relu.is_boolean()) fail("relu", "expected true or false");
-  layer.relu = relu.get<bool>();
+  if (j.contains("activation")) {
+    const json& a = j.at("activation");
+    static const Activation kinds[] = {Activation::identity, Activation::relu, Activation::tanh, Activation::sigmoid,
+                                       Activation::sin};
+    bool known = false;
+    for (Activation k : kinds)
+      if (a.is_string() && a.get<std::string>() == to_string(k)) {
+        layer.activation = k;
+        known = true;
+      }
+    if (!known) fail("activation", "expected \"identity\", \"relu\", \"tanh\", \"sigmoid\" or \"sin\"");
+    if (j.contains("relu")) fail("relu", "give either \"relu\" or \"activation\", not both");
+  } else {
+    const json& relu = member(j, "relu");
+    if (!relu.is_boolean()) fail("relu", "expected true or false");
+    layer.activation = relu.get<bool>() ? Activation::relu : Activation::identity;
+  }
   const json& weights = member(j, "weights");
   if (!weights.is_array()) fail("weights", "expected an array of [row, col, \"p/q\"]");
   layer.weights.reserve(weights.size());

@@ -13,7 +13,7 @@ inline mgdl::net::GradeBlock interpolant_block(const std::vector<mgdl::num::Rati
   mgdl::net::AffineLayer hidden;
   hidden.inputs = 1;
   hidden.outputs = n;
-  hidden.relu = true;
+  hidden.activation = mgdl::net::Activation::relu;
   for (int k = 0; k < n; ++k) {
     hidden.weights.push_back({k, 0, Rational(1)});
     hidden.bias.push_back(Rational(-k, n));
@@ -21,7 +21,7 @@ inline mgdl::net::GradeBlock interpolant_block(const std::vector<mgdl::num::Rati
   mgdl::net::AffineLayer out;
   out.inputs = n;
   out.outputs = 1;
-  out.relu = false;
+  out.activation = mgdl::net::Activation::identity;
   out.bias.push_back(y[0]);
   Rational prev(0);
   for (int k = 0; k < n; ++k) {

@@ -22,7 +22,7 @@ GradeBlock abs_block() {
   block.layers.push_back(hidden);
   block.readout.inputs = 2;
   block.readout.outputs = 1;
-  block.readout.relu = false;
+  block.readout.activation = mgdl::net::Activation::identity;
   block.readout.weights = {{0, 0, Rational(1)}, {0, 1, Rational(1)}};
   block.readout.bias = {Rational(0)};
   return block;
@@ -38,7 +38,7 @@ TEST_CASE("affine layers apply exactly, with and without ReLU") {
   layer.bias = {Rational(1), Rational(-1)};
   const std::vector<Rational> x{Rational(3), Rational(1, 5)};
   CHECK(layer.apply(x) == std::vector<Rational>{Rational(8, 5), Rational(0)});
-  layer.relu = false;
+  layer.activation = mgdl::net::Activation::identity;
   CHECK(layer.apply(x) == std::vector<Rational>{Rational(8, 5), Rational(-6, 7)});
   CHECK_THROWS_AS(layer.apply({Rational(1)}), std::invalid_argument);
 }
@@ -70,8 +70,8 @@ TEST_CASE("add_grade rejects malformed blocks") {
   b.layers[0].bias.pop_back();
   CHECK_THROWS_WITH_AS(net.add_grade(b), "grade 1 layer 1: bias has 1 entries, expected 2", std::invalid_argument);
   b = abs_block();
-  b.readout.relu = true;
-  CHECK_THROWS_WITH_AS(net.add_grade(b), "grade 1 read-out: must not have ReLU", std::invalid_argument);
+  b.readout.activation = mgdl::net::Activation::relu;
+  CHECK_THROWS_WITH_AS(net.add_grade(b), "grade 1 read-out: must have no activation (identity)", std::invalid_argument);
   b = abs_block();
   std::swap(b.layers[0].weights[0], b.layers[0].weights[1]);
   CHECK_THROWS_AS(net.add_grade(b), std::invalid_argument);

@@ -154,3 +154,27 @@ TEST_CASE("float export has dense matrices of doubles") {
   CHECK(f["grades"][1]["layers"][0]["W"][0].size() == 4);  // widened to [x, A+, A-]
   CHECK(f["grades"][0]["readout"]["relu"] == false);
 }
+
+TEST_CASE("smooth activations round-trip as \"activation\"; piecewise-linear layers keep \"relu\"") {
+  using mgdl::net::Activation;
+  mgdl::net::AffineLayer layer;
+  layer.inputs = 1;
+  layer.outputs = 1;
+  layer.weights = {{0, 0, Rational(3, 4)}};
+  layer.bias = {Rational(-1, 8)};
+  for (Activation a : {Activation::identity, Activation::relu, Activation::tanh, Activation::sigmoid, Activation::sin}) {
+    layer.activation = a;
+    const json j = mgdl::net::to_json(layer);
+    CHECK(j.contains("relu") == mgdl::net::piecewise_linear(a));
+    CHECK(j.contains("activation") == !mgdl::net::piecewise_linear(a));
+    CHECK(mgdl::net::layer_from_json(json::parse(j.dump())).activation == a);
+  }
+  layer.activation = Activation::tanh;
+  CHECK_THROWS_AS(layer.apply({Rational(1)}), std::domain_error);
+  json bad = mgdl::net::to_json(layer);
+  bad["activation"] = "gelu";
+  CHECK(error_of([&] { mgdl::net::layer_from_json(bad); }).find("activation") != std::string::npos);
+  bad["activation"] = "relu";
+  bad["relu"] = true;
+  CHECK(error_of([&] { mgdl::net::layer_from_json(bad); }).find("not both") != std::string::npos);
+}

@@ -15,8 +15,19 @@
 
 namespace mgdl::net {
 
-// y = W x + b (then ReLU when `relu`). W is sparse: (row, col, value) entries,
-// sorted by row then col, no zero values, no duplicates.
+// The activation applied after an affine map. mgdl's own constructions use
+// relu (hidden layers) and identity (read-outs); networks read from other
+// tools may also use smooth ones, which are not piecewise linear, so they
+// cannot be evaluated exactly in rationals.
+enum class Activation { identity, relu, tanh, sigmoid, sin };
+
+// "identity", "relu", "tanh", "sigmoid", "sin".
+const char* to_string(Activation activation);
+// True for identity and relu (the function stays piecewise linear).
+constexpr bool piecewise_linear(Activation a) { return a == Activation::identity || a == Activation::relu; }
+
+// y = act(W x + b). W is sparse: (row, col, value) entries, sorted by row then
+// col, no zero values, no duplicates.
 struct AffineLayer {
   struct Entry {
     int row, col;
@@ -25,8 +36,9 @@ struct AffineLayer {
   int inputs = 0, outputs = 0;
   std::vector<Entry> weights;
   std::vector<num::Rational> bias;  // size outputs
-  bool relu = true;
+  Activation activation = Activation::relu;
 
+  // Exact: precondition piecewise_linear(activation) (throws std::domain_error otherwise).
   std::vector<num::Rational> apply(const std::vector<num::Rational>& x) const;
 };
 
@@ -59,7 +71,11 @@ class MultigradeNetwork {
   // Size of the features F_m the next grade reads (d when there are no grades).
   int feature_size() const;
 
-  // Φ_upto(x) exactly (upto = 0 gives 0).
+  // True when every layer is piecewise linear (then evaluate() is exact).
+  bool piecewise_linear() const;
+
+  // Φ_upto(x) exactly (upto = 0 gives 0). Precondition: piecewise_linear()
+  // for the grades used (throws std::domain_error otherwise).
   num::Rational evaluate(const std::vector<num::Rational>& x, int upto) const;
   // g_m(F_m(x)) exactly: the correction added by grade m alone.
   num::Rational evaluate_grade(const std::vector<num::Rational>& x, int m) const;
