@@ -229,26 +229,28 @@ bool ResidualAnalyzer::lp_smooth(const Q& p) const {
 // proofs/certification.md, C3: with g = |R|^p ∈ C² on B (R of constant sign,
 // or p even), ∫_B g ∈ vol·g(m) + vol·½[Σ_i H_ii(B) w_i²/12
 //   + Σ_{i≠j} |H_ij|(B) w_i w_j/16 · [−1, 1]]; always ⊆ vol·[min|R|^p, max|R|^p].
+void ResidualAnalyzer::crude_integral(const Q& p, I& out) {
+  I& a = l_a_;
+  mpfr_ptr mig = l_mig_.left();
+  mpfr_ptr mag = l_mig_.right();
+  if (finite(range_)) {
+    mpfi_mig(mig, range_.get());
+    mpfi_mag(mag, range_.get());
+    mpfi_interv_fr(a.get(), mig, mag);
+    pow_nonneg(out, a, p);
+  } else {
+    set_entire(out);
+  }
+  set_interval(l_vol_, volume_);
+  mpfi_mul(out.get(), out.get(), l_vol_.get());
+}
+
 void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
   const auto d = static_cast<std::size_t>(d_);
   I& vol = l_vol_;
-  set_interval(vol, volume_);
   // Range fallback.
   I& coarse = l_coarse_;
-  {
-    I& a = l_a_;
-    mpfr_ptr mig = l_mig_.left();
-    mpfr_ptr mag = l_mig_.right();
-    if (finite(range_)) {
-      mpfi_mig(mig, range_.get());
-      mpfi_mag(mag, range_.get());
-      mpfi_interv_fr(a.get(), mig, mag);
-      pow_nonneg(coarse, a, p);
-    } else {
-      set_entire(coarse);
-    }
-    mpfi_mul(coarse.get(), coarse.get(), vol.get());
-  }
+  crude_integral(p, coarse);
   if (!lp_smooth(p)) {
     mpfi_set(out.get(), coarse.get());
     return;

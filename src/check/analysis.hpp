@@ -25,6 +25,21 @@ class ResidualAnalyzer {
   void lp_integral(const Q& p, I& out);
   // True when the last box allowed the midpoint rule for this p.
   bool lp_smooth(const Q& p) const;
+  // ⊇ ∫_box |R|^p from the range alone, vol·[min|R|^p, max|R|^p] (C3.2; the C rule).
+  void crude_integral(const Q& p, I& out);
+
+  // The state of the last analyse(), read by the leaf rules (lp_rules.hpp).
+  bool smooth() const { return smooth_; }  // f's jets valid on the box and at its centre
+  const CorrectionEnclosure& correction() const { return corr_; }
+  const I& center_value() const { return value_c_; }  // ⊇ R(m)
+  const Jet& center_jet() const { return center_jet_; }  // f, ∇f at m (order 1)
+  const Jet& box_jet() const { return box_jet_; }        // f, ∇f, H_f over the box
+  int hessian_index(int i, int j) const { return jets_.hessian_index(i, j); }
+  const std::vector<Q>& center() const { return center_; }
+  const std::vector<Q>& radius() const { return radius_; }  // half-widths
+  const Q& volume() const { return volume_; }
+  const std::vector<I>& box_intervals() const { return t_box_; }
+  const std::vector<const HatGrid*>& hats() const { return hats_; }
 
  private:
   void one_dimensional_form(I& taylor);

@@ -28,6 +28,24 @@ void ramp_into(mpq_ptr out, const Q& a, const Q& b, const Q& inv_rho, const Q& x
 
 }  // namespace
 
+Q midpoint(const Q& lo, const Q& hi) {
+  Q mid;
+  mpq_add(mid.get(), lo.get(), hi.get());
+  mpq_div_2exp(mid.get(), mid.get(), 1);
+  return mid;
+}
+
+std::pair<Box, Box> bisect(const Box& b) {
+  std::size_t axis = 0;
+  for (std::size_t i = 1; i < b.lo.size(); ++i)
+    if (b.hi[i] - b.lo[i] > b.hi[axis] - b.lo[axis]) axis = i;
+  Q mid = midpoint(b.lo[axis], b.hi[axis]);
+  Box l = b, u = b;
+  l.hi[axis] = mid;
+  u.lo[axis] = mid;
+  return {l, u};
+}
+
 void CorrectionEnclosure::reset(int d) {
   mpq_set_ui(value.get(), 0, 1);
   mpq_set_ui(lo.get(), 0, 1);

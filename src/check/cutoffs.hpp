@@ -6,6 +6,7 @@
 
 #include "exact.hpp"
 
+#include <utility>
 #include <vector>
 
 namespace mgdl::check {
@@ -24,6 +25,11 @@ void finish_cutoff(CutoffData& q);
 struct Box {
   std::vector<Q> lo, hi;
 };
+
+// (lo + hi)/2 exactly.
+Q midpoint(const Q& lo, const Q& hi);
+// The two halves of a box split at the midpoint of its longest axis (the first one on ties).
+std::pair<Box, Box> bisect(const Box& b);
 
 // Enclosure of h on a box B with center m (proofs/certification.md, C2):
 // h(m) exactly, a hull [glo, ghi] of the generalised gradient of h over B, so

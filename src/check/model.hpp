@@ -5,6 +5,7 @@
 #include "cutoffs.hpp"
 #include "hats.hpp"
 #include "exact.hpp"
+#include "lp_rules.hpp"
 #include "target.hpp"
 
 #include <nlohmann/json.hpp>
@@ -57,6 +58,7 @@ struct LpEvidence {
   Q p;
   std::string tree;
   Q lower, upper;
+  std::vector<LeafRule> rules;  // one per leaf of tree (LP_RULES.md); empty: every leaf M
 };
 
 struct ResidualEvidence {

@@ -351,9 +351,15 @@ Certificate read_certificate(const json& j, const json* dense) {
         le.key = it.key();
         le.p = p_value(le.key, wl);
         le.tree = str(member(*it, "tree", wl), wl + ".tree");
-        validate_tree(le.tree, c.d, wl + ".tree");
+        const std::size_t leaves = validate_tree(le.tree, c.d, wl + ".tree");
         le.lower = exact(member(*it, "lower", wl), wl + ".lower");
         le.upper = exact(member(*it, "upper", wl), wl + ".upper");
+        if (const json* rules = optional(*it, "rules")) {
+          const std::string wr = wl + ".rules (" +
+                                 (re.residual == 0 ? std::string("initial") : "grade " + std::to_string(re.residual)) +
+                                 ", p = " + le.key + ")";
+          le.rules = parse_rules(str(*rules, wr), leaves, c.d, wr);
+        }
         re.lp.push_back(std::move(le));
       }
     }

@@ -30,14 +30,6 @@ std::string show_box(const Box& b) {
   return s;
 }
 
-// (lo + hi)/2 exactly, without temporaries.
-Q midpoint(const Q& lo, const Q& hi) {
-  Q mid;
-  mpq_add(mid.get(), lo.get(), hi.get());
-  mpq_div_2exp(mid.get(), mid.get(), 1);
-  return mid;
-}
-
 // Visits the leaves of a validated pre-order tree over `root` in order, with
 // the cutoffs whose support meets each leaf's interior.
 // The root's cutoffs come from the index (O(log n) per cutoff met, not a scan
@@ -83,17 +75,6 @@ Box unit_box(int d) {
     b.hi.emplace_back(1);
   }
   return b;
-}
-
-std::pair<Box, Box> bisect(const Box& b) {
-  std::size_t axis = 0;
-  for (std::size_t i = 1; i < b.lo.size(); ++i)
-    if (b.hi[i] - b.lo[i] > b.hi[axis] - b.lo[axis]) axis = i;
-  Q mid = midpoint(b.lo[axis], b.hi[axis]);
-  Box l = b, u = b;
-  l.hi[axis] = mid;
-  u.lo[axis] = mid;
-  return {l, u};
 }
 
 class Checker {
@@ -269,6 +250,12 @@ class Checker {
     const CutoffIndex& cutoffs = index_upto(k);
     ResidualAnalyzer an(c_.target, prec_);
     an.set_hats(hats_upto(k));
+    // The leaf rules of LP_RULES.md, made when some evidence has a `rules` string.
+    std::unique_ptr<LeafIntegrator> rules;
+    auto integrator = [&]() -> LeafIntegrator& {
+      if (!rules) rules = std::make_unique<LeafIntegrator>(c_.target, prec_, hats_upto(k));
+      return *rules;
+    };
     // sup_norm.upper via the cover (C1, C2).
     std::vector<std::pair<const LpEvidence*, I>> merged;
     if (ev == nullptr || !ev->has_sup) {
@@ -319,7 +306,8 @@ class Checker {
                     }
                   }
                   for (auto& m : merged) {
-                    an.lp_integral(m.first->p, piece);
+                    if (m.first->rules.empty()) an.lp_integral(m.first->p, piece);
+                    else integrator().enclose(an, b, cs, m.first->rules[i], m.first->p, piece);
                     mpfi_add(m.second.get(), m.second.get(), piece.get());
                   }
                 });
@@ -408,16 +396,29 @@ class Checker {
           within = inside();
           first_attempt = 1;
         }
+      // With rules, a refined leaf is bisected where it is wider than 1/8 of the
+      // claimed window per unit volume (LP_RULES.md: the same token on the halves).
+      mpfr_t allowance;
+      mpfr_init2(allowance, 64);
+      mpfr_sub(allowance, lp_hi.left(), lp_lo.right(), MPFR_RNDD);
+      mpfr_div_2ui(allowance, allowance, 3, MPFR_RNDD);
+      if (!mpfr_number_p(allowance) || mpfr_sgn(allowance) < 0) mpfr_set_ui(allowance, 0, MPFR_RNDD);
       for (int attempt = first_attempt; attempt < 2 && !within; ++attempt) {
         if (attempt > 0 && hopeless()) break;
         mpfi_set_ui(sum.get(), 0);
         I piece(sp);
         walk_tree(le->tree, unit_box(c_.d), cutoffs,
-                  [&](std::size_t, const Box& b, const CutoffsOnBox& cs) {
-                    add_integral(an, b, cs, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2, piece, sum);
+                  [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
+                    if (!le->rules.empty())
+                      integrator().add(b, cs, le->rules[i], claim.p, attempt == 0 ? 0 : o_.extra_levels,
+                                       attempt == 0 ? nullptr : allowance, sum);
+                    else
+                      add_integral(an, b, cs, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2, piece,
+                                   sum);
                   });
         within = inside();
       }
+      mpfr_clear(allowance);
       if (!within) {
         failed(w + " norm: the integral of |R|^" + claim.key + " is in [" + approx_left(sum) + ", " +
                approx_right(sum) + "], not inside [" + show(le->lower) + "^" + claim.key + ", " + show(le->upper) +
@@ -429,7 +430,8 @@ class Checker {
         all = false;
       } else {
         ok(who + ": L^" + claim.key + " norm in [" + show(claim.lower) + ", " + show(claim.upper) + "] (" +
-           std::to_string(n_leaves) + " leaves)");
+           std::to_string(n_leaves) + " leaves" + (le->rules.empty() ? "" : "; rules " + describe_rules(le->rules)) +
+           ")");
       }
     }
     residual_ok_.push_back(all);

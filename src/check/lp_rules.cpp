@@ -1,0 +1,520 @@
+#include "lp_rules.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace mgdl::check {
+namespace {
+
+bool even_integer(const Q& p) {
+  return p.is_integer() && mpz_even_p(mpq_numref(p.get()));
+}
+
+// out := out ∩ other when that is a finite nonempty interval (both enclose the
+// same number); out := other when out is not finite.
+void narrow(I& out, const I& other, I& scratch) {
+  if (!finite(other)) return;
+  if (!finite(out)) {
+    mpfi_set(out.get(), other.get());
+    return;
+  }
+  mpfi_intersect(scratch.get(), out.get(), other.get());
+  if (!mpfi_is_empty(scratch.get()) && finite(scratch)) mpfi_set(out.get(), scratch.get());
+}
+
+// The midpoint of an interval as an exact dyadic rational.
+Q midpoint_q(const I& x) {
+  mpfr_t m;
+  mpfr_init2(m, x.prec());
+  mpfi_mid(m, x.get());
+  Q q;
+  mpfr_get_q(q.get(), m);
+  mpfr_clear(m);
+  return q;
+}
+
+// A rough binary logarithm of |q| > 0 (steers the working precision only).
+long ilog2(const Q& q) {
+  return static_cast<long>(mpz_sizeinbase(mpq_numref(q.get()), 2)) -
+         static_cast<long>(mpz_sizeinbase(mpq_denref(q.get()), 2));
+}
+
+// The σ-sum of the Z rule, J_+(A) for A = a0 + Σ_i b_i (x_i − c_i) on the box with
+// half-widths r (LP_RULES.md): with S = {i : b_i ≠ 0}, m = |S|,
+//   J_+ = Π_{i∉S} 2r_i · Γ(p+1)/Γ(p+m+1) · (Π_{i∈S} b_i)^{−1}
+//         · Σ_{σ ∈ {±1}^S} (Π σ_i) (a0 + Σ_{i∈S} σ_i b_i r_i)_+^{p+m}.
+// Derivation: ∫_{−ρ}^{ρ} (α + b t)_+^q dt = [(α + bρ)_+^{q+1} − (α − bρ)_+^{q+1}] / (b (q+1))
+// for b ≠ 0, q >= 1 (the antiderivative (α + bt)_+^{q+1}/(b(q+1)) is C¹), integrated
+// over the axes of S one after the other; the other axes contribute their widths.
+// Integer p: exact.
+Q j_plus_exact(const Q& a0, const std::vector<Q>& b, const std::vector<Q>& r, const Q& p) {
+  std::vector<std::size_t> s;
+  Q factor(1);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (b[i].sign() != 0)
+      s.push_back(i);
+    else
+      factor = factor * (r[i] + r[i]);
+  }
+  const int m = static_cast<int>(s.size());
+  factor = factor * inverse_rising(p, m);
+  for (std::size_t i : s) factor = factor / b[i];
+  const unsigned long power = mpz_get_ui(mpq_numref(p.get())) + static_cast<unsigned long>(m);
+  Q sum;
+  for (unsigned mask = 0; mask < (1u << m); ++mask) {
+    Q v = a0;
+    int sign = 1;
+    for (int k = 0; k < m; ++k) {
+      const std::size_t i = s[static_cast<std::size_t>(k)];
+      if (mask & (1u << k)) {
+        v = v - b[i] * r[i];
+        sign = -sign;
+      } else {
+        v = v + b[i] * r[i];
+      }
+    }
+    if (v.sign() <= 0) continue;
+    Q t = qpow(v, power);
+    sum = sign > 0 ? sum + t : sum - t;
+  }
+  return factor * sum;
+}
+
+// The same for rational p, enclosed at the precision of `out`.
+void j_plus_interval(I& out, const Q& a0, const std::vector<Q>& b, const std::vector<Q>& r, const Q& p) {
+  const mpfr_prec_t prec = out.prec();
+  std::vector<std::size_t> s;
+  Q factor(1);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (b[i].sign() != 0)
+      s.push_back(i);
+    else
+      factor = factor * (r[i] + r[i]);
+  }
+  const int m = static_cast<int>(s.size());
+  factor = factor * inverse_rising(p, m);
+  for (std::size_t i : s) factor = factor / b[i];
+  const Q power = p + Q(m);
+  I x(prec), t(prec);
+  mpfi_set_ui(out.get(), 0);
+  for (unsigned mask = 0; mask < (1u << m); ++mask) {
+    Q v = a0;
+    int sign = 1;
+    for (int k = 0; k < m; ++k) {
+      const std::size_t i = s[static_cast<std::size_t>(k)];
+      if (mask & (1u << k)) {
+        v = v - b[i] * r[i];
+        sign = -sign;
+      } else {
+        v = v + b[i] * r[i];
+      }
+    }
+    if (v.sign() <= 0) continue;
+    set_interval(x, v);
+    pow_nonneg(t, x, power);
+    if (sign > 0)
+      mpfi_add(out.get(), out.get(), t.get());
+    else
+      mpfi_sub(out.get(), out.get(), t.get());
+  }
+  mpfi_mul_q(out.get(), out.get(), factor.get());
+}
+
+}  // namespace
+
+std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, int d,
+                                  const std::string& where) {
+  auto fail = [&](const std::string& what) { throw MalformedError(where + ": " + what); };
+  std::vector<LeafRule> out;
+  out.reserve(std::min(leaves, text.size()));
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t start = pos;
+    const char c = text[pos++];
+    const std::string at =
+        "token " + std::to_string(out.size() + 1) + " at position " + std::to_string(start + 1);
+    LeafRule rule;
+    rule.kind = c;
+    if (c == 'G' || c == 'K') {
+      const std::size_t digits = pos;
+      while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) && pos - digits < 4)
+        ++pos;
+      const std::string number = text.substr(digits, pos - digits);
+      if (number.empty()) fail(at + ": '" + std::string(1, c) + "' needs a number of points");
+      if (number.size() > 1 && number[0] == '0')
+        fail(at + ": leading zero in '" + std::string(1, c) + number + "'");
+      rule.n = std::stoi(number);
+      if (rule.n < 1 || rule.n > gauss_max_points ||
+          (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))))
+        fail(at + ": " + std::string(1, c) + " takes 1 to " + std::to_string(gauss_max_points) +
+             " points, not " + number +
+             (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) ? "..." : ""));
+      if (c == 'K' && d != 1)
+        fail(at + ": the kink rule K applies only in dimension 1 (here d = " + std::to_string(d) + ")");
+    } else if (c != 'C' && c != 'M' && c != 'Z') {
+      const bool printable = std::isprint(static_cast<unsigned char>(c)) != 0;
+      fail(at + ": bad rule " +
+           (printable ? "'" + std::string(1, c) + "'"
+                      : "character " + std::to_string(static_cast<unsigned char>(c))) +
+           " (expected C, M, Z, G<n> or K<n>)");
+    }
+    out.push_back(rule);
+    if (out.size() > leaves) break;  // the count check below reports it
+  }
+  if (out.size() != leaves)
+    fail((out.size() > leaves ? "more than " + std::to_string(leaves) : std::to_string(out.size())) +
+         " tokens for " + std::to_string(leaves) + " leaves");
+  return out;
+}
+
+std::string describe_rules(const std::vector<LeafRule>& rules) {
+  std::vector<std::pair<std::string, std::size_t>> counts;
+  for (const LeafRule& r : rules) {
+    std::string name(1, r.kind);
+    if (r.kind == 'G' || r.kind == 'K') name += std::to_string(r.n);
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& x) { return x.first == name; });
+    if (it == counts.end())
+      counts.emplace_back(name, 1);
+    else
+      ++it->second;
+  }
+  std::string s;
+  for (const auto& [name, count] : counts) s += (s.empty() ? "" : ", ") + std::to_string(count) + " " + name;
+  return s;
+}
+
+LeafIntegrator::LeafIntegrator(const Target& target, mpfr_prec_t prec, std::vector<const HatGrid*> hats)
+    : target_(&target),
+      prec_(prec),
+      d_(target.dimension),
+      hats_(std::move(hats)),
+      points_(target, prec),
+      series_(target, prec),
+      acc_(prec),
+      term_(prec),
+      val_(prec),
+      wt_(prec),
+      tmp_(prec),
+      crude_(prec),
+      part_(prec),
+      out_piece_(prec),
+      kink_acc_(prec) {
+  const auto d = static_cast<std::size_t>(d_);
+  t_.assign(d, I(prec));
+  offsets_.assign(d, {});
+  coords_.assign(d, {});
+  b0_.resize(d);
+  half_ = std::make_unique<ResidualAnalyzer>(target, prec);
+  half_->set_hats(hats_);
+  piece_ = std::make_unique<ResidualAnalyzer>(target, prec);
+  piece_->set_hats(hats_);
+}
+
+const LeafIntegrator::Table* LeafIntegrator::table(int n) {
+  auto it = tables_.find(n);
+  if (it == tables_.end()) {
+    auto t = std::make_unique<Table>();
+    t->ok = gauss_legendre(n, prec_, t->rule);
+    t->kappa = gauss_kappa(n);
+    it = tables_.emplace(n, std::move(t)).first;
+  }
+  return it->second->ok ? it->second.get() : nullptr;
+}
+
+bool LeafIntegrator::enclose(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs,
+                             const LeafRule& rule, const Q& p, I& out) {
+  bool ok = false;
+  switch (rule.kind) {
+    case 'C':
+      an.crude_integral(p, out);
+      return finite(out);
+    case 'M':
+      an.lp_integral(p, out);
+      return an.lp_smooth(p);
+    case 'G':
+      ok = gauss(an, rule.n, p, out);
+      break;
+    case 'Z':
+      ok = zero_crossing(an, p, out);
+      break;
+    case 'K':
+      ok = kink_split(an, box, cutoffs, rule.n, p, out);
+      break;
+    default:
+      break;
+  }
+  if (!ok) an.crude_integral(p, out);
+  return ok;
+}
+
+// LP_RULES.md, G<n>. Hypotheses: h affine on B (the checker's exact correction
+// enclosure), f smooth near B (its jets and its series over B), and s·r > 0 on B
+// (certified by the range) or p even. Then with g = (s r)^p
+//   ∫_B g ∈ vol·( Σ_{k∈[n]^d} Π_i (ω_{k_i}/2) g(c + ξ_k ∘ w/2) + Σ_i κ_n w_i^{2n} T_i ),
+// T_i ⊇ ∂_i^{2n} g(x)/(2n)! for all x ∈ B. Why: on one axis, Gauss's error on [l, u] is
+// κ_n w^{2n+1} g^{(2n)}(ζ)/(2n)!; the tensor rule's error telescopes into Σ_i (the rule
+// on axes < i) ⊗ (that 1D error on axis i) ⊗ (exact integration on axes > i), and each
+// term is vol·κ_n w_i^{2n} times an average (positive weights summing to one) of
+// ∂_i^{2n} g/(2n)! at points of B, hence in vol·κ_n w_i^{2n}·T_i (signed, no |·|).
+bool LeafIntegrator::gauss(ResidualAnalyzer& an, int n, const Q& p, I& out) {
+  const I& range = an.range();
+  const CorrectionEnclosure& h = an.correction();
+  if (!an.smooth() || !h.affine || !finite(range)) return false;
+  const bool even = even_integer(p);
+  const int sign = even ? 1 : strictly_pos(range) ? 1 : strictly_neg(range) ? -1 : 0;
+  if (sign == 0) return false;
+  const Table* tab = table(n);
+  if (tab == nullptr) return false;
+  const GaussRule& gr = tab->rule;
+  const auto d = static_cast<std::size_t>(d_);
+  const auto nn = static_cast<std::size_t>(n);
+  const std::vector<Q>& c = an.center();
+  const std::vector<Q>& rad = an.radius();
+  const bool integer_p = p.is_integer();
+  const long p_int = integer_p ? mpz_get_si(mpq_numref(p.get())) : 0;
+
+  for (std::size_t i = 0; i < d; ++i) {
+    if (offsets_[i].size() < nn) {
+      offsets_[i].resize(nn, I(prec_));
+      coords_[i].resize(nn, I(prec_));
+    }
+    for (std::size_t j = 0; j < nn; ++j) {
+      mpfi_mul_q(offsets_[i][j].get(), gr.nodes[j].get(), rad[i].get());
+      mpfi_add_q(coords_[i][j].get(), offsets_[i][j].get(), c[i].get());
+    }
+  }
+  // Σ_k Π_i (ω_{k_i}/2) g(x_k), r(x_k) = f(x_k) − h(c) − Σ_i η_i ξ_{k_i} r_i.
+  std::vector<std::size_t> idx(d, 0);
+  mpfi_set_ui(acc_.get(), 0);
+  for (;;) {
+    mpfi_set_ui(wt_.get(), 1);
+    set_interval(val_, h.value);
+    for (std::size_t i = 0; i < d; ++i) {
+      mpfi_set(t_[i].get(), coords_[i][idx[i]].get());
+      mpfi_mul(wt_.get(), wt_.get(), gr.weights[idx[i]].get());
+      mpfi_mul_q(tmp_.get(), offsets_[i][idx[i]].get(), h.glo[i].get());
+      mpfi_add(val_.get(), val_.get(), tmp_.get());
+    }
+    mpfi_div_2ui(wt_.get(), wt_.get(), static_cast<unsigned long>(d));
+    const Jet& jf = points_.evaluate(t_, 0);
+    if (!jf.defined || !finite(jf.c[0])) return false;
+    mpfi_sub(val_.get(), jf.c[0].get(), val_.get());
+    if (sign < 0) mpfi_neg(val_.get(), val_.get());
+    if (integer_p) {
+      interval_ipow(term_, val_, p_int);
+    } else {
+      // s·r > 0 on B: a rounding excursion below 0 is cut off.
+      if (mpfr_sgn(val_.left()) < 0) mpfr_set_ui(val_.left(), 0, MPFR_RNDD);
+      pow_nonneg(term_, val_, p);
+    }
+    mpfi_mul(term_.get(), term_.get(), wt_.get());
+    mpfi_add(acc_.get(), acc_.get(), term_.get());
+    std::size_t i = 0;
+    while (i < d && ++idx[i] == nn) idx[i++] = 0;
+    if (i == d) break;
+  }
+  // Σ_i κ_n w_i^{2n} T_i from the series of g = (s r)^p along axis i over B, with
+  // r = f − h: r_0 = f_0 − h(B) (∩ the range), r_1 = f_1 − η_i, r_k = f_k (k >= 2).
+  const int order = 2 * n;
+  r_.resize(static_cast<std::size_t>(order + 1), I(prec_));
+  g_.resize(static_cast<std::size_t>(order + 1), I(prec_));
+  for (std::size_t i = 0; i < d; ++i) {
+    if (!series_.evaluate(an.box_intervals(), static_cast<int>(i), order)) return false;
+    const Series& f = series_.result();
+    for (int k = 0; k <= order; ++k)
+      mpfi_set(r_[static_cast<std::size_t>(k)].get(), f[static_cast<std::size_t>(k)].get());
+    set_interval(tmp_, h.lo, h.hi);
+    mpfi_sub(r_[0].get(), r_[0].get(), tmp_.get());
+    narrow(r_[0], range, tmp_);
+    mpfi_sub_q(r_[1].get(), r_[1].get(), h.glo[i].get());
+    if (sign < 0)
+      for (int k = 0; k <= order; ++k)
+        mpfi_neg(r_[static_cast<std::size_t>(k)].get(), r_[static_cast<std::size_t>(k)].get());
+    const bool ok = integer_p ? series_.ipow(g_, r_, p_int, order) : series_.pow_rational(g_, r_, p, order);
+    const I& t = g_[static_cast<std::size_t>(order)];
+    if (!ok || !finite(t)) return false;
+    Q coef = qpow(rad[i] + rad[i], static_cast<unsigned long>(order)) * tab->kappa;
+    mpfi_mul_q(term_.get(), t.get(), coef.get());
+    mpfi_add(acc_.get(), acc_.get(), term_.get());
+  }
+  set_interval(tmp_, an.volume());
+  mpfi_mul(out.get(), acc_.get(), tmp_.get());
+  an.crude_integral(p, crude_);
+  narrow(out, crude_, tmp_);
+  return finite(out);
+}
+
+// LP_RULES.md, Z. Hypotheses: h affine on B, f C² near B. With dyadic a0, b0_i
+// (midpoints of the enclosures of r(c) and ∂_i r(c)) and A = a0 + Σ b0_i (x_i − c_i):
+// Lagrange's form r(x) = r(c) + ∇r(c)·(x − c) + ½ (x − c)ᵀ H_f(ξ) (x − c) (∂_ij r = ∂_ij f
+// as h is affine) gives |r − A| <= e on B with
+//   e = |r(c) − a0| + Σ_i |∂_i r(c) − b0_i| r_i + ½ Σ_{i,j} sup_B |∂_ij f| r_i r_j,
+// and |r|, |A| <= U = |a0| + Σ |b0_i| r_i + e. By the mean value theorem for t^p (p >= 1),
+// ||r|^p − |A|^p| <= p max(|r|, |A|)^{p−1} ||r| − |A|| <= p U^{p−1} e, so
+//   ∫_B |r|^p ∈ [max(0, I_A − vol p U^{p−1} e), I_A + vol p U^{p−1} e],
+// I_A = ∫_B |A|^p = J_+(A) + J_+(−A). Any a0, b0 are allowed (they enter e): for
+// fractional p a slope below 2^-64 of the scale is set to 0, which bounds the
+// cancellation in the σ-sum.
+bool LeafIntegrator::zero_crossing(ResidualAnalyzer& an, const Q& p, I& out) {
+  const I& range = an.range();
+  const CorrectionEnclosure& h = an.correction();
+  if (!an.smooth() || !h.affine || !finite(range)) return false;
+  const auto d = static_cast<std::size_t>(d_);
+  const std::vector<Q>& rad = an.radius();
+  const Jet& cj = an.center_jet();
+  const Jet& bj = an.box_jet();
+  if (!finite(an.center_value())) return false;
+  const Q a0 = midpoint_q(an.center_value());
+  Q scale = a0.abs();
+  for (std::size_t i = 0; i < d; ++i) {
+    mpfi_sub_q(tmp_.get(), cj.c[1 + i].get(), h.glo[i].get());
+    if (!finite(tmp_)) return false;
+    b0_[i] = midpoint_q(tmp_);
+    scale = scale + b0_[i].abs() * rad[i];
+  }
+  const bool integer_p = p.is_integer();
+  long extra_bits = 0;
+  if (!integer_p)
+    for (std::size_t i = 0; i < d; ++i) {
+      if (b0_[i].sign() == 0) continue;
+      const long gap = ilog2(scale) - ilog2(b0_[i].abs() * rad[i]);
+      if (gap > 64)
+        mpq_set_ui(b0_[i].get(), 0, 1);
+      else
+        extra_bits += std::max(0L, gap) + 2;
+    }
+  // e, rounded up, then read exactly (a dyadic).
+  mpfr_t e, m;
+  mpfr_init2(e, prec_);
+  mpfr_init2(m, prec_);
+  bool ok = true;
+  mpfi_sub_q(tmp_.get(), an.center_value().get(), a0.get());
+  ok = magnitude(e, tmp_);
+  for (std::size_t i = 0; i < d && ok; ++i) {
+    mpfi_sub_q(tmp_.get(), cj.c[1 + i].get(), h.glo[i].get());
+    mpfi_sub_q(tmp_.get(), tmp_.get(), b0_[i].get());
+    ok = magnitude(m, tmp_);
+    mpfr_mul_q(m, m, rad[i].get(), MPFR_RNDU);
+    mpfr_add(e, e, m, MPFR_RNDU);
+  }
+  for (std::size_t i = 0; i < d && ok; ++i)
+    for (std::size_t j = i; j < d && ok; ++j) {
+      ok = magnitude(
+          m, bj.c[static_cast<std::size_t>(an.hessian_index(static_cast<int>(i), static_cast<int>(j)))]);
+      Q w = rad[i] * rad[j];
+      if (i == j) w = w * Q(1, 2);  // ½ H_ii r_i²; the pair (i,j), (j,i) gives |H_ij| r_i r_j
+      mpfr_mul_q(m, m, w.get(), MPFR_RNDU);
+      mpfr_add(e, e, m, MPFR_RNDU);
+    }
+  ok = ok && mpfr_number_p(e);
+  Q eq;
+  if (ok) mpfr_get_q(eq.get(), e);
+  mpfr_clear(e);
+  mpfr_clear(m);
+  if (!ok) return false;
+  Q u = a0.abs() + eq;
+  for (std::size_t i = 0; i < d; ++i) u = u + b0_[i].abs() * rad[i];
+  std::vector<Q> neg_b(d);
+  for (std::size_t i = 0; i < d; ++i) neg_b[i] = -b0_[i];
+  if (integer_p) {
+    const Q ia = j_plus_exact(a0, b0_, rad, p) + j_plus_exact(-a0, neg_b, rad, p);
+    const unsigned long pm1 = mpz_get_ui(mpq_numref(p.get())) - 1;
+    const Q err = an.volume() * p * qpow(u, pm1) * eq;
+    const Q lo = ia - err;
+    set_interval(out, lo.sign() > 0 ? lo : Q(), ia + err);
+  } else {
+    const mpfr_prec_t wp = prec_ + 64 + std::min(extra_bits, 4096L);
+    I ia(wp), ib(wp), err(wp), x(wp);
+    j_plus_interval(ia, a0, b0_, rad, p);
+    j_plus_interval(ib, -a0, neg_b, rad, p);
+    mpfi_add(ia.get(), ia.get(), ib.get());
+    set_interval(x, u);
+    pow_nonneg(err, x, p - Q(1));
+    const Q k = an.volume() * p * eq;
+    mpfi_mul_q(err.get(), err.get(), k.get());
+    if (!finite(ia) || !finite(err)) return false;
+    // [ia − err, ia + err] with the lower end raised to 0.
+    mpfr_sub(out.left(), ia.left(), err.right(), MPFR_RNDD);
+    mpfr_add(out.right(), ia.right(), err.right(), MPFR_RNDU);
+    if (mpfr_sgn(out.left()) < 0) mpfr_set_ui(out.left(), 0, MPFR_RNDD);
+  }
+  an.crude_integral(p, crude_);
+  narrow(out, crude_, tmp_);
+  return finite(out);
+}
+
+void LeafIntegrator::best_piece(ResidualAnalyzer& an, int n, const Q& p, I& out) {
+  if (gauss(an, n, p, out)) return;
+  if (zero_crossing(an, p, out)) return;
+  an.crude_integral(p, out);
+}
+
+// LP_RULES.md, K<n> (d = 1): the kinks of h strictly inside [l, u] are those of every
+// cutoff listed for the leaf (a − ρ, a, b, b + ρ; the others are ≡ 0 or ≡ 1 there)
+// and the hat grid nodes; between two consecutive kinks h is affine (each piece's
+// enclosure re-checks it), so ∫_B = Σ over pieces, each by G<n>, else Z, else C.
+// Cost: O(kinks in the leaf) pieces (a binary search per hat grid).
+bool LeafIntegrator::kink_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n,
+                                const Q& p, I& out) {
+  if (d_ != 1) return false;
+  const Q& l = box.lo[0];
+  const Q& u = box.hi[0];
+  kinks_.clear();
+  for (const CutoffData* q : cutoffs.varying)
+    for (const Q* t : {&q->sup_lo[0], &q->a[0], &q->b[0], &q->sup_hi[0]})
+      if (l < *t && *t < u) kinks_.push_back(*t);
+  for (const HatGrid* hg : hats_) {
+    const std::vector<Q>& axis = hg->grid[0];
+    for (auto it = std::upper_bound(axis.begin(), axis.end(), l); it != axis.end() && *it < u; ++it)
+      kinks_.push_back(*it);
+  }
+  if (kinks_.empty()) {
+    best_piece(an, n, p, out);
+    return finite(out);
+  }
+  std::sort(kinks_.begin(), kinks_.end());
+  kinks_.erase(std::unique(kinks_.begin(), kinks_.end()), kinks_.end());
+  mpfi_set_ui(kink_acc_.get(), 0);
+  piece_box_ = box;
+  for (std::size_t k = 0; k <= kinks_.size(); ++k) {
+    piece_box_.lo[0] = k == 0 ? l : kinks_[k - 1];
+    piece_box_.hi[0] = k == kinks_.size() ? u : kinks_[k];
+    piece_->analyse(piece_box_, cutoffs);
+    best_piece(*piece_, n, p, out_piece_);
+    mpfi_add(kink_acc_.get(), kink_acc_.get(), out_piece_.get());
+  }
+  mpfi_set(out.get(), kink_acc_.get());
+  an.crude_integral(p, crude_);
+  narrow(out, crude_, tmp_);
+  return finite(out);
+}
+
+void LeafIntegrator::add(const Box& box, const CutoffsOnBox& cutoffs, const LeafRule& rule, const Q& p,
+                         int levels, mpfr_srcptr allowance, I& sum) {
+  half_->analyse(box, cutoffs);
+  const bool ok = enclose(*half_, box, cutoffs, rule, p, part_);
+  bool split = levels > 0 && (!ok || !finite(part_));
+  if (!split && levels > 0 && allowance != nullptr) {
+    // Wider than allowance·vol (a heuristic: any enclosure is valid).
+    mpfr_t w, lim;
+    mpfr_init2(w, 64);
+    mpfr_init2(lim, 64);
+    mpfr_sub(w, part_.right(), part_.left(), MPFR_RNDU);
+    mpfr_mul_q(lim, allowance, half_->volume().get(), MPFR_RNDD);
+    split = mpfr_cmp(w, lim) > 0;
+    mpfr_clear(w);
+    mpfr_clear(lim);
+  }
+  if (!split) {
+    mpfi_add(sum.get(), sum.get(), part_.get());
+    return;
+  }
+  auto [lower, upper] = bisect(box);
+  CutoffsOnBox cl, cu;
+  restrict_cutoffs(cutoffs, lower, cl);
+  restrict_cutoffs(cutoffs, upper, cu);
+  add(lower, cl, rule, p, levels - 1, allowance, sum);
+  add(upper, cu, rule, p, levels - 1, allowance, sum);
+}
+
+}  // namespace mgdl::check

@@ -1,0 +1,86 @@
+// The certified L^p leaf rules of LP_RULES.md, re-implemented for the checker
+// (MPFI): C crude, M midpoint (C3), G<n> tensor Gauss–Legendre with a Taylor
+// coefficient remainder, Z affine zero-crossing rule, K<n> 1D kink split; and
+// the reader of the evidence string `rules` (one token per leaf).
+//
+//   std::vector<LeafRule> rules = parse_rules("G8G8ZK6", 4, 1, "where");  // throws MalformedError
+//   LeafIntegrator li(target, 128, hats);
+//   an.analyse(box, cutoffs);
+//   bool applied = li.enclose(an, box, cutoffs, rules[0], p, out);  // out ⊇ ∫_box |R|^p
+//   li.add(box, cutoffs, rules[0], p, 6, allowance, sum);           // with bounded bisection
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analysis.hpp"
+#include "gauss.hpp"
+#include "series.hpp"
+
+namespace mgdl::check {
+
+struct LeafRule {
+  char kind = 'M';  // 'C', 'M', 'G', 'Z' or 'K'
+  int n = 0;        // points per axis of G and K (1..gauss_max_points)
+};
+
+// Reads an evidence `rules` string: exactly `leaves` tokens C | M | Z | G<n> | K<n>,
+// n a decimal 1..24 without leading zeros, K only when d = 1. Throws
+// MalformedError("<where>: <problem>") naming the token and its position.
+std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, int d,
+                                  const std::string& where);
+
+// "14 G8, 2 Z" (counts per token, in order of first use).
+std::string describe_rules(const std::vector<LeafRule>& rules);
+
+class LeafIntegrator {
+ public:
+  LeafIntegrator(const Target& target, mpfr_prec_t prec, std::vector<const HatGrid*> hats);
+
+  // out ⊇ ∫_box |R|^p by `rule`, with `an` analysed on `box` (with `cutoffs`).
+  // Returns false when the rule's hypotheses did not hold on the box (then out
+  // is the crude enclosure, still valid). `an` is left as it was. Never throws.
+  bool enclose(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, const LeafRule& rule,
+               const Q& p, I& out);
+
+  // sum += an enclosure of ∫_box |R|^p by `rule`, bisecting the box (the same
+  // rule on both halves) up to `levels` times where the hypotheses fail or the
+  // enclosure is wider than allowance·vol (allowance null: never too wide).
+  void add(const Box& box, const CutoffsOnBox& cutoffs, const LeafRule& rule, const Q& p, int levels,
+           mpfr_srcptr allowance, I& sum);
+
+  // The individual rules on an analysed box; false when the hypotheses fail.
+  bool gauss(ResidualAnalyzer& an, int n, const Q& p, I& out);
+  bool zero_crossing(ResidualAnalyzer& an, const Q& p, I& out);
+  bool kink_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n, const Q& p,
+                  I& out);
+
+ private:
+  struct Table {
+    GaussRule rule;
+    Q kappa;
+    bool ok = false;
+  };
+  const Table* table(int n);
+  // The first of G(n), Z, C whose hypotheses hold on the analysed box.
+  void best_piece(ResidualAnalyzer& an, int n, const Q& p, I& out);
+
+  const Target* target_;
+  mpfr_prec_t prec_;
+  int d_;
+  std::vector<const HatGrid*> hats_;
+  std::map<int, std::unique_ptr<Table>> tables_;
+  JetEvaluator points_;
+  SeriesEvaluator series_;
+  std::unique_ptr<ResidualAnalyzer> half_, piece_;  // for bisection halves and kink pieces
+  Series r_, g_;
+  std::vector<I> t_;
+  std::vector<std::vector<I>> offsets_, coords_;  // per axis and node: ξ_j r_i, c_i + ξ_j r_i
+  std::vector<Q> kinks_, b0_;
+  Box piece_box_;
+  I acc_, term_, val_, wt_, tmp_, crude_, part_, out_piece_, kink_acc_;
+};
+
+}  // namespace mgdl::check
