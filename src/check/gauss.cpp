@@ -64,6 +64,10 @@ bool gauss_legendre(int n, mpfr_prec_t prec, GaussRule& out) {
   out.n = n;
   out.nodes.clear();
   out.weights.clear();
+  // Everything at 64 more bits, then rounded outward to prec: the interval
+  // recurrences widen by up to ~2.4^n, which the extra bits absorb.
+  const mpfr_prec_t final_prec = prec;
+  prec += 64;
   const mpfr_prec_t work = prec + 32;
   std::vector<I> positive;  // descending
   for (int j = 1; j <= n / 2; ++j) {
@@ -106,20 +110,21 @@ bool gauss_legendre(int n, mpfr_prec_t prec, GaussRule& out) {
     if (mpfr_sgn(positive[k].left()) <= 0 || mpfr_cmp_ui(positive[k].right(), 1) >= 0) return false;
     if (k > 0 && mpfr_cmp(positive[k].right(), positive[k - 1].left()) >= 0) return false;
   }
+  std::vector<I> nodes;
   for (std::size_t k = 0; k < positive.size(); ++k) {
     I neg(prec);
     mpfi_neg(neg.get(), positive[k].get());
-    out.nodes.push_back(neg);
+    nodes.push_back(neg);
   }
   if (n % 2 == 1) {
     I zero(prec);
     mpfi_set_ui(zero.get(), 0);
-    out.nodes.push_back(zero);
+    nodes.push_back(zero);
   }
-  for (std::size_t k = positive.size(); k-- > 0;) out.nodes.push_back(positive[k]);
+  for (std::size_t k = positive.size(); k-- > 0;) nodes.push_back(positive[k]);
   // ω = 2 / ((1 − ξ²) P_n'(ξ)²), evaluated on the node interval.
   I p(prec), dp(prec), t(prec);
-  for (const I& x : out.nodes) {
+  for (const I& x : nodes) {
     legendre(x, n, p, dp);
     mpfi_sqr(t.get(), x.get());
     mpfi_ui_sub(t.get(), 1, t.get());
@@ -127,7 +132,11 @@ bool gauss_legendre(int n, mpfr_prec_t prec, GaussRule& out) {
     mpfi_mul(t.get(), t.get(), dp.get());
     if (!strictly_pos(t)) return false;
     mpfi_ui_div(t.get(), 2, t.get());
-    out.weights.push_back(t);
+    I node(final_prec), weight(final_prec);
+    mpfi_set(node.get(), x.get());
+    mpfi_set(weight.get(), t.get());
+    out.nodes.push_back(node);
+    out.weights.push_back(weight);
   }
   return true;
 }

@@ -247,6 +247,28 @@ bool LeafIntegrator::enclose(ResidualAnalyzer& an, const Box& box, const Cutoffs
   return ok;
 }
 
+// The series of g = (s r)^p along `axis` with base points `base` ⊆ B, r = f − h:
+// r_0 = f_0 − h(base) (∩ the range over B), r_1 = f_1 − η_axis, r_k = f_k (k >= 2).
+bool LeafIntegrator::g_series(ResidualAnalyzer& an, const std::vector<I>& base, int axis, int order, int sign,
+                              const Q& p, const I& h_range, Series& g) {
+  if (!series_.evaluate(base, axis, order)) return false;
+  const Series& f = series_.result();
+  r_.resize(static_cast<std::size_t>(order + 1), I(prec_));
+  g.resize(static_cast<std::size_t>(order + 1), I(prec_));
+  for (int k = 0; k <= order; ++k)
+    mpfi_set(r_[static_cast<std::size_t>(k)].get(), f[static_cast<std::size_t>(k)].get());
+  mpfi_sub(r_[0].get(), r_[0].get(), h_range.get());
+  narrow(r_[0], an.range(), term_);
+  if (order >= 1)
+    mpfi_sub_q(r_[1].get(), r_[1].get(), an.correction().glo[static_cast<std::size_t>(axis)].get());
+  if (sign < 0)
+    for (int k = 0; k <= order; ++k)
+      mpfi_neg(r_[static_cast<std::size_t>(k)].get(), r_[static_cast<std::size_t>(k)].get());
+  const bool ok = p.is_integer() ? series_.ipow(g, r_, mpz_get_si(mpq_numref(p.get())), order)
+                                 : series_.pow_rational(g, r_, p, order);
+  return ok && finite(g[static_cast<std::size_t>(order)]);
+}
+
 // LP_RULES.md, G<n>. Hypotheses: h affine on B (the checker's exact correction
 // enclosure), f smooth near B (its jets and its series over B), and s·r > 0 on B
 // (certified by the range) or p even. Then with g = (s r)^p
@@ -313,28 +335,33 @@ bool LeafIntegrator::gauss(ResidualAnalyzer& an, int n, const Q& p, I& out) {
     while (i < d && ++idx[i] == nn) idx[i++] = 0;
     if (i == d) break;
   }
-  // Σ_i κ_n w_i^{2n} T_i from the series of g = (s r)^p along axis i over B, with
-  // r = f − h: r_0 = f_0 − h(B) (∩ the range), r_1 = f_1 − η_i, r_k = f_k (k >= 2).
+  // Σ_i κ_n w_i^{2n} T_i. T_i from the series of g = (s r)^p along axis i, in the
+  // centred form T_i ⊆ a_{2n}(B_i) + (2n+1)·a_{2n+1}(B)·[−r_i, r_i], with B_i the box
+  // with x_i = c_i (mean value theorem on axis i: ∂_i a_k = (k+1) a_{k+1}), intersected
+  // with a_{2n}(B). Box-based coefficients of high order are wide (the recurrences lose
+  // the correlation of the argument coefficients); the centred form multiplies most of
+  // that width by r_i.
   const int order = 2 * n;
-  r_.resize(static_cast<std::size_t>(order + 1), I(prec_));
-  g_.resize(static_cast<std::size_t>(order + 1), I(prec_));
   for (std::size_t i = 0; i < d; ++i) {
-    if (!series_.evaluate(an.box_intervals(), static_cast<int>(i), order)) return false;
-    const Series& f = series_.result();
-    for (int k = 0; k <= order; ++k)
-      mpfi_set(r_[static_cast<std::size_t>(k)].get(), f[static_cast<std::size_t>(k)].get());
     set_interval(tmp_, h.lo, h.hi);
-    mpfi_sub(r_[0].get(), r_[0].get(), tmp_.get());
-    narrow(r_[0], range, tmp_);
-    mpfi_sub_q(r_[1].get(), r_[1].get(), h.glo[i].get());
-    if (sign < 0)
-      for (int k = 0; k <= order; ++k)
-        mpfi_neg(r_[static_cast<std::size_t>(k)].get(), r_[static_cast<std::size_t>(k)].get());
-    const bool ok = integer_p ? series_.ipow(g_, r_, p_int, order) : series_.pow_rational(g_, r_, p, order);
-    const I& t = g_[static_cast<std::size_t>(order)];
-    if (!ok || !finite(t)) return false;
+    if (!g_series(an, an.box_intervals(), static_cast<int>(i), order + 1, sign, p, tmp_, g_)) return false;
+    slice_ = an.box_intervals();
+    set_interval(slice_[i], c[i]);
+    Q spread;
+    for (std::size_t j = 0; j < d; ++j)
+      if (j != i) spread = spread + h.glo[j].abs() * rad[j];
+    set_interval(tmp_, h.value - spread, h.value + spread);
+    if (!g_series(an, slice_, static_cast<int>(i), order, sign, p, tmp_, g2_)) return false;
+    const auto o = static_cast<std::size_t>(order);
+    Q neg = -rad[i];
+    set_interval(wt_, neg, rad[i]);
+    mpfi_mul(val_.get(), g_[o + 1].get(), wt_.get());
+    mpfi_mul_ui(val_.get(), val_.get(), o + 1);
+    mpfi_add(val_.get(), val_.get(), g2_[o].get());
+    narrow(val_, g_[o], tmp_);
+    if (!finite(val_)) return false;
     Q coef = qpow(rad[i] + rad[i], static_cast<unsigned long>(order)) * tab->kappa;
-    mpfi_mul_q(term_.get(), t.get(), coef.get());
+    mpfi_mul_q(term_.get(), val_.get(), coef.get());
     mpfi_add(acc_.get(), acc_.get(), term_.get());
   }
   set_interval(tmp_, an.volume());

@@ -64,6 +64,8 @@ class LeafIntegrator {
     bool ok = false;
   };
   const Table* table(int n);
+  bool g_series(ResidualAnalyzer& an, const std::vector<I>& base, int axis, int order, int sign, const Q& p,
+                const I& h_range, Series& g);
   // The first of G(n), Z, C whose hypotheses hold on the analysed box.
   void best_piece(ResidualAnalyzer& an, int n, const Q& p, I& out);
 
@@ -75,8 +77,8 @@ class LeafIntegrator {
   JetEvaluator points_;
   SeriesEvaluator series_;
   std::unique_ptr<ResidualAnalyzer> half_, piece_;  // for bisection halves and kink pieces
-  Series r_, g_;
-  std::vector<I> t_;
+  Series r_, g_, g2_;
+  std::vector<I> t_, slice_;
   std::vector<std::vector<I>> offsets_, coords_;  // per axis and node: ξ_j r_i, c_i + ξ_j r_i
   std::vector<Q> kinks_, b0_;
   Box piece_box_;

@@ -202,22 +202,34 @@ bool SeriesEvaluator::ipow(Series& out, const Series& a, long n, int order) {
     constant(out, t1_, order);
     return true;
   }
-  const unsigned long m = static_cast<unsigned long>(n < 0 ? -n : n);
+  if (n < 0) {
+    // The power recurrence (no division by a power series, whose recurrence would
+    // amplify widths geometrically); a^n = (−1)^n (−a)^n when a < 0.
+    if (strictly_pos(a[0])) return pow_rational(out, a, Q(n), order);
+    if (!strictly_neg(a[0])) return false;
+    for (int k = 0; k <= order; ++k)
+      mpfi_neg(s3_[static_cast<std::size_t>(k)].get(), a[static_cast<std::size_t>(k)].get());
+    if (!pow_rational(out, s3_, Q(n), order)) return false;
+    if (n % 2 != 0)
+      for (int k = 0; k <= order; ++k)
+        mpfi_neg(out[static_cast<std::size_t>(k)].get(), out[static_cast<std::size_t>(k)].get());
+    return true;
+  }
   Series& base = s1_;
   Series& tmp = s2_;
-  Series& acc = n < 0 ? s3_ : out;
   for (int k = 0; k <= order; ++k)
     mpfi_set(base[static_cast<std::size_t>(k)].get(), a[static_cast<std::size_t>(k)].get());
   bool have = false;
-  for (unsigned long e = m;;) {
+  for (unsigned long e = static_cast<unsigned long>(n);;) {
     if (e & 1UL) {
       if (!have) {
         for (int k = 0; k <= order; ++k)
-          mpfi_set(acc[static_cast<std::size_t>(k)].get(), base[static_cast<std::size_t>(k)].get());
+          mpfi_set(out[static_cast<std::size_t>(k)].get(), base[static_cast<std::size_t>(k)].get());
         have = true;
       } else {
-        mul(tmp, acc, base, order);
-        std::swap(tmp, acc);
+        mul(tmp, out, base, order);  // copied, not swapped: `out` may be a caller's shorter vector
+        for (int k = 0; k <= order; ++k)
+          mpfi_set(out[static_cast<std::size_t>(k)].get(), tmp[static_cast<std::size_t>(k)].get());
       }
     }
     e >>= 1;
@@ -226,14 +238,7 @@ bool SeriesEvaluator::ipow(Series& out, const Series& a, long n, int order) {
     mpfi_sqr(tmp[0].get(), base[0].get());
     std::swap(tmp, base);
   }
-  // The swaps may have moved the result into a scratch vector: `acc` names it.
-  if (n > 0) {
-    if (&acc != &out) std::swap(acc, out);
-    return true;
-  }
-  mpfi_set_ui(t1_.get(), 1);
-  constant(s4_, t1_, order);
-  return div(out, s4_, acc, order);
+  return true;
 }
 
 // a y' = α a' y: k a_0 y_k = Σ_{j=1..k} ((α+1) j − k) a_j y_{k−j}.
