@@ -5,6 +5,8 @@ packages=(build-essential cmake pkg-config clang libclang-rt-14-dev python3
   libgmp-dev libmpfr-dev libboost-dev libflint-arb-dev libflint-dev libmpfi-dev
   doctest-dev libfmt-dev libcli11-dev nlohmann-json3-dev)
 if [[ "${MGDL_BENCH_DEPS:-0}" == 1 ]]; then packages+=(sollya); fi
+# Only to regenerate data/certificates (make_certificates.py references).
+if [[ "${MGDL_DATA_DEPS:-0}" == 1 ]]; then packages+=(python3-mpmath); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,6 +13,7 @@ lists the words one of which the checker's output must contain.
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,6 +83,8 @@ def mutations(cert, network):
         tree = e["sup_cover"]["tree"]
         e["sup_cover"]["tree"] = tree[:-1]
         yield "drop_leaf", ["tree"], c, None, None
+
+    yield from rules_mutations(cert)
 
     corr = cert["network"].get("corrections", [])
     # Cutoff corrections list "cutoffs", hat corrections "nodes"; both carry "c".
@@ -160,6 +163,67 @@ def mutations(cert, network):
         c = copy.deepcopy(cert)
         c["grades"][-1]["pointwise_nonincreasing"] = "not-certified"
         yield "status_without_evidence", ["status"], c, None, None
+
+
+RULE_TOKEN = re.compile(r"[CMZ]|[GK][0-9]+|.")
+
+
+def rules_mutations(cert):
+    """Mutations of the per-leaf `rules` strings of L^p evidence (LP_RULES.md), applied to the
+    last evidence entry that has one. Malformed strings must be refused with a message naming
+    the rules (and the grade and p); weaker rules only where the claimed gap is too tight for
+    them: all leaves crude (C) at a relative gap <= 1e-4, every G<n>, K<n> with n = 1 and the rules removed
+    (every leaf M) at a relative gap <= 1e-9."""
+    found = None
+    for e in cert["evidence"]["grades"]:
+        for p in sorted(e.get("lp", {})):
+            if "rules" in e["lp"][p]:
+                found = (e["residual"], p)
+    if found is None:
+        return
+    residual, p = found
+
+    def entry(c):
+        return {x["residual"]: x for x in c["evidence"]["grades"]}[residual]["lp"][p]
+
+    tokens = RULE_TOKEN.findall(entry(cert)["rules"])
+    d = len(cert["target"]["variables"])
+
+    def mutated(change):
+        """A copy whose token list went through change(tokens) (in place)."""
+        c = copy.deepcopy(cert)
+        t = list(tokens)
+        change(t)
+        entry(c)["rules"] = "".join(t)
+        return c
+
+    def replace_first(token):
+        return lambda t: t.__setitem__(0, token)
+
+    for name, change in (("rules_drop_token", lambda t: t.pop()),
+                         ("rules_extra_token", lambda t: t.append("C")),
+                         ("rules_garbage_token", replace_first("X")),
+                         ("rules_zero_points", replace_first("G0")),
+                         ("rules_too_many_points", replace_first("G25"))):
+        yield name, ["rules"], mutated(change), None, None
+    c = copy.deepcopy(cert)
+    entry(c)["rules"] = len(tokens)
+    yield "rules_not_a_string", ["rules"], c, None, None
+    if d >= 2:
+        yield "rules_kink_in_2d", ["rules"], mutated(replace_first("K4")), None, None
+    lo, hi = q(entry(cert)["lower"]), q(entry(cert)["upper"])
+    gap = (hi - lo) / hi if hi > 0 else F(1)
+    if gap <= F(1, 10**4):
+        yield "rules_all_crude", ["L^"], mutated(lambda t: t.__init__(["C"] * len(t))), None, None
+    if gap <= F(1, 10**9):
+        # Every G<n> and K<n> with one point per axis (a K leaf may only hold a crossing,
+        # where it falls back to Z anyway, so both letters together).
+        if any(x[0] in "GK" and x[1:] != "1" for x in tokens):
+            yield "rules_one_point", ["L^"], mutated(
+                lambda t: t.__init__([x[0] + "1" if x[0] in "GK" else x for x in t])), None, None
+        c = copy.deepcopy(cert)
+        del entry(c)["rules"]
+        yield "rules_removed", ["L^"], c, None, None
 
 
 def load(cert_dir):

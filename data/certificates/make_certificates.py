@@ -12,6 +12,17 @@ Made with exact Python fractions, independently of the mgdl producer:
             sup R_1 = 7/4 at (1,1) (see the comment at make_xy2d); L^p bounds are
             generous (+-5%) around a fine numerical estimate; the checker proves them.
 The dense network follows the Lemma A5 layout of include/mgdl/net/cutoff_correction.hpp.
+
+Certificates with `rules` evidence (LP_RULES.md), norms claimed to a relative gap of 1e-10
+(which the midpoint rule M cannot confirm on these trees), references by mpmath at 60 digits
+(python3-mpmath: MGDL_DATA_DEPS=1 scripts/install-deps.sh):
+  rules_exp1d/    exp(x), no grades; L^1, L^2, L^3/2 by G8/G6 leaves (one tree shared with the cover).
+  rules_zero1d/   exp(x) - 3/2, no grades; the zero ln(3/2) sits in a leaf of width 2^-13 (rule Z,
+                  or K8 falling back to Z), G8 elsewhere; L^1 and L^3 need them, L^2 is G8 throughout.
+  rules_exp2d/    sin(x+1)*exp(y) on [0,1]^2, no grades; 16 G8 leaves.
+  rules_cut1d/    exp(x), one cutoff grade (as x1d: cores [k/4,(k+1)/4], margins 1/16, kappa 2);
+                  R_1 by K8 leaves (the cutoffs' kinks inside them).
+  rules_hat1d/    exp(x), one hat grade on the grid 0, 1/4, .., 1 (theta 1/2); R_1 by K8 leaves.
 Run: python3 data/certificates/make_certificates.py data/certificates
 """
 import json
@@ -274,8 +285,311 @@ def make_xy2d(outdir):
     write(outdir, "xy2d", cert, network)
 
 
+# ---------------------------------------------------------------------------
+# Certificates with `rules` evidence (LP_RULES.md).
+
+REL_GAP = F(1, 10**10)
+
+
+def mpm():
+    import mpmath
+    mpmath.mp.dps = 60
+    return mpmath
+
+
+def q_down(x, digits=30):
+    m = mpm()
+    return F(int(m.floor(x * 10**digits)), 10**digits)
+
+
+def q_up(x, digits=30):
+    m = mpm()
+    return F(int(m.ceil(x * 10**digits)), 10**digits)
+
+
+def mp_of(q):
+    m = mpm()
+    q = F(q)
+    return m.mpf(q.numerator) / q.denominator
+
+
+def norm_claim(integral, p, rel=REL_GAP):
+    """[L, U] around integral^(1/p), relative gap rel (exact rationals, L^p < integral < U^p)."""
+    root = integral ** (1 / mp_of(p))
+    lo, hi = q_down(root * (1 - mp_of(rel) / 2)), q_up(root * (1 + mp_of(rel) / 2))
+    assert mp_of(lo) ** mp_of(p) < integral < mp_of(hi) ** mp_of(p)
+    return {"lower": s(lo), "upper": s(hi)}
+
+
+def tree1d(lo, hi, choose):
+    """Pre-order tree over [lo, hi] and its tokens: choose(lo, hi) is a token, or None to split."""
+    token = choose(lo, hi)
+    if token is not None:
+        return ".", [token]
+    mid = (lo + hi) / 2
+    lt, lr = tree1d(lo, mid, choose)
+    ut, ur = tree1d(mid, hi, choose)
+    return "a" + lt + ut, lr + ur
+
+
+def leaves_of(tree):
+    return tree.count(".")
+
+
+def lp_entry(tree, claim, tokens):
+    assert len(tokens) == leaves_of(tree)
+    return {"tree": tree, "lower": claim["lower"], "upper": claim["upper"], "rules": "".join(tokens)}
+
+
+def initial_exp_claims():
+    """R_0 = exp(x) on [0,1]: sup e at 1; L^1, L^2 by 4 G8 leaves."""
+    m = mpm()
+    e = m.e
+    sup = {"lower": s(q_down(e * (1 - mp_of(F(1, 10**12))))), "upper": s(q_up(e * (1 + mp_of(F(1, 10**9))))),
+           "witness": ["1"]}
+    ints = {"1": e - 1, "2": (e**2 - 1) / 2}
+    claims = {k: norm_claim(v, F(k)) for k, v in ints.items()}
+    tree = uniform_tree(1, 2)
+    ev = {k: lp_entry(tree, c, ["G8"] * 4) for k, c in claims.items()}
+    return sup, claims, ev
+
+
+def make_rules_exp1d(outdir):
+    m = mpm()
+    e = m.e
+    sup, claims, ev = initial_exp_claims()
+    i32 = (e ** m.mpf(1.5) - 1) / m.mpf(1.5)
+    claims["3/2"] = norm_claim(i32, F(3, 2))
+    t8 = uniform_tree(1, 3)
+    ev["3/2"] = lp_entry(t8, claims["3/2"], ["G6"] * 8)
+    cert = base("exp(x)", ["x"], F(1, 4), 0)
+    cert["options"]["p"] = ["1", "2", "3/2"]
+    cert["initial"] = {"sup_norm": sup, "lp_norms": claims}
+    cert["grades"] = []
+    cert["network"] = {"dense_file": "network.json", "corrections": []}
+    # The cover shares the L^1 / L^2 tree: those enclosures are summed during its walk.
+    cert["evidence"] = {"precision": 128, "grades": [
+        {"residual": 0, "sup_cover": {"tree": ev["1"]["tree"], "upper": sup["upper"]}, "lp": ev}]}
+    write(outdir, "rules_exp1d", cert, {"format": "mgdl-network", "input_dimension": 1, "grades": []})
+
+
+def make_rules_zero1d(outdir):
+    m = mpm()
+    z = m.log(m.mpf(3) / 2)  # the zero of exp(x) - 3/2
+    e = m.e
+
+    def integral(p):
+        a = m.quad(lambda x: (m.mpf(3) / 2 - m.exp(x)) ** p, [0, z])
+        b = m.quad(lambda x: (m.exp(x) - m.mpf(3) / 2) ** p, [z, 1])
+        return a + b
+    i1 = (m.mpf(3) / 2 * z - (m.mpf(3) / 2 - 1)) + ((e - m.mpf(3) / 2) - m.mpf(3) / 2 * (1 - z))
+    assert abs(i1 - integral(1)) < m.mpf(10) ** -40
+    ints = {"1": i1, "2": integral(2), "3": integral(3)}
+    claims = {k: norm_claim(v, F(k)) for k, v in ints.items()}
+
+    def crossing(lo, hi):
+        return mp_of(lo) < z < mp_of(hi)
+
+    def choose(token_at_zero):
+        def f(lo, hi):
+            if crossing(lo, hi):
+                return token_at_zero if hi - lo <= F(1, 2**13) else None
+            return "G8" if hi - lo <= F(1, 4) else None
+        return f
+    tz, rz = tree1d(F(0), F(1), choose("Z"))
+    tk, rk = tree1d(F(0), F(1), choose("K8"))
+    assert tz == tk
+    t4 = uniform_tree(1, 2)
+    ev = {"1": lp_entry(tz, claims["1"], rz), "2": lp_entry(t4, claims["2"], ["G8"] * 4),
+          "3": lp_entry(tk, claims["3"], rk)}
+    sup_val = e - m.mpf(3) / 2
+    sup = {"lower": s(q_down(sup_val * (1 - mp_of(F(1, 10**12))))), "upper": s(q_up(sup_val * (1 + mp_of(F(1, 10**9))))),
+           "witness": ["1"]}
+    cert = base("exp(x) - 3/2", ["x"], F(1, 4), 0)
+    cert["options"]["p"] = ["1", "2", "3"]
+    cert["initial"] = {"sup_norm": sup, "lp_norms": claims}
+    cert["grades"] = []
+    cert["network"] = {"dense_file": "network.json", "corrections": []}
+    cert["evidence"] = {"precision": 128, "grades": [
+        {"residual": 0, "sup_cover": {"tree": ".", "upper": sup["upper"]}, "lp": ev}]}
+    write(outdir, "rules_zero1d", cert, {"format": "mgdl-network", "input_dimension": 1, "grades": []})
+
+
+def make_rules_exp2d(outdir):
+    m = mpm()
+    e = m.e
+    # |f|^p = sin(x+1)^p e^{py}, sin(x+1) > 0 on [0,1]
+    ints = {"1": (m.cos(1) - m.cos(2)) * (e - 1),
+            "2": m.quad(lambda x: m.sin(x + 1) ** 2, [0, 1]) * (e**2 - 1) / 2}
+    claims = {k: norm_claim(v, F(k)) for k, v in ints.items()}
+    tree = uniform_tree(2, 2)
+    ev = {k: lp_entry(tree, c, ["G8"] * 16) for k, c in claims.items()}
+    xs = F(5708, 10000)  # near pi/2 - 1, where sin(x+1) is largest
+    val = m.sin(mp_of(xs) + 1) * e
+    sup = {"lower": s(q_down(val * (1 - mp_of(F(1, 10**12))))), "upper": s(q_up(e * (1 + mp_of(F(1, 10**9))))),
+           "witness": [s(xs), "1"]}
+    cert = base("sin(x+1)*exp(y)", ["x", "y"], F(1, 8), 0)
+    cert["initial"] = {"sup_norm": sup, "lp_norms": claims}
+    cert["grades"] = []
+    cert["network"] = {"dense_file": "network.json", "corrections": []}
+    cert["evidence"] = {"precision": 128, "grades": [
+        {"residual": 0, "sup_cover": {"tree": ".", "upper": sup["upper"]}, "lp": ev}]}
+    write(outdir, "rules_exp2d", cert, {"format": "mgdl-network", "input_dimension": 2, "grades": []})
+
+
+def piecewise_exp_minus_linear(knots, values, p):
+    """∫_0^1 (e^x - h)^p with h the linear interpolant of (knots, values), e^x - h >= 0."""
+    m = mpm()
+    total = m.mpf(0)
+    for (x0, x1), (h0, h1) in zip(zip(knots, knots[1:]), zip(values, values[1:])):
+        a, b, u0, u1 = mp_of(x0), mp_of(x1), mp_of(h0), mp_of(h1)
+        total += m.quad(lambda x: (m.exp(x) - (u0 + (u1 - u0) * (x - a) / (b - a))) ** p, [a, b])
+    return total
+
+
+def grade_exp_claims(knots, values, tree_sup):
+    """sup, L^p claims of R_1 = e^x - h >= 0 (h piecewise linear, convex pieces: max at knots)."""
+    m = mpm()
+    r = [m.exp(mp_of(t)) - mp_of(v) for t, v in zip(knots, values)]
+    k = max(range(len(r)), key=lambda i: r[i])
+    # Upper bound with a relative margin 1e-7: the checker's order-2 form at a maximum on
+    # the domain's end overshoots by about sup|R''| r^3 on its smallest boxes.
+    sup = {"lower": s(q_down(r[k] * (1 - mp_of(F(1, 10**12))))), "upper": s(q_up(r[k] * (1 + mp_of(F(1, 10**7))))),
+           "witness": [s(knots[k])]}
+    claims = {key: norm_claim(piecewise_exp_minus_linear(knots, values, int(key)), F(key)) for key in ("1", "2")}
+    return sup, claims
+
+
+def grade_record(sup, claims, width, depth, units, kappa, prev_lower, witness, value):
+    return {"index": 1, "status": "proven", "reason": "", "width": width, "depth": depth, "cutoffs": units,
+            "kappa": kappa, "sup_norm": sup, "lp_norms": claims, "pointwise_nonincreasing": "proven",
+            "contraction_ratio_upper": s(F(sup["upper"]) / F(prev_lower)), "contraction_proven": "proven",
+            "lp_strict_decrease": {"1": "proven", "2": "proven"}, "nontrivial_witness": witness,
+            "nontrivial_value": s(value)}
+
+
+def make_rules_cut1d(outdir):
+    m = mpm()
+    d, rho, kappa = 1, F(1, 16), 2
+    cuts = []
+    for k in range(4):
+        a, b = F(k, 4), F(k + 1, 4)
+        lo = max(F(0), a - rho)
+        mu = q_down(m.exp(mp_of(lo)) * (1 - mp_of(F(1, 1000))), 6)
+        cuts.append({"a": [a], "b": [b], "rho": [rho], "c": mu / kappa, "mu": mu})
+    kinks = sorted({t for c in cuts for t in (c["a"][0] - rho, c["a"][0], c["b"][0], c["b"][0] + rho)
+                    if F(0) < t < F(1)} | {F(0), F(1)})
+    values = [h(cuts, [t]) for t in kinks]
+    sup0, claims0, ev0 = initial_exp_claims()
+    sup1, claims1 = grade_exp_claims(kinks, values, None)
+    cert = base("exp(x)", ["x"], F(1, 4), 3 * d + 2)
+    cert["initial"] = {"sup_norm": sup0, "lp_norms": claims0}
+    cert["grades"] = [grade_record(sup1, claims1, 3 * d + 2, 2 * len(cuts) + 2, len(cuts), kappa, sup0["lower"],
+                                   ["1"], h(cuts, [F(1)]))]
+    cert["network"] = {"dense_file": "network.json",
+                       "corrections": [{"scheme": "cutoff", "kappa": kappa, "cutoffs": [cut_json(c) for c in cuts]}]}
+    t8 = uniform_tree(1, 3)  # leaves of width 1/8: kinks at odd multiples of 1/16 inside them
+    ev1 = {k: lp_entry(t8, c, ["K8"] * 8) for k, c in claims1.items()}
+    facts = [{"cutoff": i, "sign": 1, "mu": s(c["mu"]), "tree": "."} for i, c in enumerate(cuts)]
+    cert["evidence"] = {"precision": 128, "grades": [
+        {"residual": 0, "sup_cover": {"tree": ".", "upper": sup0["upper"]}, "lp": ev0},
+        {"residual": 1, "sup_cover": {"tree": uniform_tree(1, 4), "upper": sup1["upper"]}, "lp": ev1,
+         "support_facts": facts}]}
+    network = {"format": "mgdl-network", "input_dimension": d, "grades": [block(d, d, cuts)]}
+    write(outdir, "rules_cut1d", cert, network)
+
+
+def hat_block_1d(grid, nodes, input_size):
+    """Lemma B0.1 layout for d = 1 (include/mgdl/net/hat_correction.hpp, realise())."""
+    d = 1
+    n_axis = len(grid) - 1
+    layers = []
+
+    def spacing(j):
+        plus = grid[j + 1] - grid[j] if j < n_axis else None
+        minus = grid[j] - grid[j - 1] if j > 0 else None
+        return (plus if plus is not None else minus), (minus if minus is not None else plus)
+    for k, (j, c) in enumerate(nodes):
+        z = grid[j]
+        hp, hm = spacing(j)
+        l1 = layer(input_size if k == 0 else d + 3, d + 4)
+        l1["weights"][(0, 0)] = F(1)
+        l1["weights"][(1, 0)] = 1 / hp
+        l1["bias"][1] = -z / hp
+        l1["weights"][(2, 0)] = -1 / hm
+        l1["bias"][2] = z / hm
+        if k > 0:
+            cp = nodes[k - 1][1]
+            for (r, col), v in (((3, 1), max(cp, F(0))), ((3, 2), F(1)), ((4, 1), max(-cp, F(0))), ((4, 3), F(1))):
+                if v != 0:
+                    l1["weights"][(r, col)] = v
+        layers.append(l1)
+        close = layer(d + 4, d + 3)
+        close["weights"][(0, 0)] = F(1)
+        close["bias"][1] = F(1)
+        close["weights"][(1, 1)] = F(-1)
+        close["weights"][(1, 2)] = F(-1)
+        close["weights"][(2, 3)] = F(1)
+        close["weights"][(3, 4)] = F(1)
+        layers.append(close)
+    last = layer(d + 3 if nodes else input_size, d + 2)
+    last["weights"][(0, 0)] = F(1)
+    if nodes:
+        cl = nodes[-1][1]
+        for (r, col), v in (((1, 1), max(cl, F(0))), ((1, 2), F(1)), ((2, 1), max(-cl, F(0))), ((2, 3), F(1))):
+            if v != 0:
+                last["weights"][(r, col)] = v
+    layers.append(last)
+    ro = layer(d + 2, 1, relu=False)
+    ro["weights"][(0, 1)] = F(1)
+    ro["weights"][(0, 2)] = F(-1)
+
+    def out(l):
+        return {"inputs": l["inputs"], "outputs": l["outputs"], "relu": l["relu"],
+                "weights": [[r, c, s(v)] for (r, c), v in sorted(l["weights"].items())],
+                "bias": [s(b) for b in l["bias"]]}
+    return {"layers": [out(l) for l in layers], "readout": out(ro)}
+
+
+def make_rules_hat1d(outdir):
+    m = mpm()
+    d = 1
+    grid = [F(j, 4) for j in range(5)]
+    nodes = []
+    for j in range(5):
+        lo = grid[j - 1] if j > 0 else grid[0]
+        c = q_down(m.exp(mp_of(lo)) * (1 - mp_of(F(1, 1000))), 6)
+        nodes.append((j, c))
+    values = [c for _, c in nodes]
+    sup0, claims0, ev0 = initial_exp_claims()
+    sup1, claims1 = grade_exp_claims(grid, values, None)
+    blk = hat_block_1d(grid, nodes, d)
+    cert = base("exp(x)", ["x"], F(1, 2), 3 * d + 2)
+    cert["scheme"] = {"name": "hat", "epsilon": "1/2", "theta": "1/2"}
+    cert["initial"] = {"sup_norm": sup0, "lp_norms": claims0}
+    cert["grades"] = [grade_record(sup1, claims1, 3 * d + 2, len(blk["layers"]) + 1, len(nodes), 0, sup0["lower"],
+                                   ["1"], values[-1])]
+    cert["network"] = {"dense_file": "network.json", "corrections": [{
+        "scheme": "hat", "dimension": 1, "grid": [[s(t) for t in grid]],
+        "nodes": [{"index": [j], "c": s(c)} for j, c in nodes]}]}
+    t2 = uniform_tree(1, 1)  # leaves [0,1/2], [1/2,1]: the grid nodes 1/4, 3/4 inside them
+    ev1 = {k: lp_entry(t2, c, ["K8"] * 2) for k, c in claims1.items()}
+    facts = [{"node": i, "sign": 1, "mu": s(c), "tree": "."} for i, (_, c) in enumerate(nodes)]
+    cert["evidence"] = {"precision": 128, "grades": [
+        {"residual": 0, "sup_cover": {"tree": ".", "upper": sup0["upper"]}, "lp": ev0},
+        {"residual": 1, "sup_cover": {"tree": uniform_tree(1, 2), "upper": sup1["upper"]}, "lp": ev1,
+         "support_facts": facts}]}
+    network = {"format": "mgdl-network", "input_dimension": d, "grades": [blk]}
+    write(outdir, "rules_hat1d", cert, network)
+
+
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     make_x1d(out)
     make_sin1d(out)
     make_xy2d(out)
+    make_rules_exp1d(out)
+    make_rules_zero1d(out)
+    make_rules_exp2d(out)
+    make_rules_cut1d(out)
+    make_rules_hat1d(out)

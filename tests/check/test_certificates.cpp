@@ -36,7 +36,8 @@ int code(const Pair& p, std::string* error = nullptr) {
 }  // namespace
 
 TEST_CASE("hand-made genuine certificates pass") {
-  for (const char* name : {"x1d", "sin1d", "xy2d"}) {
+  for (const char* name : {"x1d", "sin1d", "xy2d", "rules_exp1d", "rules_zero1d", "rules_exp2d", "rules_cut1d",
+                           "rules_hat1d"}) {
     CAPTURE(name);
     std::ostringstream out, err;
     CHECK(run_check(dir + name + "/certificate.json", out, err) == 0);
@@ -169,4 +170,86 @@ TEST_CASE("malformed files on disk: invalid JSON, deep nesting, missing network 
   CHECK(run_text(cert) == 2);
   std::ostringstream out, err;
   CHECK(run_check("/nonexistent/certificate.json", out, err) == 2);
+}
+
+// Certificates with `rules` evidence (LP_RULES.md): norms claimed to a relative gap of
+// 1e-10 that only the high-order rules confirm.
+TEST_CASE("rules evidence: weaker rules cannot confirm the 1e-10 claims, and the failure names the claim") {
+  auto first_failure = [](const Pair& p) {
+    auto r = check_certificate(p.cert, &p.net);
+    CHECK(r.exit_code == 1);
+    for (const auto& l : r.lines)
+      if (l.rfind("FAILED: ", 0) == 0) return l;
+    return std::string();
+  };
+  {
+    // G8 on 4 leaves -> G1 (with 6 bisection levels: 2^6 G1 pieces per leaf, too wide).
+    Pair p = genuine("rules_exp1d");
+    p.cert["evidence"]["grades"][0]["lp"]["1"]["rules"] = "G8G1G8G8";
+    CHECK(first_failure(p).rfind("FAILED: initial L^1 norm: the integral of |R|^1 is in [", 0) == 0);
+  }
+  {
+    // No rules: every leaf M (the midpoint rule), as for old certificates.
+    Pair p = genuine("rules_exp2d");
+    p.cert["evidence"]["grades"][0]["lp"]["2"].erase("rules");
+    CHECK(first_failure(p).rfind("FAILED: initial L^2 norm: the integral of |R|^2 is in [", 0) == 0);
+  }
+  {
+    // Tightened bounds with the genuine rules: refuted by the checker's own enclosure.
+    Pair p = genuine("rules_hat1d");
+    p.cert["grades"][0]["lp_norms"]["2"]["upper"] = p.cert["grades"][0]["lp_norms"]["2"]["lower"];
+    p.cert["evidence"]["grades"][1]["lp"]["2"]["upper"] = p.cert["grades"][0]["lp_norms"]["2"]["lower"];
+    CHECK(first_failure(p).rfind("FAILED: grade 1 L^2 norm: the integral of |R|^2 is in [", 0) == 0);
+  }
+}
+
+TEST_CASE("rules evidence: malformed strings are errors naming the grade and p") {
+  auto error_of = [](const Pair& p) {
+    auto r = check_certificate(p.cert, &p.net);
+    CHECK(r.exit_code == 2);
+    return r.error;
+  };
+  {
+    Pair p = genuine("rules_exp2d");
+    p.cert["evidence"]["grades"][0]["lp"]["1"]["rules"] = "K8" + std::string(15 * 2, 'C').substr(0, 15);
+    CHECK(error_of(p) ==
+          "error: evidence.grades[0].lp[1].rules (initial, p = 1): token 1 at position 1: the kink rule K "
+          "applies only "
+          "in dimension 1 (here d = 2)");
+  }
+  {
+    Pair p = genuine("rules_cut1d");
+    p.cert["evidence"]["grades"][1]["lp"]["2"]["rules"] = "K8K8K8K8K8K8K8";
+    CHECK(error_of(p) == "error: evidence.grades[1].lp[2].rules (grade 1, p = 2): 7 tokens for 8 leaves");
+  }
+  {
+    Pair p = genuine("rules_exp1d");
+    p.cert["evidence"]["grades"][0]["lp"]["3/2"]["rules"] = "G6G6G6G6G6G6G6g6";
+    CHECK(error_of(p) ==
+          "error: evidence.grades[0].lp[3/2].rules (initial, p = 3/2): token 8 at position 15: bad rule 'g' "
+          "(expected "
+          "C, M, Z, G<n> or K<n>)");
+  }
+}
+
+TEST_CASE(
+    "rules evidence: a token whose hypotheses fail is bisected (same token), and true claims still verify") {
+  {
+    // K8 -> G8 on leaves with cutoff kinks inside: G does not apply (h not affine), but
+    // the halves of each leaf lie between kinks.
+    Pair p = genuine("rules_cut1d");
+    p.cert["evidence"]["grades"][1]["lp"]["1"]["rules"] = "G8G8G8G8G8G8G8G8";
+    CHECK(check_certificate(p.cert, &p.net).exit_code == 0);
+  }
+  {
+    // Z -> G8 at the zero crossing (sign not certain): crude on the leaf, bisected six
+    // times, is within 1e-10 on a leaf of width 2^-13.
+    Pair p = genuine("rules_zero1d");
+    std::string rules = p.cert["evidence"]["grades"][0]["lp"]["1"]["rules"];
+    const auto z = rules.find('Z');
+    REQUIRE(z != std::string::npos);
+    rules.replace(z, 1, "G8");
+    p.cert["evidence"]["grades"][0]["lp"]["1"]["rules"] = rules;
+    CHECK(check_certificate(p.cert, &p.net).exit_code == 0);
+  }
 }
