@@ -61,6 +61,12 @@ def layer(inputs, outputs, relu=True):
     return {"inputs": inputs, "outputs": outputs, "weights": {}, "bias": [F(0)] * outputs, "relu": relu}
 
 
+def layer_json(l):
+    return {"inputs": l["inputs"], "outputs": l["outputs"], "relu": l["relu"],
+            "weights": [[r, c, s(v)] for (r, c), v in sorted(l["weights"].items())],
+            "bias": [s(b) for b in l["bias"]]}
+
+
 def block(d, input_size, cuts):
     """Lemma A5 layout (see cutoff_correction.hpp)."""
     layers = []
@@ -107,11 +113,7 @@ def block(d, input_size, cuts):
     ro["weights"][(0, d)] = F(1)
     ro["weights"][(0, d + 1)] = F(-1)
 
-    def out(l):
-        return {"inputs": l["inputs"], "outputs": l["outputs"], "relu": l["relu"],
-                "weights": [[r, c, s(v)] for (r, c), v in sorted(l["weights"].items())],
-                "bias": [s(b) for b in l["bias"]]}
-    return {"layers": [out(l) for l in layers], "readout": out(ro)}
+    return {"layers": [layer_json(l) for l in layers], "readout": layer_json(ro)}
 
 
 def cut_json(cut):
@@ -544,11 +546,7 @@ def hat_block_1d(grid, nodes, input_size):
     ro["weights"][(0, 1)] = F(1)
     ro["weights"][(0, 2)] = F(-1)
 
-    def out(l):
-        return {"inputs": l["inputs"], "outputs": l["outputs"], "relu": l["relu"],
-                "weights": [[r, c, s(v)] for (r, c), v in sorted(l["weights"].items())],
-                "bias": [s(b) for b in l["bias"]]}
-    return {"layers": [out(l) for l in layers], "readout": out(ro)}
+    return {"layers": [layer_json(l) for l in layers], "readout": layer_json(ro)}
 
 
 def make_rules_hat1d(outdir):

@@ -46,25 +46,30 @@ long ilog2(const Q& q) {
 // Derivation: ∫_{−ρ}^{ρ} (α + b t)_+^q dt = [(α + bρ)_+^{q+1} − (α − bρ)_+^{q+1}] / (b (q+1))
 // for b ≠ 0, q >= 1 (the antiderivative (α + bt)_+^{q+1}/(b(q+1)) is C¹), integrated
 // over the axes of S one after the other; the other axes contribute their widths.
-// Integer p: exact.
-Q j_plus_exact(const Q& a0, const std::vector<Q>& b, const std::vector<Q>& r, const Q& p) {
+// Here: the factor before the sum, m, and the positive corner values with their signs.
+struct CornerSum {
+  Q factor;
+  int m = 0;
+  std::vector<std::pair<Q, int>> corners;  // (a0 + Σ σ_i b_i r_i > 0, Π σ_i)
+};
+
+CornerSum corner_sum(const Q& a0, const std::vector<Q>& b, const std::vector<Q>& r, const Q& p) {
+  CornerSum cs;
   std::vector<std::size_t> s;
-  Q factor(1);
+  cs.factor = Q(1);
   for (std::size_t i = 0; i < b.size(); ++i) {
     if (b[i].sign() != 0)
       s.push_back(i);
     else
-      factor = factor * (r[i] + r[i]);
+      cs.factor = cs.factor * (r[i] + r[i]);
   }
-  const int m = static_cast<int>(s.size());
-  factor = factor * inverse_rising(p, m);
-  for (std::size_t i : s) factor = factor / b[i];
-  const unsigned long power = mpz_get_ui(mpq_numref(p.get())) + static_cast<unsigned long>(m);
-  Q sum;
-  for (unsigned mask = 0; mask < (1u << m); ++mask) {
+  cs.m = static_cast<int>(s.size());
+  cs.factor = cs.factor * inverse_rising(p, cs.m);
+  for (std::size_t i : s) cs.factor = cs.factor / b[i];
+  for (unsigned mask = 0; mask < (1u << cs.m); ++mask) {
     Q v = a0;
     int sign = 1;
-    for (int k = 0; k < m; ++k) {
+    for (int k = 0; k < cs.m; ++k) {
       const std::size_t i = s[static_cast<std::size_t>(k)];
       if (mask & (1u << k)) {
         v = v - b[i] * r[i];
@@ -73,43 +78,30 @@ Q j_plus_exact(const Q& a0, const std::vector<Q>& b, const std::vector<Q>& r, co
         v = v + b[i] * r[i];
       }
     }
-    if (v.sign() <= 0) continue;
-    Q t = qpow(v, power);
-    sum = sign > 0 ? sum + t : sum - t;
+    if (v.sign() > 0) cs.corners.emplace_back(std::move(v), sign);
   }
-  return factor * sum;
+  return cs;
 }
 
-// The same for rational p, enclosed at the precision of `out`.
-void j_plus_interval(I& out, const Q& a0, const std::vector<Q>& b, const std::vector<Q>& r, const Q& p) {
-  const mpfr_prec_t prec = out.prec();
-  std::vector<std::size_t> s;
-  Q factor(1);
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    if (b[i].sign() != 0)
-      s.push_back(i);
-    else
-      factor = factor * (r[i] + r[i]);
+// Integer p: J_+ exactly.
+Q j_plus_exact(const Q& a0, const std::vector<Q>& b, const std::vector<Q>& r, const Q& p) {
+  const CornerSum cs = corner_sum(a0, b, r, p);
+  const unsigned long power = mpz_get_ui(mpq_numref(p.get())) + static_cast<unsigned long>(cs.m);
+  Q sum;
+  for (const auto& [v, sign] : cs.corners) {
+    const Q t = qpow(v, power);
+    sum = sign > 0 ? sum + t : sum - t;
   }
-  const int m = static_cast<int>(s.size());
-  factor = factor * inverse_rising(p, m);
-  for (std::size_t i : s) factor = factor / b[i];
-  const Q power = p + Q(m);
-  I x(prec), t(prec);
+  return cs.factor * sum;
+}
+
+// Rational p: J_+ enclosed at the precision of `out`.
+void j_plus_interval(I& out, const Q& a0, const std::vector<Q>& b, const std::vector<Q>& r, const Q& p) {
+  const CornerSum cs = corner_sum(a0, b, r, p);
+  const Q power = p + Q(cs.m);
+  I x(out.prec()), t(out.prec());
   mpfi_set_ui(out.get(), 0);
-  for (unsigned mask = 0; mask < (1u << m); ++mask) {
-    Q v = a0;
-    int sign = 1;
-    for (int k = 0; k < m; ++k) {
-      const std::size_t i = s[static_cast<std::size_t>(k)];
-      if (mask & (1u << k)) {
-        v = v - b[i] * r[i];
-        sign = -sign;
-      } else {
-        v = v + b[i] * r[i];
-      }
-    }
-    if (v.sign() <= 0) continue;
+  for (const auto& [v, sign] : cs.corners) {
     set_interval(x, v);
     pow_nonneg(t, x, power);
     if (sign > 0)
@@ -117,7 +109,7 @@ void j_plus_interval(I& out, const Q& a0, const std::vector<Q>& b, const std::ve
     else
       mpfi_sub(out.get(), out.get(), t.get());
   }
-  mpfi_mul_q(out.get(), out.get(), factor.get());
+  mpfi_mul_q(out.get(), out.get(), cs.factor.get());
 }
 
 }  // namespace

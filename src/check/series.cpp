@@ -6,16 +6,7 @@ namespace mgdl::check {
 
 SeriesEvaluator::SeriesEvaluator(const Target& target, mpfr_prec_t prec)
     : target_(&target), prec_(prec), sin_cos_(prec), t0_(prec), t1_(prec) {
-  constants_.assign(target.nodes.size(), I(prec));
-  for (std::size_t k = 0; k < target.nodes.size(); ++k) {
-    const TNode& node = target.nodes[k];
-    if (node.op == TOp::constant) mpfi_set_q(constants_[k].get(), node.value.get());
-    if (node.op == TOp::pi) mpfi_const_pi(constants_[k].get());
-    if (node.op == TOp::e) {
-      mpfi_set_ui(constants_[k].get(), 1);
-      mpfi_exp(constants_[k].get(), constants_[k].get());
-    }
-  }
+  constants_ = constant_enclosures(target, prec);
   nodes_.resize(target.nodes.size());
 }
 

@@ -347,19 +347,24 @@ void SinCos::operator()(I& sin_out, I& cos_out, const I& x) {
     mpfi_cos(cos_out.get(), x.get());
 }
 
+std::vector<I> constant_enclosures(const Target& target, mpfr_prec_t prec) {
+  std::vector<I> out(target.nodes.size(), I(prec));
+  for (std::size_t k = 0; k < target.nodes.size(); ++k) {
+    const TNode& node = target.nodes[k];
+    if (node.op == TOp::constant) mpfi_set_q(out[k].get(), node.value.get());
+    if (node.op == TOp::pi) mpfi_const_pi(out[k].get());
+    if (node.op == TOp::e) {
+      mpfi_set_ui(out[k].get(), 1);
+      mpfi_exp(out[k].get(), out[k].get());
+    }
+  }
+  return out;
+}
+
 JetEvaluator::JetEvaluator(const Target& target, mpfr_prec_t prec)
     : target_(&target), prec_(prec), d_(target.dimension), sin_cos_(prec), t0_(prec), t1_(prec), t2_(prec), t3_(prec),
       f0_(prec), f1_(prec), f2_(prec) {
-  constants_.assign(target.nodes.size(), I(prec));
-  for (std::size_t k = 0; k < target.nodes.size(); ++k) {
-    const TNode& node = target.nodes[k];
-    if (node.op == TOp::constant) mpfi_set_q(constants_[k].get(), node.value.get());
-    if (node.op == TOp::pi) mpfi_const_pi(constants_[k].get());
-    if (node.op == TOp::e) {
-      mpfi_set_ui(constants_[k].get(), 1);
-      mpfi_exp(constants_[k].get(), constants_[k].get());
-    }
-  }
+  constants_ = constant_enclosures(target, prec);
   for (int i = 0; i < d_; ++i) {
     auto iu = static_cast<std::size_t>(i);
     unit_variable_.push_back(target.lo[iu].sign() == 0 && target.hi[iu] == Q(1));

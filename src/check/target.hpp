@@ -91,6 +91,9 @@ class JetEvaluator {
   I t0_, t1_, t2_, t3_, f0_, f1_, f2_;
 };
 
+// Enclosures of the constant, pi and e nodes (others: left as [NaN]), index = node.
+std::vector<I> constant_enclosures(const Target& target, mpfr_prec_t prec);
+
 // x^n of an interval with directed rounding (tight for all integer n; n < 0
 // requires 0 ∉ x, else the result is entire).
 void interval_ipow(I& out, const I& x, long n);
