@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <tuple>
 
 namespace mgdl::check {
 namespace {
@@ -260,6 +261,14 @@ void restrict_cutoffs(const CutoffsOnBox& from, const Box& box, CutoffsOnBox& to
     if (core_contains(*q, box)) mpq_add(to.constant.get(), to.constant.get(), q->c.get());
     else to.varying.push_back(q);
   }
+}
+
+Halves bisect(const Box& box, const CutoffsOnBox& cutoffs) {
+  Halves h;
+  std::tie(h.lower, h.upper) = bisect(box);
+  restrict_cutoffs(cutoffs, h.lower, h.lower_cutoffs);
+  restrict_cutoffs(cutoffs, h.upper, h.upper_cutoffs);
+  return h;
 }
 
 void add_enclosure(const CutoffsOnBox& cutoffs, const Box& box, const std::vector<Q>& center,

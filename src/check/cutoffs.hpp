@@ -69,6 +69,13 @@ bool core_contains(const CutoffData& q, const Box& box);
 // `to` := the cutoffs of `from` (valid on a box containing `box`) for `box`.
 void restrict_cutoffs(const CutoffsOnBox& from, const Box& box, CutoffsOnBox& to);
 
+// The halves of bisect(box), each with its cutoffs restricted from `cutoffs`.
+struct Halves {
+  Box lower, upper;
+  CutoffsOnBox lower_cutoffs, upper_cutoffs;
+};
+Halves bisect(const Box& box, const CutoffsOnBox& cutoffs);
+
 // add_enclosure of the varying cutoffs, plus the constant.
 void add_enclosure(const CutoffsOnBox& cutoffs, const Box& box, const std::vector<Q>& center,
                    CorrectionEnclosure& acc);

@@ -528,12 +528,9 @@ void LeafIntegrator::add(const Box& box, const CutoffsOnBox& cutoffs, const Leaf
     mpfi_add(sum.get(), sum.get(), part_.get());
     return;
   }
-  auto [lower, upper] = bisect(box);
-  CutoffsOnBox cl, cu;
-  restrict_cutoffs(cutoffs, lower, cl);
-  restrict_cutoffs(cutoffs, upper, cu);
-  add(lower, cl, rule, p, levels - 1, allowance, sum);
-  add(upper, cu, rule, p, levels - 1, allowance, sum);
+  const Halves h = bisect(box, cutoffs);
+  add(h.lower, h.lower_cutoffs, rule, p, levels - 1, allowance, sum);
+  add(h.upper, h.upper_cutoffs, rule, p, levels - 1, allowance, sum);
 }
 
 }  // namespace mgdl::check

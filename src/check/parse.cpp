@@ -355,9 +355,9 @@ Certificate read_certificate(const json& j, const json* dense) {
         le.lower = exact(member(*it, "lower", wl), wl + ".lower");
         le.upper = exact(member(*it, "upper", wl), wl + ".upper");
         if (const json* rules = optional(*it, "rules")) {
-          const std::string wr = wl + ".rules (" +
-                                 (re.residual == 0 ? std::string("initial") : "grade " + std::to_string(re.residual)) +
-                                 ", p = " + le.key + ")";
+          const std::string who =
+              re.residual == 0 ? std::string("initial") : "grade " + std::to_string(re.residual);
+          const std::string wr = wl + ".rules (" + who + ", p = " + le.key + ")";
           le.rules = parse_rules(str(*rules, wr), leaves, c.d, wr);
         }
         re.lp.push_back(std::move(le));

@@ -49,20 +49,21 @@ bool SeriesEvaluator::div(Series& out, const Series& a, const Series& b, int ord
   return true;
 }
 
+void SeriesEvaluator::derivative_sum(I& out, const Series& a, const Series& b, int k, int j_max) {
+  mpfi_set_ui(out.get(), 0);
+  for (int j = 1; j <= j_max; ++j) {
+    mpfi_mul(t0_.get(), a[static_cast<std::size_t>(j)].get(), b[static_cast<std::size_t>(k - j)].get());
+    mpfi_mul_ui(t0_.get(), t0_.get(), static_cast<unsigned long>(j));
+    mpfi_add(out.get(), out.get(), t0_.get());
+  }
+  mpfi_div_ui(out.get(), out.get(), static_cast<unsigned long>(k));
+}
+
 // e_k = (1/k) Σ_{j=1..k} j a_j e_{k−j}.
 bool SeriesEvaluator::exp(Series& out, const Series& a, int order) {
   mpfi_exp(out[0].get(), a[0].get());
   if (!finite(out[0])) return false;
-  for (int k = 1; k <= order; ++k) {
-    I& e = out[static_cast<std::size_t>(k)];
-    mpfi_set_ui(e.get(), 0);
-    for (int j = 1; j <= k; ++j) {
-      mpfi_mul(t0_.get(), a[static_cast<std::size_t>(j)].get(), out[static_cast<std::size_t>(k - j)].get());
-      mpfi_mul_ui(t0_.get(), t0_.get(), static_cast<unsigned long>(j));
-      mpfi_add(e.get(), e.get(), t0_.get());
-    }
-    mpfi_div_ui(e.get(), e.get(), static_cast<unsigned long>(k));
-  }
+  for (int k = 1; k <= order; ++k) derivative_sum(out[static_cast<std::size_t>(k)], a, out, k, k);
   return true;
 }
 
@@ -71,13 +72,7 @@ bool SeriesEvaluator::log(Series& out, const Series& a, int order) {
   if (!strictly_pos(a[0])) return false;
   mpfi_log(out[0].get(), a[0].get());
   for (int k = 1; k <= order; ++k) {
-    mpfi_set_ui(t1_.get(), 0);
-    for (int j = 1; j < k; ++j) {
-      mpfi_mul(t0_.get(), out[static_cast<std::size_t>(j)].get(), a[static_cast<std::size_t>(k - j)].get());
-      mpfi_mul_ui(t0_.get(), t0_.get(), static_cast<unsigned long>(j));
-      mpfi_add(t1_.get(), t1_.get(), t0_.get());
-    }
-    mpfi_div_ui(t1_.get(), t1_.get(), static_cast<unsigned long>(k));
+    derivative_sum(t1_, out, a, k, k - 1);
     mpfi_sub(t1_.get(), a[static_cast<std::size_t>(k)].get(), t1_.get());
     mpfi_div(out[static_cast<std::size_t>(k)].get(), t1_.get(), a[0].get());
   }
@@ -136,14 +131,7 @@ bool SeriesEvaluator::tan(Series& out, const Series& a, int order, bool hyperbol
   };
   u_at(0);
   for (int k = 1; k <= order; ++k) {
-    I& t = out[static_cast<std::size_t>(k)];
-    mpfi_set_ui(t.get(), 0);
-    for (int j = 1; j <= k; ++j) {
-      mpfi_mul(t0_.get(), a[static_cast<std::size_t>(j)].get(), u[static_cast<std::size_t>(k - j)].get());
-      mpfi_mul_ui(t0_.get(), t0_.get(), static_cast<unsigned long>(j));
-      mpfi_add(t.get(), t.get(), t0_.get());
-    }
-    mpfi_div_ui(t.get(), t.get(), static_cast<unsigned long>(k));
+    derivative_sum(out[static_cast<std::size_t>(k)], a, u, k, k);
     u_at(k);
   }
   return true;

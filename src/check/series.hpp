@@ -74,6 +74,9 @@ class SeriesEvaluator {
   bool atan(Series& out, const Series& a, int order);
   bool sqrt(Series& out, const Series& a, int order);
   void constant(Series& out, const I& value, int order);
+  // out = (1/k) Σ_{j=1..j_max} j a_j b_{k−j} (j_max = k: the coefficient of t^{k−1} in a'·b, over k)
+  // (exp, log, tan). `out` must not alias a_1..a_{j_max} or b_{k−j_max}..b_{k−1}.
+  void derivative_sum(I& out, const Series& a, const Series& b, int k, int j_max);
 
   const Target* target_;
   mpfr_prec_t prec_;

@@ -214,11 +214,9 @@ class Checker {
     an.analyse(box, cutoffs);
     if (good(an.range())) return true;
     if (level >= o_.extra_levels) return false;
-    auto [l, u] = bisect(box);
-    CutoffsOnBox cl, cu;
-    restrict_cutoffs(cutoffs, l, cl);
-    restrict_cutoffs(cutoffs, u, cu);
-    return leaf_holds(an, l, cl, good, level + 1) && leaf_holds(an, u, cu, good, level + 1);
+    const Halves h = bisect(box, cutoffs);
+    return leaf_holds(an, h.lower, h.lower_cutoffs, good, level + 1) &&
+           leaf_holds(an, h.upper, h.upper_cutoffs, good, level + 1);
   }
 
   void check_residual(std::size_t k) {
@@ -413,8 +411,8 @@ class Checker {
                       integrator().add(b, cs, le->rules[i], claim.p, attempt == 0 ? 0 : o_.extra_levels,
                                        attempt == 0 ? nullptr : allowance, sum);
                     else
-                      add_integral(an, b, cs, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2, piece,
-                                   sum);
+                      add_integral(an, b, cs, claim.p, attempt == 0 ? 0 : o_.extra_levels,
+                                   attempt == 0 ? 0 : 2, piece, sum);
                   });
         within = inside();
       }
@@ -430,8 +428,8 @@ class Checker {
         all = false;
       } else {
         ok(who + ": L^" + claim.key + " norm in [" + show(claim.lower) + ", " + show(claim.upper) + "] (" +
-           std::to_string(n_leaves) + " leaves" + (le->rules.empty() ? "" : "; rules " + describe_rules(le->rules)) +
-           ")");
+           std::to_string(n_leaves) + " leaves" +
+           (le->rules.empty() ? "" : "; rules " + describe_rules(le->rules)) + ")");
       }
     }
     residual_ok_.push_back(all);
@@ -465,13 +463,10 @@ class Checker {
       mpfi_add(sum.get(), sum.get(), piece.get());
       return;
     }
-    auto [l, u] = bisect(b);
-    CutoffsOnBox cl, cu;
-    restrict_cutoffs(cs, l, cl);
-    restrict_cutoffs(cs, u, cu);
+    const Halves h = bisect(b, cs);
     const int next_smooth = smooth ? smooth_levels - 1 : smooth_levels;
-    add_integral(an, l, cl, p, levels - 1, next_smooth, piece, sum);
-    add_integral(an, u, cu, p, levels - 1, next_smooth, piece, sum);
+    add_integral(an, h.lower, h.lower_cutoffs, p, levels - 1, next_smooth, piece, sum);
+    add_integral(an, h.upper, h.upper_cutoffs, p, levels - 1, next_smooth, piece, sum);
   }
 
   void check_grade(std::size_t m) {

@@ -1,5 +1,5 @@
 // Exact cutoff enclosures, the overlap number and the rebuilt dense block.
-#include "cutoffs.hpp"
+#include "cutoff_helpers.hpp"
 
 #include <doctest/doctest.h>
 
@@ -10,16 +10,6 @@
 using namespace mgdl::check;
 
 namespace {
-
-CutoffData cutoff(std::vector<Q> a, std::vector<Q> b, std::vector<Q> rho, Q c) {
-  CutoffData q;
-  q.a = std::move(a);
-  q.b = std::move(b);
-  q.rho = std::move(rho);
-  finish_cutoff(q);
-  q.c = std::move(c);
-  return q;
-}
 
 std::vector<Q> apply(const DenseLayer& l, const std::vector<Q>& x) {
   std::vector<Q> y = l.bias;

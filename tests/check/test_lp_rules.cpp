@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "cutoff_helpers.hpp"
 #include "lp_rules.hpp"
 
 using namespace mgdl::check;
@@ -241,12 +242,7 @@ TEST_CASE("G rule: hypotheses are refused where they do not hold") {
   Target t = unit_target("exp(x)", 1);
   ResidualAnalyzer an(t, 128);
   LeafIntegrator li(t, 128, {});
-  CutoffData q;
-  q.a = {Q(1, 2)};
-  q.b = {Q(3, 4)};
-  q.rho = {Q(1, 8)};
-  q.c = Q(1, 10);
-  finish_cutoff(q);
+  const CutoffData q = cutoff({Q(1, 2)}, {Q(3, 4)}, {Q(1, 8)}, Q(1, 10));
   CutoffsOnBox cs;
   cs.varying = {&q};
   const Box b = cube({Q(1, 2)}, Q(1, 16));
@@ -367,12 +363,7 @@ TEST_CASE("K rule: a 1D leaf with cutoff and hat kinks, against exact piecewise 
   // R = e^x − h, h = c ψ_Q (kinks 3/16, 1/4, 1/2, 9/16) + the hat of height c2 at 3/4
   // on the grid 0, 5/8, 3/4, 7/8, 1 (kinks 5/8, 3/4, 7/8). h <= 1/4 < e^x, so |R| = R.
   Target t = unit_target("exp(x)", 1);
-  CutoffData q;
-  q.a = {Q(1, 4)};
-  q.b = {Q(1, 2)};
-  q.rho = {Q(1, 16)};
-  q.c = Q(1, 10);
-  finish_cutoff(q);
+  const CutoffData q = cutoff({Q(1, 4)}, {Q(1, 2)}, {Q(1, 16)}, Q(1, 10));
   HatGrid hat;
   hat.d = 1;
   hat.grid = {{Q(0), Q(5, 8), Q(3, 4), Q(7, 8), Q(1)}};
