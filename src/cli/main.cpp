@@ -1,4 +1,5 @@
 // mgdl-verify: build, certify and check multigrade ReLU networks (SPEC section 8).
+#include "certify_command.hpp"
 #include "compare.hpp"
 #include "mgdl/check/check.hpp"
 #include "options.hpp"
@@ -18,6 +19,7 @@ constexpr const char* kFooter = R"(Examples:
   mgdl-verify 'exp(-x^2)*cos(20*y)' --domain -1:1 --grades 3
   mgdl-verify 'sin(2*pi*x)*cos(2*pi*y)' --tol 0.5 --p 1,2,4 --out run2d
   mgdl-verify check mgdl-out/certificate.json
+  mgdl-verify certify net.onnx 'sin(2*pi*x)' --out netcert   # a network from elsewhere
 
 Exit codes: 0 certified / check passed, 1 not certified within budget / check failed,
 2 invalid input, 3 internal error.)";
@@ -64,6 +66,23 @@ int main(int argc, char** argv) {
     CLI::App* compare = app.add_subcommand("compare", "run the cutoff and the hat scheme on EXPR side by side");
     compare->add_option("EXPR", compare_expr, "target f (the other options apply to both runs)")->required();
     compare->fallthrough();
+    CertifyOptions cert_opt;
+    std::string cert_expr, cert_domain, cert_p, cert_gap;
+    CLI::App* certify =
+        app.add_subcommand("certify", "certify a network from elsewhere against a target, grade by grade");
+    certify->add_option("NETWORK", cert_opt.network, "network file (mgdl network JSON)")->required();
+    certify->add_option("EXPR", cert_expr, "target f (optional when the file's metadata names one)");
+    certify->add_option("--domain", cert_domain, "box the network reads: lo:hi, or lo:hi,... per axis (default 0:1)");
+    certify->add_option("--p", cert_p, "L^p norms, comma-separated rationals >= 1 (default 1,2)");
+    certify->add_option("--rel-gap", cert_gap, "relative gap (U-L)/U of certified bounds (default 1e-6)");
+    certify->add_option("--precision", cert_opt.precision, "working precision in bits (53..4096)")
+        ->capture_default_str();
+    certify->add_option("--threads", cert_opt.threads, "worker threads (0 = all cores)")->capture_default_str();
+    certify->add_option("--time-limit", cert_opt.time_limit_seconds, "seconds before stopping with what is decided");
+    certify->add_option("--grades", cert_opt.grades, "override the recognised grade split");
+    certify->add_option("--out", cert_opt.out_dir, "output directory")->capture_default_str();
+    certify->add_flag("--json", cert_opt.json, "print the summary as one JSON document on stdout");
+    certify->add_flag("--quiet", cert_opt.quiet, "print nothing but errors");
 
     try {
       app.parse(argc, argv);
@@ -79,6 +98,19 @@ int main(int argc, char** argv) {
     }
 
     if (check->parsed()) return mgdl::check::run_check(check_file, std::cout, std::cerr);
+    if (certify->parsed()) {
+      try {
+        if (!cert_expr.empty()) cert_opt.expression = cert_expr;
+        if (!cert_domain.empty()) cert_opt.domain = parse_domain(cert_domain);
+        if (!cert_p.empty()) cert_opt.p = parse_p_list(cert_p);
+        if (!cert_gap.empty()) cert_opt.rel_gap = parse_positive(cert_gap, "--rel-gap");
+        validate(cert_opt);
+      } catch (const UsageError& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return kInvalidInput;
+      }
+      return run_certify(cert_opt);
+    }
 
     try {
       if (!domain_text.empty()) opt.domain = parse_domain(domain_text);

@@ -1,0 +1,212 @@
+#include "certify_command.hpp"
+
+#include <fmt/core.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "mgdl/expr/expression.hpp"
+#include "mgdl/expr/program.hpp"
+#include "mgdl/net/serialize.hpp"
+#include "mgdl/netcert/certify_network.hpp"
+#include "network_certificate.hpp"
+#include "options.hpp"
+#include "output_files.hpp"
+
+namespace mgdl::cli {
+namespace {
+
+std::atomic<bool> g_cancel{false};
+extern "C" void on_certify_sigint(int) {
+  g_cancel.store(true);
+}
+
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string sha256_hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 failed");
+  std::string hex;
+  for (unsigned i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+// A network file read exactly, with what its metadata says.
+struct LoadedNetwork {
+  net::MultigradeNetwork network{1};  // reads user coordinates
+  std::string format;
+  std::vector<std::pair<num::Rational, num::Rational>> domain;  // empty when absent
+  std::optional<std::string> target;
+  std::string sha256, bytes;
+};
+
+// mgdl's own exact network JSON (net::to_json); the other formats come with
+// the io module.
+LoadedNetwork load_network(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot read network file '" + path + "'");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  LoadedNetwork out;
+  out.bytes = buffer.str();
+  out.sha256 = sha256_hex(out.bytes);
+  nlohmann::json j = nlohmann::json::parse(out.bytes, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    throw InputError("network file '" + path + "': not a network format mgdl reads (mgdl network JSON)");
+  try {
+    out.network = net::network_from_json(j);
+  } catch (const std::exception& e) {
+    throw InputError("network file '" + path + "': " + e.what());
+  }
+  out.format = "mgdl-json";
+  return out;
+}
+
+expr::Domain make_domain(const std::vector<std::pair<num::Rational, num::Rational>>& axes, int d) {
+  if (axes.empty()) return expr::Domain::unit(d);
+  if (axes.size() != 1 && static_cast<int>(axes.size()) != d)
+    throw InputError(
+        fmt::format("--domain: {} intervals given for a target in {} variables", axes.size(), d));
+  expr::Domain dom;
+  for (int i = 0; i < d; ++i) {
+    const auto& a = axes.size() == 1 ? axes.front() : axes[static_cast<std::size_t>(i)];
+    dom.lo.push_back(a.first);
+    dom.hi.push_back(a.second);
+  }
+  return dom;
+}
+
+std::string extension(const std::string& path) {
+  std::string e = std::filesystem::path(path).extension().string();
+  return e.empty() ? ".bin" : e;
+}
+
+int invalid(const std::string& message) {
+  std::cerr << "error: " << message << "\n";
+  return kInvalidInput;
+}
+
+}  // namespace
+
+void validate(const CertifyOptions& o) {
+  if (o.precision < 53 || o.precision > 4096)
+    throw UsageError("--precision: " + std::to_string(o.precision) + " is outside 53..4096");
+  if (o.threads < 0 || o.threads > 256)
+    throw UsageError("--threads: " + std::to_string(o.threads) + " is outside 0..256");
+  if (o.time_limit_seconds && !(*o.time_limit_seconds > 0 && *o.time_limit_seconds <= 1e7))
+    throw UsageError("--time-limit: must be a positive number of seconds");
+  if (o.rel_gap < num::Rational(1, 1000000000000) || o.rel_gap > num::Rational(1, 2))
+    throw UsageError("--rel-gap: must lie in 1e-12..0.5");
+  if (o.out_dir.empty()) throw UsageError("--out: empty directory name");
+}
+
+int run_certify(const CertifyOptions& opt) {
+  LoadedNetwork loaded;
+  std::optional<expr::Expression> target;
+  expr::Domain domain;
+  std::string text;
+  try {
+    loaded = load_network(opt.network);
+    if (!opt.grades.empty())
+      throw InputError(
+          "--grades: this network format has no other grade split (mgdl network JSON stores its grades)");
+    if (opt.expression) {
+      text = *opt.expression;
+    } else if (loaded.target) {
+      text = *loaded.target;
+    } else {
+      throw InputError("no target: give EXPR (the network file's metadata names none)");
+    }
+    try {
+      target = expr::Expression::parse(text);
+    } catch (const expr::ParseError& e) {
+      throw InputError(e.what());
+    }
+    domain = make_domain(opt.domain.empty() ? loaded.domain : opt.domain, target->dimension());
+  } catch (const InputError& e) {
+    return invalid(e.what());
+  }
+  expr::Program program = expr::Program::compile(*target, domain);
+  if (std::string why = netcert::network_problem(loaded.network, program); !why.empty()) return invalid(why);
+  expr::DomainCheck continuity = expr::check_domain(program);
+  if (continuity.status == expr::DomainCheck::Status::rejected)
+    return invalid("target is not defined and continuous on the domain: " + continuity.message);
+  if (continuity.status == expr::DomainCheck::Status::undecided)
+    return invalid("could not prove the target continuous on the domain: " + continuity.message);
+
+  netcert::Options options;
+  options.p = opt.p;
+  options.certify.rel_gap = opt.rel_gap;
+  options.certify.precision = opt.precision;
+  options.certify.max_precision = std::max<slong>(1024, opt.precision);
+  const unsigned cores = std::thread::hardware_concurrency();
+  options.certify.threads = opt.threads > 0 ? opt.threads : static_cast<int>(cores == 0 ? 1 : cores);
+  if (opt.time_limit_seconds)
+    options.certify.deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                               std::chrono::duration<double>(*opt.time_limit_seconds));
+  options.certify.cancel = &g_cancel;
+  const bool show_progress = !opt.quiet && ::isatty(STDERR_FILENO) != 0;
+  if (show_progress)
+    options.progress = [](const std::string& s) { std::cerr << "\r\033[K" << s << std::flush; };
+  if (std::string why = options.certify.problem(); !why.empty()) return invalid(why);
+  try {
+    ensure_directory(opt.out_dir);
+  } catch (const std::runtime_error& e) {
+    return invalid(e.what());
+  }
+
+  std::signal(SIGINT, on_certify_sigint);
+  netcert::NetworkCertification c = netcert::certify_network(loaded.network, program, options);
+  std::signal(SIGINT, SIG_DFL);
+  if (show_progress) std::cerr << "\r\033[K" << std::flush;
+
+  NetworkSource source{opt.network, "network-source" + extension(opt.network), loaded.format, loaded.sha256};
+  nlohmann::json cert = build_network_certificate(c, loaded.network, *target, domain, options, source);
+  const int code = c.complete ? kCertified : kNotCertified;
+  const std::string dir = opt.out_dir + "/";
+  write_file_atomically(dir + source.copy_name, loaded.bytes);
+  std::vector<std::string> written{"certificate.json", "report.html", "report.md", source.copy_name};
+  for (const auto& g : c.grades) {
+    if (g.p1.verdict != netcert::Verdict::refuted) continue;
+    std::vector<num::Rational> x = netcert::to_user_coordinates(g.p1.witness, domain);
+    const std::string name = fmt::format("counterexample-grade{}.txt", g.index);
+    write_file_atomically(dir + name, vnn_counterexample(x, loaded.network.evaluate(x, g.index)));
+    written.push_back(name);
+  }
+  write_file_atomically(dir + "certificate.json", cert.dump(1) + "\n");
+  write_file_atomically(dir + "report.md", render_network_markdown(cert));
+  write_file_atomically(dir + "report.html", render_network_html(cert));
+
+  if (opt.json) {
+    nlohmann::json s = cert;
+    s.erase("evidence");
+    s["network"].erase("exact");
+    s["format"] = "mgdl-network-summary";
+    s["exit_code"] = code;
+    s["out_dir"] = opt.out_dir;
+    std::cout << s.dump(2) << "\n";
+  } else if (!opt.quiet) {
+    std::cout << render_network_summary(cert);
+    std::string files;
+    for (const auto& w : written) files += (files.empty() ? "" : ", ") + w;
+    std::cout << fmt::format("{}: {}; wrote {}{{{}}}\n", code == kCertified ? "certified" : "not certified",
+                             c.message, dir, files);
+  }
+  return code;
+}
+
+}  // namespace mgdl::cli

@@ -1,0 +1,284 @@
+// P1 by branch and bound over dyadic boxes (proofs/networks.md).
+//
+// On a box B with r = R_{m−1}, s = R_m = r − h:
+//  - safe (D <= 0 on B) when h ≡ 0 on B, or h >= 0 and r + s >= 0 on B, or
+//    h <= 0 and r + s <= 0, or sup|s| − inf|r| <= 0 (N1, N2);
+//  - violated (D > 0 on B) when inf|s| − sup|r| > 0, or h > 0 and r + s < 0,
+//    or h < 0 and r + s > 0 (N1);
+//  - D <= min(sup|s| − inf|r|, sup|h|) on B (N5).
+// Refutations come from exact points only (N3). Doubles order the queues.
+#include "pointwise.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <queue>
+
+#include "mgdl/certify/tree.hpp"
+#include "mgdl/num/bounds.hpp"
+
+namespace mgdl::netcert::detail {
+namespace {
+
+using num::Ball;
+using num::Rational;
+
+enum class Kind { zero, safe, violated, undecided };  // zero: h ≡ 0 on the box (so D = 0)
+
+struct Classified {
+  Kind kind = Kind::undecided;
+  Rational d_hi{0};  // certified: D <= d_hi on the box
+};
+
+int widest_axis(const net::Box& box) {
+  int best = 0;
+  for (int i = 1; i < box.dimension(); ++i)
+    if (box.width(i) > box.width(best)) best = i;
+  return best;
+}
+
+bool too_small(const net::Box& box, int max_level) {
+  const int a = widest_axis(box);
+  num::Integer scale(1);
+  scale <<= static_cast<unsigned>(max_level);
+  return box.width(a) * Rational(scale) < 1;
+}
+
+class Analyzer {
+ public:
+  // D <= |R_m| <= sup_cur on Ω: the bound of boxes without a finite enclosure.
+  Analyzer(const resid::Residual& prev, const resid::Residual& cur, const net::Correction& h, slong prec,
+           Rational sup_cur)
+      : prev_(prev, prec), cur_(cur, prec), h_(&h), sup_cur_(std::move(sup_cur)) {}
+
+  Classified classify(const net::Box& box) {
+    Classified out;
+    net::LinearEnclosure e = h_->enclose(box);
+    if (e.affine && e.range_lo == 0 && e.range_hi == 0) {  // h ≡ 0 on B: D = 0 (N2)
+      out.kind = Kind::zero;
+      return out;
+    }
+    const Rational h_abs = std::max(Rational(abs(e.range_lo)), Rational(abs(e.range_hi)));
+    Ball r = prev_.enclose(box), s = cur_.enclose(box);
+    if (!r.is_finite() || !s.is_finite()) {
+      out.d_hi = std::min(h_abs, sup_cur_);
+      return out;
+    }
+    const Rational sum_lo = num::lower_rational(r) + num::lower_rational(s);
+    const Rational sum_hi = num::upper_rational(r) + num::upper_rational(s);
+    // N1: D <= 0 iff h·(r + s) >= 0, pointwise.
+    if ((e.range_lo >= 0 && sum_lo >= 0) || (e.range_hi <= 0 && sum_hi <= 0)) {
+      out.kind = Kind::safe;
+      return out;
+    }
+    Rational gap = num::abs_upper_bound(s).value() - num::abs_lower_bound(r).value();
+    out.d_hi = std::min(std::min(gap, h_abs), sup_cur_);  // N5
+    if (out.d_hi <= 0) {
+      out.kind = Kind::safe;
+      return out;
+    }
+    const Rational d_lo = num::abs_lower_bound(s).value() - num::abs_upper_bound(r).value();
+    if (d_lo > 0 || (e.range_lo > 0 && sum_hi < 0) || (e.range_hi < 0 && sum_lo > 0))
+      out.kind = Kind::violated;
+    return out;
+  }
+
+  // D(x) = |R_m(x)| − |R_{m−1}(x)| as a ball: f(x) a ball, Φ(x) exact (N3).
+  Ball margin_at(const std::vector<Rational>& x) {
+    Ball r = prev_.at_point(x);
+    Ball s = cur_.at_point(x);
+    const slong prec = prev_.precision();
+    arb_abs(r.arb(), r.arb());
+    arb_abs(s.arb(), s.arb());
+    Ball d;
+    arb_sub(d.arb(), s.arb(), r.arb(), prec);
+    return d;
+  }
+
+ private:
+  resid::ResidualEvaluator prev_, cur_;
+  const net::Correction* h_;
+  Rational sup_cur_;
+};
+
+bool stop_now(const certify::Options& o, std::string& why) {
+  if (o.cancel != nullptr && o.cancel->load()) {
+    why = "cancelled";
+    return true;
+  }
+  if (o.deadline && std::chrono::steady_clock::now() >= *o.deadline) {
+    why = "time limit reached";
+    return true;
+  }
+  return false;
+}
+
+std::string show_point(const std::vector<Rational>& x) {
+  std::string s;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    s += (i ? ", " : "") + fmt::format("{:.6g}", num::to_double_approx(x[i]));
+  return "(" + s + ")";
+}
+
+// Phase 1: breadth first (coarse witnesses first) until every leaf is safe or
+// a point with a certified positive margin is found.
+void prove_or_refute(Analyzer& an, int d, const Options& options, PointwiseResult& out) {
+  certify::CoverTree tree(net::Box::unit(d));
+  std::deque<std::pair<int, net::Box>> open;
+  open.emplace_back(certify::CoverTree::root(), net::Box::unit(d));
+  std::string why;
+  out.correction_zero = true;
+  while (!open.empty()) {
+    if (stop_now(options.certify, why) || out.boxes >= options.pointwise_max_boxes) {
+      if (why.empty()) why = "box budget exhausted";
+      out.message = "P1 undecided: " + why;
+      return;
+    }
+    auto [node, box] = std::move(open.front());
+    open.pop_front();
+    ++out.boxes;
+    Classified c = an.classify(box);
+    std::vector<Rational> center = box.center();
+    if (c.kind == Kind::zero) continue;
+    if (c.kind == Kind::safe) {
+      out.correction_zero = false;
+      if (out.strict_point.empty()) {  // N4: a point where D < 0 strictly
+        Ball m = an.margin_at(center);
+        if (m.is_finite() && num::upper_rational(m) < 0) out.strict_point = center;
+      }
+      continue;
+    }
+    Ball m = an.margin_at(center);
+    if (m.is_finite() && num::lower_rational(m) > 0) {
+      out.verdict = Verdict::refuted;
+      out.witness = center;
+      out.margin_lower = num::lower_rational(m);
+      out.message = "|R_m| > |R_{m-1}| at " + show_point(center) + " (unit coordinates)";
+      return;
+    }
+    if (too_small(box, options.certify.max_level)) {
+      out.message =
+          "P1 undecided near " + show_point(center) + " (unit coordinates): boxes at the finest level";
+      return;
+    }
+    const int axis = widest_axis(box);
+    const int lo = tree.split(node, axis);
+    open.emplace_back(lo, certify::half_box(box, axis, false));
+    open.emplace_back(lo + 1, certify::half_box(box, axis, true));
+  }
+  out.verdict = Verdict::proven;
+  out.tree = tree.to_string();
+  if (out.correction_zero) out.strict_point.clear();
+}
+
+bool gap_reached(const Rational& lower, const Rational& upper, const Rational& rel_gap) {
+  return upper <= 0 || upper - lower <= rel_gap * upper;
+}
+
+// Phase 2 (refuted): best first on the upper bound of D; boxes whose bound
+// is at most the best certified margin cannot hold the maximum (N5).
+void violation_sup(Analyzer& an, int d, const Options& options, PointwiseResult& out) {
+  struct Open {
+    double key;
+    long id;
+    net::Box box;
+    Rational d_hi;
+  };
+  auto less = [](const Open& a, const Open& b) { return a.key != b.key ? a.key < b.key : a.id > b.id; };
+  std::priority_queue<Open, std::vector<Open>, decltype(less)> heap(less);
+  Rational lower = out.margin_lower;
+  long ids = 0, boxes = 0;
+  auto push = [&](net::Box box) {
+    Classified c = an.classify(box);
+    ++boxes;
+    if (c.kind == Kind::zero || c.kind == Kind::safe || c.d_hi <= lower) return;
+    double key = num::to_double_approx(c.d_hi);
+    heap.push(Open{key, ids++, std::move(box), std::move(c.d_hi)});
+  };
+  std::string why;
+  push(net::Box::unit(d));
+  while (true) {
+    Rational upper = heap.empty() ? lower : std::max(lower, heap.top().d_hi);
+    out.violation_lower = lower;
+    out.violation_upper = upper;
+    if (gap_reached(lower, upper, options.certify.rel_gap)) {
+      out.violation_status = certify::Status::proven;
+      return;
+    }
+    if (stop_now(options.certify, why) || boxes >= options.pointwise_max_boxes) return;
+    Open top = heap.top();
+    heap.pop();
+    std::vector<Rational> center = top.box.center();
+    Ball m = an.margin_at(center);
+    if (m.is_finite() && num::lower_rational(m) > lower) {
+      lower = num::lower_rational(m);
+      out.margin_lower = lower;
+      out.witness = center;
+    }
+    if (too_small(top.box, options.certify.max_level)) {
+      heap.push(std::move(top));  // cannot refine: its bound stays
+      out.violation_lower = lower;
+      out.violation_upper = std::max(lower, heap.top().d_hi);
+      return;
+    }
+    const int axis = widest_axis(top.box);
+    push(certify::half_box(top.box, axis, false));
+    push(certify::half_box(top.box, axis, true));
+  }
+}
+
+// Phase 3 (refuted): measure of {D > 0}: certainly violated boxes count
+// below, undecided ones above; refine the undecided ones, largest first (N6).
+void violation_measure(Analyzer& an, int d, const Options& options, PointwiseResult& out) {
+  std::deque<net::Box> open;
+  open.push_back(net::Box::unit(d));
+  Rational lower(0), undecided(1);
+  long boxes = 0;
+  std::string why;
+  while (!open.empty()) {
+    if (gap_reached(lower, lower + undecided, options.certify.rel_gap) && lower > 0) break;
+    if (stop_now(options.certify, why) || boxes >= options.pointwise_max_boxes) break;
+    net::Box box = std::move(open.front());
+    open.pop_front();
+    ++boxes;
+    const Rational vol = box.volume();
+    Classified c = an.classify(box);
+    if (c.kind == Kind::undecided && !too_small(box, options.certify.max_level)) {
+      const int axis = widest_axis(box);
+      open.push_back(certify::half_box(box, axis, false));
+      open.push_back(certify::half_box(box, axis, true));
+      continue;
+    }
+    if (c.kind == Kind::undecided) {  // cannot refine: it stays undecided
+      open.push_back(std::move(box));
+      break;
+    }
+    undecided -= vol;  // zero and safe: D <= 0 on the box
+    if (c.kind == Kind::violated) lower += vol;
+  }
+  out.measure_lower = lower;
+  out.measure_upper = lower + undecided;
+  if (lower > 0 && gap_reached(lower, lower + undecided, options.certify.rel_gap))
+    out.measure_status = certify::Status::proven;
+}
+
+}  // namespace
+
+PointwiseResult certify_pointwise(const resid::Residual& prev, const resid::Residual& cur,
+                                  const net::Correction& h, const num::Rational& sup_cur,
+                                  const Options& options) {
+  PointwiseResult out;
+  const int d = prev.dimension();
+  Analyzer an(prev, cur, h, options.certify.precision, sup_cur);
+  prove_or_refute(an, d, options, out);
+  if (out.verdict != Verdict::proven) out.correction_zero = false;
+  if (out.verdict != Verdict::refuted) return out;
+  out.violation_lower = out.margin_lower;
+  violation_sup(an, d, options, out);
+  violation_measure(an, d, options, out);
+  return out;
+}
+
+}  // namespace mgdl::netcert::detail

@@ -1,0 +1,140 @@
+// Certification of hand-made networks with known answers (proofs/networks.md):
+// a grade that keeps P1 with strict decrease, one that violates it on a
+// region known in closed form, a grade that adds nothing, and the exact
+// domain fold.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "mgdl/netcert/certify_network.hpp"
+
+using mgdl::num::Rational;
+namespace expr = mgdl::expr;
+namespace net = mgdl::net;
+namespace netcert = mgdl::netcert;
+
+namespace {
+
+net::AffineLayer layer(int inputs, std::vector<std::vector<Rational>> w, std::vector<Rational> b, bool relu) {
+  net::AffineLayer l;
+  l.inputs = inputs;
+  l.outputs = static_cast<int>(b.size());
+  for (int r = 0; r < l.outputs; ++r)
+    for (int c = 0; c < inputs; ++c)
+      if (w[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)] != 0)
+        l.weights.push_back({r, c, w[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)]});
+  l.bias = std::move(b);
+  l.activation = relu ? net::Activation::relu : net::Activation::identity;
+  return l;
+}
+
+// Φ_1 = (x + 1)/2, Φ_2 = Φ_1 + c2·relu(x − 1/2) on [0,1].
+net::MultigradeNetwork stair(const Rational& c2) {
+  net::MultigradeNetwork n(1);
+  net::GradeBlock g1;
+  g1.layers.push_back(layer(1, {{Rational(1)}}, {Rational(0)}, true));
+  g1.readout = layer(1, {{Rational(1, 2)}}, {Rational(1, 2)}, false);
+  n.add_grade(g1);
+  net::GradeBlock g2;
+  g2.layers.push_back(layer(1, {{Rational(1)}}, {Rational(-1, 2)}, true));
+  g2.readout = layer(1, {{c2}}, {Rational(0)}, false);
+  n.add_grade(g2);
+  return n;
+}
+
+expr::Program target_x() {
+  return expr::Program::compile(expr::Expression::parse("x + 1"), expr::Domain::unit(1));
+}
+
+netcert::Options options() {
+  netcert::Options o;
+  o.certify.threads = 1;
+  return o;
+}
+
+bool contains(const Rational& lo, const Rational& hi, const Rational& v) {
+  return lo <= v && v <= hi;
+}
+
+}  // namespace
+
+TEST_CASE("P1 kept with strict decrease, then violated on (4/5, 1] (closed form)") {
+  // f = x + 1. R_1 = (x + 1)/2: D_1 = −(x + 1)/2 < 0 (N4).
+  // R_2 = R_1 − 6 relu(x − 1/2) = 7/2 − 11x/2 for x >= 1/2: D_2 = 5x − 4 > 0
+  // exactly on (4/5, 1], sup D_2 = 1 (at x = 1), measure 1/5.
+  auto c = netcert::certify_network(stair(Rational(6)), target_x(), options());
+  REQUIRE(c.grades.size() == 2);
+  const auto& g1 = c.grades[0];
+  CHECK(g1.p1.verdict == netcert::Verdict::proven);
+  CHECK(!g1.p1.tree.empty());
+  CHECK(!g1.p1.strict_point.empty());
+  for (auto v : g1.p3) CHECK(v == netcert::Verdict::proven);
+  REQUIRE(g1.ratio_upper);
+  CHECK(*g1.ratio_upper >= Rational(1, 2));  // ‖R_1‖_∞/‖R_0‖_∞ = 1/2 exactly
+  CHECK(*g1.ratio_upper <= Rational(1, 2) * (1 + Rational(1, 100000)));
+
+  const auto& p1 = c.grades[1].p1;
+  REQUIRE(p1.verdict == netcert::Verdict::refuted);
+  REQUIRE(p1.witness.size() == 1);
+  const Rational& t = p1.witness[0];
+  CHECK(t > Rational(4, 5));
+  CHECK(t <= 1);
+  CHECK(p1.margin_lower > 0);
+  CHECK(p1.margin_lower <= 5 * t - 4);  // D_2(t) in closed form
+  CHECK(contains(p1.violation_lower, p1.violation_upper, Rational(1)));
+  CHECK(p1.violation_status == mgdl::certify::Status::proven);
+  CHECK(p1.violation_upper - p1.violation_lower <= Rational(1, 1000000) * p1.violation_upper);
+  CHECK(contains(p1.measure_lower, p1.measure_upper, Rational(1, 5)));
+  CHECK(p1.measure_status == mgdl::certify::Status::proven);
+  CHECK(p1.measure_upper - p1.measure_lower <= Rational(1, 1000000) * p1.measure_upper);
+  CHECK(c.complete);
+}
+
+TEST_CASE("a grade whose head is zero keeps P1 and cannot decrease any norm") {
+  auto c = netcert::certify_network(stair(Rational(0)), target_x(), options());
+  const auto& g2 = c.grades[1];
+  CHECK(g2.p1.verdict == netcert::Verdict::proven);
+  CHECK(g2.p1.correction_zero);
+  CHECK(g2.p1.tree == ".");  // h ≡ 0 on the whole cube at once
+  for (std::size_t i = 0; i < g2.p3.size(); ++i) {
+    CHECK(g2.p3[i] == netcert::Verdict::refuted);
+    CHECK(g2.p3_via[i] == "identical");
+  }
+}
+
+TEST_CASE("a sign flip of the correction where R does not vanish is refuted") {
+  // R_2 = R_1 + relu(x − 1/2) > R_1 > 0 for x > 1/2: D_2 = x − 1/2 there.
+  auto c = netcert::certify_network(stair(Rational(-1)), target_x(), options());
+  const auto& p1 = c.grades[1].p1;
+  REQUIRE(p1.verdict == netcert::Verdict::refuted);
+  CHECK(p1.witness[0] > Rational(1, 2));
+  CHECK(p1.margin_lower <= p1.witness[0] - Rational(1, 2));
+  CHECK(contains(p1.violation_lower, p1.violation_upper, Rational(1, 2)));
+  CHECK(contains(p1.measure_lower, p1.measure_upper, Rational(1, 2)));
+}
+
+TEST_CASE("the domain map folds exactly into the first layer (N0)") {
+  expr::Domain dom;
+  dom.lo = {Rational(-1, 2)};
+  dom.hi = {Rational(3)};
+  net::MultigradeNetwork n = stair(Rational(3, 7));
+  net::MultigradeNetwork u = netcert::to_unit_coordinates(n, dom);
+  std::mt19937 gen(7);
+  for (int i = 0; i < 50; ++i) {
+    Rational t(static_cast<long>(gen() % 1000), 999);
+    std::vector<Rational> x = netcert::to_user_coordinates({t}, dom);
+    for (int m = 1; m <= 2; ++m) CHECK(u.evaluate({t}, m) == n.evaluate(x, m));
+  }
+}
+
+TEST_CASE("networks that cannot be certified against the target are named") {
+  auto p2 = expr::Program::compile(expr::Expression::parse("x*y"), expr::Domain::unit(2));
+  CHECK(netcert::network_problem(stair(Rational(1)), p2).find("2 variables") != std::string::npos);
+  net::MultigradeNetwork n = stair(Rational(1));
+  net::MultigradeNetwork smooth(1);
+  net::GradeBlock b = n.block(1);
+  b.layers[0].activation = net::Activation::tanh;
+  smooth.add_grade(b);
+  CHECK(netcert::network_problem(smooth, target_x()).find("tanh") != std::string::npos);
+  CHECK(netcert::network_problem(n, target_x()).empty());
+}
