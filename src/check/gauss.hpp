@@ -1,5 +1,5 @@
 // Certified Gauss–Legendre nodes and weights (MPFI), and the exact constants of
-// the G and Z rules (LP_RULES.md). Independent of the producer (which uses Arb's
+// the G and Z rules (proofs/integration.md, Lemmas I1, I2, I4). Independent of the producer (which uses Arb's
 // arb_hypgeom_legendre_p_ui_root).
 //
 //   GaussRule g;

@@ -40,7 +40,7 @@ long ilog2(const Q& q) {
 }
 
 // The σ-sum of the Z rule, J_+(A) for A = a0 + Σ_i b_i (x_i − c_i) on the box with
-// half-widths r (LP_RULES.md): with S = {i : b_i ≠ 0}, m = |S|,
+// half-widths r (proofs/integration.md, Lemma I4(a)): with S = {i : b_i ≠ 0}, m = |S|,
 //   J_+ = Π_{i∉S} 2r_i · Γ(p+1)/Γ(p+m+1) · (Π_{i∈S} b_i)^{−1}
 //         · Σ_{σ ∈ {±1}^S} (Π σ_i) (a0 + Σ_{i∈S} σ_i b_i r_i)_+^{p+m}.
 // Derivation: ∫_{−ρ}^{ρ} (α + b t)_+^q dt = [(α + bρ)_+^{q+1} − (α − bρ)_+^{q+1}] / (b (q+1))
@@ -261,7 +261,7 @@ bool LeafIntegrator::g_series(ResidualAnalyzer& an, const std::vector<I>& base, 
   return ok && finite(g[static_cast<std::size_t>(order)]);
 }
 
-// LP_RULES.md, G<n>. Hypotheses: h affine on B (the checker's exact correction
+// proofs/integration.md, Lemma I1 (G<n>). Hypotheses: h affine on B (the checker's exact correction
 // enclosure), f smooth near B (its jets and its series over B), and s·r > 0 on B
 // (certified by the range) or p even. Then with g = (s r)^p
 //   ∫_B g ∈ vol·( Σ_{k∈[n]^d} Π_i (ω_{k_i}/2) g(c + ξ_k ∘ w/2) + Σ_i κ_n w_i^{2n} T_i ),
@@ -297,7 +297,8 @@ bool LeafIntegrator::gauss(ResidualAnalyzer& an, int n, const Q& p, I& out) {
       mpfi_add_q(coords_[i][j].get(), offsets_[i][j].get(), c[i].get());
     }
   }
-  // Σ_k Π_i (ω_{k_i}/2) g(x_k), r(x_k) = f(x_k) − h(c) − Σ_i η_i ξ_{k_i} r_i.
+  // Σ_k Π_i (ω_{k_i}/2) g(x_k), r(x_k) = f(x_k) − h(c) − Σ_i η_i ξ_{k_i} r_i, on ball
+  // nodes and weights (Lemma I2(a)).
   std::vector<std::size_t> idx(d, 0);
   mpfi_set_ui(acc_.get(), 0);
   for (;;) {
@@ -327,8 +328,8 @@ bool LeafIntegrator::gauss(ResidualAnalyzer& an, int n, const Q& p, I& out) {
     while (i < d && ++idx[i] == nn) idx[i++] = 0;
     if (i == d) break;
   }
-  // Σ_i κ_n w_i^{2n} T_i. T_i from the series of g = (s r)^p along axis i, in the
-  // centred form T_i ⊆ a_{2n}(B_i) + (2n+1)·a_{2n+1}(B)·[−r_i, r_i], with B_i the box
+  // Σ_i κ_n w_i^{2n} T_i. T_i from the series of g = (s r)^p along axis i (Lemma I6), in the
+  // centred form (Lemma I3) T_i ⊆ a_{2n}(B_i) + (2n+1)·a_{2n+1}(B)·[−r_i, r_i], with B_i the box
   // with x_i = c_i (mean value theorem on axis i: ∂_i a_k = (k+1) a_{k+1}), intersected
   // with a_{2n}(B). Box-based coefficients of high order are wide (the recurrences lose
   // the correlation of the argument coefficients); the centred form multiplies most of
@@ -363,7 +364,7 @@ bool LeafIntegrator::gauss(ResidualAnalyzer& an, int n, const Q& p, I& out) {
   return finite(out);
 }
 
-// LP_RULES.md, Z. Hypotheses: h affine on B, f C² near B. With dyadic a0, b0_i
+// proofs/integration.md, Lemma I4 (Z). Hypotheses: h affine on B, f C² near B. With dyadic a0, b0_i
 // (midpoints of the enclosures of r(c) and ∂_i r(c)) and A = a0 + Σ b0_i (x_i − c_i):
 // Lagrange's form r(x) = r(c) + ∇r(c)·(x − c) + ½ (x − c)ᵀ H_f(ξ) (x − c) (∂_ij r = ∂_ij f
 // as h is affine) gives |r − A| <= e on B with
@@ -468,7 +469,7 @@ void LeafIntegrator::best_piece(ResidualAnalyzer& an, int n, const Q& p, I& out)
   an.crude_integral(p, out);
 }
 
-// LP_RULES.md, K<n> (d = 1): the kinks of h strictly inside [l, u] are those of every
+// proofs/integration.md, Lemma I5 (K<n>, d = 1): the kinks of h strictly inside [l, u] are those of every
 // cutoff listed for the leaf (a − ρ, a, b, b + ρ; the others are ≡ 0 or ≡ 1 there)
 // and the hat grid nodes; between two consecutive kinks h is affine (each piece's
 // enclosure re-checks it), so ∫_B = Σ over pieces, each by G<n>, else Z, else C.

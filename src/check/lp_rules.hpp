@@ -1,6 +1,7 @@
-// The certified L^p leaf rules of LP_RULES.md, re-implemented for the checker
-// (MPFI): C crude, M midpoint (C3), G<n> tensor Gauss–Legendre with a Taylor
-// coefficient remainder, Z affine zero-crossing rule, K<n> 1D kink split; and
+// The certified L^p leaf rules of proofs/integration.md, re-implemented for the
+// checker (MPFI): C crude (certification.md C3.2), M midpoint (C3), G<n> tensor
+// Gauss–Legendre with a Taylor coefficient remainder (Lemmas I1–I3, I6), Z affine
+// zero-crossing rule (I4), K<n> 1D kink split (I5); and
 // the reader of the evidence string `rules` (one token per leaf).
 //
 //   std::vector<LeafRule> rules = parse_rules("G8G8ZK6", 4, 1, "where");  // throws MalformedError

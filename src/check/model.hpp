@@ -58,7 +58,7 @@ struct LpEvidence {
   Q p;
   std::string tree;
   Q lower, upper;
-  std::vector<LeafRule> rules;  // one per leaf of tree (LP_RULES.md); empty: every leaf M
+  std::vector<LeafRule> rules;  // one per leaf of tree (proofs/integration.md); empty: every leaf M
 };
 
 struct ResidualEvidence {

@@ -1,14 +1,15 @@
 // Truncated Taylor series of the checker's target along one axis, with a whole
 // box as the base point: for every x in the box, coefficient k encloses
-// ∂_i^k f(x)/k! (the remainder terms of the G rule, LP_RULES.md). MPFI only;
+// ∂_i^k f(x)/k! (the remainder terms of the G rule; proofs/integration.md,
+// Lemma I6). MPFI only;
 // independent of the producer's Arb series.
 //
 //   SeriesEvaluator se(target, 128);
 //   if (se.evaluate(box, 0, 16)) use(se.result()[16]);  // ⊇ f^(16)(x)/16! for all x ∈ box
 //   // false: a primitive is not smooth (or not defined) somewhere on the box
 //
-// Derivation (the checker's own; the producer's counterpart is proofs/integration.md,
-// Lemma I1). Fix x in the box and let v_x(t) = v(x + t e_i) for a node v of the
+// Derivation (proofs/integration.md, Lemma I6; the producer computes the same
+// coefficients with Arb's series). Fix x in the box and let v_x(t) = v(x + t e_i) for a node v of the
 // target. When every non-smooth primitive has an argument of certain sign over the
 // box (hence, by continuity and compactness, on a neighbourhood of it), each v_x is
 // real-analytic near t = 0, and its Taylor coefficients a_k(x) = v_x^(k)(0)/k! obey

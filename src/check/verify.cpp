@@ -248,7 +248,7 @@ class Checker {
     const CutoffIndex& cutoffs = index_upto(k);
     ResidualAnalyzer an(c_.target, prec_);
     an.set_hats(hats_upto(k));
-    // The leaf rules of LP_RULES.md, made when some evidence has a `rules` string.
+    // The leaf rules of proofs/integration.md, made when some evidence has a `rules` string.
     std::unique_ptr<LeafIntegrator> rules;
     auto integrator = [&]() -> LeafIntegrator& {
       if (!rules) rules = std::make_unique<LeafIntegrator>(c_.target, prec_, hats_upto(k));
@@ -395,7 +395,7 @@ class Checker {
           first_attempt = 1;
         }
       // With rules, a refined leaf is bisected where it is wider than 1/8 of the
-      // claimed window per unit volume (LP_RULES.md: the same token on the halves).
+      // claimed window per unit volume (integration.md, Lemma I5(a): the same token on the halves).
       mpfr_t allowance;
       mpfr_init2(allowance, 64);
       mpfr_sub(allowance, lp_hi.left(), lp_lo.right(), MPFR_RNDD);

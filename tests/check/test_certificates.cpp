@@ -172,7 +172,7 @@ TEST_CASE("malformed files on disk: invalid JSON, deep nesting, missing network 
   CHECK(run_check("/nonexistent/certificate.json", out, err) == 2);
 }
 
-// Certificates with `rules` evidence (LP_RULES.md): norms claimed to a relative gap of
+// Certificates with `rules` evidence (proofs/integration.md): norms claimed to a relative gap of
 // 1e-10 that only the high-order rules confirm.
 TEST_CASE("rules evidence: weaker rules cannot confirm the 1e-10 claims, and the failure names the claim") {
   auto first_failure = [](const Pair& p) {

@@ -1,4 +1,4 @@
-// The leaf rules of LP_RULES.md in the checker (lp_rules.hpp): enclosures of
+// The leaf rules of proofs/integration.md in the checker (lp_rules.hpp): enclosures of
 // ∫_B |R|^p contain closed-form references (MPFI at 600 bits) on boxes in d = 1..4,
 // their widths fall at the rule's order as the box halves (asserted, so a rule of
 // lower order fails), hypotheses are refused where they do not hold, and the
