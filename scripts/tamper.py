@@ -169,7 +169,7 @@ RULE_TOKEN = re.compile(r"[CMZ]|[GK][0-9]+|.")
 
 
 def rules_mutations(cert):
-    """Mutations of the per-leaf `rules` strings of L^p evidence (LP_RULES.md), applied to the
+    """Mutations of the per-leaf `rules` strings of L^p evidence (proofs/integration.md), applied to the
     last evidence entry that has one. Malformed strings must be refused with a message naming
     the rules (and the grade and p); weaker rules only where the claimed gap is too tight for
     them: all leaves crude (C) at a relative gap <= 1e-4, every G<n>, K<n> with n = 1 and the rules removed

@@ -13,7 +13,7 @@ Made with exact Python fractions, independently of the mgdl producer:
             generous (+-5%) around a fine numerical estimate; the checker proves them.
 The dense network follows the Lemma A5 layout of include/mgdl/net/cutoff_correction.hpp.
 
-Certificates with `rules` evidence (LP_RULES.md), norms claimed to a relative gap of 1e-10
+Certificates with `rules` evidence (proofs/integration.md), norms claimed to a relative gap of 1e-10
 (which the midpoint rule M cannot confirm on these trees), references by mpmath at 60 digits
 (python3-mpmath: MGDL_DATA_DEPS=1 scripts/install-deps.sh):
   rules_exp1d/    exp(x), no grades; L^1, L^2, L^3/2 by G8/G6 leaves (one tree shared with the cover).
@@ -288,7 +288,7 @@ def make_xy2d(outdir):
 
 
 # ---------------------------------------------------------------------------
-# Certificates with `rules` evidence (LP_RULES.md).
+# Certificates with `rules` evidence (proofs/integration.md).
 
 REL_GAP = F(1, 10**10)
 
