@@ -25,3 +25,6 @@ find_library(MPFI_LIBRARY NAMES mpfi REQUIRED)
 add_library(mgdl_mpfi INTERFACE)
 target_include_directories(mgdl_mpfi SYSTEM INTERFACE ${MPFI_INCLUDE_DIR})
 target_link_libraries(mgdl_mpfi INTERFACE ${MPFI_LIBRARY} PkgConfig::MPFR PkgConfig::GMP)
+
+# Training (src/train): dense linear algebra, header-only.
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)

@@ -1,0 +1,143 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "mgdl/train/trainer.hpp"
+
+using namespace mgdl;
+using namespace mgdl::train;
+
+namespace {
+
+DataSets sine_data(const char* f, long n) {
+  DoubleTarget target(expr::Expression::parse(f));
+  BoxD box{{0.0}, {1.0}};
+  Rng rng(5);
+  return {sample(target, box, {Sampling::grid, n}, 0, rng),
+          sample(target, box, {Sampling::uniform, 64}, 0, rng),
+          sample(target, box, {Sampling::uniform, 128}, 0, rng)};
+}
+
+TrainOptions quick(long epochs) {
+  TrainOptions o;
+  o.schedule = {{epochs, 1e-2, 1e-3, 32}};
+  o.seed = 9;
+  return o;
+}
+
+std::vector<HistoryRow> run(const Architecture& a, const DataSets& d, const TrainOptions& o,
+                            TrainResult* out) {
+  std::vector<HistoryRow> rows;
+  Callbacks cb;
+  cb.on_history = [&](const HistoryRow& h) { rows.push_back(h); };
+  *out = train_mgdl(a, d, o, cb);
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("data: grid and uniform samples of the target") {
+  DoubleTarget f(expr::Expression::parse("x*y + 1"));
+  Rng rng(1);
+  const Dataset g = sample(f, {{0, -1}, {1, 1}}, {Sampling::grid, 9}, 0, rng);
+  REQUIRE(g.size() == 9);
+  CHECK(g.x[2 * 8] == 1.0);
+  CHECK(g.x[2 * 8 + 1] == 1.0);
+  CHECK(g.y[8] == 2.0);
+  CHECK(g.y[1] == 1.0);  // (0, 0)
+  const Dataset u = sample(f, {{0, -1}, {1, 1}}, {Sampling::uniform, 100}, 0.5, rng);
+  double noise2 = 0;
+  for (long i = 0; i < u.size(); ++i)
+    noise2 += std::pow(u.y[static_cast<std::size_t>(i)] - (u.x[2 * i] * u.x[2 * i + 1] + 1), 2);
+  CHECK(std::sqrt(noise2 / 100) == doctest::Approx(0.5).epsilon(0.3));
+}
+
+TEST_CASE("MGDL: grades reduce the residual, the prediction is the sum of heads") {
+  const DataSets data = sine_data("sin(2*pi*x)", 256);
+  TrainResult r;
+  const auto rows = run(parse_architecture("[1,16,1],[16,16,1]x2"), data, quick(60), &r);
+  REQUIRE(r.grades.size() == 3);
+  REQUIRE_FALSE(r.interrupted);
+  CHECK(r.grades[0].train_rse < 0.5);
+  CHECK(r.grades[1].train_rse < 0.1 * r.grades[0].train_rse);  // measured 0.25 -> 0.005 -> 0.0016
+  CHECK(r.grades[2].train_rse < r.grades[1].train_rse);
+  CHECK(r.grades[0].parameters == 16 * 2 + 17);
+  CHECK(r.grades[1].parameters == 16 * 17 + 17);
+  CHECK(r.grades[0].steps == 60 * 8);
+  CHECK(rows.back().grade == 3);
+  // The reported train RSE is that of Φ_3 = Σ heads.
+  const auto phi = cumulative_predictions(r.network, data.train.x);
+  double num = 0, den = 0;
+  for (long i = 0; i < data.train.size(); ++i) {
+    const auto u = static_cast<std::size_t>(i);
+    num += std::pow(data.train.y[u] - phi[2][u], 2);
+    den += data.train.y[u] * data.train.y[u];
+  }
+  CHECK(num / den == doctest::Approx(r.grades[2].train_rse).epsilon(1e-9));
+}
+
+TEST_CASE("freezing is real: later grades leave earlier weights bit-identical") {
+  const DataSets data = sine_data("sin(4*pi*x)", 128);
+  TrainResult one, three;
+  run(parse_architecture("[1,8,1]"), data, quick(20), &one);
+  run(parse_architecture("[1,8,1],[8,8,1]x2"), data, quick(20), &three);
+  REQUIRE(three.network.grades.size() == 3);
+  CHECK(one.network.grades[0].hidden[0].weights == three.network.grades[0].hidden[0].weights);
+  CHECK(one.network.grades[0].hidden[0].bias == three.network.grades[0].hidden[0].bias);
+  CHECK(one.network.grades[0].head.weights == three.network.grades[0].head.weights);
+  CHECK(one.network.grades[0].head.bias == three.network.grades[0].head.bias);
+  // ... while joint fine-tuning does move them.
+  TrainOptions o = quick(5);
+  const TrainResult joint = train_joint(three.network, data, o, {});
+  CHECK(joint.network.grades[0].hidden[0].weights != three.network.grades[0].hidden[0].weights);
+}
+
+TEST_CASE("determinism: one seed, the same history apart from the time") {
+  const DataSets data = sine_data("sin(4*pi*x)", 128);
+  TrainResult a, b, c;
+  TrainOptions o = quick(10);
+  auto ha = run(parse_architecture("[1,8,1],[8,8,1]"), data, o, &a);
+  auto hb = run(parse_architecture("[1,8,1],[8,8,1]"), data, o, &b);
+  o.seed = 10;
+  auto hc = run(parse_architecture("[1,8,1],[8,8,1]"), data, o, &c);
+  REQUIRE(ha.size() == hb.size());
+  for (std::size_t i = 0; i < ha.size(); ++i) {
+    CHECK(ha[i].train_loss == hb[i].train_loss);
+    CHECK(ha[i].val_loss == hb[i].val_loss);
+    CHECK(ha[i].test_rse == hb[i].test_rse);
+  }
+  CHECK(ha.back().train_loss != hc.back().train_loss);
+}
+
+TEST_CASE("SGDL, full-batch GD, early stopping and interruption") {
+  const DataSets data = sine_data("sin(2*pi*x)", 128);
+  TrainOptions o;
+  o.schedule = {{300, 1e-2, 1e-2, 0}};
+  const TrainResult s = train_sgdl(parse_architecture("[1,16,16,1]"), data, o, {});
+  CHECK(s.grades.at(0).steps == 300);
+  CHECK(s.grades.at(0).train_rse < 0.5);
+  o.optimizer = Optimizer::gd;
+  o.schedule = {{200, 0.05, 0.05, 0}};
+  const TrainResult g = train_sgdl(parse_architecture("[1,16,1]"), data, o, {});
+  CHECK(g.grades.at(0).train_rse < 1.0);
+  // Early stop: a learning rate too large to improve makes the validation loss stall.
+  o.optimizer = Optimizer::adam;
+  o.schedule = {{5000, 10, 10, 0}};
+  o.patience = 50;
+  o.log_every = 10;
+  const TrainResult e = train_sgdl(parse_architecture("[1,8,1]"), data, o, {});
+  CHECK(e.grades.at(0).stop_reason == "early stop");
+  CHECK(e.grades.at(0).epochs < 5000);
+  std::atomic<bool> stop{false};
+  Callbacks cb;
+  cb.stop = &stop;
+  cb.on_grade = [&](const GradeSummary&) { stop = true; };  // Ctrl-C right after grade 1
+  const TrainResult i = train_mgdl(parse_architecture("[1,8,1],[8,8,1]x2"), data, quick(5), cb);
+  CHECK(i.interrupted);
+  CHECK(i.network.grades.size() == 1);
+  CHECK_THROWS_WITH(train_sgdl(parse_architecture("[1,8,1],[8,8,1]"), data, o, {}),
+                    "an end-to-end network is one bracket, e.g. [1,32,32,1]");
+  o.schedule = {{0, 1, 1, 0}};
+  CHECK_THROWS_WITH(train_sgdl(parse_architecture("[1,8,1]"), data, o, {}),
+                    "epochs must be in 1..10^8, got 0");
+}
