@@ -136,6 +136,7 @@ void ResidualAnalyzer::analyse(const Box& box, const CutoffsOnBox& cutoffs) {
   corr_.reset(d_);
   add_enclosure(cutoffs, box, center_, corr_);
   for (const HatGrid* h : hats_) add_hat_enclosure(*h, box, center_, corr_);
+  if (dense_ != nullptr) add_dense_enclosure(*dense_, dense_first_, dense_last_, box, center_, corr_);
 
   // Direct range.
   set_interval(t0_, corr_.lo, corr_.hi);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cutoffs.hpp"
+#include "dense.hpp"
 #include "hats.hpp"
 #include "target.hpp"
 
@@ -20,6 +21,12 @@ class ResidualAnalyzer {
   void analyse(const Box& box, const CutoffsOnBox& cutoffs);
   // Hat corrections subtracted in R as well (added to every analyse()).
   void set_hats(std::vector<const HatGrid*> hats) { hats_ = std::move(hats); }
+  // Grades first..last of a dense network subtracted as well (proofs/networks.md).
+  void set_dense(const DenseNetwork* net, int first, int last) {
+    dense_ = net;
+    dense_first_ = first;
+    dense_last_ = last;
+  }
   const I& range() const { return range_; }
   // ⊇ ∫_box |R|^p after analyse() (C3; falls back to vol·[min|R|^p, max|R|^p]).
   void lp_integral(const Q& p, I& out);
@@ -52,6 +59,8 @@ class ResidualAnalyzer {
   Jet box_jet_, center_jet_;
   CorrectionEnclosure corr_;
   std::vector<const HatGrid*> hats_;
+  const DenseNetwork* dense_ = nullptr;
+  int dense_first_ = 1, dense_last_ = 0;
   std::vector<Q> center_, radius_;
   CutoffsOnBox listed_;  // for the list form of analyse()
   Q volume_;

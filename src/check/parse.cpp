@@ -1,10 +1,11 @@
+#include "fields.hpp"
 #include "model.hpp"
 
 #include <algorithm>
 #include <set>
 
 namespace mgdl::check {
-namespace {
+namespace fields {
 
 using json = nlohmann::json;
 
@@ -27,7 +28,7 @@ std::string str(const json& j, const std::string& where) {
   return j.get<std::string>();
 }
 
-long integer(const json& j, const std::string& where, long lo = 0, long hi = 1000000000L) {
+long integer(const json& j, const std::string& where, long lo, long hi) {
   long v = 0;
   if (j.is_number_unsigned()) {
     auto u = j.get<std::uint64_t>();
@@ -155,6 +156,12 @@ std::vector<DenseBlock> dense_network(const json& j, int d) {
   }
   return out;
 }
+
+}  // namespace fields
+
+using namespace fields;
+
+namespace {
 
 CorrectionData correction(const json& j, int d, long grade, const std::string& where) {
   CorrectionData c;

@@ -786,12 +786,12 @@ int run_check(const std::string& path, std::ostream& out, std::ostream& err, con
       err << "error: " << e << '\n';
       return exit_malformed;
     }
+    std::string dir;
+    if (auto slash = path.find_last_of('/'); slash != std::string::npos) dir = path.substr(0, slash + 1);
     json dense;
     bool has_dense = false;
-    std::string sibling = dense_file_name(cert);
+    std::string sibling = is_network_certificate(cert) ? std::string() : dense_file_name(cert);
     if (!sibling.empty()) {
-      std::string dir;
-      if (auto slash = path.find_last_of('/'); slash != std::string::npos) dir = path.substr(0, slash + 1);
       std::string file = sibling.front() == '/' ? sibling : dir + sibling;
       if (std::string e = read_json(file, dense); !e.empty()) {
         err << "error: network file: " << e << '\n';
@@ -799,7 +799,8 @@ int run_check(const std::string& path, std::ostream& out, std::ostream& err, con
       }
       has_dense = true;
     }
-    CheckResult r = check_certificate(cert, has_dense ? &dense : nullptr, options);
+    CheckResult r = is_network_certificate(cert) ? check_network_certificate(cert, dir, options)
+                                                 : check_certificate(cert, has_dense ? &dense : nullptr, options);
     if (r.exit_code == exit_malformed) {
       err << r.error << '\n';
       return r.exit_code;

@@ -43,6 +43,9 @@ expect_code 0 "zero head" -- "$bin" certify "$data/stair_zero_head.json" 'x + 1'
   && [[ $(json "$work/s.json" "c['format'] + ' ' + c['target']['domain'][0][1]") == "mgdl-network-summary 3" ]] \
   && ok || bad "--json summary"
 
+expect_code 0 "check refutation" -- "$bin" check "$work/v/certificate.json"
+expect_code 0 "check zero head" -- "$bin" check "$work/z/certificate.json"
+expect_code 0 "check user domain" -- "$bin" check "$work/d/certificate.json"
 cp -r "$work/v" "$work/keep"
 expect_code 2 "tanh" -- "$bin" certify "$data/stair_tanh.json" 'x + 1' --out "$work/v"
 expect_code 2 "dimension" -- "$bin" certify "$data/stair_violates.json" 'x*y' --out "$work/v"

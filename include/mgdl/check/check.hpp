@@ -42,6 +42,13 @@ struct CheckResult {
 CheckResult check_certificate(const nlohmann::json& certificate, const nlohmann::json* dense_network,
                               const CheckOptions& options = {});
 
+// A network certificate (`mgdl-verify certify`, format "mgdl-network-certificate";
+// proofs/networks.md): the copy of the network file is looked up in `directory`
+// (ending in '/', or empty for the current one). Never throws.
+bool is_network_certificate(const nlohmann::json& certificate);
+CheckResult check_network_certificate(const nlohmann::json& certificate, const std::string& directory,
+                                      const CheckOptions& options = {});
+
 // Reads FILE (and its sibling network file), checks it, prints the lines to
 // `out` and an "error: ..." line to `err` when malformed. Returns the exit code.
 int run_check(const std::string& path, std::ostream& out, std::ostream& err, const CheckOptions& options = {});

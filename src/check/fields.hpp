@@ -1,0 +1,27 @@
+// Typed reads of certificate fields: every malformation is a MalformedError
+// naming the field ("<where>: <what>"). Shared by the certificate readers.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+
+namespace mgdl::check::fields {
+
+[[noreturn]] void bad(const std::string& where, const std::string& what);
+const nlohmann::json& member(const nlohmann::json& j, const char* key, const std::string& where);
+// Null when absent or null.
+const nlohmann::json* optional(const nlohmann::json& j, const char* key);
+std::string str(const nlohmann::json& j, const std::string& where);
+long integer(const nlohmann::json& j, const std::string& where, long lo = 0, long hi = 1000000000L);
+Q exact(const nlohmann::json& j, const std::string& where);
+std::vector<Q> point(const nlohmann::json& j, int d, const std::string& where);
+Q p_value(const std::string& key, const std::string& where);
+SupClaim sup_claim(const nlohmann::json& j, int d, const std::string& where);
+std::vector<LpClaim> lp_claims(const nlohmann::json& j, const std::string& where);
+// mgdl network JSON ({"grades": [{"layers": [..], "readout": {..}}]}), input dimension d.
+std::vector<DenseBlock> dense_network(const nlohmann::json& j, int d);
+
+}  // namespace mgdl::check::fields

@@ -1,0 +1,667 @@
+// The checks of a network certificate (docs/certificate-format.md, "Network
+// certificates"; proofs/networks.md): the network file's SHA-256, the covers
+// of every residual with the checker's own MPFI evaluation of f and exact
+// propagation through the embedded weights (dense.hpp), P1 covers and
+// witnesses, P2 ratios and P3 verdicts.
+#include <openssl/evp.h>
+
+#include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
+
+#include "analysis.hpp"
+#include "dense.hpp"
+#include "fields.hpp"
+#include "mgdl/check/check.hpp"
+#include "model.hpp"
+
+namespace mgdl::check {
+namespace {
+
+using json = nlohmann::json;
+using namespace fields;
+
+struct P3Claim {
+  std::string key;
+  Q p;
+  std::string verdict, via;
+};
+
+struct NetGrade {
+  SupClaim sup;
+  std::string sup_status;
+  std::vector<LpClaim> lp;
+  std::vector<std::string> lp_status;
+  std::string p1;  // proven | refuted | not-certified
+  std::vector<Q> witness, witness_unit, strict_point;
+  Q margin;
+  bool has_violation = false, has_measure = false, correction_zero = false;
+  Q violation_lower;
+  bool has_ratio = false;
+  Q ratio;
+  std::vector<P3Claim> p3;
+};
+
+struct NetEvidence {
+  bool has_sup = false, has_pointwise = false;
+  std::string sup_tree, pointwise_tree;
+  Q sup_upper;
+  std::vector<LpEvidence> lp;
+};
+
+struct NetCertificate {
+  std::string status;
+  int d = 0;
+  Target target;
+  std::string copy, sha256;
+  DenseNetwork unit;
+  NetGrade initial;
+  std::vector<NetGrade> grades;
+  std::vector<NetEvidence> evidence;  // index = residual
+  long precision = 0;
+};
+
+std::string verdict_word(const json& j, const std::string& where) {
+  std::string s = str(j, where);
+  if (s != "proven" && s != "refuted" && s != "not-certified")
+    bad(where, "must be \"proven\", \"refuted\" or \"not-certified\"");
+  return s;
+}
+
+std::string status_of(const json& j, const std::string& where) {
+  const json* s = optional(j, "status");
+  return s == nullptr ? std::string("proven") : verdict_word(*s, where + ".status");
+}
+
+void read_norms(const json& g, int d, const std::string& w, NetGrade& out) {
+  const json& s = member(g, "sup_norm", w);
+  out.sup = sup_claim(s, d, w + ".sup_norm");
+  out.sup_status = status_of(s, w + ".sup_norm");
+  if (const json* lp = optional(g, "lp_norms")) {
+    out.lp = lp_claims(*lp, w + ".lp_norms");
+    for (const auto& c : out.lp)
+      out.lp_status.push_back(status_of((*lp)[c.key], w + ".lp_norms[" + c.key + "]"));
+  }
+}
+
+NetCertificate read(const json& j) {
+  NetCertificate c;
+  if (integer(member(j, "version", "certificate"), "version", 0, 1000) != 1)
+    bad("version", "unsupported version");
+  c.status = str(member(j, "status", "certificate"), "status");
+  if (c.status != "certified" && c.status != "not-certified")
+    bad("status", "must be \"certified\" or \"not-certified\"");
+  const json& target = member(j, "target", "certificate");
+  const json& vars = member(target, "variables", "target");
+  if (!vars.is_array() || vars.empty() || vars.size() > 4) bad("target.variables", "expected 1 to 4 names");
+  std::vector<std::string> names;
+  for (const json& v : vars) names.push_back(str(v, "target.variables"));
+  if (std::set<std::string>(names.begin(), names.end()).size() != names.size())
+    bad("target.variables", "duplicate name");
+  c.d = static_cast<int>(names.size());
+  const json& domain = member(target, "domain", "target");
+  if (!domain.is_array() || static_cast<int>(domain.size()) != c.d)
+    bad("target.domain", "expected one [lo, hi] per variable");
+  std::vector<Q> lo, hi;
+  for (const json& iv : domain) {
+    if (!iv.is_array() || iv.size() != 2) bad("target.domain", "expected [lo, hi]");
+    lo.push_back(exact(iv[0], "target.domain"));
+    hi.push_back(exact(iv[1], "target.domain"));
+    if (!(lo.back() < hi.back())) bad("target.domain", "needs lo < hi");
+  }
+  c.target = parse_target(str(member(target, "expression", "target"), "target.expression"), names, lo, hi);
+
+  const json& network = member(j, "network", "certificate");
+  c.copy = str(member(network, "copy", "network"), "network.copy");
+  if (c.copy.empty() || c.copy.find('/') != std::string::npos || c.copy[0] == '.')
+    bad("network.copy", "must be a file name beside the certificate");
+  c.sha256 = str(member(network, "sha256", "network"), "network.sha256");
+  DenseNetwork user;
+  user.d = c.d;
+  user.blocks = dense_network(member(network, "exact", "network"), c.d);
+  c.unit = fold_domain(std::move(user), lo, hi);
+
+  read_norms(member(j, "initial", "certificate"), c.d, "initial", c.initial);
+  const json& grades = member(j, "grades", "certificate");
+  if (!grades.is_array() || grades.size() != c.unit.blocks.size())
+    bad("grades", "expected one entry per grade of the network");
+  for (std::size_t m = 0; m < grades.size(); ++m) {
+    const json& g = grades[m];
+    const std::string w = "grades[" + std::to_string(m) + "]";
+    if (integer(member(g, "index", w), w + ".index") != static_cast<long>(m + 1))
+      bad(w + ".index", "grades are 1, 2, ...");
+    NetGrade ng;
+    read_norms(g, c.d, w, ng);
+    ng.p1 = verdict_word(member(g, "pointwise_nonincreasing", w), w + ".pointwise_nonincreasing");
+    if (ng.p1 == "refuted") {
+      ng.witness = point(member(g, "p1_witness", w), c.d, w + ".p1_witness");
+      if (const json* u = optional(g, "p1_witness_unit"))
+        ng.witness_unit = point(*u, c.d, w + ".p1_witness_unit");
+      ng.margin = exact(member(g, "p1_margin_lower", w), w + ".p1_margin_lower");
+      if (const json* v = optional(g, "p1_violation")) {
+        ng.has_violation = true;
+        ng.violation_lower = exact(member(*v, "lower", w + ".p1_violation"), w + ".p1_violation.lower");
+      }
+      ng.has_measure = optional(g, "p1_violation_measure") != nullptr;
+    }
+    if (const json* s = optional(g, "p1_strict_point_unit"))
+      ng.strict_point = point(*s, c.d, w + ".p1_strict_point_unit");
+    if (const json* z = optional(g, "p1_correction_zero"))
+      ng.correction_zero = z->is_boolean() && z->get<bool>();
+    if (const json* r = optional(g, "contraction_ratio_upper")) {
+      ng.has_ratio = true;
+      ng.ratio = exact(*r, w + ".contraction_ratio_upper");
+    }
+    if (const json* s = optional(g, "lp_strict_decrease")) {
+      if (!s->is_object()) bad(w + ".lp_strict_decrease", "expected an object");
+      const json* via = optional(g, "lp_strict_decrease_via");
+      for (auto it = s->begin(); it != s->end(); ++it) {
+        P3Claim pc{it.key(), p_value(it.key(), w + ".lp_strict_decrease"),
+                   verdict_word(*it, w + ".lp_strict_decrease[" + it.key() + "]"), ""};
+        if (via != nullptr && via->is_object() && via->contains(it.key()) && (*via)[it.key()].is_string())
+          pc.via = (*via)[it.key()].get<std::string>();
+        ng.p3.push_back(std::move(pc));
+      }
+    }
+    c.grades.push_back(std::move(ng));
+  }
+
+  const json& evidence = member(j, "evidence", "certificate");
+  if (const json* p = optional(evidence, "precision"))
+    c.precision = integer(*p, "evidence.precision", 0, 1000000);
+  c.evidence.resize(c.grades.size() + 1);
+  const json& eg = member(evidence, "grades", "evidence");
+  if (!eg.is_array()) bad("evidence.grades", "expected an array");
+  std::set<long> seen;
+  for (std::size_t k = 0; k < eg.size(); ++k) {
+    const json& e = eg[k];
+    const std::string w = "evidence.grades[" + std::to_string(k) + "]";
+    const long r = integer(member(e, "residual", w), w + ".residual", 0, static_cast<long>(c.grades.size()));
+    if (!seen.insert(r).second) bad("evidence.grades", "two entries for residual " + std::to_string(r));
+    NetEvidence& ne = c.evidence[static_cast<std::size_t>(r)];
+    if (const json* sc = optional(e, "sup_cover")) {
+      ne.has_sup = true;
+      ne.sup_tree = str(member(*sc, "tree", w + ".sup_cover"), w + ".sup_cover.tree");
+      validate_tree(ne.sup_tree, c.d, w + ".sup_cover.tree");
+      ne.sup_upper = exact(member(*sc, "upper", w + ".sup_cover"), w + ".sup_cover.upper");
+    }
+    if (const json* lp = optional(e, "lp")) {
+      if (!lp->is_object()) bad(w + ".lp", "expected an object");
+      for (auto it = lp->begin(); it != lp->end(); ++it) {
+        const std::string wl = w + ".lp[" + it.key() + "]";
+        LpEvidence le;
+        le.key = it.key();
+        le.p = p_value(le.key, wl);
+        le.tree = str(member(*it, "tree", wl), wl + ".tree");
+        validate_tree(le.tree, c.d, wl + ".tree");
+        le.lower = exact(member(*it, "lower", wl), wl + ".lower");
+        le.upper = exact(member(*it, "upper", wl), wl + ".upper");
+        ne.lp.push_back(std::move(le));
+      }
+    }
+    if (const json* pt = optional(e, "pointwise_tree")) {
+      ne.has_pointwise = true;
+      ne.pointwise_tree = str(*pt, w + ".pointwise_tree");
+      validate_tree(ne.pointwise_tree, c.d, w + ".pointwise_tree");
+    }
+  }
+  return c;
+}
+
+std::string sha256_of_file(const std::string& path, bool& found) {
+  std::ifstream in(path, std::ios::binary);
+  found = static_cast<bool>(in);
+  if (!found) return "";
+  std::ostringstream b;
+  b << in.rdbuf();
+  const std::string bytes = b.str();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1) return "";
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+// Visits the leaves of a validated pre-order tree over [0,1]^d in order.
+void for_each_leaf(const std::string& tree, int d, const std::function<void(std::size_t, const Box&)>& leaf) {
+  std::vector<Box> stack;
+  Box root;
+  for (int i = 0; i < d; ++i) {
+    root.lo.emplace_back(0);
+    root.hi.emplace_back(1);
+  }
+  stack.push_back(root);
+  std::size_t n = 0;
+  for (char ch : tree) {
+    Box b = std::move(stack.back());
+    stack.pop_back();
+    if (ch == '.') {
+      leaf(n++, b);
+      continue;
+    }
+    const auto axis = static_cast<std::size_t>(ch - 'a');
+    Q mid = midpoint(b.lo[axis], b.hi[axis]);
+    Box lower = b, upper = b;
+    lower.hi[axis] = mid;
+    upper.lo[axis] = mid;
+    stack.push_back(std::move(upper));
+    stack.push_back(std::move(lower));
+  }
+}
+
+bool in_unit(const std::vector<Q>& x) {
+  for (const auto& v : x)
+    if (v.sign() < 0 || Q(1) < v) return false;
+  return true;
+}
+
+std::string show_point(const std::vector<Q>& x) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < x.size(); ++i) s += (i ? ", " : "") + show(x[i]);
+  return s + ")";
+}
+
+class NetworkChecker {
+ public:
+  NetworkChecker(const NetCertificate& c, const CheckOptions& o, std::string dir)
+      : c_(c), o_(o), dir_(std::move(dir)) {
+    const long hint = c.precision > 0 ? c.precision : 0;
+    prec_ = static_cast<mpfr_prec_t>(std::min<long>(std::max(o.min_precision, hint), 1024));
+  }
+
+  CheckResult run() {
+    check_file();
+    const std::size_t G = c_.grades.size();
+    residual_ok_.assign(G + 1, false);
+    lp_ok_.assign(G + 1, {});
+    for (std::size_t k = 0; k <= G; ++k) check_residual(k);
+    for (std::size_t m = 1; m <= G; ++m) check_grade(m);
+    if (c_.status == "certified") {
+      if (decided_ && failed_ == 0)
+        ok("status certified (every claim decided)");
+      else
+        failed("status: certified, but some claim is undecided or did not verify");
+    } else {
+      note("status: not-certified");
+    }
+    CheckResult r;
+    r.lines = std::move(lines_);
+    r.failed = failed_;
+    r.lines.push_back(failed_ == 0 ? "check passed" : "check failed: " + std::to_string(failed_) + " claims");
+    r.exit_code = failed_ == 0 ? exit_passed : exit_failed;
+    return r;
+  }
+
+ private:
+  void ok(const std::string& s) { lines_.push_back(s + ": ok"); }
+  void failed(const std::string& s) {
+    lines_.push_back("FAILED: " + s);
+    ++failed_;
+  }
+  void note(const std::string& s) { lines_.push_back(s); }
+  const NetGrade& claims(std::size_t k) const { return k == 0 ? c_.initial : c_.grades[k - 1]; }
+  std::string name(std::size_t k) const { return k == 0 ? "initial" : "grade " + std::to_string(k); }
+
+  // N7: the copy beside the certificate is the file that was certified.
+  void check_file() {
+    bool found = false;
+    const std::string sha = sha256_of_file(dir_ + c_.copy, found);
+    if (!found)
+      failed("network file: the copy '" + c_.copy + "' is missing");
+    else if (sha != c_.sha256)
+      failed("network file: SHA-256 of '" + c_.copy + "' is " + sha + ", the certificate says " + c_.sha256);
+    else
+      ok("network file: SHA-256 " + sha.substr(0, 16) + "... of '" + c_.copy + "'");
+  }
+
+  // Raises the precision until `accept` holds (C1, N3), up to witness_precision.
+  bool at_point(const std::function<bool(mpfr_prec_t)>& accept) {
+    for (mpfr_prec_t p = prec_;; p *= 2) {
+      if (p > o_.witness_precision) p = static_cast<mpfr_prec_t>(o_.witness_precision);
+      if (accept(p)) return true;
+      if (p >= o_.witness_precision) return false;
+    }
+  }
+  // R_k(t): f(t) by MPFI minus Φ_k(t) exactly.
+  void residual_at(const std::vector<Q>& t, std::size_t k, mpfr_prec_t p, I& out) {
+    JetEvaluator ev(c_.target, p);
+    std::vector<I> ti(t.size(), I(p));
+    for (std::size_t i = 0; i < t.size(); ++i) mpfi_set_q(ti[i].get(), t[i].get());
+    const Q phi = k == 0 ? Q() : dense_value(c_.unit, t, 1, static_cast<int>(k));
+    mpfi_sub_q(out.get(), ev.evaluate(ti, 0).c[0].get(), phi.get());
+  }
+  // D_m(t) = |R_m(t)| − |R_{m−1}(t)| (N3).
+  void margin_at(const std::vector<Q>& t, std::size_t m, mpfr_prec_t p, I& out) {
+    I r(p), s(p);
+    residual_at(t, m - 1, p, r);
+    residual_at(t, m, p, s);
+    mpfi_abs(r.get(), r.get());
+    mpfi_abs(s.get(), s.get());
+    mpfi_sub(out.get(), s.get(), r.get());
+  }
+
+  bool leaf_holds(ResidualAnalyzer& an, const Box& box,
+                  const std::function<bool(ResidualAnalyzer&, const Box&)>& good, int level) {
+    an.analyse(box, std::vector<const CutoffData*>{});
+    if (good(an, box)) return true;
+    if (level >= o_.extra_levels) return false;
+    auto halves = bisect(box);
+    return leaf_holds(an, halves.first, good, level + 1) && leaf_holds(an, halves.second, good, level + 1);
+  }
+
+  void add_integral(ResidualAnalyzer& an, const Box& b, const Q& p, int levels, int smooth_levels, I& piece,
+                    I& sum) {
+    an.analyse(b, std::vector<const CutoffData*>{});
+    const bool smooth = an.lp_smooth(p);
+    if (levels == 0 || (smooth && smooth_levels == 0)) {
+      an.lp_integral(p, piece);
+      mpfi_add(sum.get(), sum.get(), piece.get());
+      return;
+    }
+    auto h = bisect(b);
+    add_integral(an, h.first, p, levels - 1, smooth ? smooth_levels - 1 : smooth_levels, piece, sum);
+    add_integral(an, h.second, p, levels - 1, smooth ? smooth_levels - 1 : smooth_levels, piece, sum);
+  }
+
+  void check_residual(std::size_t k) {
+    const std::string who = name(k);
+    const NetGrade& g = claims(k);
+    const NetEvidence& ev = c_.evidence[k];
+    ResidualAnalyzer an(c_.target, prec_);
+    an.set_dense(&c_.unit, 1, static_cast<int>(k));
+    bool all = true;
+    // Upper bound from the cover (C1, C2).
+    if (!ev.has_sup) {
+      if (g.sup_status == "proven")
+        failed(who + " sup-norm upper: evidence missing");
+      else
+        note(who + ": sup-norm upper not certified (not checked)");
+      all = false;
+    } else {
+      const Q& u = ev.sup_upper;
+      auto good = [&u](ResidualAnalyzer& a, const Box&) {
+        mpfr_t m;
+        mpfr_init2(m, a.range().prec());
+        bool r = magnitude(m, a.range()) && mpfr_cmp_q(m, u.get()) <= 0;
+        mpfr_clear(m);
+        return r;
+      };
+      std::size_t leaves = 0, bad_leaf = 0;
+      bool fail = false;
+      for_each_leaf(ev.sup_tree, c_.d, [&](std::size_t i, const Box& b) {
+        ++leaves;
+        if (!fail && !leaf_holds(an, b, good, 0)) {
+          fail = true;
+          bad_leaf = i;
+        }
+      });
+      if (fail)
+        failed(who + " sup-norm upper: leaf " + std::to_string(bad_leaf) + " has no bound <= " + show(u));
+      else if (g.sup.upper < u)
+        failed(who + " sup-norm upper " + show(g.sup.upper) + " is below the cover's " + show(u));
+      else
+        ok(who + ": sup-norm upper " + show(g.sup.upper) + " (" + std::to_string(leaves) + " leaves)");
+      all = all && !fail && !(g.sup.upper < u);
+    }
+    // Lower bound at the witness (C1.1).
+    if (g.sup.lower.sign() > 0) {
+      const Q& lower = g.sup.lower;
+      bool good = !g.sup.witness.empty() && in_unit(g.sup.witness) && at_point([&](mpfr_prec_t p) {
+        I r(p);
+        residual_at(g.sup.witness, k, p, r);
+        mpfr_t m;
+        mpfr_init2(m, p);
+        bool fine = finite(r);
+        if (fine) {
+          mpfi_mig(m, r.get());
+          fine = mpfr_cmp_q(m, lower.get()) >= 0;
+        }
+        mpfr_clear(m);
+        return fine;
+      });
+      if (good)
+        ok(who + ": sup-norm lower " + show(lower) + " at " + show_point(g.sup.witness));
+      else
+        failed(who + " sup-norm lower " + show(lower) + ": not confirmed at the witness");
+      all = all && good;
+    } else if (g.sup.lower.sign() < 0) {
+      failed(who + " sup-norm lower is negative");
+      all = false;
+    }
+    if (g.sup_status != "proven") decided_ = false;
+    // L^p (C3): the evidence's integral sum, refined where needed.
+    std::vector<bool>& lp_ok = lp_ok_[k];
+    for (std::size_t i = 0; i < g.lp.size(); ++i) {
+      const LpClaim& claim = g.lp[i];
+      const LpEvidence* le = nullptr;
+      for (const auto& e : ev.lp)
+        if (e.p == claim.p) le = &e;
+      if (g.lp_status[i] != "proven") decided_ = false;
+      if (le == nullptr) {
+        if (g.lp_status[i] == "proven")
+          failed(who + " L^" + claim.key + " norm: evidence missing");
+        else
+          note(who + ": L^" + claim.key + " not certified (not checked)");
+        lp_ok.push_back(false);
+        continue;
+      }
+      const mpfr_prec_t sp = prec_ + 64;
+      I lo_p(sp), hi_p(sp), sum(sp), piece(sp), x(sp);
+      mpfi_set_q(x.get(), le->lower.get());
+      pow_nonneg(lo_p, x, claim.p);
+      mpfi_set_q(x.get(), le->upper.get());
+      pow_nonneg(hi_p, x, claim.p);
+      bool within = false;
+      for (int attempt = 0; attempt < 2 && !within; ++attempt) {
+        mpfi_set_ui(sum.get(), 0);
+        for_each_leaf(le->tree, c_.d, [&](std::size_t, const Box& b) {
+          add_integral(an, b, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2, piece, sum);
+        });
+        within = finite(sum) && le->lower.sign() >= 0 && mpfr_cmp(sum.left(), lo_p.right()) >= 0 &&
+                 mpfr_cmp(sum.right(), hi_p.left()) <= 0;
+      }
+      if (!within)
+        failed(who + " L^" + claim.key + " norm: the integral is not inside [lower^p, upper^p]");
+      else if (le->lower < claim.lower || claim.upper < le->upper)
+        failed(who + " L^" + claim.key + " norm: the claim is tighter than the evidence");
+      else
+        ok(who + ": L^" + claim.key + " norm in [" + show(claim.lower) + ", " + show(claim.upper) + "]");
+      lp_ok.push_back(within && !(le->lower < claim.lower || claim.upper < le->upper));
+    }
+    residual_ok_[k] = all;
+  }
+
+  // N2 on one box: h ≡ 0, or the sign test, or sup|s| <= inf|r|. `zero` is
+  // cleared when the box needed more than h ≡ 0.
+  bool p1_safe(ResidualAnalyzer& prev, ResidualAnalyzer& cur, const Box& b, std::size_t m, bool& zero) {
+    CorrectionEnclosure h;
+    h.reset(c_.d);
+    std::vector<Q> center(b.lo.size());
+    for (std::size_t i = 0; i < center.size(); ++i) center[i] = midpoint(b.lo[i], b.hi[i]);
+    add_dense_enclosure(c_.unit, static_cast<int>(m), static_cast<int>(m), b, center, h);
+    if (h.affine && h.lo.sign() == 0 && h.hi.sign() == 0) return true;
+    zero = false;
+    prev.analyse(b, std::vector<const CutoffData*>{});
+    cur.analyse(b, std::vector<const CutoffData*>{});
+    const I& r = prev.range();
+    const I& s = cur.range();
+    if (!finite(r) || !finite(s)) return false;
+    I sum(prec_);
+    mpfi_add(sum.get(), r.get(), s.get());
+    if (h.lo.sign() >= 0 && certainly_ge(sum, Q())) return true;
+    if (h.hi.sign() <= 0 && certainly_le(sum, Q())) return true;
+    mpfr_t sup_s, inf_r;
+    mpfr_init2(sup_s, prec_);
+    mpfr_init2(inf_r, prec_);
+    magnitude(sup_s, s);
+    mpfi_mig(inf_r, r.get());
+    const bool d = mpfr_cmp(sup_s, inf_r) <= 0;
+    mpfr_clear(sup_s);
+    mpfr_clear(inf_r);
+    return d;
+  }
+
+  bool p1_leaf(ResidualAnalyzer& prev, ResidualAnalyzer& cur, const Box& b, std::size_t m, bool& zero,
+               int level) {
+    bool z = true;
+    if (p1_safe(prev, cur, b, m, z)) {
+      zero = zero && z;
+      return true;
+    }
+    zero = false;
+    if (level >= o_.extra_levels) return false;
+    auto h = bisect(b);
+    return p1_leaf(prev, cur, h.first, m, zero, level + 1) &&
+           p1_leaf(prev, cur, h.second, m, zero, level + 1);
+  }
+
+  void check_grade(std::size_t m) {
+    const std::string who = name(m);
+    const NetGrade& g = c_.grades[m - 1];
+    const NetGrade& before = claims(m - 1);
+    bool p1_verified = false, all_zero = false, strict_verified = false;
+    if (g.p1 == "proven") {
+      const NetEvidence& ev = c_.evidence[m];
+      if (!ev.has_pointwise) {
+        failed(who + " P1 proven: the cover is missing");
+      } else {
+        ResidualAnalyzer prev(c_.target, prec_), cur(c_.target, prec_);
+        prev.set_dense(&c_.unit, 1, static_cast<int>(m) - 1);
+        cur.set_dense(&c_.unit, 1, static_cast<int>(m));
+        bool fail = false;
+        all_zero = true;
+        std::size_t leaves = 0, bad_leaf = 0;
+        for_each_leaf(ev.pointwise_tree, c_.d, [&](std::size_t i, const Box& b) {
+          ++leaves;
+          if (!fail && !p1_leaf(prev, cur, b, m, all_zero, 0)) {
+            fail = true;
+            bad_leaf = i;
+          }
+        });
+        if (fail)
+          failed(who + " P1 proven: leaf " + std::to_string(bad_leaf) +
+                 " is not certified |R_m| <= |R_{m-1}|");
+        else
+          ok(who + ": P1 |R_m| <= |R_{m-1}| on the domain (" + std::to_string(leaves) + " leaves)");
+        p1_verified = !fail;
+      }
+      if (!g.strict_point.empty()) {
+        strict_verified = in_unit(g.strict_point) && at_point([&](mpfr_prec_t p) {
+                            I dm(p);
+                            margin_at(g.strict_point, m, p, dm);
+                            return finite(dm) && strictly_neg(dm);
+                          });
+        if (strict_verified)
+          ok(who + ": |R_m| < |R_{m-1}| at " + show_point(g.strict_point));
+        else
+          failed(who + " strict point " + show_point(g.strict_point) + ": |R_m| < |R_{m-1}| not confirmed");
+      }
+    } else if (g.p1 == "refuted") {
+      // N3, from the witness alone: user coordinates -> t, D_m(t) >= margin > 0.
+      std::vector<Q> t;
+      for (int i = 0; i < c_.d; ++i) {
+        const auto iu = static_cast<std::size_t>(i);
+        t.push_back((g.witness[iu] - c_.target.lo[iu]) / (c_.target.hi[iu] - c_.target.lo[iu]));
+      }
+      const Q& margin = g.margin;
+      bool good = margin.sign() > 0 && in_unit(t) && (g.witness_unit.empty() || g.witness_unit == t) &&
+                  at_point([&](mpfr_prec_t p) {
+                    I dm(p);
+                    margin_at(t, m, p, dm);
+                    return finite(dm) && certainly_ge(dm, margin);
+                  });
+      if (good)
+        ok(who + ": P1 refuted at x* = " + show_point(g.witness) + ", |R_m| - |R_{m-1}| >= " + show(margin));
+      else
+        failed(who + " P1 refutation: |R_m(x*)| - |R_{m-1}(x*)| >= " + show(margin) +
+               " > 0 not confirmed at " + show_point(g.witness));
+      p1_verified = good;
+      if (g.has_violation && margin < g.violation_lower)
+        failed(who + " P1 violation lower bound " + show(g.violation_lower) + " exceeds the witness margin");
+      if (g.has_violation || g.has_measure)
+        note(who + ": P1 violation sup and measure: upper bounds not re-checked (no evidence in version 1)");
+    } else {
+      decided_ = false;
+    }
+    // P2 (N5.1, N5.2).
+    if (g.has_ratio) {
+      if (before.sup.lower.sign() <= 0)
+        failed(who + " ratio: the previous sup-norm lower bound is not positive");
+      else if (g.sup.upper / before.sup.lower != g.ratio)
+        failed(who + " ratio " + show(g.ratio) +
+               " differs from U_m / L_{m-1} = " + show(g.sup.upper / before.sup.lower));
+      else
+        ok(who + ": ratio U_m / L_{m-1} = " + show(g.ratio));
+    }
+    // P3 (N4, N4.1, N4.2).
+    for (const P3Claim& pc : g.p3) {
+      std::size_t i = 0, j = 0;
+      while (i < g.lp.size() && g.lp[i].p != pc.p) ++i;
+      while (j < before.lp.size() && before.lp[j].p != pc.p) ++j;
+      const bool have =
+          i < g.lp.size() && j < before.lp.size() && i < lp_ok_[m].size() && j < lp_ok_[m - 1].size();
+      const bool bounds_ok = have && lp_ok_[m][i] && lp_ok_[m - 1][j];
+      const std::string w = who + " P3 (p = " + pc.key + ")";
+      bool good = false;
+      if (pc.verdict == "not-certified") {
+        decided_ = false;
+        note(w + ": not certified");
+        continue;
+      }
+      if (pc.verdict == "proven") {
+        good = (pc.via == "pointwise" && p1_verified && strict_verified) ||
+               (bounds_ok && g.lp[i].upper < before.lp[j].lower);
+      } else {
+        good = (pc.via == "identical" && p1_verified && all_zero && g.correction_zero) ||
+               (bounds_ok && before.lp[j].upper < g.lp[i].lower);
+      }
+      if (good)
+        ok(w + ": " + pc.verdict + (pc.via.empty() ? "" : " (" + pc.via + ")"));
+      else
+        failed(w + ": " + pc.verdict + " does not follow from the verified claims");
+    }
+  }
+
+  const NetCertificate& c_;
+  const CheckOptions& o_;
+  std::string dir_;
+  mpfr_prec_t prec_;
+  std::vector<std::string> lines_;
+  int failed_ = 0;
+  bool decided_ = true;
+  std::vector<bool> residual_ok_;
+  std::vector<std::vector<bool>> lp_ok_;
+};
+
+}  // namespace
+
+bool is_network_certificate(const json& certificate) {
+  return certificate.is_object() && certificate.contains("format") && certificate["format"].is_string() &&
+         certificate["format"].get<std::string>() == "mgdl-network-certificate";
+}
+
+CheckResult check_network_certificate(const json& certificate, const std::string& directory,
+                                      const CheckOptions& options) {
+  CheckResult r;
+  try {
+    NetCertificate c = read(certificate);
+    return NetworkChecker(c, options, directory).run();
+  } catch (const MalformedError& e) {
+    r.error = std::string("error: ") + e.what();
+  } catch (const json::exception& e) {
+    std::string what = e.what();
+    r.error = "error: malformed certificate: " + what.substr(0, 160);
+  } catch (const std::exception& e) {
+    r.error = std::string("error: ") + e.what();
+  }
+  r.exit_code = exit_malformed;
+  return r;
+}
+
+}  // namespace mgdl::check

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Tamper with genuine network certificates and make sure the checker rejects every change.
+
+  tamper_network.py MGDL_VERIFY DATA_DIR
+
+Certifies the hand-made stairs of DATA_DIR (one refuted P1, one grade with a zero head),
+checks the genuine certificates (must pass), then one mutated copy per mutation (must
+fail: exit 1, or 2 when the file became malformed): the P1 witness moved into the safe
+region, the margin raised, the network copy edited after certification, the embedded
+weights changed, claims flipped (P1, P3, ratio, status, bounds).
+"""
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+bin_, data = sys.argv[1], sys.argv[2]
+work = tempfile.mkdtemp()
+failures = 0
+passes = 0
+
+
+def run(*args):
+    return subprocess.run([bin_, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def certify(net, expr, out):
+    r = run("certify", os.path.join(data, net), expr, "--threads", "1", "--quiet", "--out", out)
+    assert r.returncode == 0, r.stderr
+    return json.load(open(os.path.join(out, "certificate.json")))
+
+
+def check(dirname, want_ok, what):
+    global failures, passes
+    r = run("check", os.path.join(dirname, "certificate.json"))
+    good = (r.returncode == 0) if want_ok else (r.returncode in (1, 2))
+    if good:
+        passes += 1
+    else:
+        failures += 1
+        print(f"FAIL: {what}: exit {r.returncode}\n{r.stdout[-800:]}{r.stderr}")
+
+
+def mutate(src, name, change_cert=None, change_copy=None):
+    d = os.path.join(work, name)
+    shutil.copytree(src, d)
+    path = os.path.join(d, "certificate.json")
+    cert = json.load(open(path))
+    if change_cert:
+        change_cert(cert)
+        json.dump(cert, open(path, "w"))
+    if change_copy:
+        copy_path = os.path.join(d, cert["network"]["copy"])
+        text = open(copy_path).read()
+        open(copy_path, "w").write(change_copy(text))
+    check(d, False, name)
+
+
+v_dir = os.path.join(work, "violates")
+z_dir = os.path.join(work, "zero")
+certify("stair_violates.json", "x + 1", v_dir)
+certify("stair_zero_head.json", "x + 1", z_dir)
+check(v_dir, True, "genuine refutation")
+check(z_dir, True, "genuine zero head")
+
+
+def g(cert, m):
+    return cert["grades"][m - 1]
+
+
+def set_witness(x):
+    def f(c):
+        g(c, 2)["p1_witness"] = [x]
+        g(c, 2).pop("p1_witness_unit", None)
+    return f
+
+
+mutate(v_dir, "witness-moved-safe", set_witness("1/2"))
+mutate(v_dir, "witness-moved-boundary", set_witness("4/5"))
+mutate(v_dir, "witness-outside", set_witness("2"))
+mutate(v_dir, "witness-unit-disagrees", lambda c: g(c, 2).update(p1_witness_unit=["1/3"]))
+mutate(v_dir, "margin-raised", lambda c: g(c, 2).update(p1_margin_lower="3/2"))
+mutate(v_dir, "copy-edited", change_copy=lambda t: t.replace('"6"', '"5"'))
+mutate(v_dir, "copy-removed", lambda c: c["network"].update(copy="absent.json"))
+
+
+def weights(c):
+    c["network"]["exact"]["grades"][1]["readout"]["weights"][0][2] = "5"
+mutate(v_dir, "weights-changed", weights)
+mutate(v_dir, "p1-flipped-proven", lambda c: g(c, 2).update(pointwise_nonincreasing="proven"))
+mutate(v_dir, "p1-grade1-flipped", lambda c: g(c, 1).update(pointwise_nonincreasing="refuted",
+                                                                 p1_witness=["1/2"], p1_margin_lower="1/8"))
+mutate(v_dir, "p3-flipped", lambda c: g(c, 2)["lp_strict_decrease"].update({"2": "proven"}))
+mutate(v_dir, "p3-l1-flipped", lambda c: g(c, 2)["lp_strict_decrease"].update({"1": "refuted"}))
+mutate(v_dir, "ratio-changed", lambda c: g(c, 1).update(contraction_ratio_upper="1/3"))
+mutate(v_dir, "sup-upper-lowered", lambda c: (g(c, 2)["sup_norm"].update(upper="3/2"),
+                                              c["evidence"]["grades"][2]["sup_cover"].update(upper="3/2")))
+mutate(v_dir, "sup-lower-raised", lambda c: g(c, 1)["sup_norm"].update(lower="2"))
+mutate(v_dir, "lp-tightened", lambda c: (g(c, 1)["lp_norms"]["1"].update(upper="1/2"),
+                                         c["evidence"]["grades"][1]["lp"]["1"].update(upper="1/2")))
+mutate(z_dir, "zero-head-decrease-claimed",
+       lambda c: (g(c, 2)["lp_strict_decrease"].update({"2": "proven"}), g(c, 2)["lp_strict_decrease_via"].update({"2": "pointwise"})))
+mutate(z_dir, "zero-head-weights", lambda c: c["network"]["exact"]["grades"][1]["readout"]["weights"].append([0, 0, "-1"]))
+mutate(z_dir, "status-certified-undecided",
+       lambda c: (g(c, 2)["lp_strict_decrease"].update({"2": "not-certified"})))
+
+shutil.rmtree(work)
+print(f"tamper_network: {passes} passed, {failures} failed")
+sys.exit(1 if failures else 0)
