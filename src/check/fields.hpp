@@ -21,6 +21,8 @@ std::vector<Q> point(const nlohmann::json& j, int d, const std::string& where);
 Q p_value(const std::string& key, const std::string& where);
 SupClaim sup_claim(const nlohmann::json& j, int d, const std::string& where);
 std::vector<LpClaim> lp_claims(const nlohmann::json& j, const std::string& where);
+// {"expression", "variables", "domain"}: the parsed target (dimension = number of variables).
+Target read_target(const nlohmann::json& target, std::string& expression);
 // mgdl network JSON ({"grades": [{"layers": [..], "readout": {..}}]}), input dimension d.
 std::vector<DenseBlock> dense_network(const nlohmann::json& j, int d);
 

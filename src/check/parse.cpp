@@ -157,6 +157,26 @@ std::vector<DenseBlock> dense_network(const json& j, int d) {
   return out;
 }
 
+Target read_target(const json& target, std::string& expression) {
+  expression = str(member(target, "expression", "target"), "target.expression");
+  const json& vars = member(target, "variables", "target");
+  if (!vars.is_array() || vars.empty() || vars.size() > 4) bad("target.variables", "expected 1 to 4 names");
+  std::vector<std::string> names;
+  for (const json& v : vars) names.push_back(str(v, "target.variables"));
+  if (std::set<std::string>(names.begin(), names.end()).size() != names.size()) bad("target.variables", "duplicate name");
+  const json& domain = member(target, "domain", "target");
+  if (!domain.is_array() || domain.size() != names.size())
+    bad("target.domain", "expected one [lo, hi] per variable (dimension mismatch)");
+  std::vector<Q> lo, hi;
+  for (const json& iv : domain) {
+    if (!iv.is_array() || iv.size() != 2) bad("target.domain", "expected [lo, hi]");
+    lo.push_back(exact(iv[0], "target.domain"));
+    hi.push_back(exact(iv[1], "target.domain"));
+    if (!(lo.back() < hi.back())) bad("target.domain", "needs lo < hi");
+  }
+  return parse_target(expression, names, std::move(lo), std::move(hi));
+}
+
 }  // namespace fields
 
 using namespace fields;
@@ -241,25 +261,8 @@ Certificate read_certificate(const json& j, const json* dense) {
     c.incomplete = inc->get<bool>();
   }
 
-  const json& target = member(j, "target", "certificate");
-  c.expression = str(member(target, "expression", "target"), "target.expression");
-  const json& vars = member(target, "variables", "target");
-  if (!vars.is_array() || vars.empty() || vars.size() > 4) bad("target.variables", "expected 1 to 4 names");
-  std::vector<std::string> names;
-  for (const json& v : vars) names.push_back(str(v, "target.variables"));
-  if (std::set<std::string>(names.begin(), names.end()).size() != names.size()) bad("target.variables", "duplicate name");
-  c.d = static_cast<int>(names.size());
-  const json& domain = member(target, "domain", "target");
-  if (!domain.is_array() || static_cast<int>(domain.size()) != c.d)
-    bad("target.domain", "expected one [lo, hi] per variable (dimension mismatch)");
-  std::vector<Q> lo, hi;
-  for (const json& iv : domain) {
-    if (!iv.is_array() || iv.size() != 2) bad("target.domain", "expected [lo, hi]");
-    lo.push_back(exact(iv[0], "target.domain"));
-    hi.push_back(exact(iv[1], "target.domain"));
-    if (!(lo.back() < hi.back())) bad("target.domain", "needs lo < hi");
-  }
-  c.target = parse_target(c.expression, names, std::move(lo), std::move(hi));
+  c.target = read_target(member(j, "target", "certificate"), c.expression);
+  c.d = c.target.dimension;
 
   const json& scheme = member(j, "scheme", "certificate");
   c.scheme = str(member(scheme, "name", "scheme"), "scheme.name");

@@ -4,6 +4,7 @@
 #include "mgdl/check/check.hpp"
 
 #include "analysis.hpp"
+#include "claim_log.hpp"
 #include "model.hpp"
 
 #include <algorithm>
@@ -77,7 +78,7 @@ Box unit_box(int d) {
   return b;
 }
 
-class Checker {
+class Checker : ClaimLog {
  public:
   Checker(const Certificate& c, const CheckOptions& o) : c_(c), o_(o) {
     long hint = c.precision > 0 ? c.precision : 0;
@@ -90,21 +91,10 @@ class Checker {
     for (std::size_t k = 0; k <= G; ++k) check_residual(k);
     for (std::size_t m = 1; m <= G; ++m) check_grade(m);
     check_status();
-    CheckResult r;
-    r.lines = std::move(lines_);
-    r.failed = failed_;
-    r.lines.push_back(failed_ == 0 ? "check passed" : "check failed: " + std::to_string(failed_) + " claims");
-    r.exit_code = failed_ == 0 ? exit_passed : exit_failed;
-    return r;
+    return result();
   }
 
  private:
-  void ok(const std::string& what) { lines_.push_back(what + ": ok"); }
-  void failed(const std::string& what) {
-    lines_.push_back("FAILED: " + what);
-    ++failed_;
-  }
-  void note(const std::string& what) { lines_.push_back(what); }
 
   const ResidualEvidence* evidence(std::size_t k) const {
     for (const auto& e : c_.evidence)
@@ -737,8 +727,6 @@ class Checker {
   const Certificate& c_;
   const CheckOptions& o_;
   mpfr_prec_t prec_;
-  std::vector<std::string> lines_;
-  int failed_ = 0;
   bool network_ok_ = false;
   std::vector<bool> residual_ok_;
   std::vector<bool> grade_ok_;

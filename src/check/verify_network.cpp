@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "analysis.hpp"
+#include "claim_log.hpp"
 #include "dense.hpp"
 #include "fields.hpp"
 #include "mgdl/check/check.hpp"
@@ -92,25 +93,11 @@ NetCertificate read(const json& j) {
   c.status = str(member(j, "status", "certificate"), "status");
   if (c.status != "certified" && c.status != "not-certified")
     bad("status", "must be \"certified\" or \"not-certified\"");
-  const json& target = member(j, "target", "certificate");
-  const json& vars = member(target, "variables", "target");
-  if (!vars.is_array() || vars.empty() || vars.size() > 4) bad("target.variables", "expected 1 to 4 names");
-  std::vector<std::string> names;
-  for (const json& v : vars) names.push_back(str(v, "target.variables"));
-  if (std::set<std::string>(names.begin(), names.end()).size() != names.size())
-    bad("target.variables", "duplicate name");
-  c.d = static_cast<int>(names.size());
-  const json& domain = member(target, "domain", "target");
-  if (!domain.is_array() || static_cast<int>(domain.size()) != c.d)
-    bad("target.domain", "expected one [lo, hi] per variable");
-  std::vector<Q> lo, hi;
-  for (const json& iv : domain) {
-    if (!iv.is_array() || iv.size() != 2) bad("target.domain", "expected [lo, hi]");
-    lo.push_back(exact(iv[0], "target.domain"));
-    hi.push_back(exact(iv[1], "target.domain"));
-    if (!(lo.back() < hi.back())) bad("target.domain", "needs lo < hi");
-  }
-  c.target = parse_target(str(member(target, "expression", "target"), "target.expression"), names, lo, hi);
+  std::string expression;
+  c.target = read_target(member(j, "target", "certificate"), expression);
+  c.d = c.target.dimension;
+  const std::vector<Q>& lo = c.target.lo;
+  const std::vector<Q>& hi = c.target.hi;
 
   const json& network = member(j, "network", "certificate");
   c.copy = str(member(network, "copy", "network"), "network.copy");
@@ -267,7 +254,7 @@ std::string show_point(const std::vector<Q>& x) {
   return s + ")";
 }
 
-class NetworkChecker {
+class NetworkChecker : ClaimLog {
  public:
   NetworkChecker(const NetCertificate& c, const CheckOptions& o, std::string dir)
       : c_(c), o_(o), dir_(std::move(dir)) {
@@ -290,21 +277,10 @@ class NetworkChecker {
     } else {
       note("status: not-certified");
     }
-    CheckResult r;
-    r.lines = std::move(lines_);
-    r.failed = failed_;
-    r.lines.push_back(failed_ == 0 ? "check passed" : "check failed: " + std::to_string(failed_) + " claims");
-    r.exit_code = failed_ == 0 ? exit_passed : exit_failed;
-    return r;
+    return result();
   }
 
  private:
-  void ok(const std::string& s) { lines_.push_back(s + ": ok"); }
-  void failed(const std::string& s) {
-    lines_.push_back("FAILED: " + s);
-    ++failed_;
-  }
-  void note(const std::string& s) { lines_.push_back(s); }
   const NetGrade& claims(std::size_t k) const { return k == 0 ? c_.initial : c_.grades[k - 1]; }
   std::string name(std::size_t k) const { return k == 0 ? "initial" : "grade " + std::to_string(k); }
 
@@ -632,8 +608,6 @@ class NetworkChecker {
   const CheckOptions& o_;
   std::string dir_;
   mpfr_prec_t prec_;
-  std::vector<std::string> lines_;
-  int failed_ = 0;
   bool decided_ = true;
   std::vector<bool> residual_ok_;
   std::vector<std::vector<bool>> lp_ok_;
