@@ -105,6 +105,9 @@ DenseLayer dense_layer(const json& j, const std::string& where) {
   DenseLayer l;
   l.inputs = static_cast<int>(integer(member(j, "inputs", where), where + ".inputs", 0, 1000000));
   l.outputs = static_cast<int>(integer(member(j, "outputs", where), where + ".outputs", 0, 1000000));
+  if (const json* a = optional(j, "activation"); a != nullptr && a->is_string() && !j.contains("relu"))
+    bad(where, "activation '" + a->get<std::string>() +
+                   "': this checker re-verifies piecewise-linear networks (relu, identity) only");
   const json& relu = member(j, "relu", where);
   if (!relu.is_boolean()) bad(where + ".relu", "expected a boolean");
   l.relu = relu.get<bool>();

@@ -184,7 +184,7 @@ int run_certify(const CertifyOptions& opt) {
     if (g.p1.verdict != netcert::Verdict::refuted) continue;
     std::vector<num::Rational> x = netcert::to_user_coordinates(g.p1.witness, domain);
     const std::string name = fmt::format("counterexample-grade{}.txt", g.index);
-    write_file_atomically(dir + name, vnn_counterexample(x, loaded.network.evaluate(x, g.index)));
+    write_file_atomically(dir + name, vnn_counterexample(x, g.p1.witness_output));
     written.push_back(name);
   }
   write_file_atomically(dir + "certificate.json", cert.dump(1) + "\n");

@@ -9,6 +9,7 @@
 
 #include "mgdl/certify/dense_correction.hpp"
 #include "pointwise.hpp"
+#include "smooth_correction.hpp"
 
 namespace mgdl::netcert {
 
@@ -129,19 +130,6 @@ std::string network_problem(const net::MultigradeNetwork& network, const expr::P
     return fmt::format("the network reads {} inputs but the target has {} variables",
                        network.input_dimension(), target.dimension());
   if (network.grades() < 1) return "the network has no grades";
-  for (int m = 1; m <= network.grades(); ++m) {
-    const net::GradeBlock& b = network.block(m);
-    for (std::size_t k = 0; k < b.layers.size(); ++k)
-      if (!net::piecewise_linear(b.layers[k].activation))
-        return fmt::format(
-            "grade {} layer {} uses the {} activation; only piecewise-linear networks (relu, identity) "
-            "are certified so far",
-            m, k + 1, net::to_string(b.layers[k].activation));
-    if (!net::piecewise_linear(b.readout.activation))
-      return fmt::format(
-          "grade {} read-out uses the {} activation; only piecewise-linear networks are certified so far", m,
-          net::to_string(b.readout.activation));
-  }
   return "";
 }
 
@@ -158,7 +146,11 @@ NetworkCertification certify_network(const net::MultigradeNetwork& network, cons
   c.initial = certify_norms(prev, options, "initial");
   const NormRecord* prev_norms = &c.initial;
   for (int m = 1; m <= unit->grades(); ++m) {
-    auto h = std::make_shared<certify::DenseCorrection>(unit, m);
+    std::shared_ptr<const net::Correction> h;
+    if (unit->piecewise_linear())
+      h = std::make_shared<certify::DenseCorrection>(unit, m);  // exact (C2.2)
+    else
+      h = std::make_shared<SmoothCorrection>(unit, m);  // balls (N8)
     resid::Residual cur = prev.with(h);
     GradeResult g;
     g.index = m;
@@ -169,6 +161,15 @@ NetworkCertification certify_network(const net::MultigradeNetwork& network, cons
     g.norms = certify_norms(cur, options, name);
     g.p1 = detail::certify_pointwise(prev, cur, *h, g.norms.sup.bounds.upper.value(), options);
     if (options.progress) options.progress(name + " P1");
+    if (g.p1.verdict == Verdict::refuted) {
+      if (unit->piecewise_linear()) {
+        g.p1.witness_output = unit->evaluate(g.p1.witness, m);
+      } else {
+        num::Ball y = cur.correction_at(g.p1.witness, 2 * options.certify.precision);
+        g.p1.witness_output = num::lower_rational(y) / 2 + num::upper_rational(y) / 2;
+        g.p1.witness_output_exact = false;
+      }
+    }
     const Rational& lower_prev = prev_norms->sup.bounds.lower.value();
     if (lower_prev > 0) g.ratio_upper = g.norms.sup.bounds.upper.value() / lower_prev;  // P2 (N5.2)
     strict_decrease(*prev_norms, g);

@@ -55,12 +55,18 @@ class Analyzer {
 
   Classified classify(const net::Box& box) {
     Classified out;
-    net::LinearEnclosure e = h_->enclose(box);
-    if (e.affine && e.range_lo == 0 && e.range_hi == 0) {  // h ≡ 0 on B: D = 0 (N2)
+    net::BallEnclosure e;
+    h_->enclose_balls(box, prev_.precision(), e);
+    if (e.affine && arb_is_zero(e.range.arb())) {  // h ≡ 0 on B: D = 0 (N2)
       out.kind = Kind::zero;
       return out;
     }
-    const Rational h_abs = std::max(Rational(abs(e.range_lo)), Rational(abs(e.range_hi)));
+    if (!e.range.is_finite()) {
+      out.d_hi = sup_cur_;
+      return out;
+    }
+    const Rational h_lo = num::lower_rational(e.range), h_hi = num::upper_rational(e.range);
+    const Rational h_abs = std::max(Rational(abs(h_lo)), Rational(abs(h_hi)));
     Ball r = prev_.enclose(box), s = cur_.enclose(box);
     if (!r.is_finite() || !s.is_finite()) {
       out.d_hi = std::min(h_abs, sup_cur_);
@@ -69,7 +75,7 @@ class Analyzer {
     const Rational sum_lo = num::lower_rational(r) + num::lower_rational(s);
     const Rational sum_hi = num::upper_rational(r) + num::upper_rational(s);
     // N1: D <= 0 iff h·(r + s) >= 0, pointwise.
-    if ((e.range_lo >= 0 && sum_lo >= 0) || (e.range_hi <= 0 && sum_hi <= 0)) {
+    if ((h_lo >= 0 && sum_lo >= 0) || (h_hi <= 0 && sum_hi <= 0)) {
       out.kind = Kind::safe;
       return out;
     }
@@ -80,8 +86,7 @@ class Analyzer {
       return out;
     }
     const Rational d_lo = num::abs_lower_bound(s).value() - num::abs_upper_bound(r).value();
-    if (d_lo > 0 || (e.range_lo > 0 && sum_hi < 0) || (e.range_hi < 0 && sum_lo > 0))
-      out.kind = Kind::violated;
+    if (d_lo > 0 || (h_lo > 0 && sum_hi < 0) || (h_hi < 0 && sum_lo > 0)) out.kind = Kind::violated;
     return out;
   }
 

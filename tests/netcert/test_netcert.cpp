@@ -4,6 +4,7 @@
 // domain fold.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <random>
 
 #include "mgdl/netcert/certify_network.hpp"
@@ -130,11 +131,53 @@ TEST_CASE("the domain map folds exactly into the first layer (N0)") {
 TEST_CASE("networks that cannot be certified against the target are named") {
   auto p2 = expr::Program::compile(expr::Expression::parse("x*y"), expr::Domain::unit(2));
   CHECK(netcert::network_problem(stair(Rational(1)), p2).find("2 variables") != std::string::npos);
-  net::MultigradeNetwork n = stair(Rational(1));
-  net::MultigradeNetwork smooth(1);
-  net::GradeBlock b = n.block(1);
-  b.layers[0].activation = net::Activation::tanh;
-  smooth.add_grade(b);
-  CHECK(netcert::network_problem(smooth, target_x()).find("tanh") != std::string::npos);
-  CHECK(netcert::network_problem(n, target_x()).empty());
+  CHECK(netcert::network_problem(net::MultigradeNetwork(1), target_x()).find("no grades") !=
+        std::string::npos);
+  CHECK(netcert::network_problem(stair(Rational(1)), target_x()).empty());
+}
+
+TEST_CASE("smooth activations: tanh grades keep P1, a constant grade violates it everywhere (N8)") {
+  // f = 2 tanh(x) + 1; h_1 = tanh(x), h_2 = 2·F_1 = 2 tanh(x) (no hidden layer), h_3 = −1.
+  // R_1 = tanh + 1, R_2 = 1 − tanh, R_3 = 2 − tanh: D_1 = −tanh, D_2 = −2 tanh < 0 and
+  // D_3 = 1 on [1/2, 1] (away from x = 0, where h_1 = 0 and D_1 = 0 could not be certified
+  // by balls: a ball cannot end exactly at 0).
+  net::MultigradeNetwork n(1);
+  net::GradeBlock g1;
+  g1.layers.push_back(layer(1, {{Rational(1)}}, {Rational(0)}, false));
+  g1.layers[0].activation = net::Activation::tanh;
+  g1.readout = layer(1, {{Rational(1)}}, {Rational(0)}, false);
+  n.add_grade(g1);
+  net::GradeBlock g2;
+  g2.readout = layer(1, {{Rational(2)}}, {Rational(0)}, false);
+  n.add_grade(g2);
+  net::GradeBlock g3;
+  g3.readout = layer(1, {{Rational(0)}}, {Rational(-1)}, false);
+  n.add_grade(g3);
+  expr::Domain dom;
+  dom.lo = {Rational(1, 2)};
+  dom.hi = {Rational(1)};
+  auto f = expr::Program::compile(expr::Expression::parse("2*tanh(x) + 1"), dom);
+  netcert::Options o = options();
+  o.certify.rel_gap = Rational(1, 1000);
+  o.p = {Rational(2)};
+  auto c = netcert::certify_network(n, f, o);
+  REQUIRE(c.grades.size() == 3);
+  CHECK(c.grades[0].p1.verdict == netcert::Verdict::proven);
+  CHECK(c.grades[1].p1.verdict == netcert::Verdict::proven);
+  const auto& p1 = c.grades[2].p1;
+  REQUIRE(p1.verdict == netcert::Verdict::refuted);
+  CHECK(p1.margin_lower <= 1);
+  CHECK(p1.margin_lower > Rational(99, 100));
+  CHECK(contains(p1.violation_lower, p1.violation_upper, Rational(1)));
+  CHECK(contains(p1.measure_lower, p1.measure_upper, Rational(1)));
+  CHECK(!p1.witness_output_exact);
+  // ‖R_1‖_∞ = 1 + tanh(1), ‖R_3‖_∞ = 2 − tanh(1/2) (both at an end of the domain).
+  const double t1 = std::tanh(1.0), th = std::tanh(0.5);
+  const auto& s1 = c.grades[0].norms.sup.bounds;
+  const auto& s3 = c.grades[2].norms.sup.bounds;
+  CHECK(mgdl::num::to_double_approx(s1.lower.value()) <= 1 + t1 + 1e-12);
+  CHECK(mgdl::num::to_double_approx(s1.upper.value()) >= 1 + t1 - 1e-12);
+  CHECK(mgdl::num::to_double_approx(s3.lower.value()) <= 2 - th + 1e-12);
+  CHECK(mgdl::num::to_double_approx(s3.upper.value()) >= 2 - th - 1e-12);
+  CHECK(c.grades[2].norms.sup.status == mgdl::certify::Status::proven);
 }

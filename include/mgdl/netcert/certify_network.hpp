@@ -56,6 +56,10 @@ struct PointwiseResult {
   // bound of D there, > 0 (N3).
   std::vector<num::Rational> witness;
   num::Rational margin_lower{0};
+  // Φ_m(witness): exact for piecewise-linear networks, else the midpoint of a
+  // ball of radius witness_output_radius (for the VNN-COMP file only).
+  num::Rational witness_output{0};
+  bool witness_output_exact = true;
   // refuted: sup_Ω D_+ in [violation_lower, violation_upper] (N5), and the
   // Lebesgue measure of {D > 0} ⊆ Ω = [0,1]^d in [measure_lower, measure_upper] (N6).
   num::Rational violation_lower{0}, violation_upper{0};
@@ -99,8 +103,9 @@ std::vector<num::Rational> to_user_coordinates(const std::vector<num::Rational>&
                                                const expr::Domain& domain);
 
 // Empty when the network can be certified against the target, else a one-line
-// reason (input dimension differs from the target's variables, no grades,
-// activations that are not piecewise linear).
+// reason (input dimension differs from the target's variables, no grades).
+// Smooth activations (tanh, sigmoid, sin) are certified by ball propagation
+// (N8): no exact values, so L^p norms converge only at first order.
 std::string network_problem(const net::MultigradeNetwork& network, const expr::Program& target);
 
 // Precondition: network_problem() is empty and options.certify.validate()

@@ -1,0 +1,181 @@
+// Ball propagation (proofs/networks.md, N8). Each neuron u on a box B with
+// centre c carries balls V ∋ u(c), G_i ⊇ {∂_i u(x) : x ∈ B} (a generalised
+// gradient hull for relu) and Rg ⊇ u(B). Affine maps act on all three by
+// ball arithmetic (C0); an activation σ maps V to σ(V), Rg to σ(Rg) and G to
+// σ'(Rg)·G (chain rule; for relu σ' ∈ [0, 1] on a range that meets 0).
+// Rg is intersected with V + Σ G_i·[−r_i, r_i] (mean value theorem).
+#include "smooth_correction.hpp"
+
+#include <stdexcept>
+
+namespace mgdl::netcert {
+
+using num::Ball;
+using num::Rational;
+
+namespace {
+
+struct Unit {
+  Ball value, range;
+  std::vector<Ball> grad;
+};
+
+// out ⊇ σ(x) and, when deriv is not null, *deriv ⊇ σ'(x).
+void activate(net::Activation a, const Ball& x, Ball& out, Ball* deriv, slong prec) {
+  switch (a) {
+    case net::Activation::identity:
+      out = x;
+      if (deriv) arb_one(deriv->arb());
+      return;
+    case net::Activation::relu:
+      if (arb_is_nonnegative(x.arb())) {
+        out = x;
+        if (deriv) arb_one(deriv->arb());
+      } else if (arb_is_nonpositive(x.arb())) {
+        arb_zero(out.arb());
+        if (deriv) arb_zero(deriv->arb());
+      } else {
+        Ball zero;
+        arb_max(out.arb(), x.arb(), zero.arb(), prec);
+        if (deriv) {  // [0, 1]
+          arb_set_d(deriv->arb(), 0.5);
+          mag_set_d(arb_radref(deriv->arb()), 0.5);
+        }
+      }
+      return;
+    case net::Activation::tanh:
+      arb_tanh(out.arb(), x.arb(), prec);
+      if (deriv) {  // 1 − tanh²
+        arb_sqr(deriv->arb(), out.arb(), prec);
+        arb_neg(deriv->arb(), deriv->arb());
+        arb_add_ui(deriv->arb(), deriv->arb(), 1, prec);
+      }
+      return;
+    case net::Activation::sigmoid: {
+      // 1 / (1 + e^{−x}); σ' = σ(1 − σ).
+      Ball e;
+      arb_neg(e.arb(), x.arb());
+      arb_exp(e.arb(), e.arb(), prec);
+      arb_add_ui(e.arb(), e.arb(), 1, prec);
+      arb_inv(out.arb(), e.arb(), prec);
+      if (deriv) {
+        Ball one_minus;
+        arb_sub_ui(one_minus.arb(), out.arb(), 1, prec);
+        arb_neg(one_minus.arb(), one_minus.arb());
+        arb_mul(deriv->arb(), out.arb(), one_minus.arb(), prec);
+      }
+      return;
+    }
+    case net::Activation::sin:
+      arb_sin(out.arb(), x.arb(), prec);
+      if (deriv) arb_cos(deriv->arb(), x.arb(), prec);
+      return;
+  }
+}
+
+std::vector<Unit> affine(const net::AffineLayer& layer, const std::vector<Unit>& in,
+                         const std::vector<Ball>& radius, slong prec) {
+  const std::size_t d = radius.size();
+  std::vector<Unit> out(static_cast<std::size_t>(layer.outputs));
+  for (std::size_t r = 0; r < out.size(); ++r) {
+    out[r].value = Ball::from_rational(layer.bias[r], prec);
+    out[r].range = out[r].value;
+    out[r].grad.assign(d, Ball());
+  }
+  Ball w, t;
+  for (const auto& e : layer.weights) {
+    Unit& y = out[static_cast<std::size_t>(e.row)];
+    const Unit& u = in[static_cast<std::size_t>(e.col)];
+    w = Ball::from_rational(e.value, prec);
+    arb_addmul(y.value.arb(), w.arb(), u.value.arb(), prec);
+    arb_addmul(y.range.arb(), w.arb(), u.range.arb(), prec);
+    for (std::size_t i = 0; i < d; ++i) arb_addmul(y.grad[i].arb(), w.arb(), u.grad[i].arb(), prec);
+  }
+  for (Unit& y : out) {
+    Ball spread = y.value;
+    for (std::size_t i = 0; i < d; ++i) {
+      arb_mul(t.arb(), y.grad[i].arb(), radius[i].arb(), prec);
+      arb_add_error(spread.arb(), t.arb());  // + G_i·[−r_i, r_i] ⊆ ± |G_i| r_i
+    }
+    Ball both;
+    if (arb_intersection(both.arb(), spread.arb(), y.range.arb(), prec)) y.range = both;
+  }
+  return out;
+}
+
+void apply_activation(net::Activation a, std::vector<Unit>& v, slong prec) {
+  if (a == net::Activation::identity) return;
+  Ball deriv, tmp;
+  for (Unit& u : v) {
+    activate(a, u.value, tmp, nullptr, prec);
+    u.value = tmp;
+    activate(a, u.range, tmp, &deriv, prec);
+    u.range = tmp;
+    for (Ball& g : u.grad) arb_mul(g.arb(), g.arb(), deriv.arb(), prec);
+  }
+}
+
+// Grade m's read-out on the box (or at a point when lo == hi).
+Unit propagate(const net::MultigradeNetwork& net, int m, const net::Box& box, slong prec) {
+  const std::size_t d = static_cast<std::size_t>(box.dimension());
+  std::vector<Rational> c = box.center();
+  std::vector<Ball> radius(d);
+  std::vector<Unit> v(d);
+  for (std::size_t i = 0; i < d; ++i) {
+    radius[i] = Ball::from_rational((box.hi[i] - box.lo[i]) / 2, prec);
+    v[i].value = Ball::from_rational(c[i], prec);
+    v[i].range = Ball::from_interval(box.lo[i], box.hi[i], prec);
+    v[i].grad.assign(d, Ball());
+    arb_one(v[i].grad[i].arb());
+  }
+  for (int k = 1; k <= m; ++k) {
+    const net::GradeBlock& block = net.block(k);
+    for (const net::AffineLayer& layer : block.layers) {
+      v = affine(layer, v, radius, prec);
+      apply_activation(layer.activation, v, prec);
+    }
+    if (k == m) {
+      std::vector<Unit> out = affine(block.readout, v, radius, prec);
+      apply_activation(block.readout.activation, out, prec);
+      return out.at(0);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+SmoothCorrection::SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m)
+    : network_(std::move(network)), grade_(m) {
+  if (!network_ || m < 1 || m > network_->grades())
+    throw std::invalid_argument("smooth correction: grade " + std::to_string(m) + " out of range");
+}
+
+Rational SmoothCorrection::evaluate(const std::vector<Rational>&) const {
+  throw std::domain_error("smooth correction: no exact value (use evaluate_ball)");
+}
+
+net::LinearEnclosure SmoothCorrection::enclose(const net::Box&) const {
+  throw std::domain_error("smooth correction: no exact enclosure (use enclose_balls)");
+}
+
+num::Ball SmoothCorrection::evaluate_ball(const std::vector<Rational>& x, slong prec) const {
+  net::Box point{x, x};
+  return propagate(*network_, grade_, point, prec).value;
+}
+
+void SmoothCorrection::enclose_balls(const net::Box& box, slong prec, net::BallEnclosure& out) const {
+  Unit h = propagate(*network_, grade_, box, prec);
+  out.value_at_center = std::move(h.value);
+  out.gradient = std::move(h.grad);
+  out.range = std::move(h.range);
+  out.affine = false;
+}
+
+std::size_t SmoothCorrection::active_units() const {
+  std::size_t n = 0;
+  for (const auto& layer : network_->block(grade_).layers) n += static_cast<std::size_t>(layer.outputs);
+  return n;
+}
+
+}  // namespace mgdl::netcert
