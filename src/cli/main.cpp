@@ -3,6 +3,7 @@
 #include "compare.hpp"
 #include "mgdl/check/check.hpp"
 #include "options.hpp"
+#include "train_command.hpp"
 #include "verify.hpp"
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,7 @@ constexpr const char* kFooter = R"(Examples:
   mgdl-verify 'sin(2*pi*x)*cos(2*pi*y)' --tol 0.5 --p 1,2,4 --out run2d
   mgdl-verify check mgdl-out/certificate.json
   mgdl-verify certify net.onnx 'sin(2*pi*x)' --out netcert   # a network from elsewhere
+  mgdl-verify train 'sin(32*pi*x)' --mgdl '[1,32,1],[32,32,1]x3' --sgdl '[1,32,32,32,32,1]'  # training
 
 Exit codes: 0 certified / check passed, 1 not certified within budget / check failed,
 2 invalid input, 3 internal error.)";
@@ -28,6 +30,7 @@ Exit codes: 0 certified / check passed, 1 not certified within budget / check fa
 
 int main(int argc, char** argv) {
   using namespace mgdl::cli;
+  if (argc >= 2 && std::string(argv[1]) == "train") return run_train_command(argc - 1, argv + 1);
   try {
     CLI::App app{"mgdl-verify: explicit multigrade ReLU networks with certified, grade-by-grade "
                  "contraction of the residual (sup-norm, pointwise, L^p)."};

@@ -319,6 +319,11 @@ TrainResult train_joint(const StairNetwork& initial, const DataSets& data, const
   return train_stair(initial.grades, initial.input_dimension, data, options, cb);
 }
 
+std::string backend_version() {
+  return "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
+         std::to_string(EIGEN_MINOR_VERSION);
+}
+
 std::vector<std::vector<double>> cumulative_predictions(const StairNetwork& network,
                                                         const std::vector<double>& x) {
   const int d = network.input_dimension;

@@ -7,6 +7,7 @@
 #include "mgdl/train/architecture.hpp"
 #include "mgdl/train/network.hpp"
 #include "mgdl/train/rng.hpp"
+#include "mgdl/train/spectrum.hpp"
 
 using namespace mgdl;
 using train::exact_rational;
@@ -93,4 +94,28 @@ TEST_CASE("architecture strings") {
   }
   CHECK_THROWS_WITH(train::validate_architecture(parse_architecture("[1,8,1]"), 2),
                     "architecture: grade 1 reads 1 inputs but the target has d = 2");
+}
+
+TEST_CASE("spectra: a sampled sine shows its frequency and amplitude") {
+  const std::size_t n = 256;
+  std::vector<double> v(n), g(64 * 64);
+  for (std::size_t j = 0; j < n; ++j) {
+    const double x = static_cast<double>(j) / n;
+    v[j] = 0.5 + 3 * std::sin(2 * M_PI * 16 * x) + 0.25 * std::cos(2 * M_PI * 40 * x);
+  }
+  const std::vector<double> a = train::amplitude_spectrum(v);
+  REQUIRE(a.size() == n / 2 + 1);
+  CHECK(a[0] == doctest::Approx(0.5));
+  CHECK(a[16] == doctest::Approx(3.0));
+  CHECK(a[40] == doctest::Approx(0.25));
+  CHECK(a[17] < 1e-12);
+  for (std::size_t i = 0; i < 64; ++i)
+    for (std::size_t j = 0; j < 64; ++j)
+      g[i * 64 + j] = std::sin(2 * M_PI * 3 * i / 64.0) * std::sin(2 * M_PI * 4 * j / 64.0);
+  const std::vector<double> r = train::radial_spectrum(g, 64);
+  std::size_t peak = 0;
+  for (std::size_t k = 0; k < r.size(); ++k)
+    if (r[k] > r[peak]) peak = k;
+  CHECK(peak == 5);  // √(3² + 4²)
+  CHECK_THROWS(train::amplitude_spectrum(std::vector<double>(100)));
 }

@@ -31,9 +31,11 @@ struct GradeSchedule {
 };
 
 struct TrainOptions {
-  Optimizer optimizer = Optimizer::adam;    // Adam: β 0.9/0.999, ε 1e-8, fresh state per grade
-  std::vector<GradeSchedule> schedule{{}};  // per grade; a shorter list repeats its last entry
-  std::vector<Activation> activations{Activation::relu};  // per grade, repeating the last
+  Optimizer optimizer = Optimizer::adam;  // Adam: β 0.9/0.999, ε 1e-8, fresh state per grade
+  std::vector<GradeSchedule> schedule =
+      std::vector<GradeSchedule>(1);  // per grade; a shorter list repeats its last entry
+  std::vector<Activation> activations =
+      std::vector<Activation>(1, Activation::relu);  // per grade, repeating the last
   long patience = 0;   // stop a grade after this many epochs without a better validation loss, restoring the
                        // best (0 = off)
   long log_every = 0;  // epochs between history rows (0: about 200 rows per grade)
@@ -88,6 +90,9 @@ TrainResult train_sgdl(const Architecture& arch, const DataSets& data, const Tra
 // Every grade of `initial` trained jointly (unfrozen), with schedule(1).
 TrainResult train_joint(const StairNetwork& initial, const DataSets& data, const TrainOptions& options,
                         const Callbacks& callbacks);
+
+// "Eigen 3.4.0": the linear-algebra backend, for the run's config echo.
+std::string backend_version();
 
 // Φ_1..Φ_M at every point of x (point-major, d values each): out[m-1][i].
 std::vector<std::vector<double>> cumulative_predictions(const StairNetwork& network,
