@@ -3,8 +3,9 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config clang libclang-rt-14-dev python3
   libgmp-dev libmpfr-dev libboost-dev libflint-arb-dev libflint-dev libmpfi-dev
-  doctest-dev libfmt-dev libcli11-dev nlohmann-json3-dev libssl-dev)
-if [[ "${MGDL_BENCH_DEPS:-0}" == 1 ]]; then packages+=(sollya); fi
+  doctest-dev libfmt-dev libcli11-dev nlohmann-json3-dev libssl-dev libeigen3-dev)
+# sollya: the sup-norm baseline; python3-torch: the training baseline (bench/run_train_bench.sh).
+if [[ "${MGDL_BENCH_DEPS:-0}" == 1 ]]; then packages+=(sollya python3-torch); fi
 # The real-client test of `mgdl-verify certify` (tests/netcert/torch_client.py).
 if [[ "${MGDL_TEST_DEPS:-0}" == 1 ]]; then packages+=(python3-torch); fi
 # Only to regenerate data/certificates (make_certificates.py references).
