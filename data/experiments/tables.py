@@ -17,7 +17,7 @@ for d in sys.argv[1:]:
     arch = {"mgdl": cfg["mgdl"], "finetune": cfg["mgdl"], "sgdl": cfg["sgdl"]}
     head = "| run | grade | params | steps | s | train RSE | test RSE | train loss ½·mean | grid max err | grid frac ↑ |"
     if cert:
-        head += " certified sup [L, U] | certified L² [L, U] | P1 | P3 (L²) |"
+        head += " certified sup [L, U] | certified L² [L, U] | norms | P1 | P3 (L²) |"
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for r in rows:
@@ -25,7 +25,7 @@ for d in sys.argv[1:]:
         line = (f"| {r['run']} | {r['grade']} | {r['parameters']} | {r['steps']} | {g(r['seconds'])} | {g(r['train_rse'])} | "
                 f"{g(r['test_rse'])} | {{loss}} | {g(r['grid_max_error'])} | {g(r['grid_frac_increase'])} |")
         if cert:
-            line += f" [{r['sup_lower']}, {r['sup_upper']}] | [{r['l2_lower']}, {r['l2_upper']}] | {r['p1']} | {r['p3_l2']} |"
+            line += f" [{r['sup_lower']}, {r['sup_upper']}] | [{r['l2_lower']}, {r['l2_upper']}] | {r.get('norms', '')} | {r['p1']} | {r['p3_l2']} |"
         last = None
         for h in csv.DictReader(open(os.path.join(d, "history.csv"))):
             if h["run"] == r["run"] and h["grade"] == r["grade"]:

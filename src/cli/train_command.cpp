@@ -46,6 +46,7 @@ struct TrainCommandOptions {
   std::string epochs = "1000", lr = "1e-3", lr_min, batch = "0";
   std::string sgdl_epochs, sgdl_lr, sgdl_lr_min, sgdl_batch;
   long finetune_epochs = 0;
+  long stair_epochs = 0;
   std::string finetune_lr;
   long patience = 0, log_every = 0;
   std::uint64_t seed = 1;
@@ -82,6 +83,9 @@ void add_options(CLI::App& app, TrainCommandOptions& o) {
   app.add_option("--sgdl-batch", o.sgdl_batch, "SGDL batch size (default: the first of --batch)");
   app.add_option("--finetune-epochs", o.finetune_epochs,
                  "then train all MGDL grades jointly (unfrozen), 0 = off")
+      ->capture_default_str();
+  app.add_option("--stair-epochs", o.stair_epochs,
+                 "also train the MGDL stair end to end from its initial weights (no freezing), 0 = off")
       ->capture_default_str();
   app.add_option("--finetune-lr", o.finetune_lr,
                  "learning rate of the joint fine-tuning (default: last --lr-min)");
@@ -197,7 +201,7 @@ struct Plan {
   expr::Domain domain;
   train::BoxD box;
   train::Architecture mgdl, sgdl;
-  train::TrainOptions mgdl_options, sgdl_options, finetune_options;
+  train::TrainOptions mgdl_options, sgdl_options, finetune_options, stair_options;
   bool run_mgdl = false, run_sgdl = false;
   json config;
 };
@@ -305,6 +309,14 @@ Plan make_plan(const TrainCommandOptions& o) {
     p.finetune_options.schedule = {f};
     check_options(p.finetune_options, "--finetune-epochs/--finetune-lr");
   }
+  p.stair_options = p.mgdl_options;
+  if (o.stair_epochs != 0) {
+    if (!p.run_mgdl) throw UsageError("--stair-epochs: needs an MGDL architecture");
+    train::GradeSchedule st = sched.front();
+    st.epochs = o.stair_epochs;
+    p.stair_options.schedule = {st};
+    check_options(p.stair_options, "--stair-epochs");
+  }
   auto points = [](long n, const char* what) {
     if (n < 1 || n > 10000000) throw UsageError(fmt::format("{}: {} is outside 1..10^7", what, n));
   };
@@ -369,6 +381,40 @@ void grid_stats(TrainedRun& run, const std::vector<double>& x, const std::vector
   }
 }
 
+double rse(const train::Dataset& d, const std::vector<double>& phi) {
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < d.y.size(); ++i) {
+    num += (d.y[i] - phi[i]) * (d.y[i] - phi[i]);
+    den += d.y[i] * d.y[i];
+  }
+  return den > 0 ? num / den : num;
+}
+
+// A jointly trained stair reports one summary for the whole run; give each of
+// its grades a row of its own (the RSE of Φ_k on train and test), as MGDL has.
+void per_grade_rows(TrainedRun& run, const train::DataSets& data) {
+  const std::size_t m = run.result.network.grades.size();
+  if (run.result.grades.size() != 1 || m <= 1) return;
+  const train::GradeSummary whole = run.result.grades.front();
+  const auto train_phi = train::cumulative_predictions(run.result.network, data.train.x);
+  const auto test_phi = train::cumulative_predictions(run.result.network, data.test.x);
+  run.result.grades.clear();
+  for (std::size_t k = 0; k < m; ++k) {
+    train::GradeSummary g = whole;
+    g.grade = static_cast<int>(k) + 1;
+    g.parameters = run.result.network.grades[k].parameter_count();
+    g.train_rse = rse(data.train, train_phi[k]);
+    g.test_rse = data.test.size() > 0 ? rse(data.test, test_phi[k]) : 0.0;
+    g.test_mse = 0;
+    if (data.test.size() > 0) {
+      double sq = 0;
+      for (std::size_t i = 0; i < data.test.y.size(); ++i) sq += std::pow(data.test.y[i] - test_phi[k][i], 2);
+      g.test_mse = sq / static_cast<double>(data.test.y.size());
+    }
+    run.result.grades.push_back(g);
+  }
+}
+
 json exact_network_json(const train::StairNetwork& net, const Plan& p) {
   json j = net::to_json(train::to_multigrade(net));
   json dom = json::array();
@@ -402,10 +448,16 @@ void certify_run(TrainedRun& run, const Plan& p, const TrainCommandOptions& o, b
   for (const netcert::GradeResult& g : c.grades) {
     const auto& sup = g.norms.sup.bounds;
     const auto& l2 = g.norms.lp.front().bounds;
-    run.certified.push_back(
-        {report::decimal_lower(sup.lower.value(), 4), report::decimal_upper(sup.upper.value(), 4),
-         report::decimal_lower(l2.lower.value(), 4), report::decimal_upper(l2.upper.value(), 4),
-         netcert::to_string(g.p1.verdict), g.p3.empty() ? "-" : netcert::to_string(g.p3.front())});
+    // The enclosures are valid whatever their status; a negative upper end means unbounded.
+    auto upper = [](const num::Rational& u) {
+      return u < 0 ? std::string("inf") : report::decimal_upper(u, 4);
+    };
+    const bool reached =
+        g.norms.sup.status == certify::Status::proven && g.norms.lp.front().status == certify::Status::proven;
+    run.certified.push_back({report::decimal_lower(sup.lower.value(), 4), upper(sup.upper.value()),
+                             report::decimal_lower(l2.lower.value(), 4), upper(l2.upper.value()),
+                             reached ? "proven" : "not-certified", netcert::to_string(g.p1.verdict),
+                             g.p3.empty() ? "-" : netcert::to_string(g.p3.front())});
   }
   run.certify_note = c.message;
 }
@@ -426,7 +478,7 @@ std::string grades_csv(const std::vector<TrainedRun>& runs, bool certified) {
   std::string s =
       "run,grade,parameters,epochs,steps,seconds,train_rse,test_rse,test_mse,grid_max_error,grid_frac_"
       "increase,stop";
-  if (certified) s += ",sup_lower,sup_upper,l2_lower,l2_upper,p1,p3_l2";
+  if (certified) s += ",sup_lower,sup_upper,l2_lower,l2_upper,norms,p1,p3_l2";
   s += "\n";
   for (const TrainedRun& r : runs)
     for (std::size_t k = 0; k < r.result.grades.size(); ++k) {
@@ -439,7 +491,7 @@ std::string grades_csv(const std::vector<TrainedRun>& runs, bool certified) {
         if (k < r.certified.size())
           for (const std::string& c : r.certified[k]) s += "," + c;
         else
-          s += ",,,,,not-certified,not-certified";
+          s += ",,,,,not-certified,not-certified,not-certified";
       }
       s += "\n";
     }
@@ -550,6 +602,10 @@ int run_train_command(int argc, const char* const* argv) {
       return train::train_joint(init, data, plan.finetune_options, cb);
     });
   }
+  if (plan.run_mgdl && o.stair_epochs > 0 && !g_stop)
+    run("stair", train::to_string(plan.mgdl), [&](const train::Callbacks& cb) {
+      return train::train_stair_end_to_end(plan.mgdl, data, plan.stair_options, cb);
+    });
   if (plan.run_sgdl && !g_stop)
     run("sgdl", train::to_string(plan.sgdl), [&](const train::Callbacks& cb) {
       return train::train_sgdl(plan.sgdl, data, plan.sgdl_options, cb);
@@ -566,6 +622,7 @@ int run_train_command(int argc, const char* const* argv) {
   for (std::size_t i = 0; i < grid_x.size(); i += static_cast<std::size_t>(report.d))
     report.grid_f.push_back(f(grid_x.data() + i));
   for (TrainedRun& r : runs) {
+    if (r.name != "mgdl") per_grade_rows(r, data);
     grid_stats(r, grid_x, report.grid_f);
     if (o.certify && !g_stop && !r.result.network.grades.empty()) certify_run(r, plan, o, o.quiet);
   }

@@ -25,7 +25,8 @@ std::string table(const TrainedRun& r) {
       "<table><tr><th>grade</th><th>parameters</th><th>steps</th><th>seconds</th><th>train RSE</th>"
       "<th>test RSE</th><th>max |f−Φ| (grid)</th><th>|r<sub>k</sub>|&gt;|r<sub>k−1</sub>|</th>";
   if (!r.certified.empty())
-    s += "<th>certified sup [L, U]</th><th>certified L² [L, U]</th><th>P1</th><th>P3 (L²)</th>";
+    s += "<th>certified sup [L, U]</th><th>certified L² [L, U]</th><th>norms to "
+         "rel-gap</th><th>P1</th><th>P3 (L²)</th>";
   s += "</tr>\n";
   for (std::size_t k = 0; k < r.result.grades.size(); ++k) {
     const train::GradeSummary& g = r.result.grades[k];
@@ -36,7 +37,7 @@ std::string table(const TrainedRun& r) {
     if (k < r.certified.size()) {
       const auto& c = r.certified[k];
       s += "<td>[" + c[0] + ", " + c[1] + "]</td><td>[" + c[2] + ", " + c[3] + "]</td><td>" + c[4] +
-           "</td><td>" + c[5] + "</td>";
+           "</td><td>" + c[5] + "</td><td>" + c[6] + "</td>";
     }
     s += "</tr>\n";
   }

@@ -312,6 +312,19 @@ TrainResult train_sgdl(const Architecture& arch, const DataSets& data, const Tra
                      options, cb);
 }
 
+TrainResult train_stair_end_to_end(const Architecture& arch, const DataSets& data,
+                                   const TrainOptions& options, const Callbacks& cb) {
+  validate(options);
+  validate_architecture(arch, data.train.d);
+  std::vector<Grade> grades;
+  for (std::size_t k = 0; k < arch.size(); ++k) {
+    const int grade = static_cast<int>(k) + 1;
+    Rng init(grade_seed(options.seed, grade, 1));
+    grades.push_back(init_grade(arch[k], options.grade_activation(grade), init));
+  }
+  return train_stair(std::move(grades), data.train.d, data, options, cb);
+}
+
 TrainResult train_joint(const StairNetwork& initial, const DataSets& data, const TrainOptions& options,
                         const Callbacks& cb) {
   validate(options);

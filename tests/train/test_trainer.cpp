@@ -90,6 +90,14 @@ TEST_CASE("freezing is real: later grades leave earlier weights bit-identical") 
   TrainOptions o = quick(5);
   const TrainResult joint = train_joint(three.network, data, o, {});
   CHECK(joint.network.grades[0].hidden[0].weights != three.network.grades[0].hidden[0].weights);
+  // The stair end to end starts from MGDL's initial weights (the same seeds) and moves every grade.
+  const TrainResult e2e =
+      train_stair_end_to_end(parse_architecture("[1,8,1],[8,8,1]x2"), data, quick(20), {});
+  REQUIRE(e2e.network.grades.size() == 3);
+  CHECK(e2e.grades.size() == 1);
+  CHECK(e2e.grades[0].steps == 20 * 4);
+  CHECK(e2e.network.grades[0].hidden[0].weights != three.network.grades[0].hidden[0].weights);
+  CHECK(e2e.grades[0].parameters == three.network.parameter_count());
 }
 
 TEST_CASE("determinism: one seed, the same history apart from the time") {

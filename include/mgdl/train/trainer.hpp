@@ -87,6 +87,10 @@ TrainResult train_mgdl(const Architecture& arch, const DataSets& data, const Tra
 // arch must be one grade; trained end to end.
 TrainResult train_sgdl(const Architecture& arch, const DataSets& data, const TrainOptions& options,
                        const Callbacks& callbacks);
+// The MGDL stair (same architecture, same initial weights as train_mgdl)
+// trained end to end from the start: the residual structure without freezing.
+TrainResult train_stair_end_to_end(const Architecture& arch, const DataSets& data,
+                                   const TrainOptions& options, const Callbacks& callbacks);
 // Every grade of `initial` trained jointly (unfrozen), with schedule(1).
 TrainResult train_joint(const StairNetwork& initial, const DataSets& data, const TrainOptions& options,
                         const Callbacks& callbacks);
