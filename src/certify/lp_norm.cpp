@@ -5,12 +5,13 @@
 // leaf with the widest enclosure is refined first.
 #include "mgdl/certify/lp_norm.hpp"
 
-#include "box_eval.hpp"
-#include "mgdl/certify/tree.hpp"
-#include "worker_pool.hpp"
-
 #include <algorithm>
 #include <memory>
+
+#include "box_eval.hpp"
+#include "mgdl/certify/leaf_rules.hpp"
+#include "mgdl/certify/tree.hpp"
+#include "worker_pool.hpp"
 
 namespace mgdl::certify {
 
@@ -29,7 +30,43 @@ struct Leaf {
   double key = 0;   // num::to_double_approx(width): orders the heap (see Narrower)
   slong prec = 0;
   int axis = -1;
+  LeafRule rule;  // the evidence token of the enclosure kept
 };
+
+// The orders G<n> tries, cheapest first: n^d nodes stay below 4096 and n <= 24
+// (the checker's largest rule).
+std::vector<int> gauss_orders(int d) {
+  std::vector<int> out;
+  for (int n = 4; n <= 24; n += 4) {
+    double nodes = 1;
+    for (int i = 0; i < d; ++i) nodes *= n;
+    if (nodes > 4096 && !out.empty()) break;
+    out.push_back(n);
+  }
+  return out;
+}
+
+// A width below `tolerance` (a double: it only steers) counts as accurate enough.
+bool narrow_enough(const Rational& width, double tolerance) {
+  return num::to_double_approx(width) <= tolerance;
+}
+
+// The pre-order rules string of the tree's leaves (docs/certificate-format.md).
+std::string rules_string(const CoverTree& tree, const std::vector<LeafRule>& by_node) {
+  std::string out;
+  std::vector<int> stack{CoverTree::root()};
+  while (!stack.empty()) {
+    const int node = stack.back();
+    stack.pop_back();
+    if (tree.is_leaf(node)) {
+      out += by_node[static_cast<std::size_t>(node)].token();
+      continue;
+    }
+    stack.push_back(tree.lower_child(node) + 1);
+    stack.push_back(tree.lower_child(node));
+  }
+  return out;
+}
 
 // Max-heap on the enclosure width (unbounded first); ties: smaller node id.
 // `key` is a monotone image of the width, so different keys decide without
@@ -43,30 +80,6 @@ struct Narrower {
     return a.node > b.node;
   }
 };
-
-// x^p for a ball x >= 0 (p >= 1 rational); integer p uses exact powers. When
-// the ball reaches 0 (real powers of such balls are indeterminate in Arb) the
-// result is [0, upper(x)^p], since t ↦ t^p is increasing on [0, ∞).
-void pow_p(Ball& out, const Ball& x, const Rational& p, bool p_integer, slong prec) {
-  if (p_integer) {
-    arb_pow_ui(out.arb(), x.arb(), numerator(p).convert_to<unsigned long>(), prec);
-    return;
-  }
-  Ball e = Ball::from_rational(p, prec);
-  if (arb_is_positive(x.arb())) {
-    arb_pow(out.arb(), x.arb(), e.arb(), prec);
-    return;
-  }
-  Ball hi;
-  arb_get_ubound_arf(arb_midref(hi.arb()), x.arb(), prec);
-  if (arf_sgn(arb_midref(hi.arb())) <= 0) {
-    arb_zero(out.arb());
-    return;
-  }
-  arb_pow(hi.arb(), hi.arb(), e.arb(), prec);
-  Ball zero;
-  arb_union(out.arb(), zero.arb(), hi.arb(), prec);
-}
 
 // Enclosure of ∫_B |R|^p (C3).
 //  (a) always: vol·[min|R|^p, max|R|^p].
@@ -89,7 +102,7 @@ void leaf_integral(const resid::ResidualJet& jet, const net::Box& box, const Rat
   Ball absr;
   arb_abs(absr.arb(), jet.range.arb());
   Ball crude;
-  pow_p(crude, absr, p, p_integer, prec);
+  pow_nonneg(crude, absr, p, p_integer, prec);
   arb_mul(crude.arb(), crude.arb(), vol.arb(), prec);
 
   Ball result = crude;
@@ -115,7 +128,7 @@ void leaf_integral(const resid::ResidualJet& jet, const net::Box& box, const Rat
       }
     }
     Ball gc;  // g(c) = (s·R(c))^p
-    pow_p(gc, sv, p, p_integer, prec);
+    pow_nonneg(gc, sv, p, p_integer, prec);
     Ball c1, c2;  // p(p−1)(sR)^{p−2} and p(sR)^{p−1}·s over B
     Ball pb = Ball::from_rational(p, prec);
     if (p == 1) {
@@ -124,8 +137,10 @@ void leaf_integral(const resid::ResidualJet& jet, const net::Box& box, const Rat
       arb_set_si(c1.arb(), 2);
     } else {
       Ball e = Ball::from_rational(p - 2, prec);
-      if (p_integer) arb_pow_ui(c1.arb(), sr.arb(), numerator(Rational(p - 2)).convert_to<unsigned long>(), prec);
-      else arb_pow(c1.arb(), sr.arb(), e.arb(), prec);
+      if (p_integer)
+        arb_pow_ui(c1.arb(), sr.arb(), numerator(Rational(p - 2)).convert_to<unsigned long>(), prec);
+      else
+        arb_pow(c1.arb(), sr.arb(), e.arb(), prec);
       Ball pp = Ball::from_rational(p * (p - 1), prec);
       arb_mul(c1.arb(), c1.arb(), pp.arb(), prec);
     }
@@ -133,8 +148,10 @@ void leaf_integral(const resid::ResidualJet& jet, const net::Box& box, const Rat
       arb_one(c2.arb());
     } else {
       Ball e = Ball::from_rational(p - 1, prec);
-      if (p_integer) arb_pow_ui(c2.arb(), sr.arb(), numerator(Rational(p - 1)).convert_to<unsigned long>(), prec);
-      else arb_pow(c2.arb(), sr.arb(), e.arb(), prec);
+      if (p_integer)
+        arb_pow_ui(c2.arb(), sr.arb(), numerator(Rational(p - 1)).convert_to<unsigned long>(), prec);
+      else
+        arb_pow(c2.arb(), sr.arb(), e.arb(), prec);
       arb_mul(c2.arb(), c2.arb(), pb.arb(), prec);
     }
     arb_mul_si(c2.arb(), c2.arb(), s, prec);
@@ -194,7 +211,8 @@ void pth_roots(const Rational& s_lo, const Rational& s_hi, const Rational& p, Ra
       arb_pow(r.arb(), x.arb(), e.arb(), prec);
     }
     if (!r.is_finite()) return upper ? Rational(-1) : Rational(0);
-    return upper ? num::round_up(num::upper_rational(r), kShortBits) : num::round_down(num::lower_rational(r), kShortBits);
+    return upper ? num::round_up(num::upper_rational(r), kShortBits)
+                 : num::round_down(num::lower_rational(r), kShortBits);
   };
   lo = root(s_lo, false);
   hi = root(s_hi, true);
@@ -215,26 +233,69 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
   // inside the claim, and a wider claim is still true. Resulting gap < rel_gap.
   const Rational gap = options.rel_gap / 2;
 
+  const bool high_order = options.lp_rules == LpRules::high_order;
   std::vector<std::unique_ptr<resid::ResidualEvaluator>> evs;
-  for (int t = 0; t < options.threads; ++t)
+  std::vector<std::unique_ptr<GaussLeafRule>> gauss;
+  for (int t = 0; t < options.threads; ++t) {
     evs.push_back(std::make_unique<resid::ResidualEvaluator>(residual, options.precision));
+    if (high_order) gauss.push_back(std::make_unique<GaussLeafRule>(residual, options.precision));
+  }
   detail::WorkerPool pool(options.threads);
+  const std::vector<int> orders = gauss_orders(d);
+  // A leaf's share of the integral's gap per unit volume (Ω has volume 1),
+  // from the running lower sum; doubles only steer the choice of rule.
+  const double p_gap = num::to_double_approx(p * gap);
+  double share = 0;
 
-  auto evaluate = [&](resid::ResidualEvaluator& ev, const net::Box& box, slong prec) {
+  // G<n> for n = 4, 8, ... (Lemma I1): the first order narrow enough for the
+  // leaf's share (or 1/8 of the relative gap of its own integral), else the
+  // narrowest while raising the order still pays (width / 4 per step).
+  auto try_gauss = [&](GaussLeafRule& g, const resid::ResidualJet& jet, Leaf& leaf) {
+    const Rational vol = leaf.box.volume();
+    const double tolerance_vol = share * num::to_double_approx(vol);
+    Ball crude;
+    Ball absr;
+    arb_abs(absr.arb(), jet.range.arb());
+    pow_nonneg(crude, absr, p, p_integer, leaf.prec);
+    arb_mul(crude.arb(), crude.arb(), Ball::from_rational(vol, leaf.prec).arb(), leaf.prec);
+    Rational prev_width(-1);
+    for (int n : orders) {
+      Ball enc;
+      if (!g.enclose(leaf.box, jet.range, n, p, leaf.prec, enc)) return;
+      Ball both;
+      if (arb_intersection(both.arb(), enc.arb(), crude.arb(), leaf.prec)) enc = both;
+      Rational lo = num::lower_rational(enc), hi = num::upper_rational(enc);
+      if (lo < 0) lo = 0;
+      const Rational width = hi - lo;
+      if (leaf.hi < 0 || width < leaf.width) {
+        leaf.lo = lo;
+        leaf.hi = hi;
+        leaf.width = width;
+        leaf.rule = LeafRule{'G', n};
+      }
+      if (narrow_enough(width, std::max(tolerance_vol, p_gap / 8 * num::to_double_approx(lo)))) return;
+      if (prev_width >= 0 && width * 4 > prev_width) return;
+      prev_width = width;
+    }
+  };
+
+  auto evaluate = [&](int worker, const net::Box& box, slong prec) {
     Leaf leaf;
     resid::ResidualJet jet;
+    resid::ResidualEvaluator& ev = *evs[static_cast<std::size_t>(worker)];
     leaf.prec = detail::jet_with_precision(ev, box, prec, options.max_precision, jet);
     leaf.box = box;
     leaf_integral(jet, box, p, p_integer, p_even, leaf.prec, leaf.lo, leaf.hi);
-    if (leaf.hi >= 0) {
-      leaf.width = leaf.hi - leaf.lo;
-      leaf.key = num::to_double_approx(leaf.width);
-    }
+    if (leaf.hi >= 0) leaf.width = leaf.hi - leaf.lo;
+    if (high_order && jet.smooth && jet.range.is_finite())
+      try_gauss(*gauss[static_cast<std::size_t>(worker)], jet, leaf);
+    if (leaf.hi >= 0) leaf.key = num::to_double_approx(leaf.width);
     leaf.axis = detail::choose_split_axis(residual, box, options.max_level);
     return leaf;
   };
 
   CoverTree tree(net::Box::unit(d));
+  std::vector<LeafRule> rule_of;  // per tree node (leaves only matter)
   std::vector<Leaf> heap;
   Rational sum_lo(0), sum_hi(0);
   long unbounded = 0;  // leaves without a finite integral bound
@@ -242,9 +303,13 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
   auto add = [&](Leaf&& leaf, int node) {
     ++out.boxes;
     leaf.node = node;
+    if (rule_of.size() <= static_cast<std::size_t>(node)) rule_of.resize(static_cast<std::size_t>(node) + 1);
+    rule_of[static_cast<std::size_t>(node)] = leaf.rule;
     sum_lo += leaf.lo;
-    if (leaf.hi < 0) ++unbounded;
-    else sum_hi += leaf.hi;
+    if (leaf.hi < 0)
+      ++unbounded;
+    else
+      sum_hi += leaf.hi;
     if (leaf.axis < 0) {  // may not be split: its enclosure is final
       stalled = stalled || leaf.hi != leaf.lo;
       return;
@@ -252,7 +317,7 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
     heap.push_back(std::move(leaf));
     std::push_heap(heap.begin(), heap.end(), Narrower());
   };
-  add(evaluate(*evs[0], tree.root_box(), options.precision), CoverTree::root());
+  add(evaluate(0, tree.root_box(), options.precision), CoverTree::root());
 
   Rational lp_lo(0), lp_hi(-1);
   std::vector<Leaf> batch, children;
@@ -269,6 +334,7 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
       break;
     }
     if (detail::budget_exhausted(options, out.boxes, heap.size(), out.reason)) break;
+    share = p_gap * num::to_double_approx(sum_lo) / 4;
     batch.clear();
     while (!heap.empty() && static_cast<int>(batch.size()) < options.batch_size) {
       std::pop_heap(heap.begin(), heap.end(), Narrower());
@@ -278,16 +344,17 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
         break;
       }
       sum_lo -= top.lo;
-      if (top.hi < 0) --unbounded;
-      else sum_hi -= top.hi;
+      if (top.hi < 0)
+        --unbounded;
+      else
+        sum_hi -= top.hi;
       batch.push_back(std::move(top));
       heap.pop_back();
     }
     children.assign(batch.size() * 2, Leaf());
     pool.run(children.size(), [&](std::size_t i, int worker) {
       const Leaf& parent = batch[i / 2];
-      children[i] = evaluate(*evs[static_cast<std::size_t>(worker)], half_box(parent.box, parent.axis, i % 2 == 1),
-                             parent.prec);
+      children[i] = evaluate(worker, half_box(parent.box, parent.axis, i % 2 == 1), parent.prec);
     });
     for (std::size_t k = 0; k < batch.size(); ++k) {
       const int lower = tree.split(batch[k].node, batch[k].axis);
@@ -309,13 +376,15 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
   out.integral_upper = unbounded == 0 ? sum_hi : Rational(-1);
   out.bounds = num::Enclosure{num::LowerBound(lp_lo), num::UpperBound(lp_hi)};
   out.tree = tree.to_string();
+  if (high_order) out.rules = rules_string(tree, rule_of);
   out.leaves = tree.leaf_count();
   std::optional<Rational> g = out.bounds.relative_gap();
   out.status = out.reason == StopReason::converged && unbounded == 0 && g && *g <= options.rel_gap
                    ? Status::proven
                    : Status::not_certified;
-  out.message = std::string("L^") + num::to_string(p) + (out.status == Status::proven ? " certified: " : " not certified: ") +
-                describe(out.reason) + " after " + std::to_string(out.boxes) + " boxes";
+  out.message = std::string("L^") + num::to_string(p) +
+                (out.status == Status::proven ? " certified: " : " not certified: ") + describe(out.reason) +
+                " after " + std::to_string(out.boxes) + " boxes";
   return out;
 }
 

@@ -40,10 +40,13 @@ json residual_evidence(int k, const run::NormRecord& norms, const certify::Balan
     e["sup_cover"] = json{{"tree", norms.sup.tree}, {"upper", to_string(norms.sup.bounds.upper.value())}};
   json lp = json::object();
   for (const auto& l : norms.lp)
-    if (l.status == certify::Status::proven)
-      lp[to_string(l.p)] = json{{"tree", l.tree},
-                                {"lower", to_string(l.bounds.lower.value())},
-                                {"upper", to_string(l.bounds.upper.value())}};
+    if (l.status == certify::Status::proven) {
+      json entry{{"tree", l.tree},
+                 {"lower", to_string(l.bounds.lower.value())},
+                 {"upper", to_string(l.bounds.upper.value())}};
+      if (!l.rules.empty()) entry["rules"] = l.rules;  // per-leaf rule tokens (proofs/integration.md)
+      lp[to_string(l.p)] = entry;
+    }
   if (!lp.empty()) e["lp"] = lp;
   if (facts != nullptr && facts->status == certify::Status::proven) {
     json list = json::array();
@@ -54,7 +57,9 @@ json residual_evidence(int k, const run::NormRecord& norms, const certify::Balan
   return e;
 }
 
-const char* word(certify::Status s) { return certify::to_string(s); }
+const char* word(certify::Status s) {
+  return certify::to_string(s);
+}
 
 }  // namespace
 
@@ -69,7 +74,8 @@ json build_certificate(const run::RunResult& r, const expr::Expression& target, 
   cert["stop_message"] = r.stop_message;
 
   json dom = json::array();
-  for (std::size_t i = 0; i < domain.lo.size(); ++i) dom.push_back({to_string(domain.lo[i]), to_string(domain.hi[i])});
+  for (std::size_t i = 0; i < domain.lo.size(); ++i)
+    dom.push_back({to_string(domain.lo[i]), to_string(domain.hi[i])});
   cert["target"] = json{{"expression", target.source()},
                         {"canonical", target.to_string()},
                         {"variables", target.variables()},
@@ -125,7 +131,8 @@ json build_certificate(const run::RunResult& r, const expr::Expression& target, 
     }
     grades.push_back(gj);
     if (c.correction) corrections.push_back(net::to_json(*c.correction));
-    if (g.hat && g.hat->correction) corrections.push_back(net::to_json(*g.hat->correction));  // hat: node facts
+    if (g.hat && g.hat->correction)
+      corrections.push_back(net::to_json(*g.hat->correction));  // hat: node facts
     evidence.push_back(residual_evidence(g.index, g.norms, &g.balanced, g.hat ? "node" : "cutoff"));
   }
   cert["grades"] = grades;
@@ -136,8 +143,8 @@ json build_certificate(const run::RunResult& r, const expr::Expression& target, 
 
 json build_summary(const json& cert, int exit_code, const std::string& out_dir) {
   json s;
-  for (const char* key : {"format", "version", "status", "incomplete", "stop_reason", "target", "scheme", "width",
-                          "initial", "grades"})
+  for (const char* key : {"format", "version", "status", "incomplete", "stop_reason", "target", "scheme",
+                          "width", "initial", "grades"})
     if (cert.contains(key)) s[key] = cert[key];
   s["format"] = "mgdl-summary";
   s["exit_code"] = exit_code;

@@ -5,12 +5,12 @@
 //   certify::LpNormResult l2 = certify::certify_lp_norm(residual, num::Rational(2), options);
 #pragma once
 
+#include <string>
+
 #include "mgdl/certify/options.hpp"
 #include "mgdl/certify/status.hpp"
 #include "mgdl/num/bounds.hpp"
 #include "mgdl/resid/residual.hpp"
-
-#include <string>
 
 namespace mgdl::certify {
 
@@ -25,6 +25,9 @@ struct LpNormResult {
   // lower_p_integral <= ∫|R|^p <= upper_p_integral.
   num::Rational integral_lower{0}, integral_upper{0};
   std::string tree;  // the cover of Ω the sums are taken over
+  // One token per leaf of `tree` in pre-order (C, M, G<n>; proofs/integration.md);
+  // empty with LpRules::legacy (then every leaf is M).
+  std::string rules;
   long boxes = 0;
   std::size_t leaves = 0;
 };

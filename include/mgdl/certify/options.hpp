@@ -6,8 +6,6 @@
 //   opt.validate();                        // throws std::invalid_argument
 #pragma once
 
-#include "mgdl/num/rational.hpp"
-
 #include <arb.h>
 
 #include <atomic>
@@ -15,7 +13,14 @@
 #include <optional>
 #include <string>
 
+#include "mgdl/num/rational.hpp"
+
 namespace mgdl::certify {
+
+// The L^p leaf rules: `legacy` = midpoint with a Hessian remainder (C3) on
+// every leaf; `high_order` adds G<n> where the corrections are affine
+// (proofs/integration.md, I1) and writes the per-leaf `rules` evidence.
+enum class LpRules { legacy, high_order };
 
 struct Options {
   // Target relative gap (U − L)/U of every enclosure; 1e-12 <= rel_gap < 1.
@@ -40,6 +45,7 @@ struct Options {
   std::optional<std::chrono::steady_clock::time_point> deadline;
   // Set to true (e.g. from a SIGINT handler) to stop like a deadline.
   const std::atomic<bool>* cancel = nullptr;
+  LpRules lp_rules = LpRules::high_order;
 
   // Empty when valid, else a one-line description of the first problem.
   std::string problem() const;

@@ -1,0 +1,66 @@
+// The producer's high-order L^p leaf rules (proofs/integration.md): G<n>,
+// tensor Gauss–Legendre with the signed Taylor remainder (Lemmas I1–I3, I6).
+// The independent checker re-implements the same rules (src/check/lp_rules.cpp);
+// the evidence names one token per leaf (docs/certificate-format.md, `rules`).
+//
+//   certify::GaussLeafRule g(residual, 128);
+//   num::Ball out;
+//   if (g.enclose(box, jet.range, 8, num::Rational(2), 128, out)) ...  // out ∋ ∫_box |R|²
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "mgdl/certify/gauss_legendre.hpp"
+#include "mgdl/expr/series.hpp"
+#include "mgdl/net/box.hpp"
+#include "mgdl/num/ball.hpp"
+#include "mgdl/resid/residual.hpp"
+
+namespace mgdl::certify {
+
+// One token of the evidence string `rules`: 'C', 'M', 'G' (with n), 'Z', 'K' (with n).
+struct LeafRule {
+  char kind = 'M';
+  int n = 0;
+  std::string token() const {
+    return kind == 'G' || kind == 'K' ? kind + std::to_string(n) : std::string(1, kind);
+  }
+};
+
+// x^p for a ball x >= 0 (p >= 1 rational; p_integer: exact integer powers).
+// When the ball reaches 0 the result is [0, upper(x)^p] (t ↦ t^p is increasing).
+void pow_nonneg(num::Ball& out, const num::Ball& x, const num::Rational& p, bool p_integer, slong prec);
+
+// Not thread-safe: one per thread.
+class GaussLeafRule {
+ public:
+  GaussLeafRule(const resid::Residual& residual, slong prec);
+
+  // out ∋ ∫_box |R|^p by G<n> (Lemma I1), with `range` ⊇ R(box). Hypotheses:
+  // the corrections are affine on the box, f is analytic on it (its series
+  // exist, I6) and R has a certified sign on it (from `range`) or p is an even
+  // integer. Returns false when they fail or the result is not finite.
+  bool enclose(const net::Box& box, const num::Ball& range, int n, const num::Rational& p, slong prec,
+               num::Ball& out);
+
+ private:
+  const GaussLegendre& table(int n, slong prec);
+  // The series of g = (s·R)^p along `axis` from base points `base`, with
+  // `h_base` ⊇ h(base) and `range` ⊇ R(base) (Lemma I6).
+  bool g_series(const num::Ball* base, int axis, int order, int sign, const num::Rational& p,
+                const num::Ball& h_base, const num::Ball& range, const num::Ball& slope, slong prec,
+                std::vector<num::Ball>& g);
+
+  const resid::Residual* residual_;
+  expr::BallEvaluator f_;
+  expr::SeriesEvaluator series_;
+  std::map<std::pair<int, slong>, GaussLegendre> tables_;
+  net::BallEnclosure h_;
+  std::vector<num::Ball> center_, radius_, base_, point_, f_series_, g_, g2_;
+  std::vector<std::vector<num::Ball>> coords_, offsets_;
+};
+
+}  // namespace mgdl::certify

@@ -1,0 +1,178 @@
+// G<n>: tensor Gauss–Legendre with a signed Taylor remainder (proofs/integration.md,
+// Lemmas I1, I2, I3, I6). Own Arb code; the checker's MPFI version is separate.
+#include "mgdl/certify/leaf_rules.hpp"
+
+#include <arb_poly.h>
+
+namespace mgdl::certify {
+
+using num::Ball;
+using num::Rational;
+
+void pow_nonneg(Ball& out, const Ball& x, const Rational& p, bool p_integer, slong prec) {
+  if (p_integer) {
+    arb_pow_ui(out.arb(), x.arb(), numerator(p).convert_to<unsigned long>(), prec);
+    return;
+  }
+  Ball e = Ball::from_rational(p, prec);
+  if (arb_is_positive(x.arb())) {
+    arb_pow(out.arb(), x.arb(), e.arb(), prec);
+    return;
+  }
+  Ball hi;
+  arb_get_ubound_arf(arb_midref(hi.arb()), x.arb(), prec);
+  if (arf_sgn(arb_midref(hi.arb())) <= 0) {
+    arb_zero(out.arb());
+    return;
+  }
+  arb_pow(hi.arb(), hi.arb(), e.arb(), prec);
+  Ball zero;
+  arb_union(out.arb(), zero.arb(), hi.arb(), prec);
+}
+
+GaussLeafRule::GaussLeafRule(const resid::Residual& residual, slong prec)
+    : residual_(&residual), f_(residual.target(), prec), series_(residual.target(), prec) {}
+
+const GaussLegendre& GaussLeafRule::table(int n, slong prec) {
+  auto key = std::make_pair(n, prec);
+  auto it = tables_.find(key);
+  if (it == tables_.end()) it = tables_.emplace(key, gauss_legendre(n, prec + 32)).first;
+  return it->second;
+}
+
+// Lemma I6: with r = f − h and h affine on the base set, the series of r along
+// `axis` is r_0 = f_0 − h(base) (∩ R(base)), r_1 = f_1 − ∂_axis h, r_k = f_k (k >= 2);
+// g = (s r)^p by the power recurrences (integer p) or exp(p log(s r)) (s r > 0).
+bool GaussLeafRule::g_series(const Ball* base, int axis, int order, int sign, const Rational& p,
+                             const Ball& h_base, const Ball& range, const Ball& slope, slong prec,
+                             std::vector<Ball>& g) {
+  if (!series_.evaluate(base, axis, order, f_series_)) return false;
+  std::vector<Ball>& r = f_series_;
+  arb_sub(r[0].arb(), r[0].arb(), h_base.arb(), prec);
+  Ball both;
+  if (arb_intersection(both.arb(), r[0].arb(), range.arb(), prec)) r[0] = both;
+  if (order >= 1) arb_sub(r[1].arb(), r[1].arb(), slope.arb(), prec);
+  const slong n = order + 1;
+  arb_ptr rv = _arb_vec_init(n);
+  arb_ptr gv = _arb_vec_init(n);
+  for (slong k = 0; k < n; ++k) {
+    if (sign < 0)
+      arb_neg(rv + k, r[static_cast<std::size_t>(k)].arb());
+    else
+      arb_set(rv + k, r[static_cast<std::size_t>(k)].arb());
+  }
+  bool ok = true;
+  if (denominator(p) == 1) {
+    _arb_poly_pow_ui_trunc_binexp(gv, rv, n, numerator(p).convert_to<unsigned long>(), n, prec);
+  } else if (arb_is_positive(rv)) {
+    Ball e = Ball::from_rational(p, prec);
+    _arb_poly_pow_arb_series(gv, rv, n, e.arb(), n, prec);
+  } else {
+    ok = false;
+  }
+  ok = ok && _arb_vec_is_finite(gv, n);
+  g.resize(static_cast<std::size_t>(n));
+  for (slong k = 0; k < n; ++k) arb_set(g[static_cast<std::size_t>(k)].arb(), gv + k);
+  _arb_vec_clear(rv, n);
+  _arb_vec_clear(gv, n);
+  return ok;
+}
+
+// Lemma I1: for g = (s r)^p smooth on B,
+//   ∫_B g ∈ vol·( Σ_k Π_i (ω_{k_i}/2) g(c + ξ_k ∘ w/2) + Σ_i κ_n w_i^{2n} T_i ),
+// T_i ⊇ ∂_i^{2n} g/(2n)! over B; Lemma I3 (centred form):
+//   T_i = (a_{2n}(B_i) + (2n+1)·a_{2n+1}(B)·[−r_i, r_i]) ∩ a_{2n}(B), B_i = B with x_i = c_i.
+bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const Rational& p, slong prec,
+                            Ball& out) {
+  const bool p_integer = denominator(p) == 1;
+  const bool p_even = p_integer && numerator(p) % 2 == 0;
+  if (!arb_is_finite(range.arb())) return false;
+  const int sign = p_even ? 1 : arb_is_positive(range.arb()) ? 1 : arb_is_negative(range.arb()) ? -1 : 0;
+  if (sign == 0) return false;
+  residual_->correction_on(box, prec, h_);
+  if (!h_.affine) return false;
+  if (f_.precision() != prec) f_.set_precision(prec);
+  if (series_.precision() != prec) series_.set_precision(prec);
+  const GaussLegendre& gl = table(n, prec);
+  const int d = box.dimension();
+  const auto du = static_cast<std::size_t>(d);
+  const auto nn = static_cast<std::size_t>(n);
+  center_.resize(du);
+  radius_.resize(du);
+  coords_.resize(du);
+  offsets_.resize(du);
+  point_.resize(du);
+  Ball t, vol = Ball::from_rational(box.volume(), prec);
+  for (std::size_t i = 0; i < du; ++i) {
+    center_[i] = Ball::from_rational((box.lo[i] + box.hi[i]) / 2, prec);
+    radius_[i] = Ball::from_rational((box.hi[i] - box.lo[i]) / 2, prec);
+    coords_[i].resize(nn);
+    offsets_[i].resize(nn);
+    for (std::size_t j = 0; j < nn; ++j) {
+      arb_mul(offsets_[i][j].arb(), gl.nodes[j].arb(), radius_[i].arb(), prec);
+      arb_add(coords_[i][j].arb(), offsets_[i][j].arb(), center_[i].arb(), prec);
+    }
+  }
+  // The tensor sum; r(x_k) = f(x_k) − h(c) − Σ_i ∂_i h·ξ_{k_i} r_i.
+  Ball acc, wt, val, fx, term;
+  std::vector<std::size_t> idx(du, 0);
+  for (;;) {
+    arb_one(wt.arb());
+    arb_set(val.arb(), h_.value_at_center.arb());
+    for (std::size_t i = 0; i < du; ++i) {
+      point_[i] = coords_[i][idx[i]];
+      arb_mul(wt.arb(), wt.arb(), gl.weights[idx[i]].arb(), prec);
+      arb_addmul(val.arb(), h_.gradient[i].arb(), offsets_[i][idx[i]].arb(), prec);
+    }
+    arb_mul_2exp_si(wt.arb(), wt.arb(), -d);
+    f_.point(point_.data(), fx);
+    if (!arb_is_finite(fx.arb())) return false;
+    arb_sub(val.arb(), fx.arb(), val.arb(), prec);
+    if (sign < 0) arb_neg(val.arb(), val.arb());
+    pow_nonneg(term, val, p, p_integer, prec);
+    arb_addmul(acc.arb(), term.arb(), wt.arb(), prec);
+    std::size_t i = 0;
+    while (i < du && ++idx[i] == nn) idx[i++] = 0;
+    if (i == du) break;
+  }
+  // Σ_i κ_n w_i^{2n} T_i.
+  const int order = 2 * n;
+  Ball kappa = Ball::from_rational(gl.kappa, prec), h_box, h_slice, sym, ti;
+  arb_set(h_box.arb(), h_.range.arb());
+  base_.resize(du);
+  for (std::size_t i = 0; i < du; ++i) base_[i] = Ball::from_interval(box.lo[i], box.hi[i], prec);
+  for (std::size_t i = 0; i < du; ++i) {
+    if (!g_series(base_.data(), static_cast<int>(i), order + 1, sign, p, h_box, range, h_.gradient[i], prec,
+                  g_))
+      return false;
+    // The slice B_i: x_i = c_i; h(B_i) ⊆ h(c) + Σ_{j≠i} ∂_j h·[−r_j, r_j].
+    std::vector<Ball> slice = base_;
+    slice[i] = center_[i];
+    arb_set(h_slice.arb(), h_.value_at_center.arb());
+    for (std::size_t j = 0; j < du; ++j) {
+      if (j == i) continue;
+      arb_zero(sym.arb());
+      arb_get_mag(arb_radref(sym.arb()), radius_[j].arb());
+      arb_addmul(h_slice.arb(), h_.gradient[j].arb(), sym.arb(), prec);
+    }
+    if (!g_series(slice.data(), static_cast<int>(i), order, sign, p, h_slice, range, h_.gradient[i], prec,
+                  g2_))
+      return false;
+    const auto o = static_cast<std::size_t>(order);
+    arb_zero(sym.arb());
+    arb_get_mag(arb_radref(sym.arb()), radius_[i].arb());
+    arb_mul(ti.arb(), g_[o + 1].arb(), sym.arb(), prec);
+    arb_mul_ui(ti.arb(), ti.arb(), static_cast<ulong>(order + 1), prec);
+    arb_add(ti.arb(), ti.arb(), g2_[o].arb(), prec);
+    Ball both;
+    if (arb_intersection(both.arb(), ti.arb(), g_[o].arb(), prec)) ti = both;
+    arb_mul_2exp_si(t.arb(), radius_[i].arb(), 1);
+    arb_pow_ui(t.arb(), t.arb(), static_cast<ulong>(order), prec);
+    arb_mul(t.arb(), t.arb(), kappa.arb(), prec);
+    arb_addmul(acc.arb(), t.arb(), ti.arb(), prec);
+  }
+  arb_mul(out.arb(), acc.arb(), vol.arb(), prec);
+  return arb_is_finite(out.arb());
+}
+
+}  // namespace mgdl::certify

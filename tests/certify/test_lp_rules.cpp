@@ -1,0 +1,295 @@
+// The producer's high-order L^p rules: Arb series along an axis (proofs/integration.md,
+// I6) against closed forms, certified Gauss–Legendre rules (I2), and G<n> (I1, I3):
+// enclosures contain closed-form integrals in d = 1..4 and their widths fall at the
+// rule's order (a second-order rule fails these tests); L^p runs with the rule.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "mgdl/certify/gauss_legendre.hpp"
+#include "mgdl/certify/leaf_rules.hpp"
+#include "mgdl/certify/lp_norm.hpp"
+#include "mgdl/expr/series.hpp"
+
+using mgdl::num::Ball;
+using mgdl::num::Rational;
+namespace certify = mgdl::certify;
+namespace expr = mgdl::expr;
+namespace net = mgdl::net;
+namespace resid = mgdl::resid;
+
+namespace {
+
+constexpr slong kPrec = 128;
+constexpr slong kRefPrec = 256;
+
+expr::Program compile(const std::string& text, int d) {
+  return expr::Program::compile(expr::Expression::parse(text), expr::Domain::unit(d));
+}
+
+bool contains(const Ball& enclosure, const Ball& ref) {
+  return arb_contains(enclosure.arb(), ref.arb()) != 0;
+}
+
+double width(const Ball& b) {
+  return 2 * mag_get_d(arb_radref(b.arb()));
+}
+
+Ball q(const Rational& r) {
+  return Ball::from_rational(r, kRefPrec);
+}
+
+// ∫_a^b e^{2x} sin²(3x) dx = [e^{2x}/4 − e^{2x}(2 cos 6x + 6 sin 6x)/80]_a^b.
+Ball exp_sin_squared(const Rational& a, const Rational& b) {
+  auto anti = [](const Rational& x) {
+    Ball e, c, s, t, u;
+    arb_mul_2exp_si(t.arb(), q(x).arb(), 1);
+    arb_exp(e.arb(), t.arb(), kRefPrec);
+    arb_mul_ui(t.arb(), q(x).arb(), 6, kRefPrec);
+    arb_sin_cos(s.arb(), c.arb(), t.arb(), kRefPrec);
+    arb_mul_2exp_si(c.arb(), c.arb(), 1);
+    arb_mul_ui(s.arb(), s.arb(), 6, kRefPrec);
+    arb_add(u.arb(), c.arb(), s.arb(), kRefPrec);
+    arb_div_ui(u.arb(), u.arb(), 80, kRefPrec);
+    arb_mul_2exp_si(t.arb(), e.arb(), -2);
+    arb_mul(u.arb(), u.arb(), e.arb(), kRefPrec);
+    arb_sub(t.arb(), t.arb(), u.arb(), kRefPrec);
+    return t;
+  };
+  Ball out;
+  arb_sub(out.arb(), anti(b).arb(), anti(a).arb(), kRefPrec);
+  return out;
+}
+
+// ∫_a^b e^{kx} dx for rational k > 0.
+Ball exp_integral(const Rational& k, const Rational& a, const Rational& b) {
+  Ball ea, eb, out;
+  arb_mul(ea.arb(), q(k).arb(), q(a).arb(), kRefPrec);
+  arb_mul(eb.arb(), q(k).arb(), q(b).arb(), kRefPrec);
+  arb_exp(ea.arb(), ea.arb(), kRefPrec);
+  arb_exp(eb.arb(), eb.arb(), kRefPrec);
+  arb_sub(out.arb(), eb.arb(), ea.arb(), kRefPrec);
+  arb_div(out.arb(), out.arb(), q(k).arb(), kRefPrec);
+  return out;
+}
+
+std::string var(int i, int d) {
+  return d == 1 ? "x" : "x" + std::to_string(i + 1);
+}
+
+net::Box cube(int d, const Rational& lo, const Rational& hi) {
+  net::Box b = net::Box::unit(d);
+  for (int i = 0; i < d; ++i) {
+    b.lo[static_cast<std::size_t>(i)] = lo;
+    b.hi[static_cast<std::size_t>(i)] = hi;
+  }
+  return b;
+}
+
+// G<n> on `box` for R = target (no corrections).
+Ball gauss(const resid::Residual& r, const net::Box& box, int n, const Rational& p) {
+  resid::ResidualEvaluator ev(r, kPrec);
+  Ball range = ev.enclose(box);
+  certify::GaussLeafRule g(r, kPrec);
+  Ball out;
+  REQUIRE(g.enclose(box, range, n, p, kPrec, out));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("series along an axis match closed forms, at points and over boxes (I6)") {
+  // f = exp(2x)·sin(y) along x at (c, y0): a_k = 2^k e^{2c} sin(y0) / k!.
+  expr::Program prog = compile("exp(2*x)*sin(y) + y^3", 2);
+  expr::SeriesEvaluator se(prog, kPrec);
+  std::vector<Ball> base{Ball::from_rational(Rational(1, 3), kPrec),
+                         Ball::from_rational(Rational(1, 5), kPrec)};
+  std::vector<Ball> a;
+  REQUIRE(se.evaluate(base.data(), 0, 12, a));
+  Ball ref, s, fact;
+  arb_sin(s.arb(), q(Rational(1, 5)).arb(), kRefPrec);
+  for (int k = 0; k <= 12; ++k) {
+    arb_mul_2exp_si(ref.arb(), q(Rational(2, 3)).arb(), 0);
+    arb_exp(ref.arb(), ref.arb(), kRefPrec);
+    arb_mul(ref.arb(), ref.arb(), s.arb(), kRefPrec);
+    arb_mul_2exp_si(ref.arb(), ref.arb(), k);
+    arb_fac_ui(fact.arb(), static_cast<ulong>(k), kRefPrec);
+    arb_div(ref.arb(), ref.arb(), fact.arb(), kRefPrec);
+    if (k == 0) {
+      Ball y3;
+      arb_pow_ui(y3.arb(), q(Rational(1, 5)).arb(), 3, kRefPrec);
+      arb_add(ref.arb(), ref.arb(), y3.arb(), kRefPrec);
+    }
+    CHECK(contains(a[static_cast<std::size_t>(k)], ref));
+    CHECK(width(a[static_cast<std::size_t>(k)]) < 1e-30);
+  }
+  // Along y: y^3 gives a_3 = 1 + (−cos y0 / 6)·e^{2c}, a_4 = sin y0 e^{2c}/24, exact polynomial part.
+  REQUIRE(se.evaluate(base.data(), 1, 5, a));
+  Ball c3;
+  arb_cos(c3.arb(), q(Rational(1, 5)).arb(), kRefPrec);
+  Ball e;
+  arb_exp(e.arb(), q(Rational(2, 3)).arb(), kRefPrec);
+  arb_mul(c3.arb(), c3.arb(), e.arb(), kRefPrec);
+  arb_div_si(c3.arb(), c3.arb(), -6, kRefPrec);
+  arb_add_ui(c3.arb(), c3.arb(), 1, kRefPrec);
+  CHECK(contains(a[3], c3));
+  // Over a box: the coefficient at every point lies inside; the centre's is a witness.
+  std::vector<Ball> box{Ball::from_interval(Rational(1, 4), Rational(1, 2), kPrec),
+                        Ball::from_interval(Rational(0), Rational(1, 8), kPrec)};
+  REQUIRE(se.evaluate(box.data(), 0, 6, a));
+  std::vector<Ball> at;
+  for (const Rational& x : {Rational(1, 4), Rational(3, 8), Rational(1, 2)}) {
+    std::vector<Ball> pt{Ball::from_rational(x, kPrec), Ball::from_rational(Rational(1, 16), kPrec)};
+    REQUIRE(se.evaluate(pt.data(), 0, 6, at));
+    for (int k = 0; k <= 6; ++k)
+      CHECK(arb_contains(a[static_cast<std::size_t>(k)].arb(), at[static_cast<std::size_t>(k)].arb()));
+  }
+  // Kinks and singular points are refused.
+  expr::Program kink = compile("abs(x - 1/3)", 1);
+  expr::SeriesEvaluator sk(kink, kPrec);
+  std::vector<Ball> across{Ball::from_interval(Rational(0), Rational(1, 2), kPrec)};
+  CHECK_FALSE(sk.evaluate(across.data(), 0, 4, a));
+  std::vector<Ball> beside{Ball::from_interval(Rational(1, 2), Rational(1), kPrec)};
+  CHECK(sk.evaluate(beside.data(), 0, 4, a));
+  expr::Program lg = compile("log(x)", 1);
+  expr::SeriesEvaluator sl(lg, kPrec);
+  CHECK_FALSE(sl.evaluate(across.data(), 0, 4, a));  // x reaches 0
+  // tanh, atan, sqrt, powers: a_1 = derivative at the point.
+  expr::Program mix = compile("tanh(x) + atan(x) + sqrt(x) + x^(-2) + x^(3/2)", 1);
+  expr::SeriesEvaluator sm(mix, kPrec);
+  std::vector<Ball> half{Ball::from_rational(Rational(1, 2), kPrec)};
+  REQUIRE(sm.evaluate(half.data(), 0, 3, a));
+  // d/dx at 1/2: sech²(1/2) + 1/(1 + 1/4) + 1/(2 sqrt(1/2)) − 2/(1/8) + (3/2) sqrt(1/2).
+  Ball t, acc, h = q(Rational(1, 2));
+  arb_sech(t.arb(), h.arb(), kRefPrec);
+  arb_sqr(acc.arb(), t.arb(), kRefPrec);
+  arb_add(acc.arb(), acc.arb(), q(Rational(4, 5)).arb(), kRefPrec);
+  arb_sqrt(t.arb(), h.arb(), kRefPrec);
+  Ball u;
+  arb_mul_2exp_si(u.arb(), t.arb(), 1);
+  arb_inv(u.arb(), u.arb(), kRefPrec);
+  arb_add(acc.arb(), acc.arb(), u.arb(), kRefPrec);
+  arb_sub_ui(acc.arb(), acc.arb(), 16, kRefPrec);
+  arb_mul(u.arb(), t.arb(), q(Rational(3, 2)).arb(), kRefPrec);
+  arb_add(acc.arb(), acc.arb(), u.arb(), kRefPrec);
+  CHECK(contains(a[1], acc));
+}
+
+TEST_CASE("Gauss-Legendre nodes and weights: exact to degree 2n-1, kappa at degree 2n (I2)") {
+  for (int n : {1, 4, 8, 13, 24}) {
+    certify::GaussLegendre g = certify::gauss_legendre(n, kPrec);
+    for (int k = 0; k <= 2 * n; k += 2) {
+      Ball sum, t;
+      for (int j = 0; j < n; ++j) {
+        arb_pow_ui(t.arb(), g.nodes[static_cast<std::size_t>(j)].arb(), static_cast<ulong>(k), kPrec);
+        arb_addmul(sum.arb(), t.arb(), g.weights[static_cast<std::size_t>(j)].arb(), kPrec);
+      }
+      // ∫_{-1}^{1} x^k = 2/(k+1); at k = 2n the error is 2^{2n+1} κ_n (q^{(2n)}/(2n)! = 1).
+      Rational exact(2, k + 1);
+      if (k == 2 * n) {
+        Rational two_pow(1);
+        for (int i = 0; i < 2 * n + 1; ++i) two_pow *= 2;
+        exact -= two_pow * g.kappa;
+      }
+      Ball ref = Ball::from_rational(exact, kRefPrec);
+      CHECK(contains(sum, ref));
+      CHECK(width(sum) < 1e-30);
+    }
+  }
+  CHECK(certify::gauss_kappa(1) == Rational(1, 12));  // midpoint: w^3 f''/24 = w^3 κ_1 f''/2!
+}
+
+TEST_CASE("G<n> contains closed-form integrals in d = 1..4 (I1)") {
+  for (int d = 1; d <= 4; ++d) {
+    std::string f, g;
+    for (int i = 0; i < d; ++i) {
+      f += (i ? "*" : "") + std::string("exp(") + var(i, d) + ")*sin(3*" + var(i, d) + ")";
+      g += (i ? "+" : "") + var(i, d);
+    }
+    const net::Box box = cube(d, Rational(1, 4), Rational(1, 2));
+    Ball ref2, ref1, ref32;
+    arb_one(ref2.arb());
+    arb_one(ref1.arb());
+    arb_one(ref32.arb());
+    for (int i = 0; i < d; ++i) {
+      arb_mul(ref2.arb(), ref2.arb(), exp_sin_squared(Rational(1, 4), Rational(1, 2)).arb(), kRefPrec);
+      arb_mul(ref1.arb(), ref1.arb(), exp_integral(Rational(1), Rational(1, 4), Rational(1, 2)).arb(),
+              kRefPrec);
+      arb_mul(ref32.arb(), ref32.arb(), exp_integral(Rational(3, 2), Rational(1, 4), Rational(1, 2)).arb(),
+              kRefPrec);
+    }
+    resid::Residual r2(compile(f, d));
+    Ball e2 = gauss(r2, box, d <= 2 ? 8 : 4, Rational(2));
+    CHECK(contains(e2, ref2));
+    resid::Residual r1(compile("exp(" + g + ")", d));
+    Ball e1 = gauss(r1, box, 6, Rational(1));
+    CHECK(contains(e1, ref1));
+    Ball e32 = gauss(r1, box, 6, Rational(3, 2));
+    CHECK(contains(e32, ref32));
+    // Negative residual, p = 1: ∫|−e^g| by the sign s = −1.
+    resid::Residual rn(compile("-exp(" + g + ")", d));
+    CHECK(contains(gauss(rn, box, 6, Rational(1)), ref1));
+    CHECK(width(e1) < 1e-9);
+  }
+}
+
+TEST_CASE("G<n> widths fall at order 2n+2 as the box halves (I1, I3)") {
+  // 1D, n = 4: width ~ w^{2n+1} · (width of T ~ w) → ratio ~ 2^{10} per halving.
+  // A second-order rule (midpoint + Hessian) gives ratio ~ 2^4 and fails.
+  resid::Residual r(compile("exp(x)*sin(3*x)", 1));
+  double prev = 0;
+  for (int k = 2; k <= 5; ++k) {
+    Rational w(1, 1 << k);
+    net::Box box = cube(1, Rational(1, 4), Rational(1, 4) + w);
+    Ball e = gauss(r, box, 4, Rational(2));
+    CHECK(contains(e, exp_sin_squared(Rational(1, 4), Rational(1, 4) + w)));
+    const double wd = width(e);
+    if (prev > 0) CHECK(prev / wd > 256.0);
+    prev = wd;
+  }
+  // 2D, n = 3: ratio ~ 2^{2n+1+2} = 2^9 (vol ¼, w^6 and T's width ½).
+  resid::Residual r2(compile("exp(x1)*sin(3*x1)*exp(x2)*sin(3*x2)", 2));
+  prev = 0;
+  for (int k = 2; k <= 4; ++k) {
+    Rational w(1, 1 << k);
+    Ball e = gauss(r2, cube(2, Rational(1, 4), Rational(1, 4) + w), 3, Rational(2));
+    const double wd = width(e);
+    if (prev > 0) CHECK(prev / wd > 128.0);
+    prev = wd;
+  }
+}
+
+TEST_CASE("L^p with G<n>: x*y*z in one box, references inside, legacy agrees") {
+  certify::Options o;
+  o.rel_gap = Rational(1, 1000000);
+  resid::Residual r(compile("x1*x2*x3", 3));
+  certify::LpNormResult l2 = certify::certify_lp_norm(r, Rational(2), o);
+  REQUIRE(l2.status == certify::Status::proven);
+  CHECK(l2.boxes <= 8);
+  CHECK(l2.rules.size() == 2 * l2.leaves);  // "G4"... one token per leaf
+  // ‖xyz‖_2 = 1/√27 on [0,1]^3.
+  Ball ref;
+  arb_set_ui(ref.arb(), 27);
+  arb_rsqrt(ref.arb(), ref.arb(), kRefPrec);
+  Ball enc = Ball::from_interval(l2.bounds.lower.value(), l2.bounds.upper.value(), kRefPrec);
+  CHECK(contains(enc, ref));
+  // p = 3 (odd, positive residual) and the legacy rule on a 1D target.
+  resid::Residual r1(compile("exp(x)", 1));
+  o.rel_gap = Rational(1, 1000000000);
+  certify::LpNormResult g3 = certify::certify_lp_norm(r1, Rational(3), o);
+  o.lp_rules = certify::LpRules::legacy;
+  certify::LpNormResult m3 = certify::certify_lp_norm(r1, Rational(3), o);
+  REQUIRE(g3.status == certify::Status::proven);
+  REQUIRE(m3.status == certify::Status::proven);
+  CHECK(m3.rules.empty());
+  CHECK(g3.boxes * 100 < m3.boxes);
+  // ‖e^x‖_3 = ((e^3 − 1)/3)^{1/3}.
+  Ball e3;
+  arb_set_ui(e3.arb(), 3);
+  arb_exp(e3.arb(), e3.arb(), kRefPrec);
+  arb_sub_ui(e3.arb(), e3.arb(), 1, kRefPrec);
+  arb_div_ui(e3.arb(), e3.arb(), 3, kRefPrec);
+  arb_root_ui(e3.arb(), e3.arb(), 3, kRefPrec);
+  for (const auto* res : {&g3, &m3})
+    CHECK(contains(Ball::from_interval(res->bounds.lower.value(), res->bounds.upper.value(), kRefPrec), e3));
+}
