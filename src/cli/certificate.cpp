@@ -38,15 +38,7 @@ json residual_evidence(int k, const run::NormRecord& norms, const certify::Balan
   json e{{"residual", k}};
   if (norms.sup.status == certify::Status::proven)
     e["sup_cover"] = json{{"tree", norms.sup.tree}, {"upper", to_string(norms.sup.bounds.upper.value())}};
-  json lp = json::object();
-  for (const auto& l : norms.lp)
-    if (l.status == certify::Status::proven) {
-      json entry{{"tree", l.tree},
-                 {"lower", to_string(l.bounds.lower.value())},
-                 {"upper", to_string(l.bounds.upper.value())}};
-      if (!l.rules.empty()) entry["rules"] = l.rules;  // per-leaf rule tokens (proofs/integration.md)
-      lp[to_string(l.p)] = entry;
-    }
+  json lp = lp_cover_evidence(norms.lp);
   if (!lp.empty()) e["lp"] = lp;
   if (facts != nullptr && facts->status == certify::Status::proven) {
     json list = json::array();
@@ -62,6 +54,19 @@ const char* word(certify::Status s) {
 }
 
 }  // namespace
+
+json lp_cover_evidence(const std::vector<certify::LpNormResult>& lps) {
+  json lp = json::object();
+  for (const auto& l : lps)
+    if (l.status == certify::Status::proven) {
+      json entry{{"tree", l.tree},
+                 {"lower", to_string(l.bounds.lower.value())},
+                 {"upper", to_string(l.bounds.upper.value())}};
+      if (!l.rules.empty()) entry["rules"] = l.rules;  // per-leaf rule tokens (proofs/integration.md)
+      lp[to_string(l.p)] = entry;
+    }
+  return lp;
+}
 
 json build_certificate(const run::RunResult& r, const expr::Expression& target, const expr::Domain& domain,
                        const VerifyOptions& opt, const std::string& dense_file) {

@@ -3,11 +3,12 @@
 // rational string; doubles appear only under keys ending in _approx.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include "mgdl/certify/lp_norm.hpp"
 #include "mgdl/expr/expression.hpp"
 #include "mgdl/run/driver.hpp"
 #include "options.hpp"
-
-#include <nlohmann/json.hpp>
 
 namespace mgdl::cli {
 
@@ -15,6 +16,10 @@ namespace mgdl::cli {
 nlohmann::json build_certificate(const run::RunResult& result, const expr::Expression& target,
                                  const expr::Domain& domain, const VerifyOptions& options,
                                  const std::string& dense_file);
+
+// The `lp` object of a residual's evidence: tree, bounds and (high-order rules)
+// the per-leaf `rules` string of every proven L^p norm; empty when none is proven.
+nlohmann::json lp_cover_evidence(const std::vector<certify::LpNormResult>& lp);
 
 // The per-grade summary printed by --json (the certificate without network and evidence).
 nlohmann::json build_summary(const nlohmann::json& certificate, int exit_code, const std::string& out_dir);

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "certificate.hpp"
 #include "mgdl/net/serialize.hpp"
 #include "mgdl/report/decimal.hpp"
 #include "mgdl/report/svg.hpp"
@@ -46,12 +47,7 @@ json residual_evidence(int k, const netcert::NormRecord& n) {
   json e{{"residual", k}};
   if (n.sup.status == certify::Status::proven)
     e["sup_cover"] = json{{"tree", n.sup.tree}, {"upper", to_string(n.sup.bounds.upper.value())}};
-  json lp = json::object();
-  for (const auto& l : n.lp)
-    if (l.status == certify::Status::proven)
-      lp[to_string(l.p)] = json{{"tree", l.tree},
-                                {"lower", to_string(l.bounds.lower.value())},
-                                {"upper", to_string(l.bounds.upper.value())}};
+  json lp = lp_cover_evidence(n.lp);
   if (!lp.empty()) e["lp"] = lp;
   return e;
 }
