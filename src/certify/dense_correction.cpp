@@ -97,9 +97,9 @@ void apply_relu(std::vector<Lin>& v) {
   }
 }
 
-// Runs the propagation for grade m on the box; `pre` sees every hidden
-// neuron's pre-activation before its ReLU.
-Lin propagate(const net::MultigradeNetwork& network, int m, const net::Box& box,
+// Runs the propagation for grades first..m on the box (the sum of their
+// read-outs); `pre` sees every hidden neuron's pre-activation before its ReLU.
+Lin propagate(const net::MultigradeNetwork& network, int first, int m, const net::Box& box,
               const std::function<void(const Lin&)>& pre) {
   const std::size_t d = static_cast<std::size_t>(box.dimension());
   std::vector<Rational> c = box.center();
@@ -114,6 +114,7 @@ Lin propagate(const net::MultigradeNetwork& network, int m, const net::Box& box,
     v[i].rlo = box.lo[i];
     v[i].rhi = box.hi[i];
   }
+  Lin sum;
   for (int k = 1; k <= m; ++k) {
     const net::GradeBlock& block = network.block(k);
     for (const net::AffineLayer& layer : block.layers) {
@@ -122,19 +123,31 @@ Lin propagate(const net::MultigradeNetwork& network, int m, const net::Box& box,
         for (const Lin& u : v) pre(u);
       if (layer.activation == net::Activation::relu) apply_relu(v);
     }
-    if (k == m) {
-      std::vector<Lin> out = apply_affine(block.readout, v, d, radius);
-      return out.at(0);
+    if (k < first) continue;
+    Lin out = apply_affine(block.readout, v, d, radius).at(0);
+    if (k == first) {
+      sum = std::move(out);
+      continue;
     }
+    // Sum rule (C2.2): values and hulls add; the range is re-tightened.
+    sum.value += out.value;
+    for (std::size_t i = 0; i < d; ++i) {
+      sum.glo[i] += out.glo[i];
+      sum.ghi[i] += out.ghi[i];
+    }
+    sum.rlo += out.rlo;
+    sum.rhi += out.rhi;
+    sum.affine = sum.affine && out.affine;
+    tighten(sum, radius);
   }
-  return {};
+  return sum;
 }
 
 }  // namespace
 
-DenseCorrection::DenseCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m)
-    : network_(std::move(network)), grade_(m) {
-  if (!network_ || m < 1 || m > network_->grades())
+DenseCorrection::DenseCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m, int first)
+    : network_(std::move(network)), grade_(m), first_(first == 0 ? m : first) {
+  if (!network_ || m < 1 || m > network_->grades() || first_ < 1 || first_ > m)
     throw std::invalid_argument("dense correction: grade " + std::to_string(m) + " out of range");
 }
 
@@ -149,12 +162,17 @@ std::shared_ptr<const net::MultigradeNetwork> single(int dimension, net::GradeBl
 DenseCorrection::DenseCorrection(int dimension, net::GradeBlock block)
     : DenseCorrection(single(dimension, std::move(block)), 1) {}
 
-int DenseCorrection::dimension() const { return network_->input_dimension(); }
+int DenseCorrection::dimension() const {
+  return network_->input_dimension();
+}
 
-Rational DenseCorrection::evaluate(const std::vector<Rational>& x) const { return network_->evaluate_grade(x, grade_); }
+Rational DenseCorrection::evaluate(const std::vector<Rational>& x) const {
+  if (first_ == grade_) return network_->evaluate_grade(x, grade_);
+  return network_->evaluate(x, grade_) - network_->evaluate(x, first_ - 1);
+}
 
 net::LinearEnclosure DenseCorrection::enclose(const net::Box& box) const {
-  Lin h = propagate(*network_, grade_, box, nullptr);
+  Lin h = propagate(*network_, first_, grade_, box, nullptr);
   net::LinearEnclosure out;
   out.value_at_center = std::move(h.value);
   out.gradient_lo = std::move(h.glo);
@@ -169,7 +187,7 @@ std::vector<Rational> DenseCorrection::axis_breakpoints(const net::Box& box, int
   std::vector<Rational> out;
   const std::size_t a = static_cast<std::size_t>(axis);
   std::vector<Rational> c = box.center();
-  propagate(*network_, grade_, box, [&](const Lin& u) {
+  propagate(*network_, first_, grade_, box, [&](const Lin& u) {
     if (!u.affine || u.glo[a] == 0 || !(u.rlo < 0 && u.rhi > 0)) return;
     for (std::size_t i = 0; i < u.glo.size(); ++i)
       if (i != a && u.glo[i] != 0) return;
@@ -182,14 +200,20 @@ std::vector<Rational> DenseCorrection::axis_breakpoints(const net::Box& box, int
   return out;
 }
 
-std::vector<net::Box> DenseCorrection::support_boxes() const { return {net::Box::unit(dimension())}; }
+std::vector<net::Box> DenseCorrection::support_boxes() const {
+  return {net::Box::unit(dimension())};
+}
 
 std::size_t DenseCorrection::active_units() const {
   std::size_t n = 0;
-  for (const auto& layer : network_->block(grade_).layers) n += static_cast<std::size_t>(layer.outputs);
+  for (int k = first_; k <= grade_; ++k)
+    for (const auto& layer : network_->block(k).layers) n += static_cast<std::size_t>(layer.outputs);
   return n;
 }
 
-net::GradeBlock DenseCorrection::realise() const { return network_->block(grade_); }
+net::GradeBlock DenseCorrection::realise() const {
+  if (first_ != grade_) throw std::logic_error("dense correction: a sum of grades has no single block");
+  return network_->block(grade_);
+}
 
 }  // namespace mgdl::certify

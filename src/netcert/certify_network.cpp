@@ -7,7 +7,6 @@
 #include <memory>
 #include <stdexcept>
 
-#include "mgdl/certify/dense_correction.hpp"
 #include "pointwise.hpp"
 #include "smooth_correction.hpp"
 
@@ -150,12 +149,12 @@ NetworkCertification certify_network(const net::MultigradeNetwork& network, cons
   c.initial = certify_norms(prev, options, "initial");
   const NormRecord* prev_norms = &c.initial;
   for (int m = 1; m <= unit->grades(); ++m) {
-    std::shared_ptr<const net::Correction> h;
-    if (unit->piecewise_linear())
-      h = std::make_shared<certify::DenseCorrection>(unit, m);  // exact (C2.2)
-    else
-      h = std::make_shared<SmoothCorrection>(unit, m);  // balls (N8)
-    resid::Residual cur = prev.with(h);
+    // h_m alone (P1), and Φ_m as one correction, so R_m costs one
+    // propagation per box instead of m (C2.2 sum rule, N8).
+    // Enclosures by balls (N8, N8.1); exact values and kinks for piecewise-linear networks.
+    auto h = std::make_shared<SmoothCorrection>(unit, m);
+    auto phi = std::make_shared<SmoothCorrection>(unit, m, 1);
+    resid::Residual cur = resid::Residual(target).with(phi);
     GradeResult g;
     g.index = m;
     g.width = unit->block(m).width();

@@ -18,6 +18,7 @@ namespace {
 struct Unit {
   Ball value, range;
   std::vector<Ball> grad;
+  bool affine = true;  // every ReLU before it has a certain sign on the box, no smooth activation
 };
 
 // out ⊇ σ(x) and, when deriv is not null, *deriv ⊇ σ'(x).
@@ -83,6 +84,9 @@ std::vector<Unit> affine(const net::AffineLayer& layer, const std::vector<Unit>&
     out[r].grad.assign(d, Ball());
   }
   Ball w, t;
+  for (const auto& e : layer.weights)
+    out[static_cast<std::size_t>(e.row)].affine =
+        out[static_cast<std::size_t>(e.row)].affine && in[static_cast<std::size_t>(e.col)].affine;
   for (const auto& e : layer.weights) {
     Unit& y = out[static_cast<std::size_t>(e.row)];
     const Unit& u = in[static_cast<std::size_t>(e.col)];
@@ -106,7 +110,12 @@ std::vector<Unit> affine(const net::AffineLayer& layer, const std::vector<Unit>&
 void apply_activation(net::Activation a, std::vector<Unit>& v, slong prec) {
   if (a == net::Activation::identity) return;
   Ball deriv, tmp;
+  const bool smooth = !net::piecewise_linear(a);
   for (Unit& u : v) {
+    // N8.1: relu is affine on the box exactly when its input has a certain sign there.
+    if (smooth || (a == net::Activation::relu && !arb_is_nonnegative(u.range.arb()) &&
+                   !arb_is_nonpositive(u.range.arb())))
+      u.affine = false;
     activate(a, u.value, tmp, nullptr, prec);
     u.value = tmp;
     activate(a, u.range, tmp, &deriv, prec);
@@ -115,8 +124,8 @@ void apply_activation(net::Activation a, std::vector<Unit>& v, slong prec) {
   }
 }
 
-// Grade m's read-out on the box (or at a point when lo == hi).
-Unit propagate(const net::MultigradeNetwork& net, int m, const net::Box& box, slong prec) {
+// The sum of grades first..m's read-outs on the box (or at a point when lo == hi).
+Unit propagate(const net::MultigradeNetwork& net, int first, int m, const net::Box& box, slong prec) {
   const std::size_t d = static_cast<std::size_t>(box.dimension());
   std::vector<Rational> c = box.center();
   std::vector<Ball> radius(d);
@@ -128,53 +137,70 @@ Unit propagate(const net::MultigradeNetwork& net, int m, const net::Box& box, sl
     v[i].grad.assign(d, Ball());
     arb_one(v[i].grad[i].arb());
   }
+  Unit sum;
   for (int k = 1; k <= m; ++k) {
     const net::GradeBlock& block = net.block(k);
     for (const net::AffineLayer& layer : block.layers) {
       v = affine(layer, v, radius, prec);
       apply_activation(layer.activation, v, prec);
     }
-    if (k == m) {
-      std::vector<Unit> out = affine(block.readout, v, radius, prec);
-      apply_activation(block.readout.activation, out, prec);
-      return out.at(0);
+    if (k < first) continue;
+    std::vector<Unit> out = affine(block.readout, v, radius, prec);
+    apply_activation(block.readout.activation, out, prec);
+    if (k == first) {
+      sum = std::move(out.at(0));
+      continue;
     }
+    sum.affine = sum.affine && out[0].affine;
+    arb_add(sum.value.arb(), sum.value.arb(), out[0].value.arb(), prec);
+    arb_add(sum.range.arb(), sum.range.arb(), out[0].range.arb(), prec);
+    for (std::size_t i = 0; i < d; ++i)
+      arb_add(sum.grad[i].arb(), sum.grad[i].arb(), out[0].grad[i].arb(), prec);
   }
-  return {};
+  return sum;
 }
 
 }  // namespace
 
-SmoothCorrection::SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m)
-    : network_(std::move(network)), grade_(m) {
-  if (!network_ || m < 1 || m > network_->grades())
+SmoothCorrection::SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m, int first)
+    : network_(std::move(network)), grade_(m), first_(first == 0 ? m : first) {
+  if (!network_ || m < 1 || m > network_->grades() || first_ < 1 || first_ > m)
     throw std::invalid_argument("smooth correction: grade " + std::to_string(m) + " out of range");
+  if (network_->piecewise_linear()) exact_ = std::make_shared<certify::DenseCorrection>(network_, m, first_);
 }
 
-Rational SmoothCorrection::evaluate(const std::vector<Rational>&) const {
+Rational SmoothCorrection::evaluate(const std::vector<Rational>& x) const {
+  if (exact_) return exact_->evaluate(x);
   throw std::domain_error("smooth correction: no exact value (use evaluate_ball)");
 }
 
-net::LinearEnclosure SmoothCorrection::enclose(const net::Box&) const {
+net::LinearEnclosure SmoothCorrection::enclose(const net::Box& box) const {
+  if (exact_) return exact_->enclose(box);
   throw std::domain_error("smooth correction: no exact enclosure (use enclose_balls)");
 }
 
+std::vector<Rational> SmoothCorrection::axis_breakpoints(const net::Box& box, int axis) const {
+  return exact_ ? exact_->axis_breakpoints(box, axis) : std::vector<Rational>{};
+}
+
 num::Ball SmoothCorrection::evaluate_ball(const std::vector<Rational>& x, slong prec) const {
+  if (exact_) return Ball::from_rational(exact_->evaluate(x), prec);
   net::Box point{x, x};
-  return propagate(*network_, grade_, point, prec).value;
+  return propagate(*network_, first_, grade_, point, prec).value;
 }
 
 void SmoothCorrection::enclose_balls(const net::Box& box, slong prec, net::BallEnclosure& out) const {
-  Unit h = propagate(*network_, grade_, box, prec);
+  Unit h = propagate(*network_, first_, grade_, box, prec);
   out.value_at_center = std::move(h.value);
   out.gradient = std::move(h.grad);
   out.range = std::move(h.range);
-  out.affine = false;
+  out.affine = h.affine;
 }
 
 std::size_t SmoothCorrection::active_units() const {
   std::size_t n = 0;
-  for (const auto& layer : network_->block(grade_).layers) n += static_cast<std::size_t>(layer.outputs);
+  for (int k = first_; k <= grade_; ++k)
+    for (const auto& layer : network_->block(k).layers) n += static_cast<std::size_t>(layer.outputs);
   return n;
 }
 

@@ -1,12 +1,16 @@
-// A grade of a network with smooth activations (tanh, sigmoid, sin; relu and
-// identity allowed too) as a net::Correction: ball propagation through the
-// layers (proofs/networks.md, N8). Not piecewise linear, so there are no exact
-// values: evaluate() and enclose() throw std::domain_error and the ball forms
-// are the ones the engines use.
+// A grade of a network with any activations (tanh, sigmoid, sin, relu,
+// identity) as a net::Correction: ball propagation through the layers
+// (proofs/networks.md, N8), the fast path of the engines. For a smooth network
+// there are no exact values: evaluate() and enclose() throw std::domain_error.
+// For a piecewise-linear one they are exact (certify::DenseCorrection), kinks
+// come from the exact propagation, and the balls report `affine` when every
+// ReLU has a certain sign on the box (N8.1).
 #pragma once
 
 #include <memory>
+#include <vector>
 
+#include "mgdl/certify/dense_correction.hpp"
 #include "mgdl/net/correction.hpp"
 #include "mgdl/net/relu_network.hpp"
 
@@ -14,8 +18,9 @@ namespace mgdl::netcert {
 
 class SmoothCorrection final : public net::Correction {
  public:
-  // h = g_m(F_m(t)), grade m (1-based) of a network reading t ∈ [0,1]^d.
-  SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m);
+  // h = g_m(F_m(t)), grade m (1-based) of a network reading t ∈ [0,1]^d;
+  // with first < m the sum of grades first..m (one propagation).
+  SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m, int first = 0);
 
   int dimension() const override { return network_->input_dimension(); }
   std::string scheme() const override { return "smooth"; }
@@ -23,14 +28,15 @@ class SmoothCorrection final : public net::Correction {
   net::LinearEnclosure enclose(const net::Box& box) const override;
   num::Ball evaluate_ball(const std::vector<num::Rational>& x, slong prec) const override;
   void enclose_balls(const net::Box& box, slong prec, net::BallEnclosure& out) const override;
-  std::vector<num::Rational> axis_breakpoints(const net::Box&, int) const override { return {}; }
+  std::vector<num::Rational> axis_breakpoints(const net::Box& box, int axis) const override;
   std::vector<net::Box> support_boxes() const override { return {net::Box::unit(dimension())}; }
   std::size_t active_units() const override;
   net::GradeBlock realise() const override { return network_->block(grade_); }
 
  private:
   std::shared_ptr<const net::MultigradeNetwork> network_;
-  int grade_;
+  int grade_, first_;
+  std::shared_ptr<const certify::DenseCorrection> exact_;  // piecewise-linear networks only
 };
 
 }  // namespace mgdl::netcert

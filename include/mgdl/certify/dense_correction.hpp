@@ -9,18 +9,20 @@
 //   resid::Residual r = resid::Residual(program).with(h);
 #pragma once
 
+#include <memory>
+
 #include "mgdl/net/correction.hpp"
 #include "mgdl/net/relu_network.hpp"
-
-#include <memory>
 
 namespace mgdl::certify {
 
 class DenseCorrection final : public net::Correction {
  public:
-  // h = g_m(F_m(x)), the correction of grade m (1-based) of the network.
-  // Throws std::invalid_argument when m is out of range.
-  DenseCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m);
+  // h = g_m(F_m(x)), the correction of grade m (1-based) of the network; with
+  // first < m, h = Σ_{first <= k <= m} g_k(F_k(x)) (e.g. first = 1: Φ_m in one
+  // propagation instead of m). Throws std::invalid_argument when m or first is
+  // out of range.
+  DenseCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m, int first = 0);
   // A single grade block reading x directly (input size d).
   DenseCorrection(int dimension, net::GradeBlock block);
 
@@ -33,12 +35,12 @@ class DenseCorrection final : public net::Correction {
   // appear once the box is small enough for their inputs to be affine).
   std::vector<num::Rational> axis_breakpoints(const net::Box& box, int axis) const override;
   std::vector<net::Box> support_boxes() const override;  // Ω
-  std::size_t active_units() const override;           // hidden neurons of grade m
+  std::size_t active_units() const override;             // hidden neurons of grade m
   net::GradeBlock realise() const override;
 
  private:
   std::shared_ptr<const net::MultigradeNetwork> network_;
-  int grade_;
+  int grade_, first_;
 };
 
 }  // namespace mgdl::certify
