@@ -3,6 +3,10 @@
 directories of data/experiments/run.sh). One table per run directory, from its grades.csv."""
 import csv, json, os, sys
 
+def up(v):
+    # grades.csv writes an unbounded certified upper end as "inf" (older runs: -1).
+    return "∞" if v in ("inf", "-1") else v
+
 def g(v, digits=3):
     try:
         return f"{float(v):.{digits}g}"
@@ -25,10 +29,13 @@ for d in sys.argv[1:]:
         line = (f"| {r['run']} | {r['grade']} | {r['parameters']} | {r['steps']} | {g(r['seconds'])} | {g(r['train_rse'])} | "
                 f"{g(r['test_rse'])} | {{loss}} | {g(r['grid_max_error'])} | {g(r['grid_frac_increase'])} |")
         if cert:
-            line += f" [{r['sup_lower']}, {r['sup_upper']}] | [{r['l2_lower']}, {r['l2_upper']}] | {r.get('norms', '')} | {r['p1']} | {r['p3_l2']} |"
+            line += f" [{r['sup_lower']}, {up(r['sup_upper'])}] | [{r['l2_lower']}, {up(r['l2_upper'])}] | {r.get('norms') or ('not-certified' if up(r['sup_upper']) == '∞' else 'n/a')} | {r['p1']} | {r['p3_l2']} |"
+        # A jointly trained stair has one history (grade 1) for the whole Φ_M: show it on the last row.
+        top = max(int(x["grade"]) for x in rows if x["run"] == r["run"])
+        want = r["grade"] if r["run"] == "mgdl" else ("1" if int(r["grade"]) == top else None)
         last = None
         for h in csv.DictReader(open(os.path.join(d, "history.csv"))):
-            if h["run"] == r["run"] and h["grade"] == r["grade"]:
+            if h["run"] == r["run"] and h["grade"] == want:
                 last = h
-        print(line.replace("{loss}", g(last["train_loss"]) if last else ""))
+        print(line.replace("{loss}", g(last["train_loss"]) if last else "–"))
     print(f"\nArchitectures: " + "; ".join(f"{k} `{v}`" for k, v in arch.items() if v and any(x['run'] == k for x in rows)) + "\n")
