@@ -1,0 +1,266 @@
+// Exact simplex geometry and the exact range of a quadratic (proofs/simplices.md).
+#include "mgdl/geom/simplex.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+namespace mgdl::geom {
+
+namespace {
+
+std::size_t sz(int i) {
+  return static_cast<std::size_t>(i);
+}
+
+// Columns v_i − v_0 as rows (det is the same).
+Matrix edge_rows(const std::vector<Point>& v) {
+  Matrix e;
+  for (std::size_t i = 1; i < v.size(); ++i) {
+    Point row(v[0].size());
+    for (std::size_t k = 0; k < row.size(); ++k) row[k] = v[i][k] - v[0][k];
+    e.push_back(std::move(row));
+  }
+  return e;
+}
+
+Rational dot(const std::vector<Rational>& x, const std::vector<Rational>& y) {
+  Rational s = 0;
+  for (std::size_t k = 0; k < x.size(); ++k) s += x[k] * y[k];
+  return s;
+}
+
+std::vector<Rational> mul(const Matrix& a, const std::vector<Rational>& x) {
+  std::vector<Rational> y(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) y[i] = dot(a[i], x);
+  return y;
+}
+
+// Reduces a to upper-triangular form (with rhs when given); returns the sign
+// of the row permutation, or 0 when a is singular.
+int eliminate(Matrix& a, std::vector<Rational>* rhs) {
+  const std::size_t n = a.size();
+  int sign = 1;
+  for (std::size_t col = 0; col < n; ++col) {
+    std::size_t piv = col;
+    while (piv < n && a[piv][col] == 0) ++piv;
+    if (piv == n) return 0;
+    if (piv != col) {
+      std::swap(a[piv], a[col]);
+      if (rhs) std::swap((*rhs)[piv], (*rhs)[col]);
+      sign = -sign;
+    }
+    for (std::size_t r = col + 1; r < n; ++r) {
+      if (a[r][col] == 0) continue;
+      const Rational f = a[r][col] / a[col][col];
+      for (std::size_t k = col; k < n; ++k) a[r][k] -= f * a[col][k];
+      if (rhs) (*rhs)[r] -= f * (*rhs)[col];
+    }
+  }
+  return sign;
+}
+
+}  // namespace
+
+Rational determinant(Matrix a) {
+  const int sign = eliminate(a, nullptr);
+  if (sign == 0) return 0;
+  Rational det = sign;
+  for (std::size_t i = 0; i < a.size(); ++i) det *= a[i][i];
+  return det;
+}
+
+bool solve_linear(Matrix a, std::vector<Rational> rhs, std::vector<Rational>& x) {
+  if (eliminate(a, &rhs) == 0) return false;
+  const std::size_t n = a.size();
+  x.assign(n, Rational(0));
+  for (std::size_t i = n; i-- > 0;) {
+    Rational s = rhs[i];
+    for (std::size_t k = i + 1; k < n; ++k) s -= a[i][k] * x[k];
+    x[i] = s / a[i][i];
+  }
+  return true;
+}
+
+Simplex::Simplex(std::vector<Point> vertices) : vertices_(std::move(vertices)) {
+  const std::size_t d = vertices_.empty() ? 0 : vertices_.size() - 1;
+  if (d == 0) throw std::invalid_argument("simplex: need at least 2 vertices");
+  for (const Point& v : vertices_)
+    if (v.size() != d)
+      throw std::invalid_argument("simplex: a vertex has " + std::to_string(v.size()) +
+                                  " coordinates, expected " + std::to_string(d));
+  if (determinant(edge_rows(vertices_)) == 0) throw std::invalid_argument("simplex: degenerate vertices");
+}
+
+Rational volume(const Simplex& t) {
+  Rational det = abs(determinant(edge_rows(t.vertices())));
+  for (int k = 2; k <= t.dimension(); ++k) det /= k;
+  return det;
+}
+
+// Lemma S1: E (λ_1..λ_d) = x − v_0, λ_0 = 1 − Σ.
+std::vector<Rational> barycentric(const Simplex& t, const Point& x) {
+  const int d = t.dimension();
+  if (x.size() != sz(d)) throw std::invalid_argument("barycentric: point of wrong dimension");
+  const Matrix rows = edge_rows(t.vertices());
+  Matrix e(sz(d), std::vector<Rational>(sz(d)));
+  for (int i = 0; i < d; ++i)
+    for (int k = 0; k < d; ++k) e[sz(k)][sz(i)] = rows[sz(i)][sz(k)];
+  std::vector<Rational> rhs(sz(d)), tail;
+  for (int k = 0; k < d; ++k) rhs[sz(k)] = x[sz(k)] - t.vertex(0)[sz(k)];
+  solve_linear(std::move(e), std::move(rhs), tail);  // non-singular by construction
+  std::vector<Rational> lambda(sz(d) + 1);
+  lambda[0] = 1;
+  for (int i = 0; i < d; ++i) {
+    lambda[sz(i) + 1] = tail[sz(i)];
+    lambda[0] -= tail[sz(i)];
+  }
+  return lambda;
+}
+
+Point from_barycentric(const Simplex& t, const std::vector<Rational>& lambda) {
+  Point x(sz(t.dimension()), Rational(0));
+  for (std::size_t i = 0; i < lambda.size(); ++i)
+    for (std::size_t k = 0; k < x.size(); ++k) x[k] += lambda[i] * t.vertices()[i][k];
+  return x;
+}
+
+Point centroid(const Simplex& t) {
+  const int n = t.dimension() + 1;
+  return from_barycentric(t, std::vector<Rational>(sz(n), Rational(1, n)));
+}
+
+namespace {
+
+Rational squared_distance(const Point& x, const Point& y) {
+  Rational s = 0;
+  for (std::size_t k = 0; k < x.size(); ++k) s += (x[k] - y[k]) * (x[k] - y[k]);
+  return s;
+}
+
+}  // namespace
+
+Rational squared_diameter(const Simplex& t) {
+  Rational best = 0;
+  for (int i = 0; i <= t.dimension(); ++i)
+    for (int j = i + 1; j <= t.dimension(); ++j)
+      best = std::max(best, squared_distance(t.vertex(i), t.vertex(j)));
+  return best;
+}
+
+// Lemma S2.
+std::pair<Simplex, Simplex> bisect_longest_edge(const Simplex& t) {
+  int bi = 0, bj = 1;
+  Rational best = -1;
+  for (int i = 0; i <= t.dimension(); ++i)
+    for (int j = i + 1; j <= t.dimension(); ++j) {
+      Rational l = squared_distance(t.vertex(i), t.vertex(j));
+      if (l > best) {
+        best = l;
+        bi = i;
+        bj = j;
+      }
+    }
+  Point m(sz(t.dimension()));
+  for (std::size_t k = 0; k < m.size(); ++k) m[k] = (t.vertex(bi)[k] + t.vertex(bj)[k]) / 2;
+  std::vector<Point> first = t.vertices(), second = t.vertices();
+  first[sz(bj)] = m;
+  second[sz(bi)] = m;
+  return {Simplex(std::move(first)), Simplex(std::move(second))};
+}
+
+// Lemma S3.
+Simplex kuhn_simplex(const Point& lo, const Point& hi, const std::vector<int>& perm) {
+  const std::size_t d = lo.size();
+  std::vector<int> check = perm;
+  std::sort(check.begin(), check.end());
+  bool is_perm = hi.size() == d && perm.size() == d;
+  for (std::size_t k = 0; is_perm && k < d; ++k) is_perm = check[k] == static_cast<int>(k) && lo[k] < hi[k];
+  if (!is_perm) throw std::invalid_argument("kuhn_simplex: need lo < hi and a permutation of 0..d-1");
+  std::vector<Point> v{lo};
+  for (std::size_t j = 0; j < d; ++j) {
+    Point next = v.back();
+    next[sz(perm[j])] = hi[sz(perm[j])];
+    v.push_back(std::move(next));
+  }
+  return Simplex(std::move(v));
+}
+
+std::vector<Simplex> kuhn_simplices(const Point& lo, const Point& hi) {
+  std::vector<int> perm(lo.size());
+  std::iota(perm.begin(), perm.end(), 0);
+  std::vector<Simplex> out;
+  do out.push_back(kuhn_simplex(lo, hi, perm));
+  while (std::next_permutation(perm.begin(), perm.end()));
+  return out;
+}
+
+Rational Quadratic::operator()(const Point& x) const {
+  std::vector<Rational> dx(x.size());
+  for (std::size_t k = 0; k < x.size(); ++k) dx[k] = x[k] - center[k];
+  return a + dot(b, dx) + dot(dx, mul(hessian, dx)) / 2;
+}
+
+// Lemma S4: candidates are the vertices and the in-face stationary points of
+// faces with non-singular G = E_Sᵀ H E_S.
+QuadraticRange quadratic_range(const Quadratic& q, const Simplex& t) {
+  const int n = t.dimension() + 1;
+  const std::size_t d = sz(t.dimension());
+  std::vector<Rational> value(sz(n));
+  std::vector<std::vector<Rational>> grad(sz(n));  // ∇q(v_i) = b + H (v_i − c)
+  for (int i = 0; i < n; ++i) {
+    value[sz(i)] = q(t.vertex(i));
+    std::vector<Rational> dx(d);
+    for (std::size_t k = 0; k < d; ++k) dx[k] = t.vertex(i)[k] - q.center[k];
+    grad[sz(i)] = mul(q.hessian, dx);
+    for (std::size_t k = 0; k < d; ++k) grad[sz(i)][k] += q.b[k];
+  }
+  QuadraticRange r{value[0], value[0], t.vertex(0), t.vertex(0)};
+  auto consider = [&r](const Rational& v, const Point& x) {
+    if (v > r.max) {
+      r.max = v;
+      r.argmax = x;
+    }
+    if (v < r.min) {
+      r.min = v;
+      r.argmin = x;
+    }
+  };
+  for (int i = 1; i < n; ++i) consider(value[sz(i)], t.vertex(i));
+  for (unsigned mask = 1; mask < (1u << n); ++mask) {
+    std::vector<int> s;
+    for (int i = 0; i < n; ++i)
+      if (mask & (1u << i)) s.push_back(i);
+    if (s.size() < 2) continue;
+    const std::size_t k = s.size() - 1;
+    const Point& base = t.vertex(s[0]);
+    Matrix e(k, Point(d));  // rows: edges v_{s_j} − v_{s_0}
+    for (std::size_t j = 0; j < k; ++j)
+      for (std::size_t c = 0; c < d; ++c) e[j][c] = t.vertex(s[j + 1])[c] - base[c];
+    Matrix g(k, std::vector<Rational>(k));
+    std::vector<Rational> minus_beta(k);
+    for (std::size_t j = 0; j < k; ++j) {
+      const std::vector<Rational> he = mul(q.hessian, e[j]);
+      for (std::size_t l = j; l < k; ++l) g[j][l] = g[l][j] = dot(e[l], he);
+      minus_beta[j] = -dot(e[j], grad[sz(s[0])]);
+    }
+    std::vector<Rational> tt;
+    if (!solve_linear(g, minus_beta, tt)) continue;
+    Rational sum = 0;
+    bool inside = true;
+    for (const Rational& x : tt) {
+      inside = inside && x >= 0;
+      sum += x;
+    }
+    if (!inside || sum > 1) continue;
+    Point x = base;
+    for (std::size_t j = 0; j < k; ++j)
+      for (std::size_t c = 0; c < d; ++c) x[c] += tt[j] * e[j][c];
+    // q(x_S) = q(v_{s_0}) + βᵀt* + ½ t*ᵀ G t* = q(v_{s_0}) + ½ βᵀt* since G t* = −β.
+    consider(value[sz(s[0])] - dot(minus_beta, tt) / 2, x);
+  }
+  return r;
+}
+
+}  // namespace mgdl::geom
