@@ -425,6 +425,15 @@ json exact_network_json(const train::StairNetwork& net, const Plan& p) {
   return j;
 }
 
+// A refutation's witness x* in user coordinates, exact ("p/q;p/q"), for grades.csv.
+std::string witness_text(const netcert::PointwiseResult& p1, const expr::Domain& domain) {
+  if (p1.verdict != netcert::Verdict::refuted) return "";
+  std::string out;
+  for (const num::Rational& x : netcert::to_user_coordinates(p1.witness, domain))
+    out += (out.empty() ? "" : ";") + num::to_string(x);
+  return out;
+}
+
 void certify_run(TrainedRun& run, const Plan& p, const TrainCommandOptions& o, bool quiet) {
   const net::MultigradeNetwork exact = train::to_multigrade(run.result.network);
   const expr::Program program = expr::Program::compile(p.target, p.domain);
@@ -440,6 +449,7 @@ void certify_run(TrainedRun& run, const Plan& p, const TrainCommandOptions& o, b
                                              std::chrono::duration<double>(o.certify_time_limit));
   opt.certify.cancel = &g_stop;
   opt.p = {num::Rational(2)};
+  auto witness = [&](const netcert::PointwiseResult& p1) { return witness_text(p1, p.domain); };
   if (!quiet)
     opt.progress = [&](const std::string& what) {
       std::cerr << "certify " << run.name << ": " << what << "\n";
@@ -457,7 +467,7 @@ void certify_run(TrainedRun& run, const Plan& p, const TrainCommandOptions& o, b
     run.certified.push_back({report::decimal_lower(sup.lower.value(), 4), upper(sup.upper.value()),
                              report::decimal_lower(l2.lower.value(), 4), upper(l2.upper.value()),
                              reached ? "proven" : "not-certified", netcert::to_string(g.p1.verdict),
-                             g.p3.empty() ? "-" : netcert::to_string(g.p3.front())});
+                             witness(g.p1), g.p3.empty() ? "-" : netcert::to_string(g.p3.front())});
   }
   run.certify_note = c.message;
 }
@@ -478,7 +488,7 @@ std::string grades_csv(const std::vector<TrainedRun>& runs, bool certified) {
   std::string s =
       "run,grade,parameters,epochs,steps,seconds,train_rse,test_rse,test_mse,grid_max_error,grid_frac_"
       "increase,stop";
-  if (certified) s += ",sup_lower,sup_upper,l2_lower,l2_upper,norms,p1,p3_l2";
+  if (certified) s += ",sup_lower,sup_upper,l2_lower,l2_upper,norms,p1,p1_witness,p3_l2";
   s += "\n";
   for (const TrainedRun& r : runs)
     for (std::size_t k = 0; k < r.result.grades.size(); ++k) {
@@ -491,7 +501,7 @@ std::string grades_csv(const std::vector<TrainedRun>& runs, bool certified) {
         if (k < r.certified.size())
           for (const std::string& c : r.certified[k]) s += "," + c;
         else
-          s += ",,,,,not-certified,not-certified,not-certified";
+          s += ",,,,,not-certified,not-certified,,not-certified";
       }
       s += "\n";
     }

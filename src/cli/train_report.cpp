@@ -37,7 +37,7 @@ std::string table(const TrainedRun& r) {
     if (k < r.certified.size()) {
       const auto& c = r.certified[k];
       s += "<td>[" + c[0] + ", " + c[1] + "]</td><td>[" + c[2] + ", " + c[3] + "]</td><td>" + c[4] +
-           "</td><td>" + c[5] + "</td><td>" + c[6] + "</td>";
+           "</td><td>" + c[5] + "</td><td>" + c[7] + "</td>";
     }
     s += "</tr>\n";
   }

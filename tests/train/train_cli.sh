@@ -23,7 +23,7 @@ done
 # grades.csv: 2 MGDL grades + 1 SGDL, every certified column filled.
 [[ $(grep -c '^mgdl,' "$work/run/grades.csv") == 2 && $(grep -c '^sgdl,' "$work/run/grades.csv") == 1 ]] && ok ||
   fail "grades.csv rows: $(cat "$work/run/grades.csv")"
-if awk -F, 'NR > 1 && ($13 == "" || $17 != "proven" || ($18 != "proven" && $18 != "refuted" && $18 != "not-certified")) {bad = 1} END {exit bad}' \
+if awk -F, 'NR > 1 && ($13 == "" || $17 != "proven" || ($18 != "proven" && $18 != "refuted" && $18 != "not-certified") || ($18 == "refuted" && $19 !~ /^-?[0-9]+(\/[0-9]+)?$/)) {bad = 1} END {exit bad}' \
   "$work/run/grades.csv"; then ok; else fail "certified columns: $(cat "$work/run/grades.csv")"; fi
 # The certified sup-norm upper bound covers the max error seen on the dense grid.
 if awk -F, 'NR > 1 && $14 + 0 < $10 + 0 {bad = 1} END {exit bad}' "$work/run/grades.csv"; then ok; else
