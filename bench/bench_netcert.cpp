@@ -20,6 +20,7 @@
 #include "mgdl/net/hat_correction.hpp"
 #include "mgdl/net/serialize.hpp"
 #include "mgdl/netcert/certify_network.hpp"
+#include "mgdl/netcert/smooth_correction.hpp"
 
 using namespace mgdl;
 using num::Rational;
@@ -129,7 +130,9 @@ void interpolants(const expr::Program& f, std::size_t N, std::shared_ptr<const n
   }
   b.layers.push_back(hidden);
   b.readout = out;
-  dense = std::make_shared<certify::DenseCorrection>(1, b);
+  auto n = std::make_shared<net::MultigradeNetwork>(1);
+  n->add_grade(b);
+  dense = std::make_shared<netcert::SmoothCorrection>(n, 1);  // the engines' network path (N8.1)
 }
 
 void whole(const net::MultigradeNetwork& n, const expr::Program& f, const Rational& gap, double seconds,
@@ -163,11 +166,11 @@ int main(int argc, char** argv) {
     auto net1 = std::make_shared<net::MultigradeNetwork>(load(argv[1]));
     auto f = expr::Program::compile(expr::Expression::parse("sin(2*pi*x)"), expr::Domain::unit(1));
     std::vector<std::shared_ptr<const net::Correction>> hs;
-    resid::Residual r(f);
-    for (int m = 1; m <= net1->grades(); ++m) {
+    for (int m = 1; m <= net1->grades(); ++m)
       hs.push_back(std::make_shared<certify::DenseCorrection>(net1, m));
-      r = r.with(hs.back());
-    }
+    // R_G as certify_network forms it: Φ_G as one correction (N8.1).
+    resid::Residual r =
+        resid::Residual(f).with(std::make_shared<netcert::SmoothCorrection>(net1, net1->grades(), 1));
     const std::size_t N = count_pieces(hs);
     std::printf("1D: %d-grade stair, width %d, Phi_%d has %zu pieces; rel-gap 1e-6, 1 thread\n",
                 net1->grades(), net1->block(1).width(), net1->grades(), N);

@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "pointwise.hpp"
-#include "smooth_correction.hpp"
+#include "mgdl/netcert/smooth_correction.hpp"
 
 namespace mgdl::netcert {
 

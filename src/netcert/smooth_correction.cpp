@@ -4,7 +4,7 @@
 // ball arithmetic (C0); an activation σ maps V to σ(V), Rg to σ(Rg) and G to
 // σ'(Rg)·G (chain rule; for relu σ' ∈ [0, 1] on a range that meets 0).
 // Rg is intersected with V + Σ G_i·[−r_i, r_i] (mean value theorem).
-#include "smooth_correction.hpp"
+#include "mgdl/netcert/smooth_correction.hpp"
 
 #include <stdexcept>
 
