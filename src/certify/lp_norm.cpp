@@ -21,6 +21,8 @@ using num::Rational;
 namespace {
 
 constexpr long kShortBits = 64;
+// K<n> splits a 1D leaf with at most this many kinks (more: the leaf is split first).
+constexpr std::size_t kMaxKinks = 64;
 
 struct Leaf {
   int node = 0;
@@ -247,21 +249,22 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
   const double p_gap = num::to_double_approx(p * gap);
   double share = 0;
 
-  // G<n> for n = 4, 8, ... (Lemma I1): the first order narrow enough for the
-  // leaf's share (or 1/8 of the relative gap of its own integral), else the
-  // narrowest while raising the order still pays (width / 4 per step).
-  auto try_gauss = [&](GaussLeafRule& g, const resid::ResidualJet& jet, Leaf& leaf) {
+  // Rule `kind` (G<n>, Lemma I1, or K<n>, Lemma I5) for n = 4, 8, ...: the
+  // first order narrow enough for the leaf's share (or 1/8 of the relative gap
+  // of its own integral), else the narrowest while raising the order still
+  // pays (width / 4 per step). `enclose(n, out)` is false when the rule fails.
+  auto try_orders = [&](char kind, const Ball& range, Leaf& leaf, const auto& enclose) {
     const Rational vol = leaf.box.volume();
     const double tolerance_vol = share * num::to_double_approx(vol);
     Ball crude;
     Ball absr;
-    arb_abs(absr.arb(), jet.range.arb());
+    arb_abs(absr.arb(), range.arb());
     pow_nonneg(crude, absr, p, p_integer, leaf.prec);
     arb_mul(crude.arb(), crude.arb(), Ball::from_rational(vol, leaf.prec).arb(), leaf.prec);
     Rational prev_width(-1);
     for (int n : orders) {
       Ball enc;
-      if (!g.enclose(leaf.box, jet.range, n, p, leaf.prec, enc)) return;
+      if (!enclose(n, enc)) return;
       Ball both;
       if (arb_intersection(both.arb(), enc.arb(), crude.arb(), leaf.prec)) enc = both;
       Rational lo = num::lower_rational(enc), hi = num::upper_rational(enc);
@@ -271,7 +274,7 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
         leaf.lo = lo;
         leaf.hi = hi;
         leaf.width = width;
-        leaf.rule = LeafRule{'G', n};
+        leaf.rule = LeafRule{kind, n};
       }
       if (narrow_enough(width, std::max(tolerance_vol, p_gap / 8 * num::to_double_approx(lo)))) return;
       if (prev_width >= 0 && width * 4 > prev_width) return;
@@ -287,8 +290,42 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
     leaf.box = box;
     leaf_integral(jet, box, p, p_integer, p_even, leaf.prec, leaf.lo, leaf.hi);
     if (leaf.hi >= 0) leaf.width = leaf.hi - leaf.lo;
-    if (high_order && jet.smooth && jet.range.is_finite())
-      try_gauss(*gauss[static_cast<std::size_t>(worker)], jet, leaf);
+    if (high_order && jet.range.is_finite()) {
+      GaussLeafRule& g = *gauss[static_cast<std::size_t>(worker)];
+      if (jet.smooth) {
+        try_orders('G', jet.range, leaf,
+                   [&](int n, Ball& sum) { return g.enclose(box, jet.range, n, p, leaf.prec, sum); });
+      } else if (d == 1) {
+        // K<n> (Lemma I5): h is affine between consecutive kinks; each piece by
+        // G<n> where its hypotheses hold, else by the crude rule.
+        const std::vector<Rational> kinks = residual.first_axis_breakpoints(box, 0, kMaxKinks + 1);
+        if (!kinks.empty() && kinks.size() <= kMaxKinks) {
+          std::vector<net::Box> pieces;
+          std::vector<Ball> ranges;
+          for (std::size_t k = 0; k <= kinks.size(); ++k) {
+            net::Box piece = box;
+            if (k > 0) piece.lo[0] = kinks[k - 1];
+            if (k < kinks.size()) piece.hi[0] = kinks[k];
+            ranges.push_back(ev.enclose(piece));
+            pieces.push_back(std::move(piece));
+          }
+          try_orders('K', jet.range, leaf, [&](int n, Ball& sum) {
+            arb_zero(sum.arb());
+            Ball part, absr;
+            for (std::size_t k = 0; k < pieces.size(); ++k) {
+              if (!g.enclose(pieces[k], ranges[k], n, p, leaf.prec, part)) {
+                arb_abs(absr.arb(), ranges[k].arb());
+                pow_nonneg(part, absr, p, p_integer, leaf.prec);
+                arb_mul(part.arb(), part.arb(), Ball::from_rational(pieces[k].volume(), leaf.prec).arb(),
+                        leaf.prec);
+              }
+              arb_add(sum.arb(), sum.arb(), part.arb(), leaf.prec);
+            }
+            return arb_is_finite(sum.arb()) != 0;
+          });
+        }
+      }
+    }
     if (leaf.hi >= 0) leaf.key = num::to_double_approx(leaf.width);
     leaf.axis = detail::choose_split_axis(residual, box, options.max_level);
     return leaf;
