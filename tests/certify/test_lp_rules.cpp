@@ -4,8 +4,11 @@
 // rule's order (a second-order rule fails these tests); L^p runs with the rule.
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <string>
 
+#include "interpolant.hpp"
+#include "mgdl/certify/dense_correction.hpp"
 #include "mgdl/certify/gauss_legendre.hpp"
 #include "mgdl/certify/leaf_rules.hpp"
 #include "mgdl/certify/lp_norm.hpp"
@@ -292,4 +295,28 @@ TEST_CASE("L^p with G<n>: x*y*z in one box, references inside, legacy agrees") {
   arb_root_ui(e3.arb(), e3.arb(), 3, kRefPrec);
   for (const auto* res : {&g3, &m3})
     CHECK(contains(Ball::from_interval(res->bounds.lower.value(), res->bounds.upper.value(), kRefPrec), e3));
+}
+
+TEST_CASE("K<n>: L^2 of sin(32πx) minus its interpolant on 64 knots, closed form (I5)") {
+  // Each piece is a copy of e(x) = sin(ωx) − 64x on [0, 1/64] (ω = 32π), so
+  // ‖e‖_2² = 64 ∫_0^{1/64} e² = 5/6 − 8/π².
+  std::vector<Rational> y;
+  for (int k = 0; k <= 64; ++k) y.push_back(Rational(k % 4 == 1 ? 1 : (k % 4 == 3 ? -1 : 0)));
+  auto h = std::make_shared<certify::DenseCorrection>(1, interpolant_block(y));
+  resid::Residual r = resid::Residual(compile("sin(32*pi*x)", 1)).with(h);
+  certify::Options o;
+  o.rel_gap = Rational(1, 1000000000);
+  certify::LpNormResult l2 = certify::certify_lp_norm(r, Rational(2), o);
+  INFO(l2.message);
+  REQUIRE(l2.status == certify::Status::proven);
+  CHECK(l2.rules.find('K') != std::string::npos);
+  CHECK(l2.boxes < 400);  // the midpoint rule needs millions of boxes at this gap
+  Ball ref, pi2;
+  arb_const_pi(pi2.arb(), kRefPrec);
+  arb_sqr(pi2.arb(), pi2.arb(), kRefPrec);
+  arb_ui_div(pi2.arb(), 8, pi2.arb(), kRefPrec);
+  arb_set(ref.arb(), q(Rational(5, 6)).arb());
+  arb_sub(ref.arb(), ref.arb(), pi2.arb(), kRefPrec);
+  arb_sqrt(ref.arb(), ref.arb(), kRefPrec);
+  CHECK(contains(Ball::from_interval(l2.bounds.lower.value(), l2.bounds.upper.value(), kRefPrec), ref));
 }
