@@ -7,6 +7,9 @@ find_package(OpenSSL REQUIRED COMPONENTS Crypto)  # SHA-256 of network files (ce
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(doctest REQUIRED)
+# ONNX files (libonnx-dev): the onnx_proto target needs protobuf::libprotobuf.
+find_package(Protobuf REQUIRED)
+find_package(ONNX REQUIRED)
 
 pkg_check_modules(GMP REQUIRED IMPORTED_TARGET gmp)
 pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)

@@ -1,17 +1,26 @@
 #!/bin/sh
-# Usage: fuzz/run.sh BUILD_DIR SECONDS
-# Builds the parser fuzzer with clang into BUILD_DIR (libraries instrumented
-# for coverage, ASan and UBSan) and runs it for SECONDS on fuzz/corpus.
+# Usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]
+# Builds the fuzzers with clang into BUILD_DIR (libraries instrumented for
+# coverage, ASan and UBSan) and runs each TARGET (default: fuzz_parser) for
+# SECONDS on its corpus: fuzz/corpus for the parser, fuzz/corpus-<format> for
+# fuzz_<format> (onnx, network_json, safetensors).
 # Crashing inputs land in BUILD_DIR/crashes; add each to the tests as a regression.
 set -eu
-build=${1:?usage: fuzz/run.sh BUILD_DIR SECONDS}
-seconds=${2:?usage: fuzz/run.sh BUILD_DIR SECONDS}
+build=${1:?usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
+seconds=${2:?usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
+shift 2
+[ $# -gt 0 ] || set -- fuzz_parser
 src=$(cd "$(dirname "$0")/.." && pwd)
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer"
 CC=clang CXX=clang++ cmake -S "$src" -B "$build" -DMGDL_FUZZ=ON -DMGDL_TESTS=OFF -DMGDL_BENCH=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" >/dev/null
-cmake --build "$build" --target fuzz_parser -j2
-mkdir -p "$build/crashes" "$build/corpus"
-cp "$src"/fuzz/corpus/* "$build/corpus/"
-"$build/fuzz/fuzz_parser" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
-  -artifact_prefix="$build/crashes/" "$build/corpus"
+cmake --build "$build" --target "$@" -j2
+mkdir -p "$build/crashes"
+for target in "$@"; do
+  corpus=$src/fuzz/corpus
+  [ "$target" = fuzz_parser ] || corpus=$src/fuzz/corpus-${target#fuzz_}
+  mkdir -p "$build/corpus-$target"
+  cp "$corpus"/* "$build/corpus-$target/"
+  "$build/fuzz/$target" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+    -artifact_prefix="$build/crashes/$target-" "$build/corpus-$target"
+done
