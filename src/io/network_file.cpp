@@ -23,6 +23,22 @@ std::string weight_type(bool saw_f32, bool saw_f64) {
   return saw_f32 ? "float32" : "float64";
 }
 
+// [["lo","hi"],...] as text for parse_domain. Floats would already be
+// rounded by the JSON parser, so the ends must be strings or integers.
+std::string exact_domain_text(const nlohmann::json& dom, const std::string& where) {
+  bool exact = dom.is_array();
+  for (const auto& axis : dom) {
+    if (!exact || !axis.is_array()) {
+      exact = false;
+      break;
+    }
+    for (const auto& end : axis)
+      if (!end.is_string() && !end.is_number_integer()) exact = false;
+  }
+  if (!exact) throw InputError(where + ": expected [[\"lo\",\"hi\"], ...] with exact rational strings");
+  return dom.dump();
+}
+
 ImportedNetwork read_mgdl_json(const std::string& bytes, const std::string& name) {
   nlohmann::json j;
   try {
@@ -38,34 +54,24 @@ ImportedNetwork read_mgdl_json(const std::string& bytes, const std::string& name
   } catch (const std::exception& e) {
     throw InputError(name + ": " + e.what());
   }
-  if (j.contains("metadata")) {
-    const auto& m = j.at("metadata");
-    if (!m.is_object()) throw InputError(name + ": JSON key 'metadata': expected an object of strings");
-    for (const auto& [key, value] : m.items()) {
-      if (!value.is_string()) throw InputError(name + ": JSON key 'metadata." + key + "': expected a string");
-      out.metadata[key] = value.get<std::string>();
-    }
-  }
-  if (j.contains("target")) {
-    if (!j.at("target").is_string()) throw InputError(name + ": JSON key 'target': expected a string");
-    out.metadata["mgdl.target"] = j.at("target").get<std::string>();
-  }
-  if (j.contains("input_domain")) {
-    const auto& dom = j.at("input_domain");
-    // Floats would already be rounded by the JSON parser: ends must be exact.
-    bool exact_text = dom.is_array();
-    if (exact_text)
-      for (const auto& axis : dom) {
-        if (!axis.is_array())
-          exact_text = false;
-        else
-          for (const auto& end : axis)
-            if (!end.is_string() && !end.is_number_integer()) exact_text = false;
+  // The metadata mgdl-verify train writes: {"input_domain": [["lo","hi"],...],
+  // "target": "...", ...}; the same keys are also read at the top level.
+  if (j.contains("metadata") && !j.at("metadata").is_object())
+    throw InputError(name + ": JSON key 'metadata': expected an object");
+  for (const nlohmann::json* holder : {&j, j.contains("metadata") ? &j.at("metadata") : nullptr}) {
+    if (holder == nullptr) continue;
+    const std::string prefix = holder == &j ? "" : "metadata.";
+    for (const auto& [key, value] : holder->items()) {
+      if (key == "input_domain") {
+        out.metadata["mgdl.domain"] = exact_domain_text(value, name + ": JSON key '" + prefix + key + "'");
+      } else if (key == "target") {
+        if (!value.is_string())
+          throw InputError(name + ": JSON key '" + prefix + key + "': expected a string");
+        out.metadata["mgdl.target"] = value.get<std::string>();
+      } else if (!prefix.empty()) {
+        out.metadata[key] = value.is_string() ? value.get<std::string>() : value.dump();
       }
-    if (!exact_text)
-      throw InputError(
-          name + ": JSON key 'input_domain': expected [[\"lo\",\"hi\"], ...] with exact rational strings");
-    out.metadata["mgdl.domain"] = dom.dump();
+    }
   }
   for (int m = 1; m <= out.network.grades(); ++m) {
     const std::string grade = "grades[" + std::to_string(m - 1) + "]";
@@ -212,8 +218,6 @@ ImportedNetwork read_network_bytes(const std::string& bytes, const std::string& 
                         : looks_like_safetensors(bytes) ? detail::read_safetensors(bytes, name)
                                                         : detail::read_onnx(bytes, name);
   apply_metadata(out, name);
-  if (out.format == "mgdl-json" && !out.domain.empty())
-    out.network = to_user_coordinates(out.network, out.domain);
   out.sha256 = detail::sha256_hex(bytes);
   return out;
 }

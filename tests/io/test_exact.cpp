@@ -76,9 +76,9 @@ TEST_CASE("mgdl.domain is read exactly") {
         "mgdl.domain '[[0,1]] x': trailing text (expected [[lo,hi],...])");
 }
 
-TEST_CASE("network.json with an input_domain reads in the user's coordinates") {
+TEST_CASE("network.json with the metadata mgdl-verify train writes") {
   using mgdl::net::Cutoff;
-  // Two grades on [0,1]: a cutoff block, then a second reading [x, A+, A-].
+  // Two grades: a cutoff block, then a second reading [x, A+, A-].
   std::vector<Cutoff> q1{{{Rational(1, 4)}, {Rational(1, 2)}, {Rational(1, 8)}, Rational(3, 7)}};
   std::vector<Cutoff> q2{{{Rational(1, 3)}, {Rational(2, 3)}, {Rational(1, 5)}, Rational(-2)}};
   mgdl::net::CutoffCorrection c1(1, q1, 2), c2(1, q2, 2);
@@ -86,16 +86,21 @@ TEST_CASE("network.json with an input_domain reads in the user's coordinates") {
   unit.add_grade(c1.realise());
   unit.add_grade(mgdl::net::with_input_size(c2.realise(), unit.feature_size()));
   auto j = mgdl::net::to_json(unit);
-  j["input_domain"] = nlohmann::json::array({nlohmann::json::array({"-1", "3"})});
-  j["target"] = "sin(x)";
+  j["metadata"] = {{"input_domain", nlohmann::json::array({nlohmann::json::array({"-1", "3"})})},
+                   {"target", "sin(x)"},
+                   {"producer", "mgdl-verify train"},
+                   {"epochs", 3}};
   const std::string bytes = j.dump();
   io::ImportedNetwork n = io::read_network_bytes(bytes, "network.json");
   CHECK(n.format == "mgdl-json");
   CHECK(n.weight_type == "rational");
   CHECK(n.target == std::optional<std::string>("sin(x)"));
   CHECK(n.sha256 == detail::sha256_hex(bytes));
-  REQUIRE(n.domain.size() == 1);
-  CHECK(n.domain[0] == io::Interval(Rational(-1), Rational(3)));
+  CHECK(n.metadata.at("producer") == "mgdl-verify train");
+  CHECK(n.metadata.at("epochs") == "3");
+  CHECK(n.domain == std::vector<io::Interval>{{Rational(-1), Rational(3)}});
+  // The layers read the user's coordinates: the network is taken as it is.
+  CHECK(mgdl::net::to_json(n.network) == mgdl::net::to_json(unit));
   std::vector<std::string> names;
   for (int m = 1; m <= 2; ++m) {
     for (std::size_t l = 0; l < unit.block(m).layers.size(); ++l)
@@ -104,17 +109,12 @@ TEST_CASE("network.json with an input_domain reads in the user's coordinates") {
   }
   CHECK(names.size() > 4);
   CHECK(n.layer_names == names);
-  // Φ_m(x) = Φ^unit_m((x + 1) / 4), exactly.
-  for (int k = 0; k <= 40; ++k) {
-    const Rational x = Rational(-1) + Rational(k, 10);
-    const Rational t = (x + 1) / 4;
-    for (int m = 1; m <= 2; ++m) CHECK(n.network.evaluate({x}, m) == unit.evaluate({t}, m));
-  }
-  // Without input_domain the network is taken as it is.
-  j.erase("input_domain");
-  io::ImportedNetwork plain = io::read_network_bytes(j.dump(), "network.json");
-  CHECK(plain.domain.empty());
-  CHECK(mgdl::net::to_json(plain.network) == mgdl::net::to_json(unit));
+  // The same keys at the top level.
+  j.erase("metadata");
+  j["input_domain"] = nlohmann::json::array({nlohmann::json::array({0, "1/2"})});
+  io::ImportedNetwork top = io::read_network_bytes(j.dump(), "network.json");
+  CHECK(top.domain == std::vector<io::Interval>{{Rational(0), Rational(1, 2)}});
+  CHECK_FALSE(top.target.has_value());
 }
 
 TEST_CASE("malformed network.json is a one-line InputError") {

@@ -80,9 +80,10 @@ std::string domain_metadata(const std::vector<Interval>& domain);
 std::vector<Interval> parse_domain(const std::string& text);
 
 // The same function read in user coordinates x in `domain` when `network`
-// reads t in [0,1]^d with x = lo + (hi - lo) t: the first layer of every grade
-// that reads the input (only grade 1, or the heads of leading grades without
-// layers) is composed exactly with t = (x - lo) / (hi - lo).
+// reads t in [0,1]^d with x = lo + (hi - lo) t (mgdl's constructions do): the
+// first layer of every grade that reads the input (grade 1's, or the heads of
+// leading grades without layers and the next grade's first layer) is composed
+// exactly with t = (x - lo) / (hi - lo). For write_onnx: files read x.
 net::MultigradeNetwork to_user_coordinates(const net::MultigradeNetwork& network,
                                            const std::vector<Interval>& domain);
 
