@@ -3,14 +3,14 @@
 // may escape a reader. A network that was read must survive write_onnx and
 // read back identically (binary32/64 weights are binary64 values); anything
 // else (crash, sanitizer report, mismatch) is a bug.
+#include "mgdl/io/network_file.hpp"
+#include "mgdl/net/serialize.hpp"
+#include "readers.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
-
-#include "mgdl/io/network_file.hpp"
-#include "mgdl/net/serialize.hpp"
-#include "readers.hpp"
 
 namespace {
 

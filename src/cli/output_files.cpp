@@ -38,4 +38,14 @@ void write_file_atomically(const std::string& path, const std::string& contents)
   }
 }
 
+std::string write_network_onnx(const std::string& path, const net::MultigradeNetwork& network,
+                               const std::vector<io::Interval>& domain, const std::string& target) {
+  if (network.grades() == 0) return "";
+  const io::OnnxExport onnx =
+      io::write_onnx(network, {{"mgdl.domain", io::domain_metadata(domain)}, {"mgdl.target", target}});
+  write_file_atomically(path, onnx.bytes);
+  if (onnx.exact) return "";
+  return "network.onnx: " + onnx.first_inexact + " is not a binary64 value (rounded to nearest)";
+}
+
 }  // namespace mgdl::cli

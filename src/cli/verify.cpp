@@ -150,6 +150,10 @@ int run_verify(const VerifyOptions& opt) {
   const std::string dir = opt.out_dir + "/";
   write_file_atomically(dir + dense_file, net::to_json(result.network).dump() + "\n");
   write_file_atomically(dir + "network-float.json", net::to_float_json(result.network).dump() + "\n");
+  std::vector<io::Interval> axes;
+  for (std::size_t i = 0; i < domain.lo.size(); ++i) axes.emplace_back(domain.lo[i], domain.hi[i]);
+  const std::string onnx_note =
+      write_network_onnx(dir + "network.onnx", io::to_user_coordinates(result.network, axes), axes, opt.expression);
   write_file_atomically(dir + "certificate.json", cert.dump(1) + "\n");
   write_file_atomically(dir + "report.md", report::render_markdown(cert));
   write_file_atomically(dir + "report.html", report::render_html(cert, sample_plots(result)));
@@ -158,9 +162,10 @@ int run_verify(const VerifyOptions& opt) {
     std::cout << build_summary(cert, code, opt.out_dir).dump(2) << "\n";
   } else if (!opt.quiet) {
     std::cout << report::render_summary_table(cert);
-    std::cout << fmt::format("{}: {} ({}); wrote {}certificate.json, report.html, report.md, network.json\n",
-                             code == kCertified ? "certified" : "not certified", result.stop_message,
-                             run::to_string(result.stop_reason), dir);
+    std::cout << fmt::format(
+        "{}: {} ({}); wrote {}certificate.json, report.html, report.md, network.json, network.onnx{}\n",
+        code == kCertified ? "certified" : "not certified", result.stop_message, run::to_string(result.stop_reason),
+        dir, onnx_note.empty() ? "" : " (" + onnx_note + ")");
   }
   return code;
 }

@@ -2,13 +2,13 @@
 // (sign, exponent, significand), never through decimal text or rounding.
 #pragma once
 
+#include "mgdl/num/rational.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
-
-#include "mgdl/num/rational.hpp"
 
 namespace mgdl::io::detail {
 
@@ -41,21 +41,19 @@ inline std::optional<num::Rational> exact_float(float x) {
   return exact_double(static_cast<double>(x));
 }
 
-// Little-endian loads from raw tensor bytes (ONNX raw_data, safetensors).
-inline double load_f64_le(const unsigned char* p) {
-  std::uint64_t bits = 0;
-  for (int i = 7; i >= 0; --i) bits = (bits << 8) | p[i];
-  double x;
+// Little-endian loads from raw tensor bytes (ONNX raw_data, safetensors):
+// load_le<float, std::uint32_t>(p), load_le<double, std::uint64_t>(p).
+template <class Float, class Bits>
+Float load_le(const unsigned char* p) {
+  static_assert(sizeof(Float) == sizeof(Bits));
+  Bits bits = 0;
+  for (int i = static_cast<int>(sizeof(Bits)) - 1; i >= 0; --i) bits = static_cast<Bits>((bits << 8) | p[i]);
+  Float x;
   std::memcpy(&x, &bits, sizeof x);
   return x;
 }
-inline float load_f32_le(const unsigned char* p) {
-  std::uint32_t bits = 0;
-  for (int i = 3; i >= 0; --i) bits = (bits << 8) | p[i];
-  float x;
-  std::memcpy(&x, &bits, sizeof x);
-  return x;
-}
+inline double load_f64_le(const unsigned char* p) { return load_le<double, std::uint64_t>(p); }
+inline float load_f32_le(const unsigned char* p) { return load_le<float, std::uint32_t>(p); }
 
 // The binary64 value equal to r, if there is one.
 inline std::optional<double> binary64_of(const num::Rational& r) {

@@ -1,16 +1,17 @@
 #include "mgdl/io/network_file.hpp"
 
+#include "mgdl/net/serialize.hpp"
+#include "readers.hpp"
+#include "sha256.hpp"
+
+#include <nlohmann/json.hpp>
+
 #include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
-
-#include "mgdl/net/serialize.hpp"
-#include "readers.hpp"
-#include "sha256.hpp"
 
 namespace mgdl::io {
 

@@ -5,6 +5,10 @@
 // activation turns a one-term value into a new base (a layer). The graph
 // output must be a scalar sum of terms whose bases lie on one chain: each
 // term is the head of one grade.
+#include "exact_float.hpp"
+#include "readers.hpp"
+#include "stair.hpp"
+
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
@@ -12,10 +16,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-
-#include "exact_float.hpp"
-#include "readers.hpp"
-#include "stair.hpp"
 
 namespace mgdl::io::detail {
 namespace {

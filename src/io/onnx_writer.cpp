@@ -3,12 +3,12 @@
 // head per grade, Add of the heads. Initializer names follow the PyTorch
 // module names (grades.{k}.layers.{i}.weight), so safetensors users see the
 // same names.
+#include "exact_float.hpp"
+#include "mgdl/io/network_file.hpp"
+
 #include <onnx/onnx_pb.h>
 
 #include <stdexcept>
-
-#include "exact_float.hpp"
-#include "mgdl/io/network_file.hpp"
 
 namespace mgdl::io {
 namespace {

@@ -3,9 +3,9 @@
 // read_network_bytes then applies the mgdl.* metadata and the checksum.
 #pragma once
 
-#include <string>
-
 #include "mgdl/io/network_file.hpp"
+
+#include <string>
 
 namespace mgdl::io::detail {
 

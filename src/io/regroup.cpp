@@ -2,9 +2,9 @@
 // Φ_M. The running sum s of the merged heads is carried through each later
 // layer exactly: a ReLU layer gets two extra neurons relu(s), relu(-s) (their
 // difference is s), an identity layer gets s and 0.
-#include <map>
-
 #include "mgdl/io/network_file.hpp"
+
+#include <map>
 
 namespace mgdl::io {
 namespace {

@@ -3,14 +3,15 @@
 // grades.{k}.head.weight|bias; hidden activations from __metadata__
 // ("mgdl.activation": one for all, default relu, or "mgdl.activations":
 // [["sin","relu"],["relu"]] per grade and layer).
-#include <cmath>
-#include <map>
-#include <nlohmann/json.hpp>
-#include <regex>
-
 #include "exact_float.hpp"
 #include "readers.hpp"
 #include "stair.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <map>
+#include <regex>
 
 namespace mgdl::io::detail {
 namespace {

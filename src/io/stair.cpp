@@ -1,8 +1,8 @@
 #include "stair.hpp"
 
-#include <stdexcept>
-
 #include "mgdl/io/network_file.hpp"
+
+#include <stdexcept>
 
 namespace mgdl::io::detail {
 

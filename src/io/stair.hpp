@@ -2,11 +2,11 @@
 // their exact sparse MultigradeNetwork. Shared by the ONNX and safetensors readers.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include "mgdl/net/relu_network.hpp"
 #include "mgdl/num/rational.hpp"
+
+#include <string>
+#include <vector>
 
 namespace mgdl::io::detail {
 

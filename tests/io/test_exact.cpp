@@ -1,14 +1,14 @@
 // Exact decoding of binary32/binary64, SHA-256, mgdl.domain and network.json.
-#include <doctest/doctest.h>
-
-#include <cmath>
-#include <limits>
-
 #include "exact_float.hpp"
 #include "mgdl/io/network_file.hpp"
 #include "mgdl/net/cutoff_correction.hpp"
 #include "mgdl/net/serialize.hpp"
 #include "sha256.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <limits>
 
 using mgdl::io::InputError;
 using mgdl::num::Integer;

@@ -1,14 +1,14 @@
 // Hand-made ONNX graphs: every supported op decodes to the exact network, and
 // every unsupported construct is a one-line InputError naming node, op and why.
+#include "exact_float.hpp"
+#include "mgdl/io/network_file.hpp"
+#include "onnx_builder.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <functional>
 #include <limits>
-
-#include "exact_float.hpp"
-#include "mgdl/io/network_file.hpp"
-#include "onnx_builder.hpp"
 
 using mgdl::io::InputError;
 using mgdl::io::testing::OnnxBuilder;

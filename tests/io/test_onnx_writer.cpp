@@ -1,11 +1,11 @@
 // write_onnx then read_network_bytes gives back the identical exact network.
-#include <doctest/doctest.h>
-
 #include "mgdl/io/network_file.hpp"
 #include "mgdl/net/cutoff_correction.hpp"
 #include "mgdl/net/hat_correction.hpp"
 #include "mgdl/net/serialize.hpp"
 #include "write_samples.hpp"
+
+#include <doctest/doctest.h>
 
 using mgdl::num::Rational;
 namespace io = mgdl::io;

@@ -1,17 +1,18 @@
 // Real clients: torch.onnx.export round trip (float32 and float64) and
 // onnx.checker on mgdl's own ONNX files, through Debian's /usr/bin/python3.
+#include "mgdl/io/network_file.hpp"
+#include "mgdl/net/serialize.hpp"
+#include "write_samples.hpp"
+
 #include <doctest/doctest.h>
-#include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
-#include "mgdl/io/network_file.hpp"
-#include "mgdl/net/serialize.hpp"
-#include "write_samples.hpp"
+#include <unistd.h>
 
 namespace io = mgdl::io;
 using mgdl::num::Rational;

@@ -1,12 +1,12 @@
 // safetensors with PyTorch names: exact F32/F64 decoding, the activations
 // from __metadata__, and one-line errors.
-#include <doctest/doctest.h>
-
-#include <cstring>
-#include <nlohmann/json.hpp>
-
 #include "exact_float.hpp"
 #include "mgdl/io/network_file.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstring>
 
 using mgdl::io::InputError;
 using mgdl::num::Rational;

@@ -10,15 +10,15 @@
 // rational and becomes exactly that rational (never through decimal text).
 #pragma once
 
+#include "mgdl/net/relu_network.hpp"
+#include "mgdl/num/rational.hpp"
+
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include "mgdl/net/relu_network.hpp"
-#include "mgdl/num/rational.hpp"
 
 namespace mgdl::io {
 
