@@ -678,6 +678,14 @@ int run_train_command(int argc, const char* const* argv) {
       const std::string file = r.name == "mgdl" ? "network.json" : r.name + "_network.json";
       write_file_atomically(o.out_dir + "/" + file,
                             exact_network_json(r.result.network, plan).dump(1) + "\n");
+      // The same exact network for PyTorch users (trained weights are binary64, so exact).
+      std::vector<io::Interval> domain;
+      for (std::size_t i = 0; i < plan.domain.lo.size(); ++i)
+        domain.emplace_back(plan.domain.lo[i], plan.domain.hi[i]);
+      const std::string onnx = r.name == "mgdl" ? "network.onnx" : r.name + "_network.onnx";
+      const std::string note = write_network_onnx(
+          o.out_dir + "/" + onnx, train::to_multigrade(r.result.network), domain, plan.target.to_string());
+      if (!note.empty()) std::cerr << "warning: " << note << "\n";
     }
     report.runs = std::move(runs);
     write_file_atomically(o.out_dir + "/report.html", train_report_html(report));
@@ -693,7 +701,8 @@ int run_train_command(int argc, const char* const* argv) {
         std::cout << fmt::format("{} {}: {} grades, test RSE {:.3e}, max error on the grid {:.3e}\n", r.name,
                                  r.architecture, r.result.grades.size(), r.result.grades.back().test_rse,
                                  r.grid_max_error.back());
-    std::cout << "wrote " << o.out_dir << "/{config.json,history.csv,grades.csv,network.json,report.html}\n";
+    std::cout << "wrote " << o.out_dir
+              << "/{config.json,history.csv,grades.csv,network.json,network.onnx,report.html}\n";
   }
   if (interrupted) {
     std::cerr << "interrupted: kept the finished grades\n";

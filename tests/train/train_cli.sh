@@ -39,6 +39,15 @@ else
   fail "certify of the trained network"
 fi
 [[ -s "$work/cert/certificate.json" ]] && ok || fail "certify wrote no certificate"
+# network.onnx: the same network for PyTorch users; onnx.checker accepts it and it names the target.
+for f in network.onnx sgdl_network.onnx; do [[ -s "$work/run/$f" ]] && ok || fail "missing $f"; done
+if /usr/bin/python3 - "$work/run/network.onnx" <<'PY'; then ok; else fail "network.onnx rejected by onnx.checker"; fi
+import sys, onnx
+m = onnx.load(sys.argv[1])
+onnx.checker.check_model(m)
+meta = {p.key: p.value for p in m.metadata_props}
+sys.exit(0 if meta.get("mgdl.target") == "sin(2 * pi * x)" and "mgdl.domain" in meta else 1)
+PY
 
 # Determinism: one seed, identical history.csv apart from the seconds column.
 "$bin" train 'sin(2*pi*x)' "${small[@]}" --out "$work/det" >/dev/null 2>&1
