@@ -1,7 +1,6 @@
 #include "certify_command.hpp"
 
 #include <fmt/core.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +15,7 @@
 
 #include "mgdl/expr/expression.hpp"
 #include "mgdl/expr/program.hpp"
+#include "mgdl/io/network_file.hpp"
 #include "mgdl/net/serialize.hpp"
 #include "mgdl/netcert/certify_network.hpp"
 #include "network_certificate.hpp"
@@ -34,44 +34,26 @@ struct InputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-std::string sha256_hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("SHA-256 failed");
-  std::string hex;
-  for (unsigned i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
-
-// A network file read exactly, with what its metadata says.
+// A network file read exactly (io: ONNX, safetensors, mgdl JSON, detected by
+// content), with its bytes for the copy beside the certificate.
 struct LoadedNetwork {
-  net::MultigradeNetwork network{1};  // reads user coordinates
-  std::string format;
-  std::vector<std::pair<num::Rational, num::Rational>> domain;  // empty when absent
-  std::optional<std::string> target;
-  std::string sha256, bytes;
+  io::ImportedNetwork imported;
+  std::string bytes;
 };
 
-// mgdl's own exact network JSON (net::to_json); the other formats come with
-// the io module.
-LoadedNetwork load_network(const std::string& path) {
+LoadedNetwork load_network(const std::string& path, int grades) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("cannot read network file '" + path + "'");
   std::ostringstream buffer;
   buffer << in.rdbuf();
   LoadedNetwork out;
   out.bytes = buffer.str();
-  out.sha256 = sha256_hex(out.bytes);
-  nlohmann::json j = nlohmann::json::parse(out.bytes, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    throw InputError("network file '" + path + "': not a network format mgdl reads (mgdl network JSON)");
   try {
-    out.network = net::network_from_json(j);
-  } catch (const std::exception& e) {
-    throw InputError("network file '" + path + "': " + e.what());
+    out.imported = io::read_network_bytes(out.bytes, path);
+    if (grades > 0) out.imported = io::regroup(std::move(out.imported), grades);
+  } catch (const io::InputError& e) {
+    throw InputError(e.what());
   }
-  out.format = "mgdl-json";
   return out;
 }
 
@@ -111,6 +93,8 @@ void validate(const CertifyOptions& o) {
   if (o.rel_gap < num::Rational(1, 1000000000000) || o.rel_gap > num::Rational(1, 2))
     throw UsageError("--rel-gap: must lie in 1e-12..0.5");
   if (o.out_dir.empty()) throw UsageError("--out: empty directory name");
+  if (o.grades < 0 || o.grades > 1000)
+    throw UsageError("--grades: " + std::to_string(o.grades) + " is outside 1..1000");
 }
 
 int run_certify(const CertifyOptions& opt) {
@@ -119,14 +103,11 @@ int run_certify(const CertifyOptions& opt) {
   expr::Domain domain;
   std::string text;
   try {
-    loaded = load_network(opt.network);
-    if (!opt.grades.empty())
-      throw InputError(
-          "--grades: this network format has no other grade split (mgdl network JSON stores its grades)");
+    loaded = load_network(opt.network, opt.grades);
     if (opt.expression) {
       text = *opt.expression;
-    } else if (loaded.target) {
-      text = *loaded.target;
+    } else if (loaded.imported.target) {
+      text = *loaded.imported.target;
     } else {
       throw InputError("no target: give EXPR (the network file's metadata names none)");
     }
@@ -135,12 +116,13 @@ int run_certify(const CertifyOptions& opt) {
     } catch (const expr::ParseError& e) {
       throw InputError(e.what());
     }
-    domain = make_domain(opt.domain.empty() ? loaded.domain : opt.domain, target->dimension());
+    domain = make_domain(opt.domain.empty() ? loaded.imported.domain : opt.domain, target->dimension());
   } catch (const InputError& e) {
     return invalid(e.what());
   }
   expr::Program program = expr::Program::compile(*target, domain);
-  if (std::string why = netcert::network_problem(loaded.network, program); !why.empty()) return invalid(why);
+  if (std::string why = netcert::network_problem(loaded.imported.network, program); !why.empty())
+    return invalid(why);
   expr::DomainCheck continuity = expr::check_domain(program);
   if (continuity.status == expr::DomainCheck::Status::rejected)
     return invalid("target is not defined and continuous on the domain: " + continuity.message);
@@ -170,12 +152,14 @@ int run_certify(const CertifyOptions& opt) {
   }
 
   std::signal(SIGINT, on_certify_sigint);
-  netcert::NetworkCertification c = netcert::certify_network(loaded.network, program, options);
+  netcert::NetworkCertification c = netcert::certify_network(loaded.imported.network, program, options);
   std::signal(SIGINT, SIG_DFL);
   if (show_progress) std::cerr << "\r\033[K" << std::flush;
 
-  NetworkSource source{opt.network, "network-source" + extension(opt.network), loaded.format, loaded.sha256};
-  nlohmann::json cert = build_network_certificate(c, loaded.network, *target, domain, options, source);
+  NetworkSource source{opt.network, "network-source" + extension(opt.network), loaded.imported.format,
+                       loaded.imported.sha256};
+  nlohmann::json cert =
+      build_network_certificate(c, loaded.imported.network, *target, domain, options, source);
   const int code = c.complete ? kCertified : kNotCertified;
   const std::string dir = opt.out_dir + "/";
   write_file_atomically(dir + source.copy_name, loaded.bytes);

@@ -23,7 +23,7 @@ struct CertifyOptions {
   int threads = 0;  // 0: all cores
   std::optional<double> time_limit_seconds;
   std::string out_dir = "mgdl-out";
-  std::string grades;  // --grades: override of the grade split ("" = as recognised)
+  int grades = 0;  // --grades N: merge grades N..M into one (io::regroup); 0 = as recognised
   bool json = false;
   bool quiet = false;
 };

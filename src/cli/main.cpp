@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
     std::string cert_expr, cert_domain, cert_p, cert_gap;
     CLI::App* certify =
         app.add_subcommand("certify", "certify a network from elsewhere against a target, grade by grade");
-    certify->add_option("NETWORK", cert_opt.network, "network file (mgdl network JSON)")->required();
+    certify->add_option("NETWORK", cert_opt.network, "network file: ONNX, safetensors or mgdl network JSON")
+        ->required();
     certify->add_option("EXPR", cert_expr, "target f (optional when the file's metadata names one)");
     certify->add_option("--domain", cert_domain, "box the network reads: lo:hi, or lo:hi,... per axis (default 0:1)");
     certify->add_option("--p", cert_p, "L^p norms, comma-separated rationals >= 1 (default 1,2)");
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     certify->add_option("--threads", cert_opt.threads, "worker threads (0 = all cores)")->capture_default_str();
     certify->add_option("--time-limit", cert_opt.time_limit_seconds, "seconds before stopping with what is decided");
-    certify->add_option("--grades", cert_opt.grades, "override the recognised grade split");
+    certify->add_option("--grades", cert_opt.grades, "keep grades 1..N-1 and merge the rest into grade N");
     certify->add_option("--out", cert_opt.out_dir, "output directory")->capture_default_str();
     certify->add_flag("--json", cert_opt.json, "print the summary as one JSON document on stdout");
     certify->add_flag("--quiet", cert_opt.quiet, "print nothing but errors");
