@@ -49,6 +49,13 @@ meta = {p.key: p.value for p in m.metadata_props}
 sys.exit(0 if meta.get("mgdl.target") == "sin(2 * pi * x)" and "mgdl.domain" in meta else 1)
 PY
 
+# d = 2 and 3: the same pipeline (2D: heat maps and radial spectra in the report).
+"$bin" train 'sin(2*pi*x)*cos(2*pi*y)' --mgdl '[2,8,1],[8,8,1]' --epochs 5 --batch 64 --train-points 400 \
+  --quiet --out "$work/d2" && [[ $(grep -c '^mgdl,' "$work/d2/grades.csv") == 2 ]] &&
+  grep -q 'radial amplitude spectrum' "$work/d2/report.html" && ok || fail "2D run"
+"$bin" train 'sin(x)*y+z' --mgdl '[3,8,1],[8,8,1]' --epochs 5 --batch 64 --train-points 512 --quiet \
+  --out "$work/d3" && [[ $(grep -c '^mgdl,' "$work/d3/grades.csv") == 2 ]] && ok || fail "3D run"
+
 # Determinism: one seed, identical history.csv apart from the seconds column.
 "$bin" train 'sin(2*pi*x)' "${small[@]}" --out "$work/det" >/dev/null 2>&1
 "$bin" train 'sin(2*pi*x)' "${small[@]}" --out "$work/det2" >/dev/null 2>&1
