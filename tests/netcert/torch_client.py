@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Real-client test (label `torch`): a 2-grade stair MLP trained grade by grade in PyTorch,
-written out with its exact weights, certified by `mgdl-verify certify`, checked by `check`.
+exported with torch.onnx.export, certified by `mgdl-verify certify`, checked by `check`.
 
   torch_client.py MGDL_VERIFY [WORKDIR]
 
@@ -9,8 +9,8 @@ Asserts: the certified sup-norm upper bound of every R_m is at least max |f - Ph
 (PyTorch, float64) agrees with the certified lower bound to 1e-12; each P1 refutation's
 margin is confirmed by PyTorch; `mgdl-verify check` passes.
 
-The weights are trained in float32; each float32 weight is written as the exact rational it
-encodes (float -> Fraction), which is what the ONNX reader will do for torch.onnx.export.
+The weights are trained in float32; the ONNX reader decodes each float32 weight exactly. The
+same weights written as mgdl network JSON (float -> Fraction) must give the same certified bounds.
 """
 import json
 import math
@@ -44,6 +44,10 @@ class Stair(torch.nn.Module):
         f2 = torch.relu(self.t2(f1))
         return self.g1(f1), self.g2(f2)
 
+    def forward(self, x):
+        h1, h2 = self.grades(x)
+        return h1 + h2
+
 
 model = Stair()
 x_train = torch.linspace(0, 1, 512).unsqueeze(1)
@@ -75,13 +79,22 @@ def layer(lin, relu):
 net = {"format": "mgdl-network", "version": 1, "input_dimension": 1,
        "grades": [{"layers": [layer(model.t1, True)], "readout": layer(model.g1, False)},
                   {"layers": [layer(model.t2, True)], "readout": layer(model.g2, False)}]}
-path = os.path.join(work, "stair.json")
-json.dump(net, open(path, "w"))
+json_path = os.path.join(work, "stair.json")
+json.dump(net, open(json_path, "w"))
+path = os.path.join(work, "stair.onnx")
+torch.onnx.export(model, torch.zeros(1, 1), path)
+
+
+def certify(net_path, out):
+    r = subprocess.run([bin_, "certify", net_path, TARGET, "--threads", "1", "--quiet", "--out", out],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert r.returncode in (0, 1), r.stderr
+    return r, json.load(open(os.path.join(out, "certificate.json")))
+
+
 out = os.path.join(work, "cert")
-r = subprocess.run([bin_, "certify", path, TARGET, "--threads", "1", "--quiet", "--out", out],
-                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-assert r.returncode in (0, 1), r.stderr
-cert = json.load(open(os.path.join(out, "certificate.json")))
+r, cert = certify(path, out)
+_, cert_json = certify(json_path, os.path.join(work, "cert-json"))
 
 model = model.double()  # the same (exact) weights, evaluated in float64
 grid = torch.linspace(0, 1, 10 ** 4, dtype=torch.float64).unsqueeze(1)
@@ -117,6 +130,11 @@ for m, claims in enumerate([cert["initial"]] + cert["grades"]):
         margin = float(rr[m].abs() - rr[m - 1].abs())
         if not margin >= exact(claims["p1_margin_lower"]) - 1e-12:
             failures.append(f"grade {m}: P1 margin {margin} by PyTorch below the certified {claims['p1_margin_lower']}")
+if cert["network"]["format"] != "onnx":
+    failures.append("the ONNX file was not read as ONNX")
+for a, b in zip(cert["grades"], cert_json["grades"]):
+    if a["sup_norm"] != b["sup_norm"] or a["pointwise_nonincreasing"] != b["pointwise_nonincreasing"]:
+        failures.append(f"grade {a['index']}: ONNX and exact JSON certificates differ")
 c = subprocess.run([bin_, "check", os.path.join(out, "certificate.json")], stdout=subprocess.PIPE, text=True)
 if c.returncode != 0:
     failures.append("check failed:\n" + c.stdout[-1500:])
