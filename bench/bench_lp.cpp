@@ -62,6 +62,7 @@ void compare(const char* name, const resid::Residual& r, const Rational& p, cons
 
 int main(int argc, char** argv) {
   const long budget = argc > 1 ? std::atol(argv[1]) : 4000000;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // one row at a time
   std::printf(
       "| claim | new status | new boxes | new s | legacy status | legacy boxes | legacy s | | time ratio | "
       "box ratio | upper |\n");
