@@ -3,12 +3,16 @@
 // and bound over simplices (issue 13): the pieces start as the Kuhn simplices
 // of the grid (I affine on each, Lemma S3), are refined by longest-edge
 // bisection (Lemma S2), and are bounded by the Taylor form of f about the
-// centroid with the quadratic part's exact range (Lemmas S4, S5). Then the box
+// centroid with the quadratic part's range from S4's candidates in ball
+// arithmetic (Lemmas S5, S6). Then the box
 // engine (certify_sup_norm, 1 thread) on the same problem, for the ratio.
 //
 // Usage: bench_simplex [cells_per_axis = 64] [rel_gap = 1e-6] [--no-box]
+#include <arb_mat.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,7 +33,6 @@ using num::Rational;
 namespace {
 
 constexpr slong kPrec = 64;
-constexpr long kBits = 40;  // significant bits of the quadratic's rational coefficients
 
 std::shared_ptr<net::HatCorrection> interpolant(int n) {
   std::vector<Rational> axis;
@@ -54,18 +57,6 @@ double dbl(const Rational& r) {
   return num::to_double_approx(r);
 }
 
-// A short rational near the ball (any rational is allowed in Lemma S5).
-Rational pick(const Ball& x) {
-  return num::round_down(num::lower_rational(x), kBits);
-}
-
-// sup |x − y| over the ball, exactly.
-Rational deviation(const Ball& x, const Rational& y) {
-  Ball t = Ball::from_rational(y, kPrec);
-  arb_sub(t.arb(), x.arb(), t.arb(), kPrec);
-  return num::abs_upper_rational(t);
-}
-
 // Largest certain lower bound of |x| (Lemma C1.1).
 Rational abs_lower(const Ball& x) {
   const Rational lo = num::lower_rational(x), hi = num::upper_rational(x);
@@ -84,27 +75,45 @@ struct Piece {
 
 class SimplexBounder {
  public:
-  explicit SimplexBounder(const expr::Program& f) : ev_(f, kPrec) {}
+  SimplexBounder(const expr::Program& f, const net::HatCorrection& h) : ev_(f, kPrec), h_(h) {}
 
-  // Lemma S5 with the range of Lemma S4; raises lower with the witness (C1.1).
+  // Lemma S5 with the ball candidates of Lemma S6; raises lower with a
+  // witness (C1.1): r at a dyadic point near the reported extremum, with I
+  // evaluated exactly there.
   void bound(Piece& p, Rational& lower) {
     const Simplex& t = p.t;
-    const std::size_t d = static_cast<std::size_t>(t.dimension());
-    const Point c = geom::centroid(t);
-    std::vector<Ball> cb, lo, hi;
-    Point rho(d, Rational(0));
+    const std::size_t d = static_cast<std::size_t>(t.dimension()), n = d + 1;
+    std::vector<std::vector<Ball>> v(n);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t k = 0; k < d; ++k)
+        v[i].push_back(Ball::from_rational(t.vertex(static_cast<int>(i))[k], kPrec));
+    geom::BallQuadratic q;
+    q.center.resize(d);
+    std::vector<Ball> lo(d), hi(d), rho(d);
     for (std::size_t k = 0; k < d; ++k) {
-      cb.push_back(Ball::from_rational(c[k], kPrec));
-      Rational l = t.vertex(0)[k], h = l;
-      for (const Point& v : t.vertices()) {
-        l = std::min(l, v[k]);
-        h = std::max(h, v[k]);
+      arb_set(lo[k].arb(), v[0][k].arb());
+      arb_set(hi[k].arb(), v[0][k].arb());
+      for (std::size_t i = 0; i < n; ++i) {
+        arb_add(q.center[k].arb(), q.center[k].arb(), v[i][k].arb(), kPrec);
+        if (arb_lt(v[i][k].arb(), lo[k].arb())) arb_set(lo[k].arb(), v[i][k].arb());  // vertices are exact
+        if (arb_gt(v[i][k].arb(), hi[k].arb())) arb_set(hi[k].arb(), v[i][k].arb());
       }
-      rho[k] = std::max(c[k] - l, h - c[k]);
-      lo.push_back(Ball::from_rational(l, kPrec));
-      hi.push_back(Ball::from_rational(h, kPrec));
+      arb_div_si(q.center[k].arb(), q.center[k].arb(), static_cast<slong>(n), kPrec);
+      // ρ_k >= max_i |v_ik − c_k|
+      arf_t m, x;
+      arf_init(m);
+      arf_init(x);
+      Ball diff;
+      for (std::size_t i = 0; i < n; ++i) {
+        arb_sub(diff.arb(), v[i][k].arb(), q.center[k].arb(), kPrec);
+        arb_get_abs_ubound_arf(x, diff.arb(), kPrec);
+        if (arf_cmp(x, m) > 0) arf_set(m, x);
+      }
+      arb_set_arf(rho[k].arb(), m);
+      arf_clear(m);
+      arf_clear(x);
     }
-    ev_.taylor2(cb.data(), cb.data(), at_c_);
+    ev_.taylor2(q.center.data(), q.center.data(), at_c_);
     ev_.taylor2(lo.data(), hi.data(), on_box_);
     ++evaluations;
     p.finite = at_c_.value.is_finite();
@@ -116,57 +125,81 @@ class SimplexBounder {
       return;
     }
     // I(c) is the mean of the vertex values; its gradient solves E g = Δw.
-    Rational ic = 0;
-    for (const Rational& x : p.w) ic += x;
-    ic /= static_cast<long>(p.w.size());
-    geom::Matrix e(d, Point(d));
-    std::vector<Rational> dw(d), gi;
+    std::vector<Ball> w(n);
+    Ball ic;
+    for (std::size_t i = 0; i < n; ++i) {
+      w[i] = Ball::from_rational(p.w[i], kPrec);
+      arb_add(ic.arb(), ic.arb(), w[i].arb(), kPrec);
+    }
+    arb_div_si(ic.arb(), ic.arb(), static_cast<slong>(n), kPrec);
+    arb_mat_t e, dw, g;
+    arb_mat_init(e, static_cast<slong>(d), static_cast<slong>(d));
+    arb_mat_init(dw, static_cast<slong>(d), 1);
+    arb_mat_init(g, static_cast<slong>(d), 1);
     for (std::size_t j = 0; j < d; ++j) {
-      for (std::size_t k = 0; k < d; ++k) e[j][k] = t.vertex(static_cast<int>(j) + 1)[k] - t.vertex(0)[k];
-      dw[j] = p.w[j + 1] - p.w[0];
+      for (std::size_t k = 0; k < d; ++k)
+        arb_sub(arb_mat_entry(e, static_cast<slong>(j), static_cast<slong>(k)), v[j + 1][k].arb(),
+                v[0][k].arb(), kPrec);
+      arb_sub(arb_mat_entry(dw, static_cast<slong>(j), 0), w[j + 1].arb(), w[0].arb(), kPrec);
     }
-    geom::solve_linear(e, dw, gi);  // non-singular: t is non-degenerate
-    geom::Quadratic q{0, Point(d), geom::Matrix(d, Point(d)), c};
-    Ball tmp = Ball::from_rational(ic, kPrec);
-    arb_sub(tmp.arb(), at_c_.value.arb(), tmp.arb(), kPrec);
-    q.a = pick(tmp);
-    Rational eps = deviation(tmp, q.a);
-    for (std::size_t k = 0; k < d; ++k) {
-      tmp = Ball::from_rational(gi[k], kPrec);
-      arb_sub(tmp.arb(), at_c_.gradient[k].arb(), tmp.arb(), kPrec);
-      q.b[k] = pick(tmp);
-      eps += deviation(tmp, q.b[k]) * rho[k];
-      for (std::size_t l = k; l < d; ++l) q.hessian[k][l] = q.hessian[l][k] = pick(at_c_.hessian[k * d + l]);
-    }
-    Rational slack = 0;
+    p.finite = arb_mat_solve(g, e, dw, kPrec) != 0;
+    arb_sub(q.a.arb(), at_c_.value.arb(), ic.arb(), kPrec);
+    q.b.resize(d);
     for (std::size_t k = 0; k < d; ++k)
-      for (std::size_t l = 0; l < d; ++l)
-        slack += deviation(on_box_.hessian[k * d + l], q.hessian[k][l]) * rho[k] * rho[l];
-    eps = num::round_up(eps + slack / 2, 30);
-    const geom::QuadraticRange range = geom::quadratic_range(q, t);
-    const bool high = range.max >= -range.min;
-    const Rational peak = high ? Rational(range.max) : Rational(-range.min);
-    p.upper = peak + eps;
+      arb_sub(q.b[k].arb(), at_c_.gradient[k].arb(), arb_mat_entry(g, static_cast<slong>(k), 0), kPrec);
+    arb_mat_clear(e);
+    arb_mat_clear(dw);
+    arb_mat_clear(g);
+    if (!p.finite) {
+      p.key = 1e300;
+      return;
+    }
+    q.hessian = at_c_.hessian;
+    // ε = ½ Σ sup|H(box) − H(c)| ρ_i ρ_j (Lemma S6 with S5).
+    Ball eps, dev;
+    for (std::size_t k = 0; k < d; ++k)
+      for (std::size_t l = 0; l < d; ++l) {
+        arb_sub(dev.arb(), on_box_.hessian[k * d + l].arb(), at_c_.hessian[k * d + l].arb(), kPrec);
+        arb_abs(dev.arb(), dev.arb());
+        arb_mul(dev.arb(), dev.arb(), rho[k].arb(), kPrec);
+        arb_addmul(eps.arb(), dev.arb(), rho[l].arb(), kPrec);
+      }
+    arb_mul_2exp_si(eps.arb(), eps.arb(), -1);
+    const geom::BallRange range = geom::quadratic_range_ball(q, v, kPrec);
+    Ball peak;
+    arb_neg(peak.arb(), range.min.arb());
+    const bool high = arf_cmp(arb_midref(range.max.arb()), arb_midref(peak.arb())) >= 0;  // steering only
+    arb_max(peak.arb(), peak.arb(), range.max.arb(), kPrec);
+    arb_add(peak.arb(), peak.arb(), eps.arb(), kPrec);
+    p.finite = peak.is_finite();
+    if (!p.finite) {
+      p.key = 1e300;
+      return;
+    }
+    p.upper = num::upper_rational(peak);
     p.key = dbl(p.upper);
     if (p.upper <= lower) return;
-    // Witness: r at the reported extremal point, in balls (I exact there).
-    const Point& x = high ? range.argmax : range.argmin;
-    const std::vector<Rational> lambda = geom::barycentric(t, x);
-    Rational ix = 0;
-    for (std::size_t i = 0; i < lambda.size(); ++i) ix += lambda[i] * p.w[i];
+    const std::vector<double>& near = high ? range.argmax : range.argmin;
+    std::vector<Rational> x;
     std::vector<Ball> xb;
-    for (const Rational& v : x) xb.push_back(Ball::from_rational(v, kPrec));
+    for (double c : near) {
+      const double clamped = std::min(1.0, std::max(0.0, c));
+      x.emplace_back(static_cast<long long>(std::llround(clamped * 1099511627776.0)),
+                     1099511627776LL);  // 2^-40 grid
+      xb.push_back(Ball::from_rational(x.back(), kPrec));
+    }
     Ball fx;
     ev_.point(xb.data(), fx);
-    tmp = Ball::from_rational(ix, kPrec);
-    arb_sub(tmp.arb(), fx.arb(), tmp.arb(), kPrec);
-    if (tmp.is_finite()) lower = std::max(lower, abs_lower(tmp));
+    Ball ix = Ball::from_rational(h_.evaluate(x), kPrec);
+    arb_sub(fx.arb(), fx.arb(), ix.arb(), kPrec);
+    if (fx.is_finite()) lower = std::max(lower, abs_lower(fx));
   }
 
   long evaluations = 0;
 
  private:
   expr::BallEvaluator ev_;
+  const net::HatCorrection& h_;
   expr::Taylor2 at_c_, on_box_;
 };
 
@@ -179,7 +212,7 @@ struct SimplexResult {
 
 SimplexResult certify_on_simplices(const expr::Program& f, const net::HatCorrection& h, int n,
                                    const Rational& gap, std::size_t max_pieces) {
-  SimplexBounder bounder(f);
+  SimplexBounder bounder(f, h);
   SimplexResult res;
   std::vector<Piece> heap;
   auto less = [](const Piece& a, const Piece& b) { return a.key < b.key; };

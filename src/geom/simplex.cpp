@@ -1,6 +1,8 @@
 // Exact simplex geometry and the exact range of a quadratic (proofs/simplices.md).
 #include "mgdl/geom/simplex.hpp"
 
+#include <arb_mat.h>
+
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
@@ -260,6 +262,156 @@ QuadraticRange quadratic_range(const Quadratic& q, const Simplex& t) {
     // q(x_S) = q(v_{s_0}) + βᵀt* + ½ t*ᵀ G t* = q(v_{s_0}) + ½ βᵀt* since G t* = −β.
     consider(value[sz(s[0])] - dot(minus_beta, tt) / 2, x);
   }
+  return r;
+}
+
+}  // namespace mgdl::geom
+
+namespace mgdl::geom {
+
+namespace {
+
+using num::Ball;
+
+void ball_dot(Ball& out, const Ball* x, const Ball* y, std::size_t n, slong prec) {
+  arb_zero(out.arb());
+  for (std::size_t k = 0; k < n; ++k) arb_addmul(out.arb(), x[k].arb(), y[k].arb(), prec);
+}
+
+// Keeps the candidate's upper end for the max and lower end for the min.
+struct Extremes {
+  arf_t hi, lo;
+  std::vector<double> argmax, argmin;
+  Extremes() {
+    arf_init(hi);
+    arf_init(lo);
+    arf_neg_inf(hi);
+    arf_pos_inf(lo);
+  }
+  ~Extremes() {
+    arf_clear(hi);
+    arf_clear(lo);
+  }
+  Extremes(const Extremes&) = delete;
+  Extremes& operator=(const Extremes&) = delete;
+  void consider(const Ball& v, const std::vector<double>& x) {
+    arf_t t;
+    arf_init(t);
+    arb_get_ubound_arf(t, v.arb(), MAG_BITS * 2);
+    if (arf_cmp(t, hi) > 0) {
+      arf_set(hi, t);
+      argmax = x;
+    }
+    arb_get_lbound_arf(t, v.arb(), MAG_BITS * 2);
+    if (arf_cmp(t, lo) < 0) {
+      arf_set(lo, t);
+      argmin = x;
+    }
+    arf_clear(t);
+  }
+};
+
+}  // namespace
+
+// Lemma S6.
+BallRange quadratic_range_ball(const BallQuadratic& q, const std::vector<std::vector<num::Ball>>& v,
+                               slong prec) {
+  const std::size_t n = v.size(), d = n - 1;
+  std::vector<Ball> value(n), grad(n * d), delta(d), hd(d);
+  std::vector<std::vector<double>> at(n, std::vector<double>(d));
+  Extremes ex;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < d; ++k) {
+      arb_sub(delta[k].arb(), v[i][k].arb(), q.center[k].arb(), prec);
+      at[i][k] = v[i][k].mid_approx();
+    }
+    for (std::size_t k = 0; k < d; ++k) {
+      ball_dot(hd[k], &q.hessian[k * d], delta.data(), d, prec);
+      arb_add(grad[i * d + k].arb(), hd[k].arb(), q.b[k].arb(), prec);
+    }
+    // a + b·δ + ½ δᵀHδ = a + (b + ½ Hδ)·δ
+    Ball t;
+    arb_set(value[i].arb(), q.a.arb());
+    for (std::size_t k = 0; k < d; ++k) {
+      arb_mul_2exp_si(t.arb(), hd[k].arb(), -1);
+      arb_add(t.arb(), t.arb(), q.b[k].arb(), prec);
+      arb_addmul(value[i].arb(), t.arb(), delta[k].arb(), prec);
+    }
+    ex.consider(value[i], at[i]);
+  }
+  std::vector<Ball> e, he, beta, tb, unit(1);
+  arb_zero_pm_one(unit[0].arb());
+  arb_nonnegative_part(unit[0].arb(), unit[0].arb());  // [0, 1]
+  for (unsigned mask = 1; mask < (1u << n); ++mask) {
+    std::vector<std::size_t> s;
+    for (std::size_t i = 0; i < n; ++i)
+      if (mask & (1u << i)) s.push_back(i);
+    if (s.size() < 2) continue;
+    const std::size_t k = s.size() - 1, b0 = s[0];
+    e.assign(k * d, Ball());
+    he.assign(k * d, Ball());
+    beta.assign(k, Ball());
+    for (std::size_t j = 0; j < k; ++j)
+      for (std::size_t c = 0; c < d; ++c)
+        arb_sub(e[j * d + c].arb(), v[s[j + 1]][c].arb(), v[b0][c].arb(), prec);
+    arb_mat_t g, rhs, sol;
+    arb_mat_init(g, static_cast<slong>(k), static_cast<slong>(k));
+    arb_mat_init(rhs, static_cast<slong>(k), 1);
+    arb_mat_init(sol, static_cast<slong>(k), 1);
+    for (std::size_t j = 0; j < k; ++j) {
+      for (std::size_t c = 0; c < d; ++c) ball_dot(he[j * d + c], &q.hessian[c * d], &e[j * d], d, prec);
+      ball_dot(beta[j], &e[j * d], &grad[b0 * d], d, prec);
+      arb_neg(arb_mat_entry(rhs, static_cast<slong>(j), 0), beta[j].arb());
+    }
+    for (std::size_t j = 0; j < k; ++j)
+      for (std::size_t l = j; l < k; ++l) {
+        Ball x;
+        ball_dot(x, &e[l * d], &he[j * d], d, prec);
+        arb_set(arb_mat_entry(g, static_cast<slong>(j), static_cast<slong>(l)), x.arb());
+        arb_set(arb_mat_entry(g, static_cast<slong>(l), static_cast<slong>(j)), x.arb());
+      }
+    Ball val;
+    std::vector<double> where = at[b0];
+    if (arb_mat_solve(sol, g, rhs, prec)) {
+      Ball sum;
+      bool outside = false;
+      arb_set(val.arb(), value[b0].arb());
+      for (std::size_t j = 0; j < k; ++j) {
+        arb_srcptr tj = arb_mat_entry(sol, static_cast<slong>(j), 0);
+        outside = outside || arb_is_negative(tj);
+        arb_add(sum.arb(), sum.arb(), tj, prec);
+        Ball half;
+        arb_mul_2exp_si(half.arb(), beta[j].arb(), -1);
+        arb_addmul(val.arb(), half.arb(), tj, prec);
+        const double w = arf_get_d(arb_midref(tj), ARF_RND_NEAR);
+        for (std::size_t c = 0; c < d; ++c) where[c] += w * e[j * d + c].mid_approx();
+      }
+      Ball one;
+      arb_one(one.arb());
+      outside = outside || arb_gt(sum.arb(), one.arb());
+      if (!outside) ex.consider(val, where);
+    } else {
+      // Case (ii): t ∈ [0,1]^k, t_j t_l ∈ [0,1].
+      arb_set(val.arb(), value[b0].arb());
+      for (std::size_t j = 0; j < k; ++j) {
+        arb_addmul(val.arb(), beta[j].arb(), unit[0].arb(), prec);
+        for (std::size_t l = 0; l < k; ++l) {
+          Ball half;
+          arb_mul_2exp_si(half.arb(), arb_mat_entry(g, static_cast<slong>(j), static_cast<slong>(l)), -1);
+          arb_addmul(val.arb(), half.arb(), unit[0].arb(), prec);
+        }
+      }
+      ex.consider(val, where);
+    }
+    arb_mat_clear(g);
+    arb_mat_clear(rhs);
+    arb_mat_clear(sol);
+  }
+  BallRange r;
+  arb_set_arf(r.max.arb(), ex.hi);
+  arb_set_arf(r.min.arb(), ex.lo);
+  r.argmax = ex.argmax;
+  r.argmin = ex.argmin;
   return r;
 }
 

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "mgdl/num/ball.hpp"
 #include "mgdl/num/rational.hpp"
 
 namespace mgdl::geom {
@@ -69,6 +70,20 @@ struct QuadraticRange {
 // Exact min and max of q over t: vertices and the stationary points of faces
 // with non-singular restricted Hessian that lie in their face (Lemma S4).
 QuadraticRange quadratic_range(const Quadratic& q, const Simplex& t);
+
+// q as above with ball coefficients and centre (hessian row-major d×d,
+// symmetric), on a simplex whose vertices are given as balls (row per vertex).
+struct BallQuadratic {
+  num::Ball a;
+  std::vector<num::Ball> b, hessian, center;
+};
+struct BallRange {
+  num::Ball max, min;                  // max's upper end >= max_T q, min's lower end <= min_T q
+  std::vector<double> argmax, argmin;  // approximate extremal points: steering only
+};
+// Lemma S6: S4's candidates in ball arithmetic, valid for every q in the family.
+BallRange quadratic_range_ball(const BallQuadratic& q, const std::vector<std::vector<num::Ball>>& vertices,
+                               slong prec);
 
 // The solution of A x = rhs by exact Gaussian elimination, or false when A is
 // singular (A square).
