@@ -7,8 +7,8 @@
 #include <memory>
 #include <stdexcept>
 
-#include "pointwise.hpp"
 #include "mgdl/netcert/smooth_correction.hpp"
+#include "pointwise.hpp"
 
 namespace mgdl::netcert {
 
@@ -162,7 +162,8 @@ NetworkCertification certify_network(const net::MultigradeNetwork& network, cons
     g.parameters = unit->block(m).parameter_count();
     const std::string name = "grade " + std::to_string(m);
     g.norms = certify_norms(cur, options, name);
-    g.p1 = detail::certify_pointwise(prev, cur, *h, g.norms.sup.bounds.upper.value(), options);
+    g.p1 = detail::certify_pointwise(prev, cur, *h, g.norms.sup.bounds.upper.value(), options,
+                                     unit->piecewise_linear());
     if (options.progress) options.progress(name + " P1");
     if (g.p1.verdict == Verdict::refuted) {
       if (unit->piecewise_linear()) {

@@ -50,22 +50,41 @@ class Analyzer {
  public:
   // D <= |R_m| <= sup_cur on Ω: the bound of boxes without a finite enclosure.
   Analyzer(const resid::Residual& prev, const resid::Residual& cur, const net::Correction& h, slong prec,
-           Rational sup_cur)
-      : prev_(prev, prec), cur_(cur, prec), h_(&h), sup_cur_(std::move(sup_cur)) {}
+           Rational sup_cur, bool exact)
+      : prev_(prev, prec), cur_(cur, prec), h_(&h), sup_cur_(std::move(sup_cur)), exact_(exact) {}
+
+  // Range of h on the box: exact (C2.2) when available, else balls (N8).
+  // False when no finite range is known; zero: h ≡ 0 on the box.
+  bool h_range(const net::Box& box, Rational& lo, Rational& hi, bool& zero) {
+    if (exact_) {
+      net::LinearEnclosure e = h_->enclose(box);
+      zero = e.affine && e.range_lo == 0 && e.range_hi == 0;
+      lo = std::move(e.range_lo);
+      hi = std::move(e.range_hi);
+      return true;
+    }
+    net::BallEnclosure e;
+    h_->enclose_balls(box, prev_.precision(), e);
+    zero = e.affine && arb_is_zero(e.range.arb());
+    if (!e.range.is_finite()) return false;
+    lo = num::lower_rational(e.range);
+    hi = num::upper_rational(e.range);
+    return true;
+  }
 
   Classified classify(const net::Box& box) {
     Classified out;
-    net::BallEnclosure e;
-    h_->enclose_balls(box, prev_.precision(), e);
-    if (e.affine && arb_is_zero(e.range.arb())) {  // h ≡ 0 on B: D = 0 (N2)
+    Rational h_lo, h_hi;
+    bool zero = false;
+    const bool finite = h_range(box, h_lo, h_hi, zero);
+    if (zero) {  // h ≡ 0 on B: D = 0 (N2)
       out.kind = Kind::zero;
       return out;
     }
-    if (!e.range.is_finite()) {
+    if (!finite) {
       out.d_hi = sup_cur_;
       return out;
     }
-    const Rational h_lo = num::lower_rational(e.range), h_hi = num::upper_rational(e.range);
     const Rational h_abs = std::max(Rational(abs(h_lo)), Rational(abs(h_hi)));
     Ball r = prev_.enclose(box), s = cur_.enclose(box);
     if (!r.is_finite() || !s.is_finite()) {
@@ -106,6 +125,7 @@ class Analyzer {
   resid::ResidualEvaluator prev_, cur_;
   const net::Correction* h_;
   Rational sup_cur_;
+  bool exact_;
 };
 
 bool stop_now(const certify::Options& o, std::string& why) {
@@ -273,10 +293,10 @@ void violation_measure(Analyzer& an, int d, const Options& options, PointwiseRes
 
 PointwiseResult certify_pointwise(const resid::Residual& prev, const resid::Residual& cur,
                                   const net::Correction& h, const num::Rational& sup_cur,
-                                  const Options& options) {
+                                  const Options& options, bool exact) {
   PointwiseResult out;
   const int d = prev.dimension();
-  Analyzer an(prev, cur, h, options.certify.precision, sup_cur);
+  Analyzer an(prev, cur, h, options.certify.precision, sup_cur, exact);
   prove_or_refute(an, d, options, out);
   if (out.verdict != Verdict::proven) out.correction_zero = false;
   if (out.verdict != Verdict::refuted) return out;

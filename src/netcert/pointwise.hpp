@@ -9,9 +9,11 @@
 namespace mgdl::netcert::detail {
 
 // prev = R_{m−1}, cur = R_m = prev.with(h), h = the grade's correction;
-// sup_cur >= ‖R_m‖_∞ certified (a fallback bound of D).
+// sup_cur >= ‖R_m‖_∞ certified (a fallback bound of D). `exact`: h.enclose()
+// is available (piecewise-linear h); its exact ranges decide signs where a
+// ball could not end exactly at 0.
 PointwiseResult certify_pointwise(const resid::Residual& prev, const resid::Residual& cur,
                                   const net::Correction& h, const num::Rational& sup_cur,
-                                  const Options& options);
+                                  const Options& options, bool exact = false);
 
 }  // namespace mgdl::netcert::detail
