@@ -2,25 +2,37 @@
 // validated while it is read: every malformation is a MalformedError.
 #pragma once
 
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
 #include "cutoffs.hpp"
 #include "hats.hpp"
 #include "exact.hpp"
 #include "lp_rules.hpp"
 #include "target.hpp"
 
-#include <nlohmann/json.hpp>
-
-#include <string>
-#include <vector>
-
 namespace mgdl::check {
 
+// The verdict fields of one enclosure, all optional in the file: "status"
+// (proven: finite bounds backed by evidence), "gap" (an upper bound of
+// (U − L)/U) and "gap_reached". The checker recomputes them from the bounds.
+struct GapClaim {
+  std::string status;  // "" when absent
+  bool has_gap = false;
+  Q gap;
+  bool has_reached = false;
+  bool reached = false;
+};
+
 struct SupClaim {
+  GapClaim verdict;
   Q lower, upper;
   std::vector<Q> witness;
 };
 
 struct LpClaim {
+  GapClaim verdict;
   std::string key;  // "1", "2", ...
   Q p;
   Q lower, upper;
@@ -81,6 +93,16 @@ struct CorrectionData {
 struct Certificate {
   std::string status;
   bool incomplete = false;
+  // The run's goal and requested gap (certificate "options"), when given.
+  bool has_goal_grades = false;
+  long goal_grades = 0;
+  bool has_tolerance = false;
+  Q tolerance;
+  bool has_rel_gap = false;
+  Q rel_gap;
+  // "gaps_not_reached": (residual k, norm "sup" or the key of p).
+  bool has_short_gaps = false;
+  std::vector<std::pair<long, std::string>> short_gaps;
   Target target;
   std::string expression;
   int d = 0;

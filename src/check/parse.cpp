@@ -77,8 +77,24 @@ Q p_value(const std::string& key, const std::string& where) {
   return p;
 }
 
+GapClaim gap_claim(const json& j, const std::string& where) {
+  GapClaim g;
+  if (const json* s = optional(j, "status")) g.status = status_word(*s, where + ".status");
+  if (const json* v = optional(j, "gap")) {
+    g.has_gap = true;
+    g.gap = exact(*v, where + ".gap");
+  }
+  if (const json* r = optional(j, "gap_reached")) {
+    if (!r->is_boolean()) bad(where + ".gap_reached", "expected a boolean");
+    g.has_reached = true;
+    g.reached = r->get<bool>();
+  }
+  return g;
+}
+
 SupClaim sup_claim(const json& j, int d, const std::string& where) {
   SupClaim s;
+  s.verdict = gap_claim(j, where);
   s.lower = exact(member(j, "lower", where), where + ".lower");
   s.upper = exact(member(j, "upper", where), where + ".upper");
   if (const json* w = optional(j, "witness")) s.witness = point(*w, d, where + ".witness");
@@ -93,6 +109,7 @@ std::vector<LpClaim> lp_claims(const json& j, const std::string& where) {
     LpClaim c;
     c.key = it.key();
     c.p = p_value(c.key, w);
+    c.verdict = gap_claim(*it, w);
     c.lower = exact(member(*it, "lower", w), w + ".lower");
     c.upper = exact(member(*it, "upper", w), w + ".upper");
     out.push_back(std::move(c));
@@ -262,6 +279,32 @@ Certificate read_certificate(const json& j, const json* dense) {
   if (const json* inc = optional(j, "incomplete")) {
     if (!inc->is_boolean()) bad("incomplete", "expected a boolean");
     c.incomplete = inc->get<bool>();
+  }
+
+  if (const json* o = optional(j, "options")) {
+    if (!o->is_object()) bad("options", "expected an object");
+    if (const json* g = optional(*o, "grades")) {
+      c.has_goal_grades = true;
+      c.goal_grades = integer(*g, "options.grades", 1, 1000000);
+    }
+    if (const json* t = optional(*o, "tolerance")) {
+      c.has_tolerance = true;
+      c.tolerance = exact(*t, "options.tolerance");
+    }
+    if (const json* r = optional(*o, "rel_gap")) {
+      c.has_rel_gap = true;
+      c.rel_gap = exact(*r, "options.rel_gap");
+    }
+  }
+  if (const json* list = optional(j, "gaps_not_reached")) {
+    if (!list->is_array()) bad("gaps_not_reached", "expected an array");
+    c.has_short_gaps = true;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string w = "gaps_not_reached[" + std::to_string(i) + "]";
+      const json& e = (*list)[i];
+      c.short_gaps.emplace_back(integer(member(e, "residual", w), w + ".residual", 0, 1000000),
+                                str(member(e, "norm", w), w + ".norm"));
+    }
   }
 
   c.target = read_target(member(j, "target", "certificate"), c.expression);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
 
 namespace mgdl::check {
@@ -90,6 +91,7 @@ class Checker : ClaimLog {
     const std::size_t G = c_.grades.size();
     for (std::size_t k = 0; k <= G; ++k) check_residual(k);
     for (std::size_t m = 1; m <= G; ++m) check_grade(m);
+    check_gaps();
     check_status();
     return result();
   }
@@ -229,7 +231,9 @@ class Checker : ClaimLog {
       lp = &g.lp;
     }
     bool all = true;
+    lp_verified_.emplace_back();
     const ResidualEvidence* ev = evidence(k);
+    const bool sup_needed = required || (sup != nullptr && sup->verdict.status == "proven");
     if (sup == nullptr) {
       if (required) failed(who + " sup-norm: claim missing");
       residual_ok_.push_back(false);
@@ -247,8 +251,10 @@ class Checker : ClaimLog {
     // sup_norm.upper via the cover (C1, C2).
     std::vector<std::pair<const LpEvidence*, I>> merged;
     if (ev == nullptr || !ev->has_sup) {
-      if (required) failed(who + " sup-norm upper " + show(sup->upper) + ": evidence missing");
-      else note(who + ": sup-norm upper not certified (no evidence; not checked)");
+      if (sup_needed)
+        failed(who + " sup-norm upper " + show(sup->upper) + ": evidence missing");
+      else
+        note(who + ": sup-norm upper not certified (no evidence; not checked)");
       all = false;
     } else {
       const Q& u = ev->sup_upper;
@@ -350,8 +356,10 @@ class Checker : ClaimLog {
       if (ev != nullptr)
         for (const auto& e : ev->lp)
           if (e.p == claim.p) le = &e;
+      // Finite bounds claimed proven (or in a proven grade) need their cover.
+      const bool needed = (required || claim.verdict.status == "proven") && claim.upper.sign() >= 0;
       if (le == nullptr) {
-        if (required) {
+        if (needed) {
           failed(w + " norm: evidence missing");
           all = false;
         } else {
@@ -417,6 +425,7 @@ class Checker : ClaimLog {
                show(le->lower) + ", " + show(le->upper) + "]");
         all = false;
       } else {
+        lp_verified_.back().insert(claim.key);
         ok(who + ": L^" + claim.key + " norm in [" + show(claim.lower) + ", " + show(claim.upper) + "] (" +
            std::to_string(n_leaves) + " leaves" +
            (le->rules.empty() ? "" : "; rules " + describe_rules(le->rules)) + ")");
@@ -571,7 +580,10 @@ class Checker : ClaimLog {
         if (c.p == p) now = &c;
       for (const auto& c : prev_lp)
         if (c.p == p) before = &c;
-      if (now != nullptr && before != nullptr) by_bounds = now->upper < before->lower;
+      // Only verified finite enclosures count, whatever gap they reached.
+      if (now != nullptr && before != nullptr)
+        by_bounds = now->upper.sign() >= 0 && lp_verified_[m].count(now->key) != 0 &&
+                    lp_verified_[m - 1].count(before->key) != 0 && now->upper < before->lower;
       if (by_theorem || by_bounds)
         ok(who + ": L^" + key + " strictly decreases (" +
            (by_theorem ? (c_.scheme == "hat" ? "Theorem B" : "Theorem A") : "bounds") + ")");
@@ -708,7 +720,76 @@ class Checker : ClaimLog {
         failed(who + " node facts: node " + std::to_string(i) + " (c = " + show(hg.c[i]) + ") has no fact");
         return false;
       }
-    ok(who + ": node facts (" + std::to_string(ev.facts.size()) + " nodes, " + std::to_string(leaves) + " leaves)");
+    ok(who + ": node facts (" + std::to_string(ev.facts.size()) + " nodes, " + std::to_string(leaves) +
+       " leaves)");
+    return true;
+  }
+
+  // The gap verdicts (gap, gap_reached, gaps_not_reached) recomputed from the
+  // claimed bounds: reached iff U > 0 and (U − L)/U <= options.rel_gap.
+  void check_gaps() {
+    std::vector<std::pair<long, std::string>> short_gaps;
+    bool consistent = true;
+    auto one = [&](long k, const std::string& norm, const GapClaim& v, const Q& lower, const Q& upper) {
+      const std::string w = name(static_cast<std::size_t>(k)) + (norm == "sup" ? " sup-norm" : " L^" + norm);
+      const bool has_gap = upper.sign() > 0;
+      Q gap;
+      if (has_gap) gap = (upper - lower) / upper;
+      if (v.has_gap && (!has_gap || v.gap < gap)) {
+        failed(w + ": claimed gap " + show(v.gap) + " is below (U - L)/U" +
+               (has_gap ? " = " + show(gap) : " (U <= 0)"));
+        consistent = false;
+      }
+      if (v.status == "proven" && upper.sign() < 0) {
+        failed(w + ": status proven without a finite upper bound");
+        consistent = false;
+      }
+      if (!c_.has_rel_gap) return;
+      const bool reached = has_gap && !(c_.rel_gap < gap);
+      if (v.has_reached && v.reached != reached) {
+        failed(w + ": gap_reached is " + (v.reached ? "true" : "false") + ", but (U - L)/U" +
+               (has_gap ? " = " + show(gap) : " is undefined") + (reached ? " <= " : " > ") + "rel_gap " +
+               show(c_.rel_gap));
+        consistent = false;
+      }
+      if (!reached) short_gaps.emplace_back(k, norm);
+    };
+    auto all_of = [&](long k, const SupClaim* sup, const std::vector<LpClaim>& lp) {
+      if (sup != nullptr) one(k, "sup", sup->verdict, sup->lower, sup->upper);
+      for (const auto& l : lp) one(k, l.key, l.verdict, l.lower, l.upper);
+    };
+    if (c_.has_initial) all_of(0, &c_.initial_sup, c_.initial_lp);
+    for (const auto& g : c_.grades) all_of(g.index, g.has_sup ? &g.sup : nullptr, g.lp);
+    if (c_.has_short_gaps && c_.has_rel_gap) {
+      auto sorted = [](std::vector<std::pair<long, std::string>> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+      };
+      if (sorted(short_gaps) != sorted(c_.short_gaps)) {
+        failed("gaps_not_reached lists " + std::to_string(c_.short_gaps.size()) + " enclosures, but " +
+               std::to_string(short_gaps.size()) + " stop short of rel_gap " + show(c_.rel_gap));
+        consistent = false;
+      }
+    }
+    if (consistent && c_.has_rel_gap)
+      ok("requested gaps: " + std::to_string(short_gaps.size()) + " enclosures short of rel_gap " +
+         show(c_.rel_gap) + " (claims use the bounds reached)");
+  }
+
+  // The run's goal: G grades, or with a tolerance a final sup-norm upper < T.
+  bool goal_reached() {
+    if (c_.has_tolerance) {
+      const Q& upper = c_.grades.empty() ? c_.initial_sup.upper : c_.grades.back().sup.upper;
+      if (upper.sign() >= 0 && upper < c_.tolerance) return true;
+      failed("status: certified, but the last sup-norm upper " + show(upper) +
+             " is not below the tolerance " + show(c_.tolerance));
+      return false;
+    }
+    if (c_.has_goal_grades && static_cast<long>(c_.grades.size()) != c_.goal_grades) {
+      failed("status: certified, but " + std::to_string(c_.grades.size()) + " grades are recorded of " +
+             std::to_string(c_.goal_grades) + " requested");
+      return false;
+    }
     return true;
   }
 
@@ -720,8 +801,11 @@ class Checker : ClaimLog {
     bool all = !c_.incomplete && network_ok_ && !residual_ok_.empty() && residual_ok_[0];
     for (std::size_t m = 0; m < c_.grades.size(); ++m)
       if (c_.grades[m].status != "proven" || !grade_ok_[m]) all = false;
-    if (all) ok("status certified");
-    else failed("status: certified, but not every grade's claims are proven and verified");
+    if (!goal_reached()) return;
+    if (all)
+      ok("status certified");
+    else
+      failed("status: certified, but not every grade's claims are proven and verified");
   }
 
   const Certificate& c_;
@@ -729,6 +813,7 @@ class Checker : ClaimLog {
   mpfr_prec_t prec_;
   bool network_ok_ = false;
   std::vector<bool> residual_ok_;
+  std::vector<std::set<std::string>> lp_verified_;  // per residual: keys of verified L^p enclosures
   std::vector<bool> grade_ok_;
   std::vector<std::unique_ptr<CutoffIndex>> indexes_;
 };

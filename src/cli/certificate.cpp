@@ -15,30 +15,43 @@ json point_json(const std::vector<num::Rational>& x) {
   return a;
 }
 
-json sup_json(const certify::SupNormResult& s) {
-  return json{{"lower", to_string(s.bounds.lower.value())},
-              {"upper", to_string(s.bounds.upper.value())},
-              {"witness", point_json(s.witness)},
-              {"status", certify::to_string(s.status)}};
+// The verdict fields of one enclosure: `status` proven iff its bounds are
+// finite and backed by evidence; `gap_reached` iff U > 0 and (U − L)/U <= rel_gap.
+void gap_fields(json& o, const num::Enclosure& b, certify::StopReason why, const num::Rational& rel_gap) {
+  const bool finite = b.upper.value() >= 0;
+  o["status"] = finite ? "proven" : "not-certified";
+  if (const auto g = b.relative_gap()) o["gap"] = to_string(num::round_up(*g, 64));
+  o["gap_reached"] = run::gap_reached(b, rel_gap);
+  if (!run::gap_reached(b, rel_gap)) o["stopped"] = certify::describe(why);
 }
 
-json lp_json(const std::vector<certify::LpNormResult>& lps) {
+json sup_json(const certify::SupNormResult& s, const num::Rational& rel_gap) {
+  json o{{"lower", to_string(s.bounds.lower.value())},
+         {"upper", to_string(s.bounds.upper.value())},
+         {"witness", point_json(s.witness)}};
+  gap_fields(o, s.bounds, s.reason, rel_gap);
+  return o;
+}
+
+json lp_json(const std::vector<certify::LpNormResult>& lps, const num::Rational& rel_gap) {
   json o = json::object();
-  for (const auto& l : lps)
-    o[to_string(l.p)] = json{{"lower", to_string(l.bounds.lower.value())},
-                             {"upper", to_string(l.bounds.upper.value())},
-                             {"status", certify::to_string(l.status)}};
+  for (const auto& l : lps) {
+    json e{{"lower", to_string(l.bounds.lower.value())}, {"upper", to_string(l.bounds.upper.value())}};
+    gap_fields(e, l.bounds, l.reason, rel_gap);
+    o[to_string(l.p)] = e;
+  }
   return o;
 }
 
 // Evidence for one residual R_k: its covers (C1, C3) and, for k >= 1, the
-// support facts of grade k about R_{k-1} (A3).
+// support facts of grade k about R_{k-1} (A3). Every finite enclosure gets
+// its cover, whether or not it reached the requested gap.
 json residual_evidence(int k, const run::NormRecord& norms, const certify::BalancedResult* facts,
                        const char* fact_key = "cutoff") {
   json e{{"residual", k}};
-  if (norms.sup.status == certify::Status::proven)
+  if (norms.sup.bounds.upper.value() >= 0)
     e["sup_cover"] = json{{"tree", norms.sup.tree}, {"upper", to_string(norms.sup.bounds.upper.value())}};
-  json lp = lp_cover_evidence(norms.lp);
+  json lp = lp_cover_evidence(norms.lp, true);
   if (!lp.empty()) e["lp"] = lp;
   if (facts != nullptr && facts->status == certify::Status::proven) {
     json list = json::array();
@@ -55,10 +68,10 @@ const char* word(certify::Status s) {
 
 }  // namespace
 
-json lp_cover_evidence(const std::vector<certify::LpNormResult>& lps) {
+json lp_cover_evidence(const std::vector<certify::LpNormResult>& lps, bool any_finite) {
   json lp = json::object();
   for (const auto& l : lps)
-    if (l.status == certify::Status::proven) {
+    if (any_finite ? l.bounds.upper.value() >= 0 : l.status == certify::Status::proven) {
       json entry{{"tree", l.tree},
                  {"lower", to_string(l.bounds.lower.value())},
                  {"upper", to_string(l.bounds.upper.value())}};
@@ -66,6 +79,38 @@ json lp_cover_evidence(const std::vector<certify::LpNormResult>& lps) {
       lp[to_string(l.p)] = entry;
     }
   return lp;
+}
+
+json initial_json(const run::NormRecord& n, const VerifyOptions& opt) {
+  return json{{"sup_norm", sup_json(n.sup, opt.rel_gap)}, {"lp_norms", lp_json(n.lp, opt.rel_gap)}};
+}
+
+json grade_json(const run::GradeRecord& g, const VerifyOptions& opt) {
+  const auto& c = g.construction;
+  json gj{{"index", g.index},
+          {"status", word(g.status)},
+          {"reason", g.reason},
+          {"width", c.block_width},
+          {"depth", c.block_depth},
+          {"cutoffs", c.active_cutoffs},
+          {"cores", c.cores},
+          {"kappa", c.kappa},
+          {"epsilon", to_string(c.epsilon)},
+          {"sup_norm", sup_json(g.norms.sup, opt.rel_gap)},
+          {"lp_norms", lp_json(g.norms.lp, opt.rel_gap)},
+          {"pointwise_nonincreasing", word(g.balanced.status)},
+          {"contraction_ratio_upper", to_string(g.contraction_ratio_upper)},
+          {"contraction_proven", word(g.contraction)},
+          {"width_at_most_5d", word(g.width_ok)}};
+  json strict = json::object();
+  for (std::size_t i = 0; i < g.lp_strict_decrease.size() && i < opt.p.size(); ++i)
+    strict[to_string(opt.p[i])] = word(g.lp_strict_decrease[i]);
+  gj["lp_strict_decrease"] = strict;
+  if (g.nontrivial.status == certify::Status::proven) {
+    gj["nontrivial_witness"] = point_json(g.nontrivial.point);
+    gj["nontrivial_value"] = to_string(g.nontrivial.value);
+  }
+  return gj;
 }
 
 json build_certificate(const run::RunResult& r, const expr::Expression& target, const expr::Domain& domain,
@@ -95,15 +140,24 @@ json build_certificate(const run::RunResult& r, const expr::Expression& target, 
 
   json ps = json::array();
   for (const auto& p : opt.p) ps.push_back(to_string(p));
-  cert["options"] = json{{"grades", opt.grades},
+  cert["options"] = json{{"grades", opt.grade_count()},
                          {"precision", opt.precision},
                          {"p", ps},
                          {"rel_gap", to_string(opt.rel_gap)},
                          {"max_cutoffs", opt.max_cutoffs},
+                         {"max_boxes", opt.max_boxes},
+                         {"max_frontier", opt.max_frontier},
                          {"lp_measure", "Lebesgue measure on the normalised cube [0,1]^d"}};
   if (opt.tolerance) cert["options"]["tolerance"] = to_string(*opt.tolerance);
   cert["width"] = r.width();
-  cert["initial"] = json{{"sup_norm", sup_json(r.initial.sup)}, {"lp_norms", lp_json(r.initial.lp)}};
+  cert["initial"] = initial_json(r.initial, opt);
+  json short_gaps = json::array();
+  for (const auto& s : run::gaps_not_reached(r, opt.rel_gap)) {
+    json e{{"residual", s.residual}, {"norm", s.norm}, {"stopped", s.why}};
+    if (s.gap) e["gap"] = to_string(num::round_up(*s.gap, 64));
+    short_gaps.push_back(e);
+  }
+  cert["gaps_not_reached"] = short_gaps;
 
   json grades = json::array();
   json corrections = json::array();
@@ -111,30 +165,7 @@ json build_certificate(const run::RunResult& r, const expr::Expression& target, 
   evidence.push_back(residual_evidence(0, r.initial, nullptr));
   for (const auto& g : r.grades) {
     const auto& c = g.construction;
-    json gj{{"index", g.index},
-            {"status", word(g.status)},
-            {"reason", g.reason},
-            {"width", c.block_width},
-            {"depth", c.block_depth},
-            {"cutoffs", c.active_cutoffs},
-            {"cores", c.cores},
-            {"kappa", c.kappa},
-            {"epsilon", to_string(c.epsilon)},
-            {"sup_norm", sup_json(g.norms.sup)},
-            {"lp_norms", lp_json(g.norms.lp)},
-            {"pointwise_nonincreasing", word(g.balanced.status)},
-            {"contraction_ratio_upper", to_string(g.contraction_ratio_upper)},
-            {"contraction_proven", word(g.contraction)},
-            {"width_at_most_5d", word(g.width_ok)}};
-    json strict = json::object();
-    for (std::size_t i = 0; i < g.lp_strict_decrease.size() && i < opt.p.size(); ++i)
-      strict[to_string(opt.p[i])] = word(g.lp_strict_decrease[i]);
-    gj["lp_strict_decrease"] = strict;
-    if (g.nontrivial.status == certify::Status::proven) {
-      gj["nontrivial_witness"] = point_json(g.nontrivial.point);
-      gj["nontrivial_value"] = to_string(g.nontrivial.value);
-    }
-    grades.push_back(gj);
+    grades.push_back(grade_json(g, opt));
     if (c.correction) corrections.push_back(net::to_json(*c.correction));
     if (g.hat && g.hat->correction)
       corrections.push_back(net::to_json(*g.hat->correction));  // hat: node facts
@@ -148,8 +179,8 @@ json build_certificate(const run::RunResult& r, const expr::Expression& target, 
 
 json build_summary(const json& cert, int exit_code, const std::string& out_dir) {
   json s;
-  for (const char* key : {"format", "version", "status", "incomplete", "stop_reason", "target", "scheme",
-                          "width", "initial", "grades"})
+  for (const char* key : {"format", "version", "status", "incomplete", "stop_reason", "stop_message",
+                          "target", "scheme", "width", "initial", "grades", "gaps_not_reached"})
     if (cert.contains(key)) s[key] = cert[key];
   s["format"] = "mgdl-summary";
   s["exit_code"] = exit_code;

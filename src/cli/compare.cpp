@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 namespace mgdl::cli {
 namespace {
@@ -35,22 +34,8 @@ struct SchemeRun {
 };
 
 SchemeRun run_scheme(const expr::Program& program, const VerifyOptions& opt, const std::string& scheme) {
-  run::RunOptions ro;
-  ro.grades = opt.grades;
-  ro.tolerance = opt.tolerance;
+  run::RunOptions ro = to_run_options(opt, nullptr);
   ro.scheme = scheme;
-  ro.p = opt.p;
-  ro.precision = opt.precision;
-  const unsigned cores = std::thread::hardware_concurrency();
-  ro.threads = opt.threads > 0 ? opt.threads : static_cast<int>(cores == 0 ? 1 : cores);
-  if (opt.time_limit_seconds)
-    ro.deadline = std::chrono::steady_clock::now() +
-                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                      std::chrono::duration<double>(*opt.time_limit_seconds));
-  ro.max_cutoffs = static_cast<std::size_t>(opt.max_cutoffs);
-  ro.rel_gap = opt.rel_gap;
-  ro.initial_level = opt.initial_level;
-  ro.max_level = opt.max_level;
   const run::RunResult r = run::run_multigrade(program, opt.expression, ro);
   SchemeRun out;
   out.scheme = scheme;

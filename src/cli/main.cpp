@@ -23,8 +23,10 @@ constexpr const char* kFooter = R"(Examples:
   mgdl-verify certify net.onnx 'sin(2*pi*x)' --out netcert   # a network from elsewhere
   mgdl-verify train 'sin(32*pi*x)' --mgdl '[1,32,1],[32,32,1]x3' --sgdl '[1,32,32,32,32,1]'  # training
 
-Exit codes: 0 certified / check passed, 1 not certified within budget / check failed,
-2 invalid input, 3 internal error.)";
+Exit codes: 0 certified (every claim P1-P4 of every grade proven and the goal reached:
+G grades, or the sup-norm below --tol; norm enclosures may stop short of --rel-gap, they are
+listed) / check passed; 1 not certified (a claim not proven, or the run stopped before its goal)
+/ check failed; 2 invalid input; 3 internal error.)";
 
 }  // namespace
 
@@ -45,9 +47,12 @@ int main(int argc, char** argv) {
     app.add_option("EXPR", opt.expression,
                    "target f on the domain, e.g. 'sin(32*pi*x)'; variables x,y,z or x1..x4 set d "
                    "(default: sin(8*pi*x))");
-    app.add_option("--domain", domain_text, "box: lo:hi for every axis, or lo:hi,lo:hi per axis (default 0:1)");
-    app.add_option("--grades", opt.grades, "number of grades to build (1..1000)")->capture_default_str();
-    app.add_option("--tol", tol_text, "stop once the certified sup-norm is below T");
+    app.add_option("--domain", domain_text,
+                   "box: lo:hi for every axis, or lo:hi,lo:hi per axis (default 0:1)");
+    app.add_option("--grades", opt.grades,
+                   "number of grades to build (1..1000; default 6); with --tol only a cap (default 20)");
+    app.add_option("--tol", tol_text,
+                   "build grades until the certified sup-norm is below T; not reaching T exits 1");
     app.add_option("--scheme", opt.scheme, "construction: cutoff (the theorem's) or hat")
         ->capture_default_str();
     app.add_option("--p", p_text, "L^p norms to certify, comma-separated rationals >= 1 (default 1,2)");
@@ -55,12 +60,20 @@ int main(int argc, char** argv) {
     app.add_option("--threads", opt.threads, "worker threads (0 = all cores)")->capture_default_str();
     app.add_option("--time-limit", opt.time_limit_seconds, "seconds before stopping with what is proven");
     app.add_option("--max-cutoffs", opt.max_cutoffs, "budget of cutoffs per grade")->capture_default_str();
-    app.add_option("--rel-gap", gap_text, "relative gap (U-L)/U of certified norms, 1e-12..0.5 (default 1e-6)");
-    app.add_option("--initial-level", opt.initial_level, "start grid of 2^k cells per axis")->capture_default_str();
+    app.add_option("--max-boxes", opt.max_boxes,
+                   "boxes evaluated per norm enclosure before it stops short of the gap")
+        ->capture_default_str();
+    app.add_option("--max-frontier", opt.max_frontier,
+                   "open boxes kept per norm enclosure (the memory cap; about 1 KB each)")
+        ->capture_default_str();
+    app.add_option("--rel-gap", gap_text,
+                   "relative gap (U-L)/U of certified norms, 1e-12..0.5 (default 1e-6)");
+    app.add_option("--initial-level", opt.initial_level, "start grid of 2^k cells per axis")
+        ->capture_default_str();
     app.add_option("--max-level", opt.max_level, "finest core level 2^-k")->capture_default_str();
     app.add_option("--out", opt.out_dir, "output directory")->capture_default_str();
     app.add_flag("--json", opt.json, "print the summary as one JSON document on stdout");
-    app.add_flag("--quiet", opt.quiet, "print nothing but errors");
+    app.add_flag("--quiet", opt.quiet, "print nothing but errors (no progress lines, no table)");
 
     std::string check_file;
     CLI::App* check = app.add_subcommand("check", "re-verify a certificate independently (MPFI, no shared code)");

@@ -1,7 +1,9 @@
 #include "options.hpp"
 
+#include <chrono>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace mgdl::cli {
 namespace {
@@ -59,8 +61,14 @@ num::Rational parse_positive(const std::string& text, const std::string& option)
   return value;
 }
 
+int VerifyOptions::grade_count() const {
+  if (grades) return *grades;
+  return tolerance ? kDefaultToleranceCap : kDefaultGrades;
+}
+
 void validate(const VerifyOptions& o) {
-  if (o.grades < 1 || o.grades > 1000) throw UsageError("--grades: " + std::to_string(o.grades) + " is outside 1..1000");
+  if (o.grades && (*o.grades < 1 || *o.grades > 1000))
+    throw UsageError("--grades: " + std::to_string(*o.grades) + " is outside 1..1000");
   if (o.scheme != "cutoff" && o.scheme != "hat")
     throw UsageError("--scheme: '" + o.scheme + "' is not one of cutoff, hat");
   if (o.precision < 53 || o.precision > 4096)
@@ -70,6 +78,10 @@ void validate(const VerifyOptions& o) {
     throw UsageError("--time-limit: must be a positive number of seconds");
   if (o.max_cutoffs < 1 || o.max_cutoffs > 100000000)
     throw UsageError("--max-cutoffs: " + std::to_string(o.max_cutoffs) + " is outside 1..10^8");
+  if (o.max_boxes < 1 || o.max_boxes > 4000000000L)
+    throw UsageError("--max-boxes: " + std::to_string(o.max_boxes) + " is outside 1..4*10^9");
+  if (o.max_frontier < 2 || o.max_frontier > 1000000000L)
+    throw UsageError("--max-frontier: " + std::to_string(o.max_frontier) + " is outside 2..10^9");
   if (o.rel_gap < num::Rational(1, 1000000000000) || o.rel_gap > num::Rational(1, 2))
     throw UsageError("--rel-gap: must lie in 1e-12..0.5");
   if (o.initial_level < 0 || o.initial_level > 12)
@@ -77,6 +89,29 @@ void validate(const VerifyOptions& o) {
   if (o.max_level < o.initial_level || o.max_level > 60)
     throw UsageError("--max-level: must lie in initial-level..60");
   if (o.out_dir.empty()) throw UsageError("--out: empty directory name");
+}
+
+run::RunOptions to_run_options(const VerifyOptions& opt, const std::atomic<bool>* cancel) {
+  run::RunOptions ro;
+  ro.grades = opt.grade_count();
+  ro.tolerance = opt.tolerance;
+  ro.scheme = opt.scheme;
+  ro.p = opt.p;
+  ro.precision = opt.precision;
+  const unsigned cores = std::thread::hardware_concurrency();
+  ro.threads = opt.threads > 0 ? opt.threads : static_cast<int>(cores == 0 ? 1 : cores);
+  if (opt.time_limit_seconds)
+    ro.deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                               std::chrono::duration<double>(*opt.time_limit_seconds));
+  ro.max_cutoffs = static_cast<std::size_t>(opt.max_cutoffs);
+  ro.max_boxes = opt.max_boxes;
+  ro.max_frontier = opt.max_frontier;
+  ro.rel_gap = opt.rel_gap;
+  ro.initial_level = opt.initial_level;
+  ro.max_level = opt.max_level;
+  ro.cancel = cancel;
+  return ro;
 }
 
 }  // namespace mgdl::cli

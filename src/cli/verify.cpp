@@ -1,15 +1,7 @@
 #include "verify.hpp"
 
-#include "certificate.hpp"
-#include "mgdl/expr/expression.hpp"
-#include "mgdl/expr/program.hpp"
-#include "mgdl/net/serialize.hpp"
-#include "mgdl/report/plot_data.hpp"
-#include "mgdl/report/report.hpp"
-#include "mgdl/run/driver.hpp"
-#include "output_files.hpp"
-
 #include <fmt/core.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -19,7 +11,15 @@
 #include <stdexcept>
 #include <thread>
 
-#include <unistd.h>
+#include "certificate.hpp"
+#include "mgdl/expr/expression.hpp"
+#include "mgdl/expr/program.hpp"
+#include "mgdl/net/serialize.hpp"
+#include "mgdl/report/plot_data.hpp"
+#include "mgdl/report/report.hpp"
+#include "mgdl/run/driver.hpp"
+#include "output_files.hpp"
+#include "progress.hpp"
 
 namespace mgdl::cli {
 namespace {
@@ -46,27 +46,6 @@ expr::Domain make_domain(const VerifyOptions& opt, int d) {
   return dom;
 }
 
-run::RunOptions run_options(const VerifyOptions& opt) {
-  run::RunOptions ro;
-  ro.grades = opt.grades;
-  ro.tolerance = opt.tolerance;
-  ro.scheme = opt.scheme;
-  ro.p = opt.p;
-  ro.precision = opt.precision;
-  unsigned cores = std::thread::hardware_concurrency();
-  ro.threads = opt.threads > 0 ? opt.threads : static_cast<int>(cores == 0 ? 1 : cores);
-  if (opt.time_limit_seconds)
-    ro.deadline = std::chrono::steady_clock::now() +
-                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                      std::chrono::duration<double>(*opt.time_limit_seconds));
-  ro.max_cutoffs = static_cast<std::size_t>(opt.max_cutoffs);
-  ro.rel_gap = opt.rel_gap;
-  ro.initial_level = opt.initial_level;
-  ro.max_level = opt.max_level;
-  ro.cancel = &g_cancel;
-  return ro;
-}
-
 // R_m sampled in doubles for the plots only ("sampled, not certified").
 report::PlotData sample_plots(const run::RunResult& r) {
   const int d = r.target.dimension();
@@ -75,25 +54,19 @@ report::PlotData sample_plots(const run::RunResult& r) {
   const auto& corrections = r.residual.corrections();
   std::vector<num::Ball> xb(static_cast<std::size_t>(d));
   num::Ball out;
-  return report::sample_residuals(d, static_cast<int>(r.grades.size()), points,
-                                  [&](int m, const std::vector<double>& x) {
-                                    std::vector<num::Rational> q(x.size());
-                                    for (std::size_t i = 0; i < x.size(); ++i) {
-                                      q[i] = num::Rational(x[i]);
-                                      xb[i] = num::Ball::from_rational(q[i], 64);
-                                    }
-                                    f.point(xb.data(), out);
-                                    double value = out.mid_approx();
-                                    for (int k = 0; k < m && k < static_cast<int>(corrections.size()); ++k)
-                                      value -= num::to_double_approx(corrections[static_cast<std::size_t>(k)]->evaluate(q));
-                                    return value;
-                                  });
-}
-
-void print_progress(const run::RunProgress& p) {
-  std::cerr << fmt::format("\r\033[Kgrade {} {:<9} {:>9} [{:.6g}, {:.6g}] {:.1f} s", p.grade, p.phase, p.count,
-                           p.lower_approx, p.upper_approx, p.elapsed_seconds)
-            << std::flush;
+  return report::sample_residuals(
+      d, static_cast<int>(r.grades.size()), points, [&](int m, const std::vector<double>& x) {
+        std::vector<num::Rational> q(x.size());
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          q[i] = num::Rational(x[i]);
+          xb[i] = num::Ball::from_rational(q[i], 64);
+        }
+        f.point(xb.data(), out);
+        double value = out.mid_approx();
+        for (int k = 0; k < m && k < static_cast<int>(corrections.size()); ++k)
+          value -= num::to_double_approx(corrections[static_cast<std::size_t>(k)]->evaluate(q));
+        return value;
+      });
 }
 
 }  // namespace
@@ -123,7 +96,7 @@ int run_verify(const VerifyOptions& opt) {
   if (continuity.status == expr::DomainCheck::Status::undecided)
     return invalid("could not prove the target continuous on the domain: " + continuity.message);
 
-  run::RunOptions ro = run_options(opt);
+  run::RunOptions ro = to_run_options(opt, &g_cancel);
   try {
     ro.validate(d);
   } catch (const std::invalid_argument& e) {
@@ -136,11 +109,12 @@ int run_verify(const VerifyOptions& opt) {
   }
 
   std::signal(SIGINT, on_sigint);
-  const bool show_progress = !opt.quiet && ::isatty(STDERR_FILENO) != 0;
+  // Phase lines on stderr and table rows on stdout as the run goes (not with
+  // --quiet; with --json stdout holds the summary only).
+  Progress printer(opt, opt.quiet ? nullptr : &std::cerr, opt.quiet || opt.json ? nullptr : &std::cout);
   run::ProgressCallback progress;
-  if (show_progress) progress = print_progress;
+  if (!opt.quiet) progress = [&printer](const run::RunProgress& e) { printer(e); };
   run::RunResult result = run::run_multigrade(program, opt.expression, ro, progress);
-  if (show_progress) std::cerr << "\r\033[K" << std::flush;
   std::signal(SIGINT, SIG_DFL);
 
   const std::string dense_file = "network.json";
@@ -161,11 +135,15 @@ int run_verify(const VerifyOptions& opt) {
   if (opt.json) {
     std::cout << build_summary(cert, code, opt.out_dir).dump(2) << "\n";
   } else if (!opt.quiet) {
-    std::cout << report::render_summary_table(cert);
+    const std::string gaps = report::render_gap_note(cert);
+    if (!gaps.empty()) std::cout << gaps << "\n";
+    const std::size_t short_gaps = cert["gaps_not_reached"].size();
+    const std::string gap_note =
+        short_gaps == 0 ? "" : fmt::format("; {} requested gaps not reached (*)", short_gaps);
     std::cout << fmt::format(
-        "{}: {} ({}); wrote {}certificate.json, report.html, report.md, network.json, network.onnx{}\n",
+        "{}: {} ({}){}; wrote {}certificate.json, report.html, report.md, network.json, network.onnx{}\n",
         code == kCertified ? "certified" : "not certified", result.stop_message, run::to_string(result.stop_reason),
-        dir, onnx_note.empty() ? "" : " (" + onnx_note + ")");
+        gap_note, dir, onnx_note.empty() ? "" : " (" + onnx_note + ")");
   }
   return code;
 }

@@ -28,6 +28,13 @@ constexpr int kDigits = 6;
 
 struct Interval {
   std::string lower, upper;
+  bool gap_reached = true;  // false: the enclosure stopped short of the requested rel_gap
+};
+
+// One entry of "gaps_not_reached".
+struct GapShortfall {
+  long residual = 0;
+  std::string norm, gap, stopped;
 };
 
 struct GradeInfo {
@@ -47,6 +54,8 @@ struct GradeInfo {
 struct Certificate {
   std::string status;
   bool incomplete = false;
+  std::string stop_message;
+  std::vector<GapShortfall> short_gaps;
   std::string expression, canonical;
   std::vector<std::string> variables;
   std::vector<Interval> domain;
@@ -109,8 +118,11 @@ std::vector<std::string> exact_vector(const json& object, const char* key, const
 }
 
 Interval read_interval(const json& object, const std::string& where) {
-  return {exact(member(object, "lower", where), where + ".lower"),
-          exact(member(object, "upper", where), where + ".upper")};
+  Interval i{exact(member(object, "lower", where), where + ".lower"),
+             exact(member(object, "upper", where), where + ".upper")};
+  const auto reached = object.find("gap_reached");
+  if (reached != object.end() && reached->is_boolean()) i.gap_reached = reached->get<bool>();
+  return i;
 }
 
 GradeInfo read_grade(const json& g, const std::string& where, bool is_initial) {
@@ -160,6 +172,23 @@ Certificate read_certificate(const json& j) {
   if (c.status.empty()) malformed("missing key 'status'");
   const auto incomplete = j.find("incomplete");
   c.incomplete = incomplete != j.end() && incomplete->is_boolean() && incomplete->get<bool>();
+  c.stop_message = optional_string(j, "stop_message");
+  if (j.contains("gaps_not_reached")) {
+    const json& list = j["gaps_not_reached"];
+    if (!list.is_array()) malformed("gaps_not_reached is not an array");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string where = "gaps_not_reached[" + std::to_string(i) + "]";
+      const json& e = list[i];
+      const json& k = member(e, "residual", where);
+      if (!k.is_number_integer()) malformed(where + ".residual is not an integer");
+      GapShortfall g;
+      g.residual = k.get<long>();
+      g.norm = optional_string(e, "norm");
+      if (e.contains("gap")) g.gap = exact(e["gap"], where + ".gap");
+      g.stopped = optional_string(e, "stopped");
+      c.short_gaps.push_back(std::move(g));
+    }
+  }
   const json& target = member(j, "target", "");
   const json& expression = member(target, "expression", "target");
   if (!expression.is_string()) malformed("target.expression is not a string");
@@ -211,13 +240,21 @@ Certificate read_certificate(const json& j) {
 // ---------------------------------------------------------------------------
 // Shared text pieces.
 
+// Marks an enclosure that stopped short of the requested gap.
+constexpr const char* kShortMark = "*";
+
+std::string interval_text(const Interval& i) {
+  if (num::parse_rational(i.upper) < 0) return "[" + decimal_lower(i.lower, kDigits) + ", no bound]*";
+  return decimal_interval(i.lower, i.upper, kDigits) + (i.gap_reached ? "" : kShortMark);
+}
+
 std::string interval_text(const std::optional<Interval>& i) {
-  return i ? decimal_interval(i->lower, i->upper, kDigits) : "-";
+  return i ? interval_text(*i) : "-";
 }
 
 std::string lp_text(const GradeInfo& g, const std::string& p) {
   const auto it = g.lp.find(p);
-  return it == g.lp.end() ? "-" : decimal_interval(it->second.lower, it->second.upper, kDigits);
+  return it == g.lp.end() ? "-" : interval_text(it->second);
 }
 
 std::string integer_text(const std::optional<long>& v) { return v ? std::to_string(*v) : "-"; }
@@ -259,8 +296,7 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
 };
 
-Table summary_rows(const Certificate& c) {
-  const auto p = table_p(c);
+Table summary_header(const std::optional<std::string>& p) {
   Table t;
   t.header = {"grade", "cutoffs", "depth", "width", "sup-norm [L, U]"};
   if (p) t.header.push_back("L^" + *p + " [L, U]");
@@ -268,17 +304,47 @@ Table summary_rows(const Certificate& c) {
   t.right = {true, true, true, true, false};
   if (p) t.right.push_back(false);
   t.right.insert(t.right.end(), {true, false});
-  auto row = [&](const GradeInfo& g, const std::string& grade, const std::string& status) {
-    std::vector<std::string> r = {grade, integer_text(g.cutoffs), integer_text(g.depth), integer_text(g.width),
-                                  interval_text(g.sup)};
-    if (p) r.push_back(lp_text(g, *p));
-    r.push_back(ratio_text(g));
-    r.push_back(status);
-    t.rows.push_back(std::move(r));
-  };
-  if (c.initial) row(*c.initial, "0", "target f");
-  for (const auto& g : c.grades) row(g, std::to_string(g.index), g.status);
   return t;
+}
+
+std::vector<std::string> summary_row(const GradeInfo& g, const std::optional<std::string>& p, bool initial) {
+  std::vector<std::string> r = {initial ? "0" : std::to_string(g.index), integer_text(g.cutoffs),
+                                integer_text(g.depth), integer_text(g.width), interval_text(g.sup)};
+  if (p) r.push_back(lp_text(g, *p));
+  r.push_back(ratio_text(g));
+  r.push_back(initial ? "target f" : g.status);
+  return r;
+}
+
+Table summary_rows(const Certificate& c) {
+  const auto p = table_p(c);
+  Table t = summary_header(p);
+  if (c.initial) t.rows.push_back(summary_row(*c.initial, p, true));
+  for (const auto& g : c.grades) t.rows.push_back(summary_row(g, p, false));
+  return t;
+}
+
+// The plain summary table has fixed column widths, so that its rows can be
+// printed one by one as grades finish; longer cells push their line wider.
+// Column k of a table with `columns` columns (8 with the L^p column, else 7).
+std::size_t summary_width(std::size_t k, std::size_t columns) {
+  static const std::size_t kWidths[] = {5, 7, 5, 5, 24, 24, 9, 13};
+  return kWidths[columns == 8 || k < 5 ? k : k + 1];
+}
+
+std::string fixed_line(const std::vector<std::string>& cells, const std::vector<bool>& right) {
+  std::string s;
+  for (std::size_t k = 0; k < cells.size(); ++k) {
+    if (k > 0) s += "  ";
+    s += pad(cells[k], summary_width(k, cells.size()), right[k]);
+  }
+  return trim_right(s) + "\n";
+}
+
+std::string plain_header(const Table& t) {
+  std::vector<std::string> rule;
+  for (std::size_t k = 0; k < t.header.size(); ++k) rule.emplace_back(summary_width(k, t.header.size()), '-');
+  return fixed_line(t.header, t.right) + fixed_line(rule, t.right);
 }
 
 std::vector<std::size_t> column_widths(const Table& t) {
@@ -288,24 +354,6 @@ std::vector<std::size_t> column_widths(const Table& t) {
     for (std::size_t k = 0; k < r.size() && k < w.size(); ++k) w[k] = std::max(w[k], display_width(r[k]));
   }
   return w;
-}
-
-std::string plain_table(const Table& t) {
-  const auto w = column_widths(t);
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string s;
-    for (std::size_t k = 0; k < cells.size(); ++k) {
-      if (k > 0) s += "  ";
-      s += pad(cells[k], w[k], t.right[k]);
-    }
-    return trim_right(s) + "\n";
-  };
-  std::string out = line(t.header);
-  std::vector<std::string> rule;
-  for (std::size_t k : w) rule.emplace_back(k, '-');
-  out += line(rule);
-  for (const auto& r : t.rows) out += line(r);
-  return out;
 }
 
 std::string markdown_table(Table t) {
@@ -402,6 +450,25 @@ std::vector<std::pair<std::string, std::string>> parameters(const Certificate& c
   return out;
 }
 
+// The enclosures that stopped short of the requested relative gap, one sentence.
+std::string short_gaps_text(const Certificate& c) {
+  std::vector<std::string> items;
+  for (const auto& g : c.short_gaps) {
+    std::string item =
+        "R_" + std::to_string(g.residual) + " " + (g.norm == "sup" ? "sup-norm" : "L^" + g.norm);
+    item += g.gap.empty() ? " (no finite bound" : " (gap " + decimal_upper(g.gap, 2);
+    if (!g.stopped.empty()) item += "; " + g.stopped;
+    items.push_back(item + ")");
+  }
+  const std::string gap = c.options.contains("rel_gap") ? " " + json_value_text(c.options["rel_gap"]) : "";
+  return "Requested relative gap" + gap + " not reached by " + std::to_string(items.size()) +
+         (items.size() == 1 ? " enclosure" : " enclosures") +
+         " (marked * in the tables): " + join(items, ", ") +
+         ". Their bounds are certified all the same, and every claim reported proven above holds with the "
+         "bounds "
+         "reached.";
+}
+
 // The statement of what was proven, as plain-text paragraphs; `code` marks up
 // an expression for the output format.
 template <typename Code>
@@ -421,12 +488,17 @@ std::vector<std::string> statement(const Certificate& c, Code code) {
                       ", approximated by the " + scheme_title(c) + " with " + std::to_string(c.grades.size()) +
                       (c.grades.size() == 1 ? " grade" : " grades") + ". ";
   if (c.status == "certified") {
-    first += "Certificate status: certified \u2014 every claim of every grade is proven.";
+    first += "Certificate status: certified \u2014 every claim (P1\u2013P4) of every grade is proven.";
+  } else if (open.empty() && !c.stop_message.empty()) {
+    first +=
+        "Certificate status: not certified \u2014 every recorded grade is proven, but the run stopped before "
+        "its goal: " +
+        c.stop_message + ".";
   } else {
     first += "Certificate status: not certified \u2014 at least one claim could not be established within the "
              "budget; such claims are reported with the best bounds found and are not claimed.";
   }
-  if (c.incomplete) first += " The run was interrupted (incomplete): only the grades listed were attempted.";
+  if (c.incomplete) first += " The run is incomplete: only the grades listed were attempted.";
   paragraphs.push_back(first);
 
   if (!proven.empty()) {
@@ -467,6 +539,7 @@ std::vector<std::string> statement(const Certificate& c, Code code) {
     if (!failed.empty()) s += ". Claims not established: " + join(failed, ", ");
     paragraphs.push_back(s + ".");
   }
+  if (!c.short_gaps.empty()) paragraphs.push_back(short_gaps_text(c));
   if (c.initial && c.initial->sup && !c.grades.empty() && c.grades.back().sup) {
     const GradeInfo& last = c.grades.back();
     std::string s = "Sup-norm: \u2016f\u2016\u221e \u2208 " + interval_text(c.initial->sup) + " and \u2016R_" +
@@ -855,7 +928,26 @@ footer { margin-top: 36px; padding-top: 12px; border-top: 1px solid var(--line);
 // ---------------------------------------------------------------------------
 
 std::string render_summary_table(const json& certificate) {
-  return plain_table(summary_rows(read_certificate(certificate)));
+  const Table t = summary_rows(read_certificate(certificate));
+  std::string out = plain_header(t);
+  for (const auto& r : t.rows) out += fixed_line(r, t.right);
+  return out;
+}
+
+std::string render_gap_note(const json& certificate) {
+  const Certificate c = read_certificate(certificate);
+  return c.short_gaps.empty() ? std::string() : short_gaps_text(c);
+}
+
+std::string render_summary_header(const std::optional<std::string>& p) {
+  return plain_header(summary_header(p));
+}
+
+std::string render_summary_row(const json& grade, const std::optional<std::string>& p) {
+  const bool initial = !grade.contains("index");
+  const Table t = summary_header(p);
+  return fixed_line(summary_row(read_grade(grade, initial ? "initial" : "grade", initial), p, initial),
+                    t.right);
 }
 
 std::string render_markdown(const json& certificate) {

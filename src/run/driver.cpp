@@ -3,6 +3,9 @@
 #include "mgdl/run/driver.hpp"
 
 #include "mgdl/certify/balanced_hat.hpp"
+#include "mgdl/report/decimal.hpp"
+
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -22,23 +25,32 @@ double seconds_since(Clock::time_point start) {
 NormRecord certify_norms(const resid::Residual& r, const RunOptions& options, const certify::Options& copt,
                          int grade, Clock::time_point start, const ProgressCallback& progress) {
   NormRecord rec;
-  auto report = [&](const char* phase, std::size_t count) {
+  auto report = [&](const char* phase, std::size_t count, const Rational* p) {
     if (!progress) return;
-    RunProgress p;
-    p.grade = grade;
-    p.phase = phase;
-    p.count = count;
-    p.lower_approx = num::to_double_approx(rec.sup.bounds.lower.value());
-    p.upper_approx = num::to_double_approx(rec.sup.bounds.upper.value());
-    p.elapsed_seconds = seconds_since(start);
-    progress(p);
+    RunProgress e;
+    e.grade = grade;
+    e.phase = phase;
+    e.count = count;
+    if (p != nullptr) {
+      e.p = num::to_string(*p);
+      e.sup = &rec.sup.bounds;
+    }
+    e.lower_approx = num::to_double_approx(rec.sup.bounds.lower.value());
+    e.upper_approx = num::to_double_approx(rec.sup.bounds.upper.value());
+    e.elapsed_seconds = seconds_since(start);
+    progress(e);
   };
-  report("sup-norm", 0);
+  report("sup-norm", 0, nullptr);
   rec.sup = certify::certify_sup_norm(r, copt);
-  report("lp-norm", static_cast<std::size_t>(rec.sup.boxes));
-  for (const Rational& p : options.p) rec.lp.push_back(certify::certify_lp_norm(r, p, copt));
+  for (const Rational& p : options.p) {
+    report("lp-norm", static_cast<std::size_t>(rec.sup.boxes), &p);
+    rec.lp.push_back(certify::certify_lp_norm(r, p, copt));
+  }
   return rec;
 }
+
+// A finite certified upper bound (the engines report −1 when there is none).
+bool finite_upper(const num::Enclosure& e) { return e.upper.value() >= 0; }
 
 RunStopReason stop_for(construct::BuildStopReason why) {
   switch (why) {
@@ -105,6 +117,8 @@ void RunOptions::validate(int dimension) const {
   for (const Rational& q : p)
     if (q < 1) throw std::invalid_argument("--p exponents must be >= 1, got " + num::to_string(q));
   if (max_cutoffs < 1) throw std::invalid_argument("--max-cutoffs must be >= 1");
+  if (max_boxes < 1) throw std::invalid_argument("--max-boxes must be >= 1");
+  if (max_frontier < 2) throw std::invalid_argument("--max-frontier must be >= 2");
   if (scheme == "hat") {
     hat_options().validate(dimension);
   } else {
@@ -129,6 +143,8 @@ construct::HatOptions RunOptions::hat_options() const {
 certify::Options RunOptions::certify_options() const {
   certify::Options o;
   o.rel_gap = rel_gap;
+  o.max_boxes = max_boxes;
+  o.max_frontier = max_frontier;
   o.precision = precision;
   o.max_precision = std::max<slong>(o.max_precision, precision);
   o.threads = threads;
@@ -146,12 +162,37 @@ const char* to_string(RunStopReason reason) {
   switch (reason) {
     case RunStopReason::grades_done: return "grades-done";
     case RunStopReason::tolerance_reached: return "tolerance-reached";
+    case RunStopReason::grade_cap: return "grade-cap";
     case RunStopReason::not_certified: return "not-certified";
     case RunStopReason::budget_cutoffs: return "budget-cutoffs";
     case RunStopReason::time: return "time";
     case RunStopReason::cancelled: return "cancelled";
   }
   return "unknown";
+}
+
+bool gap_reached(const num::Enclosure& bounds, const Rational& rel_gap) {
+  const std::optional<Rational> g = bounds.relative_gap();
+  return g && *g <= rel_gap;
+}
+
+std::vector<GapShortfall> gaps_not_reached(const RunResult& run, const Rational& rel_gap) {
+  std::vector<GapShortfall> out;
+  auto scan = [&](int k, const NormRecord& n) {
+    auto add = [&](const num::Enclosure& b, std::string norm, certify::StopReason why) {
+      if (gap_reached(b, rel_gap)) return;
+      // An enclosure that converged but rounds outward past the gap has no stop
+      // reason of its own.
+      out.push_back(
+          {k, std::move(norm), b.relative_gap(),
+           why == certify::StopReason::converged ? "rounding of the bounds" : certify::describe(why)});
+    };
+    add(n.sup.bounds, "sup", n.sup.reason);
+    for (const auto& l : n.lp) add(l.bounds, num::to_string(l.p), l.reason);
+  };
+  scan(0, run.initial);
+  for (const auto& g : run.grades) scan(g.index, g.norms);
+  return out;
 }
 
 RunResult::RunResult(expr::Program program, std::string source_text)
@@ -179,7 +220,7 @@ RunResult run_multigrade(const expr::Program& target, std::string source, const 
     run.stop_reason = why;
     run.stop_message = std::move(message);
     run.incomplete = why != RunStopReason::grades_done && why != RunStopReason::tolerance_reached;
-    bool all = run.initial.proven();
+    bool all = !run.incomplete;
     for (const auto& g : run.grades) all = all && g.status == certify::Status::proven;
     run.status = all ? certify::Status::proven : certify::Status::not_certified;
     run.seconds_approx = seconds_since(start);
@@ -193,16 +234,37 @@ RunResult run_multigrade(const expr::Program& target, std::string source, const 
     return std::move(run);
   };
 
+  // The goal of --tol: a finite certified upper bound of ||R_k||_inf below T.
+  auto below_tolerance = [&](const NormRecord& n) {
+    return options.tolerance && finite_upper(n.sup.bounds) && n.sup.bounds.upper.value() < *options.tolerance;
+  };
+  auto tolerance_message = [&](int k, const NormRecord& n) {
+    return fmt::format("the certified sup-norm of R_{} is at most {} < --tol {}", k,
+                       report::decimal_upper(n.sup.bounds.upper.value(), 4),
+                       report::decimal_upper(*options.tolerance, 6));
+  };
+  auto grade_done = [&](int k, const GradeRecord* g, const NormRecord* initial) {
+    if (!progress) return;
+    RunProgress e;
+    e.grade = k;
+    e.phase = "grade-done";
+    e.elapsed_seconds = seconds_since(start);
+    e.grade_record = g;
+    e.initial = initial;
+    progress(e);
+  };
+
   run.initial = certify_norms(run.residual, options, certify_options, 0, start, progress);
   RunStopReason why = RunStopReason::grades_done;
+  grade_done(0, nullptr, &run.initial);
   if (norms_interrupted(run.initial, why)) return finish(why, "stopped while certifying the norms of f");
   const NormRecord* previous = &run.initial;
 
   for (int m = 1; m <= options.grades; ++m) {
     if (interrupted(options, why)) return finish(why, "stopped before grade " + std::to_string(m));
     const num::LowerBound sup_lower = previous->sup.bounds.lower;
-    if (options.tolerance && previous->sup.bounds.upper.value() < *options.tolerance)
-      return finish(RunStopReason::tolerance_reached, "the certified sup-norm is below the tolerance");
+    if (below_tolerance(*previous))
+      return finish(RunStopReason::tolerance_reached, tolerance_message(m - 1, *previous));
     if (sup_lower.value() <= 0)
       return finish(RunStopReason::not_certified,
                     "no positive lower bound of the sup-norm of R_" + std::to_string(m - 1));
@@ -256,6 +318,14 @@ RunResult run_multigrade(const expr::Program& target, std::string source, const 
     run.network.add_grade(net::with_input_size(built.block, run.network.feature_size()));
     g.construction = std::move(built);
     g.hat = std::move(hat_built);
+    if (progress) {
+      RunProgress p;
+      p.grade = m;
+      p.phase = "built";
+      p.count = g.construction.active_cutoffs;
+      p.elapsed_seconds = seconds_since(start);
+      progress(p);
+    }
 
     g.norms = certify_norms(run.residual, options, certify_options, m, start, progress);
     if (progress) {
@@ -276,53 +346,66 @@ RunResult run_multigrade(const expr::Program& target, std::string source, const 
       g.nontrivial = certify::nontrivial_witness(*g.construction.correction);
     }
 
-    // P2 (C5): the ratio is exact; proven iff <= 1 − epsilon.
+    // P2 (C5): the ratio is exact; proven iff U_m is finite and the ratio <= 1 − epsilon.
+    const bool sup_finite = finite_upper(g.norms.sup.bounds);
     g.contraction_ratio_upper = g.norms.sup.bounds.upper.value() / sup_lower.value();
-    g.contraction = g.contraction_ratio_upper <= 1 - g.construction.epsilon ? certify::Status::proven
-                                                                            : certify::Status::not_certified;
-    // P3 per p: Theorem A (balanced and nontrivial), or the bounds alone.
+    g.contraction = sup_finite && g.contraction_ratio_upper <= 1 - g.construction.epsilon
+                        ? certify::Status::proven
+                        : certify::Status::not_certified;
+    // P3 per p: Theorem A (balanced and nontrivial), or the bounds alone; the
+    // bounds count whatever gap their enclosures reached, when U_p(m) is finite.
     const bool theorem_a =
         g.balanced.status == certify::Status::proven && g.nontrivial.status == certify::Status::proven;
+    std::string p3_open;
     for (std::size_t k = 0; k < options.p.size(); ++k) {
-      const bool by_bounds = g.norms.lp[k].bounds.upper.value() < previous->lp[k].bounds.lower.value();
+      const num::Enclosure& now = g.norms.lp[k].bounds;
+      const bool by_bounds = finite_upper(now) && now.upper.value() < previous->lp[k].bounds.lower.value();
       g.lp_strict_decrease.push_back(theorem_a || by_bounds ? certify::Status::proven
                                                             : certify::Status::not_certified);
       g.lp_strict_decrease_via.emplace_back(theorem_a ? "theorem-a" : (by_bounds ? "bounds" : ""));
+      if (!theorem_a && !by_bounds)
+        p3_open += (p3_open.empty() ? "L^" : ", L^") + num::to_string(options.p[k]);
     }
     // P4: every hidden layer of the realised block has at most 5d neurons.
     bool narrow = true;
     for (const auto& layer : g.construction.block.layers) narrow = narrow && layer.outputs <= 5 * d;
     g.width_ok = narrow ? certify::Status::proven : certify::Status::not_certified;
 
-    if (g.norms.sup.status != certify::Status::proven) {
-      g.reason = std::string("sup-norm: ") + g.norms.sup.message;
-    } else if (!g.norms.proven()) {
-      g.reason = "L^p norm enclosure not certified";
-    } else if (g.balanced.status != certify::Status::proven) {
-      g.reason = "balanced: " + g.balanced.message;
+    // The first claim that is not proven, with what stopped it.
+    if (g.balanced.status != certify::Status::proven) {
+      g.reason = "P1: " + g.balanced.message;
+    } else if (!sup_finite) {
+      g.reason = "P2: " + g.norms.sup.message;
     } else if (g.contraction != certify::Status::proven) {
-      g.reason = "contraction ratio " + num::to_string(g.contraction_ratio_upper) + " above 1 - epsilon";
-    } else if (g.nontrivial.status != certify::Status::proven) {
-      g.reason = "no nontrivial witness";
-    } else if (std::any_of(g.lp_strict_decrease.begin(), g.lp_strict_decrease.end(),
-                           [](certify::Status s) { return s != certify::Status::proven; })) {
-      g.reason = "strict L^p decrease not certified";
+      g.reason = fmt::format("P2: contraction ratio {} above 1 - epsilon ({})",
+                             report::decimal_lower(g.contraction_ratio_upper, 6), g.norms.sup.message);
+    } else if (!p3_open.empty()) {
+      g.reason =
+          "P3: strict decrease of " + p3_open + " not certified (no nontrivial witness, U_p(m) >= L_p(m-1))";
     } else if (g.width_ok != certify::Status::proven) {
-      g.reason = "a hidden layer is wider than 5d";
+      g.reason = "P4: a hidden layer is wider than 5d";
     }
     g.status = g.reason.empty() ? certify::Status::proven : certify::Status::not_certified;
     g.seconds_approx = seconds_since(grade_start);
     run.grades.push_back(std::move(g));
     previous = &run.grades.back().norms;
+    grade_done(m, &run.grades.back(), nullptr);
 
     if (norms_interrupted(*previous, why))
       return finish(why, "stopped while certifying grade " + std::to_string(m));
     for (const auto& f : run.grades.back().balanced.facts)
       if (f.status != certify::Status::proven && stopped_by(f.reason, why))
         return finish(why, "stopped while certifying the facts of grade " + std::to_string(m));
-    if (options.tolerance && previous->sup.bounds.upper.value() < *options.tolerance)
-      return finish(RunStopReason::tolerance_reached, "the certified sup-norm is below the tolerance");
+    if (below_tolerance(*previous))
+      return finish(RunStopReason::tolerance_reached, tolerance_message(m, *previous));
   }
+  if (options.tolerance)
+    return finish(
+        RunStopReason::grade_cap,
+        fmt::format("the cap of {} grades was reached before --tol {}: the certified sup-norm of R_{} is at most {} "
+                    "(raise --grades)",
+                    options.grades, report::decimal_upper(*options.tolerance, 6), options.grades,
+                    report::decimal_upper(previous->sup.bounds.upper.value(), 4)));
   return finish(RunStopReason::grades_done, std::to_string(options.grades) + " grades built");
 }
 

@@ -1,45 +1,8 @@
 #!/usr/bin/env bash
 # Usage: cli_tests.sh MGDL_VERIFY GOLDEN_DIR
 # MGDL_REGENERATE_GOLDEN=1 rewrites the golden files for review instead of comparing.
-set -uo pipefail
-bin=$1
-golden=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-passed=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { passed=$((passed + 1)); }
-
-# Golden outputs: stdout table and report.md, with the output path normalised.
-golden_case() {
-  local name=$1
-  shift
-  local out="$work/$name"
-  "$bin" "$@" --out "$out" >"$work/$name.stdout" 2>"$work/$name.stderr"
-  local code=$?
-  echo "exit $code" >>"$work/$name.stdout"
-  sed -i "s|$work/|OUT/|g" "$work/$name.stdout"
-  for kind in stdout md; do
-    local produced="$work/$name.stdout"
-    [[ $kind == md ]] && produced="$out/report.md"
-    local expected="$golden/$name.$kind"
-    if [[ "${MGDL_REGENERATE_GOLDEN:-0}" == 1 ]]; then
-      cp "$produced" "$expected"
-      ok
-    elif diff -u "$expected" "$produced" >"$work/diff"; then
-      ok
-    else
-      fail "golden $name.$kind differs:"
-      head -40 "$work/diff"
-    fi
-  done
-  # Every certificate we write must pass the independent checker.
-  if "$bin" check "$out/certificate.json" >"$work/$name.check" 2>&1; then ok; else
-    fail "check of $name failed:"
-    tail -5 "$work/$name.check"
-  fi
-}
+# shellcheck source=golden_lib.sh
+source "$(dirname "$0")/golden_lib.sh" "$@"
 golden_case sin1d 'sin(2*pi*x)' --grades 2 --threads 1
 golden_case gauss_domain 'exp(-x^2)' --domain -2:2 --grades 2 --threads 2
 golden_case product2d 'sin(2*pi*x)*cos(2*pi*y)' --grades 1 --rel-gap 1e-4

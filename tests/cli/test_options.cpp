@@ -46,3 +46,28 @@ TEST_CASE("option ranges are validated") {
   o.rel_gap = Rational(1);
   CHECK_THROWS_AS(validate(o), UsageError);
 }
+
+TEST_CASE("--grades is 6 by default and only a cap (20 unless given) with --tol") {
+  VerifyOptions o;
+  CHECK(o.grade_count() == 6);
+  o.tolerance = Rational(1, 1000);
+  CHECK(o.grade_count() == 20);
+  o.grades = 9;
+  CHECK(o.grade_count() == 9);
+  const mgdl::run::RunOptions ro = to_run_options(o, nullptr);
+  CHECK(ro.grades == 9);
+  REQUIRE(ro.tolerance.has_value());
+  CHECK(*ro.tolerance == Rational(1, 1000));
+  CHECK(ro.max_boxes == kDefaultMaxBoxes);
+  CHECK(ro.max_frontier == kDefaultMaxFrontier);
+  CHECK(ro.certify_options().max_frontier == kDefaultMaxFrontier);
+}
+
+TEST_CASE("--max-boxes and --max-frontier are range-checked") {
+  VerifyOptions o;
+  o.max_boxes = 0;
+  CHECK_THROWS_WITH_AS(validate(o), "--max-boxes: 0 is outside 1..4*10^9", UsageError);
+  o = VerifyOptions{};
+  o.max_frontier = 1;
+  CHECK_THROWS_WITH_AS(validate(o), "--max-frontier: 1 is outside 2..10^9", UsageError);
+}

@@ -1,12 +1,14 @@
 // The multigrade driver: per-grade records are proven on small targets, the
 // certified ratio is within 1 − epsilon, runs are deterministic, and the
 // cancel flag and the tolerance end a run keeping what was proven.
-#include "mgdl/run/driver.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <cstdio>
+#include <string>
+#include <vector>
+
+#include "mgdl/run/driver.hpp"
 
 using mgdl::num::Rational;
 namespace certify = mgdl::certify;
@@ -113,7 +115,8 @@ TEST_CASE("cancel during grade 2 keeps grade 1 and marks the run incomplete") {
   CHECK(res.incomplete);
   CHECK(res.stop_reason == run::RunStopReason::cancelled);
   check_proven_grades(res, 1);
-  CHECK(res.status == certify::Status::proven);
+  // Grade 1 stays proven, but the run stopped before its goal of 4 grades.
+  CHECK(res.status == certify::Status::not_certified);
 
   std::atomic<bool> at_once{true};
   opt.cancel = &at_once;
@@ -135,6 +138,18 @@ TEST_CASE("tolerance ends the run; budgets end it not certified") {
   for (std::size_t m = 0; m + 1 < res.grades.size(); ++m)
     CHECK(res.grades[m].norms.sup.bounds.upper.value() >= Rational(1, 2));
 
+  // A tolerance that G grades do not reach ends the run at the cap, not certified.
+  opt.grades = 2;
+  opt.tolerance = Rational(1, 100);
+  const run::RunResult short_of = run::run_multigrade(prog, "sin(2*pi*x)", opt);
+  CHECK(short_of.stop_reason == run::RunStopReason::grade_cap);
+  CHECK(short_of.incomplete);
+  CHECK(short_of.status == certify::Status::not_certified);
+  REQUIRE(short_of.grades.size() == 2);
+  for (const auto& g : short_of.grades) CHECK(g.status == certify::Status::proven);
+  CHECK(short_of.grades.back().norms.sup.bounds.upper.value() >= Rational(1, 100));
+  CHECK(short_of.stop_message.find("cap of 2 grades") != std::string::npos);
+
   opt = small_options(3);
   opt.max_cutoffs = 10;
   const run::RunResult capped = run::run_multigrade(prog, "sin(2*pi*x)", opt);
@@ -142,6 +157,48 @@ TEST_CASE("tolerance ends the run; budgets end it not certified") {
   CHECK(capped.incomplete);
   CHECK(capped.failed_construction.has_value());
   CHECK(capped.network.grades() == static_cast<int>(capped.grades.size()));
+  CHECK(capped.status == certify::Status::not_certified);
+}
+
+TEST_CASE("enclosures short of the gap do not unprove claims that hold with the bounds reached") {
+  const expr::Program prog = compile("sin(2*pi*x)");
+  run::RunOptions opt = small_options(2);
+  opt.rel_gap = Rational(1, 1000000);
+  opt.max_boxes = 60;  // every L^p enclosure stops on the box budget
+  std::vector<std::string> phases;
+  const run::RunResult res = run::run_multigrade(prog, "sin(2*pi*x)", opt, [&](const run::RunProgress& p) {
+    if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
+  });
+  CHECK(res.status == certify::Status::proven);
+  REQUIRE(res.grades.size() == 2);
+  std::size_t lp_short = 0;
+  for (const auto& g : res.grades) {
+    CHECK(g.status == certify::Status::proven);
+    for (const auto& l : g.norms.lp)
+      if (!run::gap_reached(l.bounds, opt.rel_gap)) {
+        ++lp_short;
+        CHECK(l.status == certify::Status::not_certified);
+        CHECK(l.reason == certify::StopReason::box_budget);
+      }
+    for (const auto& via : g.lp_strict_decrease_via) CHECK(via == "theorem-a");
+  }
+  CHECK(lp_short >= 1);  // a grade proven although an L^p enclosure stopped short
+  const auto short_gaps = run::gaps_not_reached(res, opt.rel_gap);
+  CHECK(short_gaps.size() >= lp_short);
+  for (const auto& s : short_gaps) {
+    CHECK(s.why == "box budget exhausted");
+    REQUIRE(s.gap.has_value());
+    CHECK(*s.gap > opt.rel_gap);
+  }
+  // One phase per line, in order, ending with the grade rows and "done".
+  const std::vector<std::string> grade_phases = {"build",   "built",    "sup-norm",
+                                                 "lp-norm", "balanced", "grade-done"};
+  REQUIRE(phases.size() == 3 + 2 * grade_phases.size() + 1);
+  CHECK(phases[0] == "sup-norm");
+  CHECK(phases[1] == "lp-norm");
+  CHECK(phases[2] == "grade-done");
+  for (std::size_t k = 0; k < grade_phases.size(); ++k) CHECK(phases[3 + k] == grade_phases[k]);
+  CHECK(phases.back() == "done");
 }
 
 TEST_CASE("options validate themselves") {

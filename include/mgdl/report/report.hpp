@@ -13,18 +13,28 @@
 // Malformed certificates throw std::invalid_argument with a one-line message.
 #pragma once
 
-#include "mgdl/report/plot_data.hpp"
-
 #include <nlohmann/json.hpp>
-
+#include <optional>
 #include <string>
+
+#include "mgdl/report/plot_data.hpp"
 
 namespace mgdl::report {
 
 // Aligned plain-text table: grade, cutoffs, depth, width, sup-norm [L, U],
 // L^2 [L, U] (or the first p when 2 is absent), ratio to the previous grade,
-// status. Row 0 is the target f. Ends with a newline.
+// status. Row 0 is the target f. Ends with a newline. Columns have fixed
+// widths; an enclosure that stopped short of the requested gap is marked "*".
 std::string render_summary_table(const nlohmann::json& certificate);
+// The same table line by line, for printing rows as grades finish: the header
+// (two lines) for the L^p column `p` ("2", or none), and the row of one entry
+// of the certificate's "grades" array or of its "initial" object.
+std::string render_summary_header(const std::optional<std::string>& p);
+std::string render_summary_row(const nlohmann::json& grade, const std::optional<std::string>& p);
+
+// One line naming the enclosures that stopped short of the requested gap
+// (certificate "gaps_not_reached"), or empty when every gap was reached.
+std::string render_gap_note(const nlohmann::json& certificate);
 
 // report.md: what was proven, the run parameters, the table, per-grade claims,
 // and how to re-check.

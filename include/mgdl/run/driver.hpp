@@ -15,11 +15,15 @@
 // witness and the strict L^p decrease (P3), width <= 5d (P4). Stops after
 // `grades` grades, when U_m < tolerance, or when a budget runs out.
 //
-// Statuses: a grade is proven iff every one of its claims is proven. The run
-// is proven iff R_0's norms and every recorded grade are proven. `incomplete`
-// is set when the run stopped before its goal (grades or tolerance) because a
-// build was not certified, a budget ran out, the time limit passed, or the
-// cancel flag was set; whatever was recorded before stays valid.
+// Verdicts: P1–P4 are the claims. A grade is proven iff P1, P2, P3 (every p)
+// and P4 are proven; a norm enclosure that stopped short of rel_gap (box
+// budget, frontier cap, precision) does not make a grade unproven when the
+// claims it supports hold with the bounds it reached (gaps_not_reached lists
+// them). The run is proven iff it reached its goal (G grades, or U_m < T with
+// a tolerance) and every recorded grade is proven. `incomplete` is set when
+// the run stopped before its goal because a build was not certified, a budget
+// ran out, the grade cap was reached before the tolerance, the time limit
+// passed, or the cancel flag was set; whatever was recorded stays valid.
 #pragma once
 
 #include "mgdl/certify/balanced.hpp"
@@ -45,17 +49,19 @@
 namespace mgdl::run {
 
 struct RunOptions {
-  int grades = 6;                          // G >= 1
-  std::optional<num::Rational> tolerance;  // stop when the certified ||R_m||_inf upper < T (T > 0)
+  int grades = 6;                          // G >= 1; with a tolerance, the cap on grades
+  std::optional<num::Rational> tolerance;  // goal: the certified ||R_m||_inf upper < T (T > 0)
   std::string scheme = "cutoff";           // "cutoff" (Construction A) or "hat" (Construction B)
   num::Rational theta{1, 2};               // hat scheme: contraction target (proofs/hat.md, B2)
   std::vector<num::Rational> p{num::Rational(1), num::Rational(2)};  // L^p exponents, each >= 1
   slong precision = 128;
   int threads = 1;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // the time limit
-  std::size_t max_cutoffs = 2'000'000;     // cores per grade
-  num::Rational rel_gap{1, 1000000};       // target (U − L)/U of the norm enclosures
-  int initial_level = -1;                  // see construct::CutoffOptions
+  std::size_t max_cutoffs = 2'000'000;                            // cores per grade
+  num::Rational rel_gap{1, 1000000};                              // target (U − L)/U of the norm enclosures
+  long max_boxes = 20'000'000;    // boxes per norm enclosure (certify::Options)
+  long max_frontier = 1'000'000;  // open boxes per enclosure: the memory cap
+  int initial_level = -1;         // see construct::CutoffOptions
   int max_level = 30;
   const std::atomic<bool>* cancel = nullptr;
   int sample_per_axis = -1;                // float estimate per grade (0 = skip)
@@ -98,8 +104,9 @@ struct GradeRecord {
 };
 
 enum class RunStopReason {
-  grades_done,        // G grades built
+  grades_done,        // G grades built (no tolerance)
   tolerance_reached,  // U_m < T
+  grade_cap,          // a tolerance was given and G grades did not reach it
   not_certified,      // a construction could not be certified (min box size) or M <= 0
   budget_cutoffs,     // max_cutoffs
   time,               // the deadline passed
@@ -107,13 +114,25 @@ enum class RunStopReason {
 };
 const char* to_string(RunStopReason reason);
 
+struct GradeRecord;
+struct NormRecord;
+
+// Reported at every phase change, in this order per grade: "build" (m >= 1,
+// repeated with growing `count` while the construction runs), "built",
+// "sup-norm", "lp-norm" (once per p, `p` set), "balanced" (m >= 1), then
+// "grade-done" with `grade_record` (m >= 1) or `initial` (m = 0) set, and
+// "done" once at the end.
 struct RunProgress {
-  int grade = 0;             // 0 = R_0
-  std::string phase;         // "build", "sup-norm", "lp-norm", "balanced", "done"
-  std::size_t count = 0;     // cores (build) or boxes (certification)
-  double lower_approx = 0;   // current sup-norm bounds, for display only
+  int grade = 0;  // 0 = R_0
+  std::string phase;
+  std::size_t count = 0;    // cores (build, built) or boxes (certification)
+  std::string p;            // the exponent of phase "lp-norm"
+  double lower_approx = 0;  // current sup-norm bounds, for display only
   double upper_approx = 0;
   double elapsed_seconds = 0;
+  const num::Enclosure* sup = nullptr;        // the certified sup-norm bounds, once known
+  const GradeRecord* grade_record = nullptr;  // pointers: valid during the callback only
+  const NormRecord* initial = nullptr;
 };
 using ProgressCallback = std::function<void(const RunProgress&)>;
 
@@ -136,6 +155,18 @@ struct RunResult {
 
   int width() const;  // max over grades of the block width
 };
+
+// True iff U > 0 and (U − L)/U <= rel_gap: the requested gap was reached.
+bool gap_reached(const num::Enclosure& bounds, const num::Rational& rel_gap);
+
+// A norm enclosure whose requested relative gap was not reached.
+struct GapShortfall {
+  int residual = 0;                  // k of R_k
+  std::string norm;                  // "sup" or the exponent p, e.g. "2"
+  std::optional<num::Rational> gap;  // achieved (U − L)/U; none when U <= 0 (no finite bound)
+  std::string why;                   // e.g. "frontier cap reached"
+};
+std::vector<GapShortfall> gaps_not_reached(const RunResult& run, const num::Rational& rel_gap);
 
 // Kernel-style: does not throw for budgets, deadlines or numerical trouble
 // (those give not-certified records); throws std::invalid_argument only when
