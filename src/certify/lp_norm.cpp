@@ -401,6 +401,7 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
   }
   if (unbounded == 0) {
     pth_roots(sum_lo, sum_hi, p, lp_lo, lp_hi);
+    // Widen by g/5 so the checker's own recomputation fits (proofs/integration.md, Lemma I7).
     const Rational slack = options.rel_gap / 5;
     if (lp_lo > 0) lp_lo = num::round_down(lp_lo * (1 - slack), 64);
     lp_hi = num::round_up(lp_hi * (1 + slack), 64);
