@@ -114,7 +114,7 @@ int run_certify(const CertifyOptions& opt) {
     try {
       target = expr::Expression::parse(text);
     } catch (const expr::ParseError& e) {
-      throw InputError(e.what());
+      throw InputError(e.problem());
     }
     domain = make_domain(opt.domain.empty() ? loaded.imported.domain : opt.domain, target->dimension());
   } catch (const InputError& e) {

@@ -234,7 +234,7 @@ Plan make_plan(const TrainCommandOptions& o) {
   try {
     p.target = expr::Expression::parse(o.expression);
   } catch (const expr::ParseError& e) {
-    throw UsageError(std::string("target: ") + (e.what() + 7));  // drop "error: "
+    throw UsageError("target: " + e.problem());
   }
   const int d = p.target.dimension();
   if (d < 1 || d > 3)

@@ -32,6 +32,8 @@ class ParseError : public std::runtime_error {
  public:
   ParseError(const std::string& problem, std::size_t column);
   std::size_t column() const { return column_; }
+  // The message without its "error: " prefix, for callers that add their own context.
+  std::string problem() const { return std::string(what()).substr(7); }
   std::string caret_line(std::string_view input) const;
 
  private:
