@@ -7,6 +7,7 @@
 // are identical (issue 4, "Benchmarks").
 //
 // Usage: bench_certify_2d [cells_per_axis = 64] [rel_gap = 1e-6]
+#include "interpolant_2d.hpp"
 #include "mgdl/certify/sup_norm.hpp"
 #include "mgdl/net/hat_correction.hpp"
 
@@ -21,24 +22,6 @@ using num::Rational;
 
 namespace {
 
-std::shared_ptr<net::HatCorrection> interpolant(int n) {
-  std::vector<Rational> axis;
-  for (int k = 0; k <= n; ++k) axis.emplace_back(k, n);
-  std::vector<net::HatNode> nodes;
-  for (int i = 0; i <= n; ++i) {
-    for (int j = 0; j <= n; ++j) {
-      num::Ball s = num::Ball::from_rational(Rational(2 * i, n), 256);
-      num::Ball c = num::Ball::from_rational(Rational(2 * j, n), 256);
-      arb_sin_pi(s.arb(), s.arb(), 256);
-      arb_cos_pi(c.arb(), c.arb(), 256);
-      arb_mul(s.arb(), s.arb(), c.arb(), 256);
-      Rational v = num::round_down(num::lower_rational(s), 64);
-      if (v != 0) nodes.push_back({{i, j}, v});
-    }
-  }
-  return std::make_shared<net::HatCorrection>(2, std::vector<std::vector<Rational>>{axis, axis}, std::move(nodes));
-}
-
 double d(const Rational& r) { return num::to_double_approx(r); }
 
 }  // namespace
@@ -52,7 +35,7 @@ int main(int argc, char** argv) {
   }
   expr::Program f =
       expr::Program::compile(expr::Expression::parse("sin(2*pi*x)*cos(2*pi*y)"), expr::Domain::unit(2));
-  resid::Residual r = resid::Residual(f).with(interpolant(n));
+  resid::Residual r = resid::Residual(f).with(bench::sincos_interpolant_2d(n));
   std::printf("| grid | rel_gap | threads | status | boxes | leaves | seconds | boxes/s | lower | upper | (U-L)/U |\n"
               "|---|---|---|---|---|---|---|---|---|---|---|\n");
   certify::SupNormResult first;

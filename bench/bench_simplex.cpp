@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 
+#include "interpolant_2d.hpp"
 #include "mgdl/certify/sup_norm.hpp"
 #include "mgdl/expr/program.hpp"
 #include "mgdl/geom/simplex.hpp"
@@ -34,25 +35,6 @@ using num::Rational;
 namespace {
 
 constexpr slong kPrec = 64;
-
-std::shared_ptr<net::HatCorrection> interpolant(int n) {
-  std::vector<Rational> axis;
-  for (int k = 0; k <= n; ++k) axis.emplace_back(k, n);
-  std::vector<net::HatNode> nodes;
-  for (int i = 0; i <= n; ++i) {
-    for (int j = 0; j <= n; ++j) {
-      Ball s = Ball::from_rational(Rational(2 * i, n), 256);
-      Ball c = Ball::from_rational(Rational(2 * j, n), 256);
-      arb_sin_pi(s.arb(), s.arb(), 256);
-      arb_cos_pi(c.arb(), c.arb(), 256);
-      arb_mul(s.arb(), s.arb(), c.arb(), 256);
-      Rational v = num::round_down(num::lower_rational(s), 64);
-      if (v != 0) nodes.push_back({{i, j}, v});
-    }
-  }
-  return std::make_shared<net::HatCorrection>(2, std::vector<std::vector<Rational>>{axis, axis},
-                                              std::move(nodes));
-}
 
 double dbl(const Rational& r) {
   return num::to_double_approx(r);
@@ -301,7 +283,7 @@ int main(int argc, char** argv) {
   }
   expr::Program f =
       expr::Program::compile(expr::Expression::parse("sin(2*pi*x)*cos(2*pi*y)"), expr::Domain::unit(2));
-  auto h = interpolant(n);
+  auto h = bench::sincos_interpolant_2d(n);
   std::printf(
       "| engine | grid | rel_gap | status | pieces evaluated | leaves | seconds | cpu seconds | lower | "
       "upper | (U-L)/U |\n"
