@@ -21,6 +21,11 @@ std::vector<Q> point(const nlohmann::json& j, int d, const std::string& where);
 Q p_value(const std::string& key, const std::string& where);
 SupClaim sup_claim(const nlohmann::json& j, int d, const std::string& where);
 std::vector<LpClaim> lp_claims(const nlohmann::json& j, const std::string& where);
+// The optional "sup_cover" and "lp" members of the evidence entry `e` of a residual, trees
+// validated for dimension d. With `rules`, each L^p entry's optional "rules" string is read too
+// (named after `who`, e.g. "grade 2"); without, it is ignored.
+void cover_evidence(const nlohmann::json& e, int d, const std::string& where, const std::string& who,
+                    bool rules, CoverEvidence& out);
 // {"expression", "variables", "domain"}: the parsed target (dimension = number of variables).
 Target read_target(const nlohmann::json& target, std::string& expression);
 // mgdl network JSON ({"grades": [{"layers": [..], "readout": {..}}]}), input dimension d.

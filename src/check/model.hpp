@@ -73,12 +73,16 @@ struct LpEvidence {
   std::vector<LeafRule> rules;  // one per leaf of tree (proofs/integration.md); empty: every leaf M
 };
 
-struct ResidualEvidence {
-  long residual = -1;
+// The sup-norm and L^p cover evidence of one residual (both certificate kinds).
+struct CoverEvidence {
   bool has_sup = false;
   std::string sup_tree;
   Q sup_upper;
   std::vector<LpEvidence> lp;
+};
+
+struct ResidualEvidence : CoverEvidence {
+  long residual = -1;
   bool has_facts = false;
   std::vector<SupportFact> facts;
 };

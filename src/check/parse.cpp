@@ -197,6 +197,34 @@ Target read_target(const json& target, std::string& expression) {
   return parse_target(expression, names, std::move(lo), std::move(hi));
 }
 
+void cover_evidence(const json& e, int d, const std::string& where, const std::string& who, bool rules,
+                    CoverEvidence& out) {
+  if (const json* sc = optional(e, "sup_cover")) {
+    out.has_sup = true;
+    out.sup_tree = str(member(*sc, "tree", where + ".sup_cover"), where + ".sup_cover.tree");
+    validate_tree(out.sup_tree, d, where + ".sup_cover.tree");
+    out.sup_upper = exact(member(*sc, "upper", where + ".sup_cover"), where + ".sup_cover.upper");
+  }
+  const json* lp = optional(e, "lp");
+  if (lp == nullptr) return;
+  if (!lp->is_object()) bad(where + ".lp", "expected an object");
+  for (auto it = lp->begin(); it != lp->end(); ++it) {
+    const std::string wl = where + ".lp[" + it.key() + "]";
+    LpEvidence le;
+    le.key = it.key();
+    le.p = p_value(le.key, wl);
+    le.tree = str(member(*it, "tree", wl), wl + ".tree");
+    const std::size_t leaves = validate_tree(le.tree, d, wl + ".tree");
+    le.lower = exact(member(*it, "lower", wl), wl + ".lower");
+    le.upper = exact(member(*it, "upper", wl), wl + ".upper");
+    if (const json* r = rules ? optional(*it, "rules") : nullptr) {
+      const std::string wr = wl + ".rules (" + who + ", p = " + le.key + ")";
+      le.rules = parse_rules(str(*r, wr), leaves, d, wr);
+    }
+    out.lp.push_back(std::move(le));
+  }
+}
+
 }  // namespace fields
 
 using namespace fields;
@@ -393,32 +421,8 @@ Certificate read_certificate(const json& j, const json* dense) {
     std::string w = "evidence.grades[" + std::to_string(k) + "]";
     ResidualEvidence re;
     re.residual = integer(member(e, "residual", w), w + ".residual", 0, static_cast<long>(c.grades.size()));
-    if (const json* sc = optional(e, "sup_cover")) {
-      re.has_sup = true;
-      re.sup_tree = str(member(*sc, "tree", w + ".sup_cover"), w + ".sup_cover.tree");
-      validate_tree(re.sup_tree, c.d, w + ".sup_cover.tree");
-      re.sup_upper = exact(member(*sc, "upper", w + ".sup_cover"), w + ".sup_cover.upper");
-    }
-    if (const json* lp = optional(e, "lp")) {
-      if (!lp->is_object()) bad(w + ".lp", "expected an object");
-      for (auto it = lp->begin(); it != lp->end(); ++it) {
-        std::string wl = w + ".lp[" + it.key() + "]";
-        LpEvidence le;
-        le.key = it.key();
-        le.p = p_value(le.key, wl);
-        le.tree = str(member(*it, "tree", wl), wl + ".tree");
-        const std::size_t leaves = validate_tree(le.tree, c.d, wl + ".tree");
-        le.lower = exact(member(*it, "lower", wl), wl + ".lower");
-        le.upper = exact(member(*it, "upper", wl), wl + ".upper");
-        if (const json* rules = optional(*it, "rules")) {
-          const std::string who =
-              re.residual == 0 ? std::string("initial") : "grade " + std::to_string(re.residual);
-          const std::string wr = wl + ".rules (" + who + ", p = " + le.key + ")";
-          le.rules = parse_rules(str(*rules, wr), leaves, c.d, wr);
-        }
-        re.lp.push_back(std::move(le));
-      }
-    }
+    cover_evidence(e, c.d, w, re.residual == 0 ? std::string("initial") : "grade " + std::to_string(re.residual),
+                   true, re);
     if (const json* facts = optional(e, "support_facts")) {
       if (!facts->is_array()) bad(w + ".support_facts", "expected an array");
       re.has_facts = true;

@@ -44,11 +44,9 @@ struct NetGrade {
   std::vector<P3Claim> p3;
 };
 
-struct NetEvidence {
-  bool has_sup = false, has_pointwise = false;
-  std::string sup_tree, pointwise_tree;
-  Q sup_upper;
-  std::vector<LpEvidence> lp;
+struct NetEvidence : CoverEvidence {
+  bool has_pointwise = false;
+  std::string pointwise_tree;
 };
 
 struct NetCertificate {
@@ -167,26 +165,8 @@ NetCertificate read(const json& j) {
     const long r = integer(member(e, "residual", w), w + ".residual", 0, static_cast<long>(c.grades.size()));
     if (!seen.insert(r).second) bad("evidence.grades", "two entries for residual " + std::to_string(r));
     NetEvidence& ne = c.evidence[static_cast<std::size_t>(r)];
-    if (const json* sc = optional(e, "sup_cover")) {
-      ne.has_sup = true;
-      ne.sup_tree = str(member(*sc, "tree", w + ".sup_cover"), w + ".sup_cover.tree");
-      validate_tree(ne.sup_tree, c.d, w + ".sup_cover.tree");
-      ne.sup_upper = exact(member(*sc, "upper", w + ".sup_cover"), w + ".sup_cover.upper");
-    }
-    if (const json* lp = optional(e, "lp")) {
-      if (!lp->is_object()) bad(w + ".lp", "expected an object");
-      for (auto it = lp->begin(); it != lp->end(); ++it) {
-        const std::string wl = w + ".lp[" + it.key() + "]";
-        LpEvidence le;
-        le.key = it.key();
-        le.p = p_value(le.key, wl);
-        le.tree = str(member(*it, "tree", wl), wl + ".tree");
-        validate_tree(le.tree, c.d, wl + ".tree");
-        le.lower = exact(member(*it, "lower", wl), wl + ".lower");
-        le.upper = exact(member(*it, "upper", wl), wl + ".upper");
-        ne.lp.push_back(std::move(le));
-      }
-    }
+    // The network checker has no leaf rules: any "rules" string is ignored (every leaf is M).
+    cover_evidence(e, c.d, w, "grade " + std::to_string(r), false, ne);
     if (const json* pt = optional(e, "pointwise_tree")) {
       ne.has_pointwise = true;
       ne.pointwise_tree = str(*pt, w + ".pointwise_tree");
