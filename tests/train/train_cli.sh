@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Usage: train_cli.sh MGDL_VERIFY. `mgdl-verify train`: bad-input table, a
-# small end-to-end run, train -> certify, determinism, --config, Ctrl-C.
+# small end-to-end run, train -> certify -> check (JSON and ONNX), determinism, --config, Ctrl-C.
 set -uo pipefail
 bin=$1
 work=$(mktemp -d)
@@ -47,6 +47,20 @@ m = onnx.load(sys.argv[1])
 onnx.checker.check_model(m)
 meta = {p.key: p.value for p in m.metadata_props}
 sys.exit(0 if meta.get("mgdl.target") == "sin(2 * pi * x)" and "mgdl.domain" in meta else 1)
+PY
+# train -> certify -> check on network.onnx: the ONNX file certifies to the same claims as
+# network.json (every key but "network", which names the source file) and both certificates check.
+"$bin" certify "$work/run/network.onnx" 'sin(2*pi*x)' --rel-gap 1e-2 --threads 1 --out "$work/cert_onnx" --quiet
+[[ $? -le 1 && -s "$work/cert_onnx/certificate.json" ]] && ok || fail "certify of the trained network.onnx"
+for c in cert cert_onnx; do
+  "$bin" check "$work/$c/certificate.json" >"$work/$c.check" 2>&1 && ok || fail "check of $c: $(tail -3 "$work/$c.check")"
+done
+if /usr/bin/python3 - "$work/cert/certificate.json" "$work/cert_onnx/certificate.json" <<'PY'; then ok; else fail "ONNX and JSON certificates differ"; fi
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+diff = sorted(k for k in set(a) | set(b) if k != "network" and a.get(k) != b.get(k))
+print("differing keys:", diff) if diff else None
+sys.exit(1 if diff or a["network"]["format"] != "mgdl-json" or b["network"]["format"] != "onnx" else 0)
 PY
 
 # d = 2 and 3: the same pipeline (2D: heat maps and radial spectra in the report).
