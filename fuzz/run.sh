@@ -3,7 +3,7 @@
 # Builds the fuzzers with clang into BUILD_DIR (libraries instrumented for
 # coverage, ASan and UBSan) and runs each TARGET (default: fuzz_parser) for
 # SECONDS on its corpus: fuzz/corpus for the parser, fuzz/corpus-<format> for
-# fuzz_<format> (onnx, network_json, safetensors).
+# fuzz_<format> (onnx, network_json, safetensors, certificate).
 # Crashing inputs land in BUILD_DIR/crashes; add each to the tests as a regression.
 set -eu
 build=${1:?usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
