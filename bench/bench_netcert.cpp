@@ -15,6 +15,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <string>
 
 #include "mgdl/certify/dense_correction.hpp"
 #include "mgdl/net/hat_correction.hpp"
@@ -49,13 +50,16 @@ certify::Options opts(const Rational& gap) {
 double norms(const resid::Residual& r, const Rational& gap, const char* label) {
   const double t0 = now();
   auto s = certify::certify_sup_norm(r, opts(gap));
+  const double t1 = now();
   auto l1 = certify::certify_lp_norm(r, Rational(1), opts(gap));
+  const double t2 = now();
   auto l2 = certify::certify_lp_norm(r, Rational(2), opts(gap));
   const double t = now() - t0;
   std::printf("  %-28s %8.3f s  sup [%.7g, %.7g] %s (%ld boxes)  L1 %s  L2 %s\n", label, t,
               num::to_double_approx(s.bounds.lower.value()), num::to_double_approx(s.bounds.upper.value()),
               certify::to_string(s.status), s.boxes, certify::to_string(l1.status),
               certify::to_string(l2.status));
+  std::printf("  %-28s split: sup %.3f s, L1 %.3f s, L2 %.3f s\n", "", t1 - t0, t2 - t1, t0 + t - t2);
   return t;
 }
 
@@ -143,6 +147,13 @@ void whole(const net::MultigradeNetwork& n, const expr::Program& f, const Ration
       std::chrono::steady_clock::now() +
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
   const double t0 = now();
+  double last = t0;
+  // Where the time goes: seconds spent up to each finished stage.
+  o.progress = [&](const std::string& stage) {
+    const double t = now();
+    std::printf("    %-34s %7.3f s\n", stage.c_str(), t - last);
+    last = t;
+  };
   auto c = netcert::certify_network(n, f, o);
   std::printf("  %-28s %8.3f s  %s: %s\n", label, now() - t0, c.complete ? "complete" : "incomplete",
               c.message.c_str());
