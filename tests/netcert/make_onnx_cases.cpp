@@ -1,0 +1,70 @@
+// make_onnx_cases DIR: writes hand-made ONNX stairs with known answers for
+// certify_onnx.sh (the same networks as test_netcert.cpp's closed forms), in
+// float32 and float64 weights:
+//   violates_f{32,64}.onnx  f = x + 1 on [0, 1]; R_1 = (x + 1)/2 (P1 proven),
+//     R_2 = R_1 − 6 relu(x − 1/2): D_2 = 5x − 4 > 0 exactly on (4/5, 1] (P1 refuted);
+//   zero_head_f{32,64}.onnx the same with a zero second head: R_2 = R_1, D_2 = 0 (P1 proven).
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "../io/onnx_builder.hpp"
+
+namespace {
+
+std::string stair(bool f64, double head2) {
+  mgdl::io::testing::OnnxBuilder s(1);
+  auto w = [&](const std::string& name, std::vector<long> dims, const std::vector<double>& v) {
+    if (f64) {
+      s.f64(name, dims, v);
+    } else {
+      s.f32(name, dims, std::vector<float>(v.begin(), v.end()));
+    }
+  };
+  if (f64)
+    s.graph().mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(
+        onnx::TensorProto::DOUBLE);
+  w("W1", {1, 1}, {1.0});
+  w("b1", {1}, {0.0});
+  w("H1", {1, 1}, {0.5});
+  w("c1", {1}, {0.5});
+  w("W2", {1, 1}, {1.0});
+  w("b2", {1}, {-0.5});
+  w("H2", {1, 1}, {head2});
+  w("c2", {1}, {0.0});
+  auto gemm = [&](const std::string& name, std::vector<std::string> in, const std::string& out) {
+    mgdl::io::testing::OnnxBuilder::int_attr(s.node("Gemm", name, in, out), "transB", 1);
+  };
+  gemm("L1", {"x", "W1", "b1"}, "p1");
+  s.node("Relu", "R1", {"p1"}, "a1");
+  gemm("Head1", {"a1", "H1", "c1"}, "h1");
+  gemm("L2", {"a1", "W2", "b2"}, "p2");
+  s.node("Relu", "R2", {"p2"}, "a2");
+  gemm("Head2", {"a2", "H2", "c2"}, "h2");
+  s.node("Add", "Sum", {"h1", "h2"}, "y");
+  s.output("y");
+  return s.bytes();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: make_onnx_cases DIR\n";
+    return 2;
+  }
+  const std::string dir = argv[1];
+  for (bool f64 : {false, true}) {
+    const std::string bits = f64 ? "64" : "32";
+    for (auto [name, head2] : {std::pair<const char*, double>{"violates", 6.0}, {"zero_head", 0.0}}) {
+      std::ofstream out(dir + "/" + name + "_f" + bits + ".onnx", std::ios::binary);
+      out << stair(f64, head2);
+      if (!out) {
+        std::cerr << "error: cannot write to '" << dir << "'\n";
+        return 2;
+      }
+    }
+  }
+  return 0;
+}
