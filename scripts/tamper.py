@@ -10,6 +10,7 @@ CHECKER is a command such as "mgdl-check" or "mgdl-verify check" (split on space
 Mutations that leave every claim true (loosening a bound) are not made. Each mutation
 lists the words one of which the checker's output must contain.
 """
+import concurrent.futures
 import copy
 import json
 import os
@@ -268,8 +269,11 @@ def check(checker, cert_dirs):
             continue
         print(f"genuine accepted: {cert_dir}")
         with tempfile.TemporaryDirectory() as tmp:
-            for mname, keywords, d in write_all(cert_dir, tmp):
-                rc, out = run(checker, d)
+            made = write_all(cert_dir, tmp)
+            # The checker runs are independent: one per core, reported in mutation order.
+            with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
+                results = list(pool.map(lambda m: run(checker, m[2]), made))
+            for (mname, keywords, d), (rc, out) in zip(made, results):
                 lines = [l for l in out.splitlines() if l.startswith("FAILED:") or l.startswith("error:")]
                 named = any(k in l for l in lines for k in keywords)
                 if rc in (1, 2) and lines and named:
