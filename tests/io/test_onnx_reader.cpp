@@ -1,14 +1,14 @@
 // Hand-made ONNX graphs: every supported op decodes to the exact network, and
 // every unsupported construct is a one-line InputError naming node, op and why.
-#include "exact_float.hpp"
-#include "mgdl/io/network_file.hpp"
-#include "onnx_builder.hpp"
-
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <functional>
 #include <limits>
+
+#include "exact_float.hpp"
+#include "mgdl/io/network_file.hpp"
+#include "onnx_builder.hpp"
 
 using mgdl::io::InputError;
 using mgdl::io::testing::OnnxBuilder;
@@ -143,17 +143,7 @@ TEST_CASE("a stair network: the output is the Add of two heads along one chain")
   s.f32("b2", {2}, {-0.25f, 0.0f});
   s.f32("H2", {1, 2}, {-1.0f, 3.0f});
   s.f32("c2", {1}, {-0.5f});
-  auto gemm = [&](const std::string& name, std::vector<std::string> in, const std::string& out) {
-    OnnxBuilder::int_attr(s.node("Gemm", name, in, out), "transB", 1);
-  };
-  gemm("L1", {"x", "W1", "b1"}, "p1");
-  s.node("Relu", "R1", {"p1"}, "a1");
-  gemm("Head1", {"a1", "H1", "c1"}, "h1");
-  gemm("L2", {"a1", "W2", "b2"}, "p2");
-  s.node("Relu", "R2", {"p2"}, "a2");
-  gemm("Head2", {"a2", "H2", "c2"}, "h2");
-  s.node("Add", "Sum", {"h1", "h2"}, "y");
-  s.output("y");
+  s.stair2();
   io::ImportedNetwork n = io::read_network_bytes(s.bytes(), "m.onnx");
   REQUIRE(n.network.grades() == 2);
   CHECK(n.layer_names == std::vector<std::string>{"R1", "Head1", "R2", "Head2"});

@@ -33,17 +33,7 @@ std::string stair(bool f64, double head2) {
   w("b2", {1}, {-0.5});
   w("H2", {1, 1}, {head2});
   w("c2", {1}, {0.0});
-  auto gemm = [&](const std::string& name, std::vector<std::string> in, const std::string& out) {
-    mgdl::io::testing::OnnxBuilder::int_attr(s.node("Gemm", name, in, out), "transB", 1);
-  };
-  gemm("L1", {"x", "W1", "b1"}, "p1");
-  s.node("Relu", "R1", {"p1"}, "a1");
-  gemm("Head1", {"a1", "H1", "c1"}, "h1");
-  gemm("L2", {"a1", "W2", "b2"}, "p2");
-  s.node("Relu", "R2", {"p2"}, "a2");
-  gemm("Head2", {"a2", "H2", "c2"}, "h2");
-  s.node("Add", "Sum", {"h1", "h2"}, "y");
-  s.output("y");
+  s.stair2();
   return s.bytes();
 }
 
