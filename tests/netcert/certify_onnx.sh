@@ -23,7 +23,7 @@ for bits in 32 64; do
   c=$work/v$bits/certificate.json
   [[ $(json "$c" "c['grades'][0]['pointwise_nonincreasing']") == proven ]] && ok || bad "violates f$bits: grade 1 P1"
   [[ $(json "$c" "c['grades'][1]['pointwise_nonincreasing']") == refuted ]] && ok || bad "violates f$bits: grade 2 P1"
-  [[ $(json "$c" "int(4/5 < eval(c['grades'][1]['p1_witness'][0]) <= 1)") == 1 ]] && ok || bad "violates f$bits: witness"
+  [[ $(json "$c" "(lambda F: int(F(4, 5) < F(c['grades'][1]['p1_witness'][0]) <= 1))(__import__('fractions').Fraction)") == 1 ]] && ok || bad "violates f$bits: witness"
   # margin in (0, D_2(t)]; sup D_2 = 1 and measure 1/5 inside their enclosures.
   [[ $(json "$c" "(lambda F, g: int(0 < F(g['p1_margin_lower']) <= 5 * F(g['p1_witness'][0]) - 4 \
     and F(g['p1_violation']['lower']) <= 1 <= F(g['p1_violation']['upper']) \
