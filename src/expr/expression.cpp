@@ -460,7 +460,12 @@ int level_of(const Node& n) {
 void print(const Node& n, const std::vector<std::string>& names, std::string& out);
 
 void print_at(const Node& n, int min_level, const std::vector<std::string>& names, std::string& out) {
-  if (level_of(n) < min_level) {
+  if (level_of(n) < min_level && n.op == Op::neg && n.args[0]->op == Op::constant && n.args[0]->value >= 0 &&
+      denominator(n.args[0]->value) == 1) {
+    // "(-3)" would read back as the exact constant -3 (the literal-fraction rule),
+    // so a negated integer that needs parentheses writes its operand as "(3)".
+    out += "(-(" + num::to_string(n.args[0]->value) + "))";
+  } else if (level_of(n) < min_level) {
     out += '(';
     print(n, names, out);
     out += ')';
