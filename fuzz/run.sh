@@ -5,9 +5,13 @@
 # SECONDS on its corpus: fuzz/corpus for the parser, fuzz/corpus-<format> for
 # fuzz_<format> (onnx, network_json, safetensors, certificate).
 # Crashing inputs land in BUILD_DIR/crashes; add each to the tests as a regression.
+# MGDL_FUZZ_SEED (default 1) fixes libFuzzer's seed, so a CI run explores the
+# same inputs each time (up to machine speed); MGDL_FUZZ_SEED=0 draws a fresh
+# seed, for exploratory runs that hunt new bugs.
 set -eu
 build=${1:?usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
 seconds=${2:?usage: fuzz/run.sh BUILD_DIR SECONDS [TARGET...]}
+seed=${MGDL_FUZZ_SEED:-1}
 shift 2
 [ $# -gt 0 ] || set -- fuzz_parser
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +28,6 @@ for target in "$@"; do
   # Certificates are longer than the other inputs (a seed with its network passes 4 kB).
   max_len=4096
   [ "$target" != fuzz_certificate ] || max_len=16384
-  "$build/fuzz/$target" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+  "$build/fuzz/$target" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -seed="$seed" \
     -artifact_prefix="$build/crashes/$target-" "$build/corpus-$target"
 done
