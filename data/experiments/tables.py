@@ -18,7 +18,7 @@ for d in sys.argv[1:]:
     rows = list(csv.DictReader(open(os.path.join(d, "grades.csv"))))
     cert = "sup_upper" in (rows[0] if rows else {})
     print(f"#### {os.path.basename(d.rstrip('/'))}: `{cfg['target']}`\n")
-    arch = {"mgdl": cfg["mgdl"], "finetune": cfg["mgdl"], "sgdl": cfg["sgdl"]}
+    arch = {"mgdl": cfg["mgdl"], "finetune": cfg["mgdl"], "stair": cfg["mgdl"], "sgdl": cfg["sgdl"], "resnet": cfg.get("resnet", "")}
     head = "| run | grade | params | steps | s | train RSE | test RSE | train loss ½·mean | grid max err | grid frac ↑ |"
     if cert:
         head += " certified sup [L, U] | certified L² [L, U] | norms | P1 | P3 (L²) |"

@@ -40,7 +40,7 @@ struct TrainCommandOptions {
   std::string expression;
   std::string config;
   std::string domain;
-  std::string mgdl, sgdl;
+  std::string mgdl, sgdl, resnet;
   std::string activation = "relu", sgdl_activation;
   std::string optimizer = "adam";
   std::string epochs = "1000", lr = "1e-3", lr_min, batch = "0";
@@ -67,6 +67,9 @@ void add_options(CLI::App& app, TrainCommandOptions& o) {
   app.add_option("--domain", o.domain, "box: lo:hi for every axis, or lo:hi,... per axis (default 0:1)");
   app.add_option("--mgdl", o.mgdl, "grade-wise architecture, e.g. '[1,32,1],[32,32,1]x3'");
   app.add_option("--sgdl", o.sgdl, "end-to-end architecture, e.g. '[1,32,32,32,32,1]'");
+  app.add_option("--resnet", o.resnet,
+                 "end-to-end ResNet, e.g. '[1,32,32,32,32,1]': equal hidden widths, identity skips "
+                 "h + relu(W h + b) after the first layer; trained with the SGDL options");
   app.add_option("--activation", o.activation, "relu, tanh or sin; a list gives one per grade")
       ->capture_default_str();
   app.add_option("--sgdl-activation", o.sgdl_activation,
@@ -77,10 +80,12 @@ void add_options(CLI::App& app, TrainCommandOptions& o) {
   app.add_option("--lr", o.lr, "initial learning rate per grade")->capture_default_str();
   app.add_option("--lr-min", o.lr_min, "final learning rate per grade (exponential decay; default = --lr)");
   app.add_option("--batch", o.batch, "mini-batch size per grade, 0 = full batch")->capture_default_str();
-  app.add_option("--sgdl-epochs", o.sgdl_epochs, "SGDL epochs (default: the sum over the MGDL grades)");
-  app.add_option("--sgdl-lr", o.sgdl_lr, "SGDL learning rate (default: the first of --lr)");
-  app.add_option("--sgdl-lr-min", o.sgdl_lr_min, "SGDL final learning rate (default: the first of --lr-min)");
-  app.add_option("--sgdl-batch", o.sgdl_batch, "SGDL batch size (default: the first of --batch)");
+  app.add_option("--sgdl-epochs", o.sgdl_epochs,
+                 "SGDL and ResNet epochs (default: the sum over the MGDL grades)");
+  app.add_option("--sgdl-lr", o.sgdl_lr, "SGDL and ResNet learning rate (default: the first of --lr)");
+  app.add_option("--sgdl-lr-min", o.sgdl_lr_min,
+                 "SGDL and ResNet final learning rate (default: the first of --lr-min)");
+  app.add_option("--sgdl-batch", o.sgdl_batch, "SGDL and ResNet batch size (default: the first of --batch)");
   app.add_option("--finetune-epochs", o.finetune_epochs,
                  "then train all MGDL grades jointly (unfrozen), 0 = off")
       ->capture_default_str();
@@ -200,9 +205,9 @@ struct Plan {
   expr::Expression target = expr::Expression::parse("x");
   expr::Domain domain;
   train::BoxD box;
-  train::Architecture mgdl, sgdl;
+  train::Architecture mgdl, sgdl, resnet;
   train::TrainOptions mgdl_options, sgdl_options, finetune_options, stair_options;
-  bool run_mgdl = false, run_sgdl = false;
+  bool run_mgdl = false, run_sgdl = false, run_resnet = false;
   json config;
 };
 
@@ -255,7 +260,8 @@ Plan make_plan(const TrainCommandOptions& o) {
     p.box.hi.push_back(num::to_double_nearest(p.domain.hi[static_cast<std::size_t>(i)]));
   }
   p.run_sgdl = !o.sgdl.empty();
-  p.run_mgdl = !o.mgdl.empty() || !p.run_sgdl;
+  p.run_resnet = !o.resnet.empty();
+  p.run_mgdl = !o.mgdl.empty() || (!p.run_sgdl && !p.run_resnet);
   try {
     if (p.run_mgdl) {
       p.mgdl = train::parse_architecture(!o.mgdl.empty() ? o.mgdl : fmt::format("[{},32,1],[32,32,1]x3", d));
@@ -265,6 +271,11 @@ Plan make_plan(const TrainCommandOptions& o) {
       p.sgdl = train::parse_architecture(o.sgdl);
       train::validate_architecture(p.sgdl, d);
       if (p.sgdl.size() != 1) throw train::ArchitectureError("--sgdl: an end-to-end network is one bracket");
+    }
+    if (p.run_resnet) {
+      p.resnet = train::parse_architecture(o.resnet);
+      if (p.resnet.size() != 1) throw train::ArchitectureError("--resnet: a residual network is one bracket");
+      train::validate_resnet(p.resnet, d);
     }
   } catch (const train::ArchitectureError& e) {
     throw UsageError(e.what());
@@ -298,7 +309,10 @@ Plan make_plan(const TrainCommandOptions& o) {
   p.sgdl_options.schedule = {s};
   p.sgdl_options.activations = {o.sgdl_activation.empty() ? acts.front()
                                                           : parse_activation(o.sgdl_activation)};
-  if (p.run_sgdl) check_options(p.sgdl_options, "SGDL");
+  if (p.run_sgdl || p.run_resnet) check_options(p.sgdl_options, "SGDL");
+  // Exported and certified as a plain ReLU network: the skips fold only through relu.
+  if (p.run_resnet && p.sgdl_options.activations.front() != train::Activation::relu)
+    throw UsageError("--resnet: the residual blocks are relu (their identity skips fold into ReLU layers)");
   p.finetune_options = p.mgdl_options;
   if (o.finetune_epochs != 0) {
     if (!p.run_mgdl) throw UsageError("--finetune-epochs: needs an MGDL run");
@@ -620,6 +634,10 @@ int run_train_command(int argc, const char* const* argv) {
     run("sgdl", train::to_string(plan.sgdl), [&](const train::Callbacks& cb) {
       return train::train_sgdl(plan.sgdl, data, plan.sgdl_options, cb);
     });
+  if (plan.run_resnet && !g_stop)
+    run("resnet", train::to_string(plan.resnet), [&](const train::Callbacks& cb) {
+      return train::train_resnet(plan.resnet, data, plan.sgdl_options, cb);
+    });
   const bool interrupted = g_stop.load();
 
   TrainReportInput report;
@@ -644,6 +662,7 @@ int run_train_command(int argc, const char* const* argv) {
       {"domain", o.domain.empty() ? "0:1" : o.domain},
       {"mgdl", plan.run_mgdl ? train::to_string(plan.mgdl) : ""},
       {"sgdl", plan.run_sgdl ? train::to_string(plan.sgdl) : ""},
+      {"resnet", plan.run_resnet ? train::to_string(plan.resnet) : ""},
       {"activation", o.activation},
       {"optimizer", o.optimizer},
       {"epochs", o.epochs},

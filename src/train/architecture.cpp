@@ -89,6 +89,17 @@ void validate_architecture(const Architecture& arch, int d) {
   if (params > 1e7) throw ArchitectureError("architecture: more than 10^7 parameters");
 }
 
+void validate_resnet(const Architecture& arch, int d) {
+  validate_architecture(arch, d);
+  if (arch.size() != 1)
+    throw ArchitectureError("resnet: a residual network is one bracket, e.g. [1,32,32,32,1]");
+  const std::vector<int>& g = arch.front();
+  for (std::size_t i = 2; i + 1 < g.size(); ++i)
+    if (g[i] != g[1])
+      throw ArchitectureError("resnet: " + to_string(arch) +
+                              " has unequal hidden widths (identity skips need one width)");
+}
+
 std::string to_string(const Architecture& arch) {
   std::string s;
   for (std::size_t k = 0; k < arch.size(); ++k) {

@@ -29,9 +29,18 @@ void activate(Activation act, Dst&& a, const Src& z) {
   }
 }
 
-// dZ = dA ⊙ act'(Z), in place; act' from Z or from A = act(Z).
+// dZ = dA ⊙ act'(Z), in place; act' from Z or from A = act(Z) (from Z alone
+// for a residual layer, whose A = X + act(Z)).
 template <class D, class Z, class A>
-void derivative(Activation act, D&& d, const Z& z, const A& a) {
+void derivative(Activation act, D&& d, const Z& z, const A& a, bool residual) {
+  if (residual && act == Activation::tanh) {
+    d.array() *= 1.0 - z.array().tanh().square();
+    return;
+  }
+  if (residual && act == Activation::sigmoid) {
+    d.array() *= (1.0 / (1.0 + (-z.array()).exp())) * (1.0 - 1.0 / (1.0 + (-z.array()).exp()));
+    return;
+  }
   switch (act) {
     case Activation::relu:
       d.array() *= (z.array() > 0.0).template cast<double>();
@@ -57,7 +66,9 @@ StairModel::StairModel(const std::vector<Grade>& grades) {
   input_size_ = grades.front().input_size();
   Index size = 0;
   auto place = [&size](const DenseLayer& l) {
-    Slot s{l.inputs, l.outputs, l.activation, size, size + Index{l.inputs} * l.outputs};
+    if (l.residual && l.inputs != l.outputs)
+      throw std::invalid_argument("stair model: a residual layer must have as many outputs as inputs");
+    Slot s{l.inputs, l.outputs, l.activation, l.residual, size, size + Index{l.inputs} * l.outputs};
     size = s.b + l.outputs;
     return s;
   };
@@ -98,6 +109,7 @@ std::vector<Grade> StairModel::grades() const {
     l.inputs = s.in;
     l.outputs = s.out;
     l.activation = s.act;
+    l.residual = s.residual;
     l.weights.resize(static_cast<std::size_t>(s.in) * static_cast<std::size_t>(s.out));
     l.bias.resize(static_cast<std::size_t>(s.out));
     for (int r = 0; r < s.out; ++r) {
@@ -143,6 +155,7 @@ Cols StairModel::forward(const double* X, Index n) {
       z.noalias() = weights(s) * prev;
       z.colwise() += bias(s);
       activate(s.act, act_[k][l].leftCols(n), z);
+      if (s.residual) act_[k][l].leftCols(n) += prev;
     }
     auto h = head_[k].leftCols(n);
     h.noalias() = weights(heads_[k]) * act_[k].back().leftCols(n);
@@ -177,16 +190,21 @@ double StairModel::backward(const double* X, const double* y, Index n) {
     for (std::size_t l = hidden_[k].size(); l-- > 0;) {
       const Slot& s = hidden_[k][l];
       auto d = dact_[k][l].leftCols(n);
-      derivative(s.act, d, pre_[k][l].leftCols(n), act_[k][l].leftCols(n));
+      // The input's gradient: through W, plus (identity skip) this layer's output gradient.
+      Mat* dprev = l > 0 ? &dact_[k][l - 1] : k > 0 ? &dact_[k - 1].back() : nullptr;
+      if (s.residual && dprev != nullptr) dprev->leftCols(n) = d;
+      derivative(s.act, d, pre_[k][l].leftCols(n), act_[k][l].leftCols(n), s.residual);
       const Eigen::Ref<const Mat> prev = l > 0   ? Eigen::Ref<const Mat>(act_[k][l - 1].leftCols(n))
                                          : k > 0 ? Eigen::Ref<const Mat>(act_[k - 1].back().leftCols(n))
                                                  : Eigen::Ref<const Mat>(x);
       Eigen::Map<Mat>(grad.data() + s.w, s.out, s.in).noalias() = d * prev.transpose();
       Eigen::Map<Vec>(grad.data() + s.b, s.out).noalias() = d.rowwise().sum();
-      if (l > 0)
-        dact_[k][l - 1].leftCols(n).noalias() = weights(s).transpose() * d;
-      else if (k > 0)
-        dact_[k - 1].back().leftCols(n).noalias() = weights(s).transpose() * d;
+      if (dprev != nullptr) {
+        if (s.residual)
+          dprev->leftCols(n).noalias() += weights(s).transpose() * d;
+        else
+          dprev->leftCols(n).noalias() = weights(s).transpose() * d;
+      }
     }
   }
   return loss;

@@ -41,7 +41,8 @@ class StairModel {
   struct Slot {
     int in, out;
     Activation act;
-    Index w, b;  // offsets into theta / grad
+    bool residual;  // output = input + act(W input + b)
+    Index w, b;     // offsets into theta / grad
   };
   Eigen::Map<Mat> weights(const Slot& s) { return {theta.data() + s.w, s.out, s.in}; }
   Eigen::Map<Vec> bias(const Slot& s) { return {theta.data() + s.b, s.out}; }

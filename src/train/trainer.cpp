@@ -312,6 +312,16 @@ TrainResult train_sgdl(const Architecture& arch, const DataSets& data, const Tra
                      options, cb);
 }
 
+TrainResult train_resnet(const Architecture& arch, const DataSets& data, const TrainOptions& options,
+                         const Callbacks& cb) {
+  validate(options);
+  validate_resnet(arch, data.train.d);
+  Rng init(grade_seed(options.seed, 1, 1));
+  Grade g = init_grade(arch.front(), options.grade_activation(1), init);
+  for (std::size_t l = 1; l < g.hidden.size(); ++l) g.hidden[l].residual = true;
+  return train_stair({std::move(g)}, data.train.d, data, options, cb);
+}
+
 TrainResult train_stair_end_to_end(const Architecture& arch, const DataSets& data,
                                    const TrainOptions& options, const Callbacks& cb) {
   validate(options);

@@ -8,6 +8,7 @@
 #include "mgdl/train/network.hpp"
 #include "mgdl/train/rng.hpp"
 #include "mgdl/train/spectrum.hpp"
+#include "mgdl/train/trainer.hpp"
 
 using namespace mgdl;
 using train::exact_rational;
@@ -56,6 +57,153 @@ TEST_CASE("to_multigrade: the exact network equals the double one at its points"
   CHECK(exact.block(1).readout.activation == net::Activation::identity);
   CHECK(exact.block(2).layers[0].bias[1] == exact_rational(net.grades[1].hidden[0].bias[1]));
   CHECK(exact.block(2).readout.weights[2].value == exact_rational(net.grades[1].head.weights[2]));
+}
+
+namespace {
+
+train::DenseLayer random_dense(int in, int out, net::Activation a, train::Rng& rng, bool residual = false) {
+  train::DenseLayer l{in, out, a, {}, {}, residual};
+  for (int i = 0; i < in * out; ++i) l.weights.push_back(rng.uniform(-1, 1));
+  for (int i = 0; i < out; ++i) l.bias.push_back(rng.uniform(-1, 1));
+  return l;
+}
+
+// Φ_1..Φ_M of the unfolded network, exactly in rationals: every weight as
+// exact_rational, residual layers as h + relu(W h + b), by the definition.
+std::vector<num::Rational> exact_stair(const train::StairNetwork& net, std::vector<num::Rational> h) {
+  std::vector<num::Rational> phi;
+  num::Rational sum(0);
+  auto affine = [](const train::DenseLayer& l, const std::vector<num::Rational>& in) {
+    std::vector<num::Rational> z;
+    for (int r = 0; r < l.outputs; ++r) {
+      num::Rational v = exact_rational(l.bias[static_cast<std::size_t>(r)]);
+      for (int c = 0; c < l.inputs; ++c)
+        v += exact_rational(l.weights[static_cast<std::size_t>(r * l.inputs + c)]) *
+             in[static_cast<std::size_t>(c)];
+      z.push_back(v);
+    }
+    return z;
+  };
+  for (const train::Grade& g : net.grades) {
+    for (const train::DenseLayer& l : g.hidden) {
+      REQUIRE(l.activation == net::Activation::relu);
+      std::vector<num::Rational> z = affine(l, h);
+      for (std::size_t i = 0; i < z.size(); ++i) {
+        if (z[i] < 0) z[i] = 0;
+        if (l.residual) z[i] += h[i];
+      }
+      h = std::move(z);
+    }
+    sum += affine(g.head, h).front();
+    phi.push_back(sum);
+  }
+  return phi;
+}
+
+}  // namespace
+
+TEST_CASE("to_multigrade folds a ResNet into a ReLU network that is the same function, exactly") {
+  train::Rng rng(5);
+  const int w = 5;
+  train::StairNetwork resnet;
+  resnet.input_dimension = 1;
+  // [1,5,5,5,1]: lift, two residual blocks, linear head.
+  resnet.grades.push_back(
+      {{random_dense(1, w, net::Activation::relu, rng), random_dense(w, w, net::Activation::relu, rng, true),
+        random_dense(w, w, net::Activation::relu, rng, true)},
+       random_dense(w, 1, net::Activation::identity, rng)});
+  const net::MultigradeNetwork folded = train::to_multigrade(resnet);
+  REQUIRE(folded.grades() == 1);
+  // h >= 0 after the ReLU lift, so each block needs relu(W h + b) and relu(h) = h only: width 2w.
+  const net::GradeBlock& b = folded.block(1);
+  REQUIRE(b.layers.size() == 3);
+  CHECK(b.layers[0].outputs == w);
+  CHECK(b.layers[1].inputs == w);
+  CHECK(b.layers[1].outputs == 2 * w);
+  CHECK(b.layers[2].inputs == 2 * w);
+  CHECK(b.layers[2].outputs == 2 * w);
+  CHECK(b.readout.inputs == 2 * w);
+  CHECK(folded.piecewise_linear());
+  // The readout reads h_3 = [I, I]·u_3: each head weight twice, unchanged (no rounding).
+  CHECK(b.readout.weights[0].value == exact_rational(resnet.grades[0].head.weights[0]));
+  CHECK(b.readout.weights[static_cast<std::size_t>(w)].value ==
+        exact_rational(resnet.grades[0].head.weights[0]));
+
+  // Exactly the ResNet's function at dyadic points (in and outside [0, 1]).
+  std::vector<double> xs;
+  for (int k = -8; k <= 24; ++k) {
+    const num::Rational x(k, 16);
+    CAPTURE(k);
+    REQUIRE(folded.evaluate({x}, 1) == exact_stair(resnet, {x}).front());
+    xs.push_back(k / 16.0);
+  }
+  // The trainer's double forward pass agrees to rounding.
+  const auto phi = train::cumulative_predictions(resnet, xs);
+  for (std::size_t i = 0; i < xs.size(); ++i)
+    CHECK(
+        phi[0][i] ==
+        doctest::Approx(num::to_double_nearest(folded.evaluate({exact_rational(xs[i])}, 1))).epsilon(1e-12));
+  // Without the skips the function differs (so the equality above tests the fold).
+  train::StairNetwork plain = resnet;
+  for (train::DenseLayer& l : plain.grades[0].hidden) l.residual = false;
+  bool differs = false;
+  for (int k = -8; k <= 24; ++k)
+    differs |=
+        exact_stair(plain, {num::Rational(k, 16)}).front() != folded.evaluate({num::Rational(k, 16)}, 1);
+  CHECK(differs);
+}
+
+TEST_CASE(
+    "to_multigrade: a skip on inputs of either sign takes relu(h) − relu(−h) (width 3w), also across "
+    "grades") {
+  train::Rng rng(9);
+  train::StairNetwork net;
+  net.input_dimension = 2;
+  // Grade 1: a residual block on x itself (x may be negative), then a ReLU layer;
+  // grade 2: a residual block on grade 1's (nonnegative) features.
+  net.grades.push_back(
+      {{random_dense(2, 2, net::Activation::relu, rng, true), random_dense(2, 3, net::Activation::relu, rng)},
+       random_dense(3, 1, net::Activation::identity, rng)});
+  net.grades.push_back({{random_dense(3, 3, net::Activation::relu, rng, true)},
+                        random_dense(3, 1, net::Activation::identity, rng)});
+  const net::MultigradeNetwork folded = train::to_multigrade(net);
+  REQUIRE(folded.grades() == 2);
+  CHECK(folded.block(1).layers[0].outputs == 6);  // [relu(Wx+b); relu(x); relu(−x)]
+  CHECK(folded.block(1).layers[1].inputs == 6);
+  CHECK(folded.block(2).layers[0].inputs == 3);
+  CHECK(folded.block(2).layers[0].outputs == 6);  // features >= 0: 2w
+  CHECK(folded.block(2).readout.inputs == 6);
+  int negative = 0;
+  for (int i = -4; i <= 4; ++i)
+    for (int j = -4; j <= 4; ++j) {
+      const std::vector<num::Rational> x = {num::Rational(i, 4), num::Rational(j, 8)};
+      negative += (i < 0 || j < 0) ? 1 : 0;
+      const std::vector<num::Rational> phi = exact_stair(net, x);
+      CAPTURE(i);
+      CAPTURE(j);
+      REQUIRE(folded.evaluate(x, 1) == phi[0]);
+      REQUIRE(folded.evaluate(x, 2) == phi[1]);
+    }
+  CHECK(negative > 0);  // points where relu(x) ≠ x, so the −I rows are exercised
+
+  // Only ReLU skips fold (h = relu(h) − relu(−h) needs the ReLU); a non-square skip is malformed.
+  train::StairNetwork smooth = net;
+  smooth.grades[0].hidden[0].activation = net::Activation::tanh;
+  CHECK_THROWS_AS(train::to_multigrade(smooth), std::invalid_argument);
+  train::StairNetwork oblong = net;
+  oblong.grades[0].hidden[1].residual = true;  // 2 -> 3
+  CHECK_THROWS_AS(train::to_multigrade(oblong), std::invalid_argument);
+}
+
+TEST_CASE("resnet architectures: one bracket of equal hidden widths") {
+  CHECK_NOTHROW(train::validate_resnet(train::parse_architecture("[1,32,32,32,32,1]"), 1));
+  CHECK_NOTHROW(train::validate_resnet(train::parse_architecture("[2,8,1]"), 2));
+  CHECK_THROWS_WITH(train::validate_resnet(train::parse_architecture("[1,32,16,1]"), 1),
+                    "resnet: [1,32,16,1] has unequal hidden widths (identity skips need one width)");
+  CHECK_THROWS_WITH(train::validate_resnet(train::parse_architecture("[1,8,1],[8,8,1]"), 1),
+                    "resnet: a residual network is one bracket, e.g. [1,32,32,32,1]");
+  CHECK_THROWS_WITH(train::validate_resnet(train::parse_architecture("[1,8,8,1]"), 2),
+                    "architecture: grade 1 reads 1 inputs but the target has d = 2");
 }
 
 TEST_CASE("architecture strings") {

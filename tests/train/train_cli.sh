@@ -12,16 +12,17 @@ ok() { passed=$((passed + 1)); }
 
 small=(--mgdl '[1,8,1],[8,8,1]' --epochs 30 --lr 1e-2 --lr-min 1e-3 --batch 32 --train-points 256 --quiet)
 
-# A small end-to-end run with certification of the trained ReLU networks.
-"$bin" train 'sin(2*pi*x)' "${small[@]}" --sgdl '[1,8,8,1]' --certify --certify-time-limit 20 \
+# A small end-to-end run with certification of the trained ReLU networks (the ResNet folded into one).
+"$bin" train 'sin(2*pi*x)' "${small[@]}" --sgdl '[1,8,8,1]' --resnet '[1,8,8,8,1]' --certify --certify-time-limit 20 \
   --rel-gap 1e-2 --out "$work/run" >"$work/run.stdout" 2>&1
 code=$?
 [[ $code == 0 ]] && ok || { fail "small run exit $code"; cat "$work/run.stdout"; }
-for f in config.json history.csv grades.csv network.json sgdl_network.json report.html; do
+for f in config.json history.csv grades.csv network.json sgdl_network.json resnet_network.json report.html; do
   [[ -s "$work/run/$f" ]] && ok || fail "missing $f"
 done
-# grades.csv: 2 MGDL grades + 1 SGDL, every certified column filled.
-[[ $(grep -c '^mgdl,' "$work/run/grades.csv") == 2 && $(grep -c '^sgdl,' "$work/run/grades.csv") == 1 ]] && ok ||
+# grades.csv: 2 MGDL grades + 1 SGDL + 1 ResNet (169 parameters as trained), every certified column filled.
+[[ $(grep -c '^mgdl,' "$work/run/grades.csv") == 2 && $(grep -c '^sgdl,' "$work/run/grades.csv") == 1 &&
+  $(grep -c '^resnet,1,169,' "$work/run/grades.csv") == 1 ]] && ok ||
   fail "grades.csv rows: $(cat "$work/run/grades.csv")"
 if awk -F, 'NR > 1 && ($13 == "" || $17 != "proven" || ($18 != "proven" && $18 != "refuted" && $18 != "not-certified") || ($18 == "refuted" && $19 !~ /^-?[0-9]+(\/[0-9]+)?$/)) {bad = 1} END {exit bad}' \
   "$work/run/grades.csv"; then ok; else fail "certified columns: $(cat "$work/run/grades.csv")"; fi
@@ -40,7 +41,7 @@ else
 fi
 [[ -s "$work/cert/certificate.json" ]] && ok || fail "certify wrote no certificate"
 # network.onnx: the same network for PyTorch users; onnx.checker accepts it and it names the target.
-for f in network.onnx sgdl_network.onnx; do [[ -s "$work/run/$f" ]] && ok || fail "missing $f"; done
+for f in network.onnx sgdl_network.onnx resnet_network.onnx; do [[ -s "$work/run/$f" ]] && ok || fail "missing $f"; done
 if /usr/bin/python3 - "$work/run/network.onnx" <<'PY'; then ok; else fail "network.onnx rejected by onnx.checker"; fi
 import sys, onnx
 m = onnx.load(sys.argv[1])
@@ -62,6 +63,12 @@ diff = sorted(k for k in set(a) | set(b) if k != "network" and a.get(k) != b.get
 print("differing keys:", diff) if diff else None
 sys.exit(1 if diff or a["network"]["format"] != "mgdl-json" or b["network"]["format"] != "onnx" else 0)
 PY
+
+# The folded ResNet from its ONNX file: certified to claims that check.
+"$bin" certify "$work/run/resnet_network.onnx" 'sin(2*pi*x)' --rel-gap 1e-2 --threads 1 --out "$work/cert_res" --quiet
+[[ $? -le 1 && -s "$work/cert_res/certificate.json" ]] && ok || fail "certify of the trained resnet_network.onnx"
+"$bin" check "$work/cert_res/certificate.json" >"$work/cert_res.check" 2>&1 && ok ||
+  fail "check of the ResNet certificate: $(tail -3 "$work/cert_res.check")"
 
 # d = 2 and 3: the same pipeline (2D: heat maps and radial spectra in the report).
 "$bin" train 'sin(2*pi*x)*cos(2*pi*y)' --mgdl '[2,8,1],[8,8,1]' --epochs 5 --batch 64 --train-points 400 \
@@ -110,6 +117,9 @@ bad_case "reads 16 features but grade 1's last hidden layer has 32" 'sin(x)' --m
 bad_case "grade 1 reads 2 inputs but the target has d = 1" 'sin(x)' --mgdl '[2,32,1]'
 bad_case "--sgdl: an end-to-end network is one bracket" 'sin(x)' --sgdl '[1,8,1],[8,8,1]'
 bad_case "must end in 1" 'sin(x)' --sgdl '[1,8,2]'
+bad_case "resnet: [1,8,4,1] has unequal hidden widths" 'sin(x)' --resnet '[1,8,4,1]'
+bad_case "--resnet: a residual network is one bracket" 'sin(x)' --resnet '[1,8,1],[8,8,1]'
+bad_case "--resnet: the residual blocks are relu" 'sin(x)' --resnet '[1,8,8,1]' --activation tanh
 bad_case "learning rate must be in (0, 10]" 'sin(x)' --lr 1e6
 bad_case "learning rate must be in (0, 10]" 'sin(x)' --lr -1
 bad_case "--lr: 'abc' is not a finite number" 'sin(x)' --lr abc

@@ -26,6 +26,11 @@ using Architecture = std::vector<std::vector<int>>;
 Architecture parse_architecture(std::string_view text);
 // Checks the stair rules above (and inputs == d when d > 0).
 void validate_architecture(const Architecture& arch, int d);
+// A ResNet in the same notation: one bracket [d, w, w, ..., w, 1] of equal
+// hidden widths; layer 1 lifts x to width w (no skip), each further hidden
+// layer is a residual block h + act(W h + b), the head is linear. Its
+// parameter count is that of the plain network with the same bracket.
+void validate_resnet(const Architecture& arch, int d);
 // "[1,32,1],[32,32,1],..." (no repetition shorthand).
 std::string to_string(const Architecture& arch);
 

@@ -4,8 +4,8 @@
 //   TrainResult r = train_mgdl(parse_architecture("[1,32,1],[32,32,1]x3"), data, opt, {});
 //
 // MGDL: grade k is trained alone on (F_{k-1}, y − Φ_{k-1}); earlier grades are
-// frozen (their features are computed once and never touched again). SGDL and
-// joint fine-tuning train every grade at once through the whole stair.
+// frozen (their features are computed once and never touched again). SGDL,
+// ResNets and joint fine-tuning train every grade at once through the whole stair.
 // The objective is L = ½·mean (y − ŷ)²; RSE = Σ(y − ŷ)²/Σy². Steps do not
 // allocate: workspaces are sized once per grade.
 #pragma once
@@ -87,6 +87,11 @@ TrainResult train_mgdl(const Architecture& arch, const DataSets& data, const Tra
 // arch must be one grade; trained end to end.
 TrainResult train_sgdl(const Architecture& arch, const DataSets& data, const TrainOptions& options,
                        const Callbacks& callbacks);
+// A ResNet (validate_resnet) trained end to end, as train_sgdl: the same
+// initialisation of every layer (a residual block starts as h + act(W h + b)
+// with W, b as nn.Linear's), optimiser and schedule.
+TrainResult train_resnet(const Architecture& arch, const DataSets& data, const TrainOptions& options,
+                         const Callbacks& callbacks);
 // The MGDL stair (same architecture, same initial weights as train_mgdl)
 // trained end to end from the start: the residual structure without freezing.
 TrainResult train_stair_end_to_end(const Architecture& arch, const DataSets& data,
