@@ -16,6 +16,8 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mgdl/certify/dense_correction.hpp"
 #include "mgdl/net/hat_correction.hpp"
@@ -46,6 +48,25 @@ certify::Options opts(const Rational& gap) {
   return o;
 }
 
+// "12 K8, 3 G4" from a rules string (docs/certificate-format.md).
+std::string rule_counts(const std::string& rules) {
+  std::vector<std::pair<std::string, int>> counts;
+  for (std::size_t i = 0; i < rules.size();) {
+    std::size_t j = i + 1;
+    while (j < rules.size() && rules[j] >= '0' && rules[j] <= '9') ++j;
+    const std::string token = rules.substr(i, j - i);
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == token; });
+    if (it == counts.end())
+      counts.emplace_back(token, 1);
+    else
+      ++it->second;
+    i = j;
+  }
+  std::string out;
+  for (const auto& [token, n] : counts) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + token;
+  return out.empty() ? "-" : out;
+}
+
 // Sup-norm, L^1 and L^2 of one residual; returns seconds.
 double norms(const resid::Residual& r, const Rational& gap, const char* label) {
   const double t0 = now();
@@ -55,11 +76,13 @@ double norms(const resid::Residual& r, const Rational& gap, const char* label) {
   const double t2 = now();
   auto l2 = certify::certify_lp_norm(r, Rational(2), opts(gap));
   const double t = now() - t0;
-  std::printf("  %-28s %8.3f s  sup [%.7g, %.7g] %s (%ld boxes)  L1 %s  L2 %s\n", label, t,
-              num::to_double_approx(s.bounds.lower.value()), num::to_double_approx(s.bounds.upper.value()),
-              certify::to_string(s.status), s.boxes, certify::to_string(l1.status),
-              certify::to_string(l2.status));
+  std::printf("  %-28s %8.3f s  sup [%.7g, %.7g] %s (%ld boxes)  L1 %s (%ld boxes)  L2 %s (%ld boxes)\n",
+              label, t, num::to_double_approx(s.bounds.lower.value()),
+              num::to_double_approx(s.bounds.upper.value()), certify::to_string(s.status), s.boxes,
+              certify::to_string(l1.status), l1.boxes, certify::to_string(l2.status), l2.boxes);
   std::printf("  %-28s split: sup %.3f s, L1 %.3f s, L2 %.3f s\n", "", t1 - t0, t2 - t1, t0 + t - t2);
+  std::printf("  %-28s rules: L1 %s; L2 %s\n", "", rule_counts(l1.rules).c_str(),
+              rule_counts(l2.rules).c_str());
   return t;
 }
 

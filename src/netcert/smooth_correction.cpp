@@ -6,7 +6,10 @@
 // Rg is intersected with V + Σ G_i·[−r_i, r_i] (mean value theorem).
 #include "mgdl/netcert/smooth_correction.hpp"
 
+#include <mutex>
 #include <stdexcept>
+
+#include "piece_table.hpp"
 
 namespace mgdl::netcert {
 
@@ -160,36 +163,82 @@ Unit propagate(const net::MultigradeNetwork& net, int first, int m, const net::B
   return sum;
 }
 
+// The most pieces the piece table may hold before it is given up (N9).
+constexpr std::size_t kMaxPieces = std::size_t(1) << 16;
+
 }  // namespace
+
+struct SmoothCorrection::Pieces {
+  std::once_flag once;
+  bool ok = false;
+  detail::PieceTable table;
+};
 
 SmoothCorrection::SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m, int first)
     : network_(std::move(network)), grade_(m), first_(first == 0 ? m : first) {
   if (!network_ || m < 1 || m > network_->grades() || first_ < 1 || first_ > m)
     throw std::invalid_argument("smooth correction: grade " + std::to_string(m) + " out of range");
   if (network_->piecewise_linear()) exact_ = std::make_shared<certify::DenseCorrection>(network_, m, first_);
+  pieces_ = std::make_shared<Pieces>();
 }
 
+const detail::PieceTable* SmoothCorrection::pieces() const {
+  if (!exact_ || dimension() != 1) return nullptr;
+  std::call_once(pieces_->once,
+                 [this] { pieces_->ok = pieces_->table.build(*network_, first_, grade_, kMaxPieces); });
+  return pieces_->ok ? &pieces_->table : nullptr;
+}
+
+namespace {
+bool in_unit_interval(const net::Box& box) {
+  return box.lo.size() == 1 && box.hi.size() == 1 && box.lo[0] >= 0 && box.lo[0] <= box.hi[0] &&
+         box.hi[0] <= 1;
+}
+}  // namespace
+
 Rational SmoothCorrection::evaluate(const std::vector<Rational>& x) const {
+  if (const detail::PieceTable* t = pieces(); t != nullptr && x.size() == 1 && x[0] >= 0 && x[0] <= 1)
+    return t->value(x[0]);
   if (exact_) return exact_->evaluate(x);
   throw std::domain_error("smooth correction: no exact value (use evaluate_ball)");
 }
 
 net::LinearEnclosure SmoothCorrection::enclose(const net::Box& box) const {
+  if (const detail::PieceTable* t = pieces(); t != nullptr && in_unit_interval(box))
+    return t->enclose(box.lo[0], box.hi[0]);
   if (exact_) return exact_->enclose(box);
   throw std::domain_error("smooth correction: no exact enclosure (use enclose_balls)");
 }
 
+std::vector<Rational> SmoothCorrection::first_axis_breakpoints(const net::Box& box, int axis,
+                                                               std::size_t limit) const {
+  // N9: the kinks of h in the open box are the table's points inside it.
+  if (const detail::PieceTable* t = pieces(); t != nullptr && axis == 0 && in_unit_interval(box))
+    return t->kinks_in(box.lo[0], box.hi[0], limit);
+  return Correction::first_axis_breakpoints(box, axis, limit);
+}
+
 std::vector<Rational> SmoothCorrection::axis_breakpoints(const net::Box& box, int axis) const {
+  if (const detail::PieceTable* t = pieces(); t != nullptr && axis == 0 && in_unit_interval(box))
+    return t->kinks_in(box.lo[0], box.hi[0], t->kinks().size());
   return exact_ ? exact_->axis_breakpoints(box, axis) : std::vector<Rational>{};
 }
 
+bool SmoothCorrection::has_axis_breakpoints(const net::Box& box, int axis) const {
+  return !first_axis_breakpoints(box, axis, 1).empty();
+}
+
 num::Ball SmoothCorrection::evaluate_ball(const std::vector<Rational>& x, slong prec) const {
-  if (exact_) return Ball::from_rational(exact_->evaluate(x), prec);
+  if (exact_) return Ball::from_rational(evaluate(x), prec);
   net::Box point{x, x};
   return propagate(*network_, first_, grade_, point, prec).value;
 }
 
 void SmoothCorrection::enclose_balls(const net::Box& box, slong prec, net::BallEnclosure& out) const {
+  if (const detail::PieceTable* t = pieces(); t != nullptr && in_unit_interval(box)) {
+    t->enclose_balls(box.lo[0], box.hi[0], prec, out);  // N9
+    return;
+  }
   Unit h = propagate(*network_, first_, grade_, box, prec);
   out.value_at_center = std::move(h.value);
   out.gradient = std::move(h.grad);

@@ -4,7 +4,9 @@
 // there are no exact values: evaluate() and enclose() throw std::domain_error.
 // For a piecewise-linear one they are exact (certify::DenseCorrection), kinks
 // come from the exact propagation, and the balls report `affine` when every
-// ReLU has a certain sign on the box (N8.1).
+// ReLU has a certain sign on the box (N8.1). In 1D the kinks of a
+// piecewise-linear h are computed once, exactly (N9), and each box's kinks
+// are then a binary search in that table.
 #pragma once
 
 #include <memory>
@@ -15,6 +17,9 @@
 #include "mgdl/net/relu_network.hpp"
 
 namespace mgdl::netcert {
+namespace detail {
+class PieceTable;
+}
 
 class SmoothCorrection final : public net::Correction {
  public:
@@ -29,6 +34,9 @@ class SmoothCorrection final : public net::Correction {
   num::Ball evaluate_ball(const std::vector<num::Rational>& x, slong prec) const override;
   void enclose_balls(const net::Box& box, slong prec, net::BallEnclosure& out) const override;
   std::vector<num::Rational> axis_breakpoints(const net::Box& box, int axis) const override;
+  std::vector<num::Rational> first_axis_breakpoints(const net::Box& box, int axis,
+                                                    std::size_t limit) const override;
+  bool has_axis_breakpoints(const net::Box& box, int axis) const override;
   std::vector<net::Box> support_boxes() const override { return {net::Box::unit(dimension())}; }
   std::size_t active_units() const override;
   net::GradeBlock realise() const override { return network_->block(grade_); }
@@ -37,6 +45,12 @@ class SmoothCorrection final : public net::Correction {
   std::shared_ptr<const net::MultigradeNetwork> network_;
   int grade_, first_;
   std::shared_ptr<const certify::DenseCorrection> exact_;  // piecewise-linear networks only
+  struct Pieces;
+  // 1D piecewise-linear h: the exact piece table (N9), built on first use; null
+  // otherwise or when it did not finish within its budget (then the per-box
+  // exact propagation and the balls of N8 are used).
+  const detail::PieceTable* pieces() const;
+  std::shared_ptr<Pieces> pieces_;
 };
 
 }  // namespace mgdl::netcert

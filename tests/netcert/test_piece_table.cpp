@@ -1,0 +1,165 @@
+// The 1D piece table of a piecewise-linear network (proofs/networks.md, N9),
+// seen through SmoothCorrection and compared with the exact layer-by-layer
+// evaluation of the network (certify::DenseCorrection): same values, kinks
+// where the one-sided slopes differ and nowhere else, exact ranges.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <random>
+
+#include "mgdl/certify/dense_correction.hpp"
+#include "mgdl/netcert/smooth_correction.hpp"
+
+using mgdl::num::Rational;
+namespace certify = mgdl::certify;
+namespace net = mgdl::net;
+namespace netcert = mgdl::netcert;
+
+namespace {
+
+Rational dyadic(std::mt19937_64& rng, int range, int bits) {
+  const long v = static_cast<long>(rng() % static_cast<unsigned long>(2 * range + 1)) - range;
+  return Rational(v, 1L << bits);
+}
+
+net::AffineLayer random_layer(std::mt19937_64& rng, int inputs, int outputs, net::Activation a) {
+  net::AffineLayer l;
+  l.inputs = inputs;
+  l.outputs = outputs;
+  l.activation = a;
+  for (int r = 0; r < outputs; ++r) {
+    for (int c = 0; c < inputs; ++c) {
+      Rational w = dyadic(rng, 40, 4);
+      if (w != 0) l.weights.push_back({r, c, w});
+    }
+    l.bias.push_back(dyadic(rng, 24, 5));
+  }
+  return l;
+}
+
+// A 3-grade stair, width 5, reading t ∈ [0, 1] (grade 2 has two hidden layers).
+std::shared_ptr<net::MultigradeNetwork> random_stair(std::mt19937_64& rng) {
+  auto n = std::make_shared<net::MultigradeNetwork>(1);
+  int inputs = 1;
+  for (int k = 1; k <= 3; ++k) {
+    net::GradeBlock b;
+    for (int l = 0; l < (k == 2 ? 2 : 1); ++l) {
+      b.layers.push_back(random_layer(rng, inputs, 5, net::Activation::relu));
+      inputs = 5;
+    }
+    b.readout = random_layer(rng, inputs, 1, net::Activation::identity);
+    n->add_grade(b);
+  }
+  return n;
+}
+
+Rational random_point(std::mt19937_64& rng) {
+  return Rational(static_cast<long>(rng() % 3001), 3000);
+}
+
+}  // namespace
+
+TEST_CASE("1D piece table: exact values, true kinks only, exact ranges (N9)") {
+  const unsigned seed = 9119;
+  std::printf("test_piece_table seed %u\n", seed);
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  int with_deep_kinks = 0;
+  for (int trial = 0; trial < 6; ++trial) {
+    auto network = random_stair(rng);
+    for (int m = 1; m <= 3; ++m) {
+      for (int first : {1, m}) {
+        INFO("trial " << trial << ", grades " << first << ".." << m);
+        netcert::SmoothCorrection h(network, m, first);
+        certify::DenseCorrection exact(network, m, first);
+        const net::Box unit = net::Box::unit(1);
+        std::vector<Rational> kinks = h.axis_breakpoints(unit, 0);
+        CHECK(std::is_sorted(kinks.begin(), kinks.end()));
+        if (kinks.size() > 5) ++with_deep_kinks;  // more than the first layer has
+        // Between consecutive kinks h is affine; at each kink the slopes differ.
+        std::vector<Rational> ends{Rational(0)};
+        ends.insert(ends.end(), kinks.begin(), kinks.end());
+        ends.push_back(Rational(1));
+        std::vector<Rational> slopes;
+        for (std::size_t j = 0; j + 1 < ends.size(); ++j) {
+          const Rational &l = ends[j], &u = ends[j + 1];
+          REQUIRE(l < u);
+          const Rational s = (exact.evaluate({u}) - exact.evaluate({l})) / (u - l);
+          for (int i = 1; i <= 3; ++i) {
+            const Rational x = l + (u - l) * Rational(i, 4);
+            CHECK(exact.evaluate({x}) == exact.evaluate({l}) + s * (x - l));
+            CHECK(h.evaluate({x}) == exact.evaluate({x}));
+          }
+          if (!slopes.empty()) CHECK(s != slopes.back());
+          slopes.push_back(s);
+        }
+        // Enclosures on random boxes: exact range, affine iff no kink inside.
+        for (int b = 0; b < 40; ++b) {
+          Rational l = random_point(rng), u = random_point(rng);
+          if (u < l) std::swap(l, u);
+          if (b % 5 == 0 && !kinks.empty()) l = kinks[static_cast<std::size_t>(b) % kinks.size()];
+          if (!(l < u)) continue;
+          const net::Box box{{l}, {u}};
+          std::vector<Rational> inside;
+          for (const Rational& t : kinks)
+            if (l < t && t < u) inside.push_back(t);
+          CHECK(h.first_axis_breakpoints(box, 0, 2) ==
+                std::vector<Rational>(inside.begin(),
+                                      inside.begin() + std::min<std::ptrdiff_t>(2, inside.size())));
+          CHECK(h.has_axis_breakpoints(box, 0) == !inside.empty());
+          const net::LinearEnclosure e = h.enclose(box);
+          CHECK(e.affine == inside.empty());
+          const Rational c = (l + u) / 2;
+          CHECK(e.value_at_center == exact.evaluate({c}));
+          Rational lo = std::min(exact.evaluate({l}), exact.evaluate({u})),
+                   hi = std::max(exact.evaluate({l}), exact.evaluate({u}));
+          for (const Rational& t : inside) {
+            lo = std::min(lo, exact.evaluate({t}));
+            hi = std::max(hi, exact.evaluate({t}));
+          }
+          CHECK(e.range_lo == lo);
+          CHECK(e.range_hi == hi);
+          net::BallEnclosure balls;
+          h.enclose_balls(box, 128, balls);
+          CHECK(balls.affine == e.affine);
+          for (int i = 0; i <= 4; ++i) {
+            const Rational x = l + (u - l) * Rational(i, 4);
+            const Rational v = exact.evaluate({x});
+            const Rational dx = x - c;
+            CHECK(v >= e.value_at_center + (dx >= 0 ? e.gradient_lo[0] : e.gradient_hi[0]) * dx);
+            CHECK(v <= e.value_at_center + (dx >= 0 ? e.gradient_hi[0] : e.gradient_lo[0]) * dx);
+            CHECK(mgdl::num::lower_rational(balls.range) <= v);
+            CHECK(v <= mgdl::num::upper_rational(balls.range));
+          }
+        }
+      }
+    }
+  }
+  CHECK(with_deep_kinks > 0);  // the deeper layers' kinks are exercised
+}
+
+TEST_CASE("1D piece table: kinks of neurons that cancel in h are not kinks (N9)") {
+  // h = relu(x − 1/2) − relu(1/2 − x) + relu(x − 1/4) = x − 1/2 + relu(x − 1/4).
+  auto n = std::make_shared<net::MultigradeNetwork>(1);
+  net::GradeBlock b;
+  net::AffineLayer hidden;
+  hidden.inputs = 1;
+  hidden.outputs = 3;
+  hidden.weights = {{0, 0, Rational(1)}, {1, 0, Rational(-1)}, {2, 0, Rational(1)}};
+  hidden.bias = {Rational(-1, 2), Rational(1, 2), Rational(-1, 4)};
+  b.layers.push_back(hidden);
+  b.readout.inputs = 3;
+  b.readout.outputs = 1;
+  b.readout.activation = net::Activation::identity;
+  b.readout.weights = {{0, 0, Rational(1)}, {0, 1, Rational(-1)}, {0, 2, Rational(1)}};
+  b.readout.bias = {Rational(0)};
+  n->add_grade(b);
+  netcert::SmoothCorrection h(n, 1);
+  CHECK(h.axis_breakpoints(net::Box::unit(1), 0) == std::vector<Rational>{Rational(1, 4)});
+  const net::Box right{{Rational(1, 3)}, {Rational(1)}};  // contains the cancelled kink 1/2
+  CHECK(h.enclose(right).affine);
+  CHECK(!h.has_axis_breakpoints(right, 0));
+  CHECK(h.evaluate({Rational(1)}) == Rational(5, 4));
+}
