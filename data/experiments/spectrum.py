@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""What each grade captured: spectrum.py RUN_DIR [N] prints, for the residual f − Φ_k on an
-N-point grid of the 1D domain (default 4096), the amplitudes at the largest frequencies.
-Evaluates network.json (exact weights, read as floats: a plot aid, not a claim) with numpy
+"""What each grade captured: spectrum.py RUN_DIR [N [NETWORK]] prints, for the residual f − Φ_k
+on an N-point grid of the 1D domain (default 4096), the amplitudes at the largest frequencies.
+Evaluates NETWORK (default network.json, the MGDL run; e.g. resnet_network.json) (exact weights, read as floats: a plot aid, not a claim) with numpy
 and the target from config.json with numpy's functions."""
 import json, sys
 from fractions import Fraction
@@ -9,7 +9,7 @@ import numpy as np
 
 run = sys.argv[1]
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 4096
-net = json.load(open(f"{run}/network.json"))
+net = json.load(open(f"{run}/{sys.argv[3] if len(sys.argv) > 3 else 'network.json'}"))
 cfg = json.load(open(f"{run}/config.json"))
 (lo, hi), = [[float(Fraction(v)) for v in a] for a in net["metadata"]["input_domain"]]
 x = lo + (hi - lo) * np.arange(n) / n
