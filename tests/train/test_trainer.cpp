@@ -149,3 +149,48 @@ TEST_CASE("SGDL, full-batch GD, early stopping and interruption") {
   CHECK_THROWS_WITH(train_sgdl(parse_architecture("[1,8,1]"), data, o, {}),
                     "epochs must be in 1..10^8, got 0");
 }
+
+TEST_CASE("ResNet: trained end to end from SGDL's initial weights, folded into the same function") {
+  const DataSets data = sine_data("sin(2*pi*x)", 128);
+  TrainOptions o;
+  o.schedule = {{300, 1e-2, 1e-3, 0}};
+  const Architecture arch = parse_architecture("[1,8,8,8,1]");
+  const TrainResult r = train_resnet(arch, data, o, {});
+  REQUIRE(r.network.grades.size() == 1);
+  const Grade& g = r.network.grades.front();
+  REQUIRE(g.hidden.size() == 3);
+  CHECK(!g.hidden[0].residual);
+  CHECK(g.hidden[1].residual);
+  CHECK(g.hidden[2].residual);
+  CHECK(r.grades.at(0).parameters == 2 * 8 + 2 * 72 + 9);  // as the plain [1,8,8,8,1]
+  CHECK(r.grades.at(0).steps == 300);
+  CHECK(r.grades.at(0).train_rse < 0.5);
+
+  // The folded exact network equals the trained ResNet's double forward pass (to rounding).
+  const net::MultigradeNetwork folded = to_multigrade(r.network);
+  std::vector<double> xs;
+  for (int k = 0; k <= 32; ++k) xs.push_back(k / 32.0);
+  const auto phi = cumulative_predictions(r.network, xs);
+  double worst = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i)
+    worst = std::max(
+        worst, std::fabs(phi[0][i] - num::to_double_nearest(folded.evaluate({exact_rational(xs[i])}, 1))));
+  CHECK(worst < 1e-12);
+  // The same network without its skips is another function (the fold kept them).
+  StairNetwork plain = r.network;
+  for (DenseLayer& l : plain.grades[0].hidden) l.residual = false;
+  const auto phi_plain = cumulative_predictions(plain, xs);
+  double apart = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) apart = std::max(apart, std::fabs(phi_plain[0][i] - phi[0][i]));
+  CHECK(apart > 1e-3);
+
+  // One step at lr 1e-9 leaves the initial weights: the ResNet's are SGDL's.
+  o.schedule = {{1, 1e-9, 1e-9, 0}};
+  const Grade a = train_resnet(arch, data, o, {}).network.grades.front();
+  const Grade b = train_sgdl(arch, data, o, {}).network.grades.front();
+  for (std::size_t l = 0; l < a.hidden.size(); ++l)
+    for (std::size_t i = 0; i < a.hidden[l].weights.size(); ++i)
+      REQUIRE(std::fabs(a.hidden[l].weights[i] - b.hidden[l].weights[i]) < 1e-8);
+  CHECK_THROWS_WITH(train_resnet(parse_architecture("[1,8,4,1]"), data, o, {}),
+                    "resnet: [1,8,4,1] has unequal hidden widths (identity skips need one width)");
+}
