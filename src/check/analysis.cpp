@@ -136,7 +136,10 @@ void ResidualAnalyzer::analyse(const Box& box, const CutoffsOnBox& cutoffs) {
   corr_.reset(d_);
   add_enclosure(cutoffs, box, center_, corr_);
   for (const HatGrid* h : hats_) add_hat_enclosure(*h, box, center_, corr_);
-  if (dense_ != nullptr) add_dense_enclosure(*dense_, dense_first_, dense_last_, box, center_, corr_);
+  if (dense_pieces_ != nullptr && in_unit_interval(box))
+    add_pieces_enclosure(*dense_pieces_, box, center_, corr_);  // N9(c)
+  else if (dense_ != nullptr)
+    add_dense_enclosure(*dense_, dense_first_, dense_last_, box, center_, corr_);
 
   // Direct range.
   set_interval(t0_, corr_.lo, corr_.hi);
@@ -162,7 +165,8 @@ void ResidualAnalyzer::analyse(const Box& box, const CutoffsOnBox& cutoffs) {
   }
   for (std::size_t i = 0; i < d; ++i)
     for (std::size_t j = i; j < d; ++j) {
-      const I& h = box_jet_.c[static_cast<std::size_t>(jets_.hessian_index(static_cast<int>(i), static_cast<int>(j)))];
+      const I& h =
+          box_jet_.c[static_cast<std::size_t>(jets_.hessian_index(static_cast<int>(i), static_cast<int>(j)))];
       if (i == j) {
         // ½ H_ii (x_i − m_i)², (x_i − m_i)² ∈ [0, r_i²]
         mpq_mul(q1_.get(), radius_[i].get(), radius_[i].get());
@@ -209,8 +213,8 @@ void ResidualAnalyzer::one_dimensional_form(I& taylor) {
   parabola_max_up(m2, neg_b_lo, h.right(), t2_);   // upper side, t <= 0
   mpfr_max(m1, m1, m2, MPFR_RNDU);
   mpfr_add(up, value_c_.right(), m1, MPFR_RNDU);
-  parabola_max_up(m1, neg_b_lo, neg_h_lo, t2_);    // −R, t >= 0
-  parabola_max_up(m2, b.right(), neg_h_lo, t2_);   // −R, t <= 0
+  parabola_max_up(m1, neg_b_lo, neg_h_lo, t2_);   // −R, t >= 0
+  parabola_max_up(m2, b.right(), neg_h_lo, t2_);  // −R, t <= 0
   mpfr_max(m1, m1, m2, MPFR_RNDU);
   mpfr_sub(low, value_c_.left(), m1, MPFR_RNDD);
   if (mpfr_cmp(low, up) <= 0) {
@@ -278,15 +282,18 @@ void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
     interval_ipow(gc, uc, n);
     interval_ipow(f1, u, n - 1);
     mpfi_mul_si(f1.get(), f1.get(), n);
-    if (n == 2) mpfi_set_ui(f2.get(), 2);
+    if (n == 2)
+      mpfi_set_ui(f2.get(), 2);
     else {
       interval_ipow(f2, u, n - 2);
       mpfi_mul_si(f2.get(), f2.get(), n * (n - 1));
     }
   } else {
     // u > 0 on the box, so every power is smooth.
-    if (strictly_pos(uc)) pow_nonneg(gc, uc, p);
-    else set_entire(gc);
+    if (strictly_pos(uc))
+      pow_nonneg(gc, uc, p);
+    else
+      set_entire(gc);
     pow_nonneg(f1, u, pm1);
     mpfi_mul_q(f1.get(), f1.get(), p.get());
     if (pm1.sign() == 0) {
@@ -308,7 +315,8 @@ void ResidualAnalyzer::lp_integral(const Q& p, I& out) {
   mpfi_set_ui(acc.get(), 0);
   for (std::size_t i = 0; i < d; ++i)
     for (std::size_t j = i; j < d; ++j) {
-      const I& h = box_jet_.c[static_cast<std::size_t>(jets_.hessian_index(static_cast<int>(i), static_cast<int>(j)))];
+      const I& h =
+          box_jet_.c[static_cast<std::size_t>(jets_.hessian_index(static_cast<int>(i), static_cast<int>(j)))];
       mpfi_mul(tmp.get(), f1.get(), h.get());
       if (sign < 0) mpfi_neg(tmp.get(), tmp.get());
       I& gg = l_gg_;

@@ -2,13 +2,14 @@
 // L^p midpoint-rule enclosure (proofs/certification.md, C2 and C3).
 #pragma once
 
-#include "cutoffs.hpp"
-#include "dense.hpp"
-#include "hats.hpp"
-#include "target.hpp"
-
 #include <memory>
 #include <vector>
+
+#include "cutoffs.hpp"
+#include "dense.hpp"
+#include "dense_pieces.hpp"
+#include "hats.hpp"
+#include "target.hpp"
 
 namespace mgdl::check {
 
@@ -27,6 +28,9 @@ class ResidualAnalyzer {
     dense_first_ = first;
     dense_last_ = last;
   }
+  // The same dense grades as a 1D piece table (proofs/networks.md, N9): used
+  // instead of the propagation on boxes inside [0, 1]. Null: none.
+  void set_dense_pieces(const DensePieces* pieces) { dense_pieces_ = pieces; }
   const I& range() const { return range_; }
   // ⊇ ∫_box |R|^p after analyse() (C3; falls back to vol·[min|R|^p, max|R|^p]).
   void lp_integral(const Q& p, I& out);
@@ -38,7 +42,7 @@ class ResidualAnalyzer {
   // The state of the last analyse(), read by the leaf rules (lp_rules.hpp).
   bool smooth() const { return smooth_; }  // f's jets valid on the box and at its centre
   const CorrectionEnclosure& correction() const { return corr_; }
-  const I& center_value() const { return value_c_; }  // ⊇ R(m)
+  const I& center_value() const { return value_c_; }     // ⊇ R(m)
   const Jet& center_jet() const { return center_jet_; }  // f, ∇f at m (order 1)
   const Jet& box_jet() const { return box_jet_; }        // f, ∇f, H_f over the box
   int hessian_index(int i, int j) const { return jets_.hessian_index(i, j); }
@@ -61,6 +65,7 @@ class ResidualAnalyzer {
   std::vector<const HatGrid*> hats_;
   const DenseNetwork* dense_ = nullptr;
   int dense_first_ = 1, dense_last_ = 0;
+  const DensePieces* dense_pieces_ = nullptr;
   std::vector<Q> center_, radius_;
   CutoffsOnBox listed_;  // for the list form of analyse()
   Q volume_;

@@ -202,6 +202,14 @@ LeafIntegrator::LeafIntegrator(const Target& target, mpfr_prec_t prec, std::vect
   piece_->set_hats(hats_);
 }
 
+void LeafIntegrator::set_dense(const DenseNetwork* net, int first, int last, const DensePieces* pieces) {
+  dense_pieces_ = pieces;
+  for (ResidualAnalyzer* a : {half_.get(), piece_.get()}) {
+    a->set_dense(net, first, last);
+    a->set_dense_pieces(pieces);
+  }
+}
+
 const LeafIntegrator::Table* LeafIntegrator::table(int n) {
   auto it = tables_.find(n);
   if (it == tables_.end()) {
@@ -471,9 +479,9 @@ void LeafIntegrator::best_piece(ResidualAnalyzer& an, int n, const Q& p, I& out)
 
 // proofs/integration.md, Lemma I5 (K<n>, d = 1): the kinks of h strictly inside [l, u] are those of every
 // cutoff listed for the leaf (a − ρ, a, b, b + ρ; the others are ≡ 0 or ≡ 1 there)
-// and the hat grid nodes; between two consecutive kinks h is affine (each piece's
-// enclosure re-checks it), so ∫_B = Σ over pieces, each by G<n>, else Z, else C.
-// Cost: O(kinks in the leaf) pieces (a binary search per hat grid).
+// and the hat grid nodes (and a dense network's kinks, networks.md N9); between two consecutive kinks h is
+// affine (each piece's enclosure re-checks it), so ∫_B = Σ over pieces, each by G<n>, else Z, else C. Cost:
+// O(kinks in the leaf) pieces (a binary search per hat grid).
 bool LeafIntegrator::kink_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n,
                                 const Q& p, I& out) {
   if (d_ != 1) return false;
@@ -488,6 +496,7 @@ bool LeafIntegrator::kink_split(ResidualAnalyzer& an, const Box& box, const Cuto
     for (auto it = std::upper_bound(axis.begin(), axis.end(), l); it != axis.end() && *it < u; ++it)
       kinks_.push_back(*it);
   }
+  if (dense_pieces_ != nullptr) pieces_kinks(*dense_pieces_, l, u, kinks_);  // N9(b)
   if (kinks_.empty()) {
     best_piece(an, n, p, out);
     return finite(out);

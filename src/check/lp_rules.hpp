@@ -39,6 +39,10 @@ std::string describe_rules(const std::vector<LeafRule>& rules);
 class LeafIntegrator {
  public:
   LeafIntegrator(const Target& target, mpfr_prec_t prec, std::vector<const HatGrid*> hats);
+  // Grades first..last of a dense network subtracted as well (network
+  // certificates), with its 1D piece table when not null: K<n> then splits at
+  // the table's kinks (proofs/networks.md N9, integration.md I5(c)).
+  void set_dense(const DenseNetwork* net, int first, int last, const DensePieces* pieces);
 
   // out ⊇ ∫_box |R|^p by `rule`, with `an` analysed on `box` (with `cutoffs`).
   // Returns false when the rule's hypotheses did not hold on the box (then out
@@ -74,6 +78,7 @@ class LeafIntegrator {
   mpfr_prec_t prec_;
   int d_;
   std::vector<const HatGrid*> hats_;
+  const DensePieces* dense_pieces_ = nullptr;
   std::map<int, std::unique_ptr<Table>> tables_;
   JetEvaluator points_;
   SeriesEvaluator series_;

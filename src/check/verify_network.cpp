@@ -7,13 +7,16 @@
 
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <set>
 #include <sstream>
 
 #include "analysis.hpp"
 #include "claim_log.hpp"
 #include "dense.hpp"
+#include "dense_pieces.hpp"
 #include "fields.hpp"
+#include "lp_rules.hpp"
 #include "mgdl/check/check.hpp"
 #include "model.hpp"
 
@@ -22,6 +25,9 @@ namespace {
 
 using json = nlohmann::json;
 using namespace fields;
+
+// The most pieces of Φ_k's 1D table (N9); beyond it the propagation per box is used.
+constexpr std::size_t kMaxPieces = std::size_t(1) << 16;
 
 struct P3Claim {
   std::string key;
@@ -165,8 +171,9 @@ NetCertificate read(const json& j) {
     const long r = integer(member(e, "residual", w), w + ".residual", 0, static_cast<long>(c.grades.size()));
     if (!seen.insert(r).second) bad("evidence.grades", "two entries for residual " + std::to_string(r));
     NetEvidence& ne = c.evidence[static_cast<std::size_t>(r)];
-    // The network checker has no leaf rules: any "rules" string is ignored (every leaf is M).
-    cover_evidence(e, c.d, w, "grade " + std::to_string(r), false, ne);
+    // With "rules": one leaf rule per L^p leaf (proofs/integration.md; K<n> splits at the network's kinks,
+    // N9).
+    cover_evidence(e, c.d, w, "grade " + std::to_string(r), true, ne);
     if (const json* pt = optional(e, "pointwise_tree")) {
       ne.has_pointwise = true;
       ne.pointwise_tree = str(*pt, w + ".pointwise_tree");
@@ -331,6 +338,19 @@ class NetworkChecker : ClaimLog {
     const NetEvidence& ev = c_.evidence[k];
     ResidualAnalyzer an(c_.target, prec_);
     an.set_dense(&c_.unit, 1, static_cast<int>(k));
+    // In 1D, Φ_k's exact pieces, once (N9): enclosures and kinks by binary search.
+    DensePieces pieces;
+    const bool have_pieces = k > 0 && dense_pieces(c_.unit, 1, static_cast<int>(k), kMaxPieces, pieces);
+    if (have_pieces) an.set_dense_pieces(&pieces);
+    // The leaf rules of proofs/integration.md, made when some evidence has a `rules` string.
+    std::unique_ptr<LeafIntegrator> rules;
+    auto integrator = [&]() -> LeafIntegrator& {
+      if (!rules) {
+        rules = std::make_unique<LeafIntegrator>(c_.target, prec_, std::vector<const HatGrid*>{});
+        rules->set_dense(&c_.unit, 1, static_cast<int>(k), have_pieces ? &pieces : nullptr);
+      }
+      return *rules;
+    };
     bool all = true;
     // Upper bound from the cover (C1, C2).
     if (!ev.has_sup) {
@@ -413,21 +433,35 @@ class NetworkChecker : ClaimLog {
       pow_nonneg(lo_p, x, claim.p);
       mpfi_set_q(x.get(), le->upper.get());
       pow_nonneg(hi_p, x, claim.p);
+      // With rules, a refined leaf is bisected where it is wider than 1/8 of the claimed
+      // window per unit volume (integration.md, Lemma I5(a): the same token on the halves).
+      mpfr_t allowance;
+      mpfr_init2(allowance, 64);
+      mpfr_sub(allowance, hi_p.left(), lo_p.right(), MPFR_RNDD);
+      mpfr_div_2ui(allowance, allowance, 3, MPFR_RNDD);
+      if (!mpfr_number_p(allowance) || mpfr_sgn(allowance) < 0) mpfr_set_ui(allowance, 0, MPFR_RNDD);
       bool within = false;
       for (int attempt = 0; attempt < 2 && !within; ++attempt) {
         mpfi_set_ui(sum.get(), 0);
-        for_each_leaf(le->tree, c_.d, [&](std::size_t, const Box& b) {
-          add_integral(an, b, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2, piece, sum);
+        for_each_leaf(le->tree, c_.d, [&](std::size_t leaf, const Box& b) {
+          if (!le->rules.empty())
+            integrator().add(b, CutoffsOnBox{}, le->rules[leaf], claim.p, attempt == 0 ? 0 : o_.extra_levels,
+                             attempt == 0 ? nullptr : allowance, sum);
+          else
+            add_integral(an, b, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2, piece,
+                         sum);
         });
         within = finite(sum) && le->lower.sign() >= 0 && mpfr_cmp(sum.left(), lo_p.right()) >= 0 &&
                  mpfr_cmp(sum.right(), hi_p.left()) <= 0;
       }
+      mpfr_clear(allowance);
       if (!within)
         failed(who + " L^" + claim.key + " norm: the integral is not inside [lower^p, upper^p]");
       else if (le->lower < claim.lower || claim.upper < le->upper)
         failed(who + " L^" + claim.key + " norm: the claim is tighter than the evidence");
       else
-        ok(who + ": L^" + claim.key + " norm in [" + show(claim.lower) + ", " + show(claim.upper) + "]");
+        ok(who + ": L^" + claim.key + " norm in [" + show(claim.lower) + ", " + show(claim.upper) + "]" +
+           (le->rules.empty() ? "" : " (rules " + describe_rules(le->rules) + ")"));
       lp_ok.push_back(within && !(le->lower < claim.lower || claim.upper < le->upper));
     }
     residual_ok_[k] = all;

@@ -41,12 +41,10 @@ NormRecord certify_norms(const resid::Residual& r, const Options& o, const std::
   NormRecord n;
   n.sup = certify::certify_sup_norm(r, o.certify);
   if (o.progress) o.progress(name + " sup-norm");
-  // The network checker (src/check/verify_network.cpp) reads no `rules`
-  // evidence yet: its covers must be confirmable by the midpoint rule alone.
-  certify::Options lp_options = o.certify;
-  lp_options.lp_rules = certify::LpRules::legacy;
+  // The leaf rules (G<n>, Z, K<n>) go into the `rules` evidence; the network
+  // checker re-verifies them (src/check/verify_network.cpp, proofs/integration.md).
   for (const auto& p : o.p) {
-    n.lp.push_back(certify::certify_lp_norm(r, p, lp_options));
+    n.lp.push_back(certify::certify_lp_norm(r, p, o.certify));
     if (o.progress) o.progress(name + " L^" + num::to_string(p));
   }
   return n;

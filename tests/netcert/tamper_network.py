@@ -3,15 +3,19 @@
 
   tamper_network.py MGDL_VERIFY DATA_DIR
 
-Certifies the hand-made stairs of DATA_DIR (one refuted P1, one grade with a zero head),
-checks the genuine certificates (must pass), then one mutated copy per mutation (must
-fail: exit 1, or 2 when the file became malformed): the P1 witness moved into the safe
-region, the margin raised, the network copy edited after certification, the embedded
-weights changed, claims flipped (P1, P3, ratio, status, bounds).
+Certifies the hand-made stairs of DATA_DIR (one refuted P1, one grade with a zero head, one
+with kinks at 1/3 and 5/12 against exp(x)), checks the genuine certificates (must pass), then
+one mutated copy per mutation (must fail: exit 1, or 2 when the file became malformed): the P1
+witness moved into the safe region, the margin raised, the network copy edited after
+certification, the embedded weights changed, claims flipped (P1, P3, ratio, status, bounds),
+and the L^p leaf rules (proofs/integration.md) changed: a bad token, a token too many or too
+few (exit 2), and the kink split K<n> of a leaf with kinks replaced by rules whose hypotheses
+fail there (G<n>, Z: h is not affine on the leaf) or by the crude rule (exit 1).
 """
 import copy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,10 +37,10 @@ def certify(net, expr, out):
     return json.load(open(os.path.join(out, "certificate.json")))
 
 
-def check(dirname, want_ok, what):
+def check(dirname, want_ok, what, want_code=None):
     global failures, passes
     r = run("check", os.path.join(dirname, "certificate.json"))
-    good = (r.returncode == 0) if want_ok else (r.returncode in (1, 2))
+    good = (r.returncode == 0) if want_ok else (r.returncode in ((1, 2) if want_code is None else (want_code,)))
     if good:
         passes += 1
     else:
@@ -44,7 +48,7 @@ def check(dirname, want_ok, what):
         print(f"FAIL: {what}: exit {r.returncode}\n{r.stdout[-800:]}{r.stderr}")
 
 
-def mutate(src, name, change_cert=None, change_copy=None):
+def mutate(src, name, change_cert=None, change_copy=None, want_code=None):
     d = os.path.join(work, name)
     shutil.copytree(src, d)
     path = os.path.join(d, "certificate.json")
@@ -56,15 +60,18 @@ def mutate(src, name, change_cert=None, change_copy=None):
         copy_path = os.path.join(d, cert["network"]["copy"])
         text = open(copy_path).read()
         open(copy_path, "w").write(change_copy(text))
-    check(d, False, name)
+    check(d, False, name, want_code)
 
 
 v_dir = os.path.join(work, "violates")
 z_dir = os.path.join(work, "zero")
 certify("stair_violates.json", "x + 1", v_dir)
 certify("stair_zero_head.json", "x + 1", z_dir)
+k_dir = os.path.join(work, "kinks")
+kinks = certify("stair_kinks.json", "exp(x)", k_dir)
 check(v_dir, True, "genuine refutation")
 check(z_dir, True, "genuine zero head")
+check(k_dir, True, "genuine leaf rules")
 
 
 def g(cert, m):
@@ -106,6 +113,29 @@ mutate(z_dir, "zero-head-decrease-claimed",
 mutate(z_dir, "zero-head-weights", lambda c: c["network"]["exact"]["grades"][1]["readout"]["weights"].append([0, 0, "-1"]))
 mutate(z_dir, "status-certified-undecided",
        lambda c: (g(c, 2)["lp_strict_decrease"].update({"2": "not-certified"})))
+
+
+
+def lp_entry(c, residual, p):
+    return {e["residual"]: e for e in c["evidence"]["grades"]}[residual]["lp"][p]
+
+
+def set_rules(residual, p, change):
+    return lambda c: lp_entry(c, residual, p).update(rules=change(lp_entry(c, residual, p)["rules"]))
+
+
+# The producer's rules: K<n> on the root leaf of R_2's L^2 cover (Φ_2 has kinks at 1/3 and 5/12).
+assert lp_entry(kinks, 2, "2")["tree"] == "." and lp_entry(kinks, 2, "2")["rules"].startswith("K"), kinks
+assert len(lp_entry(kinks, 1, "1")["rules"]) > 2
+mutate(k_dir, "rules-garbage-token", set_rules(1, "1", lambda r: "X" + r[1:]), want_code=2)
+mutate(k_dir, "rules-token-dropped", set_rules(1, "1", lambda r: "".join(re.findall(r"[CMZ]|[GK][0-9]+|.", r)[:-1])),
+       want_code=2)
+mutate(k_dir, "rules-token-added", set_rules(1, "1", lambda r: r + "C"), want_code=2)
+mutate(k_dir, "rules-too-many-points", set_rules(2, "2", lambda r: "K25"), want_code=2)
+mutate(k_dir, "rules-not-a-string", lambda c: lp_entry(c, 2, "2").update(rules=4), want_code=2)
+mutate(k_dir, "rules-kink-as-gauss", set_rules(2, "2", lambda r: "G" + r[1:]), want_code=1)
+mutate(k_dir, "rules-kink-as-zero-crossing", set_rules(2, "2", lambda r: "Z"), want_code=1)
+mutate(k_dir, "rules-kink-as-crude", set_rules(2, "2", lambda r: "C"), want_code=1)
 
 shutil.rmtree(work)
 print(f"tamper_network: {passes} passed, {failures} failed")
