@@ -2,10 +2,13 @@
 // uniform N^d grid of f = sin(2πx)·Π cos(2πx_k) (node values rounded down to
 // 64 bits, as in bench_certify_2d), over simplices (issue 13): the pieces are
 // the Kuhn simplices of the grid (I affine on each, Lemma S3), bounded by
-// geom::certify_sup (Lemmas S2, S5, S6, S6.1). In 2D, then the box engine
-// (certify_sup_norm, 1 thread) on the same problem, for the ratio.
+// geom::certify_sup (Lemmas S2, S5, S6, S6.1), or with --lp P the L^P norm
+// (P = 1, 2) by geom::integrate_lp (Lemmas S7, S8) to relative rel_gap on the
+// norm. In 2D, then the box engine (certify_sup_norm / certify_lp_norm,
+// 1 thread, stopped after --box-seconds) on the same problem, for the ratio.
 //
-// Usage: bench_simplex [--dim 2|3] [cells_per_axis = 64 (2D), 16 (3D)] [rel_gap = 1e-6] [--no-box]
+// Usage: bench_simplex [--dim 2|3] [--lp 1|2] [--nodes n = 7] [--box-seconds s = 300]
+//                      [cells_per_axis = 64 (2D), 16 (3D)] [rel_gap = 1e-6] [--no-box]
 #include <arb.h>
 
 #include <chrono>
@@ -17,10 +20,13 @@
 #include <numeric>
 #include <string>
 
+#include "../tests/geom/program_target.hpp"
 #include "interpolant_2d.hpp"
+#include "mgdl/certify/lp_norm.hpp"
 #include "mgdl/certify/sup_norm.hpp"
 #include "mgdl/expr/program.hpp"
 #include "mgdl/geom/simplex.hpp"
+#include "mgdl/geom/simplex_lp.hpp"
 #include "mgdl/geom/simplex_sup.hpp"
 #include "mgdl/net/hat_correction.hpp"
 
@@ -33,27 +39,6 @@ namespace {
 double dbl(const Rational& r) {
   return num::to_double_approx(r);
 }
-
-// geom's view of an expr::Program: BallEvaluator::taylor2 on the box gives
-// the value and gradient at the box's midpoint and the Hessian over the box
-// (proofs/certification.md, C2), as geom::LocalTarget's contract asks.
-class ProgramTarget : public geom::LocalTarget {
- public:
-  ProgramTarget(const expr::Program& f, slong prec) : ev_(f, prec), d_(f.dimension()) {}
-  int dimension() const override { return d_; }
-  void box_jet(const Ball* lo, const Ball* hi, geom::BoxJet& out) override {
-    ev_.taylor2(lo, hi, jet_);
-    out.value = jet_.value;
-    out.gradient = jet_.gradient;
-    out.hessian = jet_.hessian;
-  }
-  void point(const Ball* x, Ball& out) override { ev_.point(x, out); }
-
- private:
-  expr::BallEvaluator ev_;
-  int d_;
-  expr::Taylor2 jet_;
-};
 
 // f at the node k/n (k ∈ {0..n}^d), rounded down to 64 bits: the node values
 // of bench::sincos_interpolant_2d, in any d.
@@ -125,10 +110,68 @@ double cpu_since(std::clock_t c0) {
   return static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
 }
 
+// L^p: the simplices' norm, then the box engine's, in one run.
+int run_lp(const expr::Expression& fe, const expr::Program& f, int d, int n, int p, int nodes,
+           const Rational& gap, bool box, double box_seconds) {
+  std::string grid = std::to_string(n);
+  for (int i = 1; i < d; ++i) grid += "x" + std::to_string(n);
+  std::printf(
+      "| engine | grid | p | rel_gap (norm) | status | pieces evaluated | leaves | seconds | cpu seconds | "
+      "lower | "
+      "upper | (U-L)/U |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  auto t0 = std::chrono::steady_clock::now();
+  std::clock_t c0 = std::clock();
+  testing::ProgramTarget target(fe, 64);
+  geom::LpOptions o;
+  o.p = p;
+  o.nodes = nodes;
+  // (U/L)^(1/p) <= 1/(1 − gap) for the norm when the integral meets 1 − (1 − gap)^p.
+  Rational keep = 1;
+  for (int i = 0; i < p; ++i) keep *= 1 - gap;
+  o.rel_tol = 1 - keep;
+  const geom::LpResult s = geom::integrate_lp(target, kuhn_pieces(d, n), o);
+  const double ssec = seconds_since(t0), scpu = cpu_since(c0);
+  // The norm's bounds: the p-th roots of the integral's, rounded outward.
+  auto root = [&](const Rational& v, bool up) {
+    Ball b = Ball::from_rational(v, 128);
+    if (p == 2) arb_sqrt(b.arb(), b.arb(), 128);
+    return up ? dbl(num::upper_rational(b)) : dbl(num::lower_rational(b));
+  };
+  const double sl = root(s.lower, false), su = root(s.upper, true);
+  std::printf("| simplices | %s | %d | %.3g | %s | %ld | %zu | %.3f | %.3f | %.12g | %.12g | %.2e |\n",
+              grid.c_str(), p, dbl(gap), s.proven ? "proven" : "not certified", s.evaluations, s.leaves, ssec,
+              scpu, sl, su, su > 0 ? (su - sl) / su : 0.0);
+  std::fflush(stdout);
+  if (!box || d != 2) return s.proven ? 0 : 1;
+  auto h = bench::sincos_interpolant_2d(n);
+  resid::Residual r = resid::Residual(f).with(h);
+  certify::Options bo;
+  bo.threads = 1;
+  bo.rel_gap = gap;
+  bo.deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                             std::chrono::duration<double>(box_seconds));
+  t0 = std::chrono::steady_clock::now();
+  c0 = std::clock();
+  const certify::LpNormResult b = certify::certify_lp_norm(r, Rational(p), bo);
+  const double bsec = seconds_since(t0), bcpu = cpu_since(c0);
+  const double bl = dbl(b.bounds.lower.value()), bu = dbl(b.bounds.upper.value());
+  std::printf("| boxes | %s | %d | %.3g | %s | %ld | %zu | %.3f | %.3f | %.12g | %.12g | %.2e |\n",
+              grid.c_str(), p, dbl(gap), certify::to_string(b.status), b.boxes, b.leaves, bsec, bcpu, bl, bu,
+              bu > 0 ? (bu - bl) / bu : 0.0);
+  const bool consistent = s.lower <= b.integral_upper && b.integral_lower <= s.upper;
+  std::printf("\nboxes/simplices: time %.1fx (cpu %.1fx), pieces %.1fx; integral bounds consistent: %s\n",
+              bsec / ssec, bcpu / scpu, static_cast<double>(b.boxes) / static_cast<double>(s.evaluations),
+              consistent ? "yes" : "NO");
+  return consistent && s.proven ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  int d = 2, n = 0;
+  int d = 2, n = 0, lp = 0, nodes = 7;
+  double box_seconds = 300;
   Rational gap(1, 1000000);
   bool box = true;
   int positional = 0;
@@ -138,6 +181,12 @@ int main(int argc, char** argv) {
         box = false;
       else if (std::strcmp(argv[i], "--dim") == 0 && i + 1 < argc)
         d = std::atoi(argv[++i]);
+      else if (std::strcmp(argv[i], "--lp") == 0 && i + 1 < argc)
+        lp = std::atoi(argv[++i]);
+      else if (std::strcmp(argv[i], "--nodes") == 0 && i + 1 < argc)
+        nodes = std::atoi(argv[++i]);
+      else if (std::strcmp(argv[i], "--box-seconds") == 0 && i + 1 < argc)
+        box_seconds = std::atof(argv[++i]);
       else if (positional++ == 0)
         n = std::atoi(argv[i]);
       else
@@ -148,14 +197,18 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (n == 0) n = d == 2 ? 64 : 16;
-  if (d < 2 || d > 4 || n < 1 || gap <= 0 || gap >= 1) {
-    std::fprintf(stderr, "bench_simplex: need --dim 2..4, cells per axis >= 1 and 0 < rel_gap < 1\n");
+  if (d < 2 || d > 4 || n < 1 || gap <= 0 || gap >= 1 || (lp != 0 && lp != 1 && lp != 2) || nodes < 2) {
+    std::fprintf(
+        stderr,
+        "bench_simplex: need --dim 2..4, --lp 1|2, --nodes >= 2, cells per axis >= 1 and 0 < rel_gap < 1\n");
     return 2;
   }
   std::string text = "sin(2*pi*x)*cos(2*pi*y)";
   if (d >= 3) text += "*cos(2*pi*z)";
   if (d >= 4) text += "*cos(2*pi*w)";
-  expr::Program f = expr::Program::compile(expr::Expression::parse(text), expr::Domain::unit(d));
+  const expr::Expression fe = expr::Expression::parse(text);
+  expr::Program f = expr::Program::compile(fe, expr::Domain::unit(d));
+  if (lp != 0) return run_lp(fe, f, d, n, lp, nodes, gap, box, box_seconds);
   std::printf(
       "| engine | grid | rel_gap | status | pieces evaluated | leaves | seconds | cpu seconds | lower | "
       "upper | (U-L)/U |\n"
@@ -164,7 +217,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < d; ++i) grid += "x" + std::to_string(n);
   auto t0 = std::chrono::steady_clock::now();
   std::clock_t c0 = std::clock();
-  ProgramTarget target(f, 64);
+  testing::ProgramTarget target(fe, 64);
   geom::SupOptions so;
   so.rel_gap = gap;
   const geom::SupResult s = geom::certify_sup(target, kuhn_pieces(d, n), so);

@@ -35,6 +35,18 @@ class LocalTarget {
   virtual void box_jet(const num::Ball* lo, const num::Ball* hi, BoxJet& out) = 0;
   // An enclosure of f over the ball x (a point given as balls).
   virtual void point(const num::Ball* x, num::Ball& out) = 0;
+  // Series along segments, for the L^p rules (Lemma S7): out[k] (k = 0..order)
+  // must contain (d/dt)^k f(c + tδ) / k! for every t in [0, 1] and every δ in
+  // the balls delta (c a point given as balls). False where f may not be
+  // analytic there (the default: not supported).
+  virtual bool line_series(const num::Ball* c, const num::Ball* delta, int order,
+                           std::vector<num::Ball>& out) {
+    (void)c;
+    (void)delta;
+    (void)order;
+    out.clear();
+    return false;
+  }
 };
 
 // A simplex with ℓ's values at its vertices: vertex[i] has d coordinates,

@@ -1,0 +1,364 @@
+// ∫ |f − ℓ|^p over simplices: Duffy-collapsed tensor Gauss–Legendre with the
+// remainders of Lemmas S7 (p = 2) and S8 (p = 1), proofs/simplices.md; nodes
+// and weights from Arb (Lemma I2 (a), (d)); pieces refined by Lemma S2.
+#include "mgdl/geom/simplex_lp.hpp"
+
+#include <arb_hypgeom.h>
+#include <arb_mat.h>
+
+#include <stdexcept>
+
+#include "piece_bounder.hpp"
+
+namespace mgdl::geom {
+
+namespace {
+
+using detail::Arf;
+using detail::Piece;
+using num::Ball;
+using num::Rational;
+
+class Integrator {
+ public:
+  Integrator(LocalTarget& target, int nodes, slong prec)
+      : target_(target),
+        bounder_(target, prec),
+        d_(static_cast<std::size_t>(target.dimension())),
+        prec_(prec) {
+    if (nodes < 1 || nodes > 64) throw std::invalid_argument("integrate_lp: nodes must be 1..64");
+    const auto n = static_cast<std::size_t>(nodes);
+    // Lemma S7: exact for degree 2n − d; p = 2 uses the Taylor degree m2 with
+    // 2 m2 <= 2n − d, p = 1 the degree m1 = 2n − d.
+    if (2 * nodes < static_cast<int>(d_) + 2)
+      throw std::invalid_argument("integrate_lp: need 2 nodes >= d + 2");
+    m1_ = 2 * nodes - static_cast<int>(d_);
+    m2_ = m1_ / 2;
+    // Gauss–Legendre on [0, 1] (Lemma I2 (d)): u = (1 + ξ)/2, weight ω/2.
+    std::vector<Ball> u(n), w(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      arb_hypgeom_legendre_p_ui_root(u[k].arb(), w[k].arb(), static_cast<ulong>(n), static_cast<ulong>(k),
+                                     prec);
+      arb_add_ui(u[k].arb(), u[k].arb(), 1, prec);
+      arb_mul_2exp_si(u[k].arb(), u[k].arb(), -1);
+      arb_mul_2exp_si(w[k].arb(), w[k].arb(), -1);
+    }
+    // Every multi-index: t (the standard simplex's point) and W·J.
+    std::vector<std::size_t> idx(d_, 0);
+    Ball prod, tmp;
+    for (;;) {
+      Node nd;
+      nd.t.resize(d_);
+      arb_one(nd.weight.arb());
+      arb_one(prod.arb());  // u_1 ⋯ u_j
+      for (std::size_t j = 0; j < d_; ++j) {
+        const Ball& uj = u[idx[j]];
+        arb_mul(nd.weight.arb(), nd.weight.arb(), w[idx[j]].arb(), prec);
+        for (std::size_t e = j + 1; e < d_; ++e) arb_mul(nd.weight.arb(), nd.weight.arb(), uj.arb(), prec);
+        // t_j = u_1 ⋯ u_j (1 − u_{j+1}) for j < d, t_d = u_1 ⋯ u_d (0-based below).
+        arb_mul(prod.arb(), prod.arb(), uj.arb(), prec);
+        if (j + 1 < d_) {
+          arb_sub_ui(tmp.arb(), u[idx[j + 1]].arb(), 1, prec);
+          arb_neg(tmp.arb(), tmp.arb());
+          arb_mul(nd.t[j].arb(), prod.arb(), tmp.arb(), prec);
+        } else {
+          arb_set(nd.t[j].arb(), prod.arb());
+        }
+      }
+      nodes_.push_back(std::move(nd));
+      std::size_t i = 0;
+      while (i < d_ && ++idx[i] == n) idx[i++] = 0;
+      if (i == d_) break;
+    }
+    arb_mat_init(e_, static_cast<slong>(d_), static_cast<slong>(d_));
+    arb_mat_init(hk_, static_cast<slong>(d_), static_cast<slong>(d_));
+    x_.resize(d_);
+    delta_.resize(d_);
+    fact_ = Ball::from_rational(Rational(1), prec);
+    for (std::size_t k = 2; k <= d_; ++k) arb_mul_ui(fact_.arb(), fact_.arb(), static_cast<ulong>(k), prec);
+  }
+  ~Integrator() {
+    arb_mat_clear(e_);
+    arb_mat_clear(hk_);
+  }
+  Integrator(const Integrator&) = delete;
+  Integrator& operator=(const Integrator&) = delete;
+
+  long evaluations = 0;
+
+  // [lo, hi] ∋ ∫_T |r|^p (exact endpoints in lo.mid, hi.mid); false when not finite.
+  bool integrate(Piece& p, int power, Ball& lo, Ball& hi) {
+    ++evaluations;
+    const std::size_t d = d_, w = d + 1;
+    Arf no_witness;
+    arf_pos_inf(no_witness.x);
+    std::vector<double> unused;
+    bounder_.bound(p, no_witness.x, unused);  // Lemma S6.1: M = p.upper >= sup_T |r|
+    if (!p.finite) return false;
+    // ε_m = sup |a_{m+1}| along c + tδ, δ ∈ B − c = Π[−ρ_k, ρ_k] (Lemma S7).
+    for (std::size_t k = 0; k < d; ++k) {
+      arb_zero(delta_[k].arb());
+      arf_sub(tmp_.x, arb_midref(bounder_.box_hi()[k].arb()), arb_midref(bounder_.box_lo()[k].arb()), prec_,
+              ARF_RND_UP);
+      arf_mul_2exp_si(tmp_.x, tmp_.x, -1);
+      arf_get_mag(arb_radref(delta_[k].arb()), tmp_.x);
+    }
+    const int order = (power == 1 ? m1_ : m2_) + 1;
+    if (!target_.line_series(bounder_.center().data(), delta_.data(), order, series_)) return false;
+    if (static_cast<int>(series_.size()) != order + 1 || !series_.back().is_finite()) return false;
+    Ball eps;
+    arb_get_abs_ubound_arf(tmp_.x, series_.back().arb(), prec_);
+    arb_set_arf(eps.arb(), tmp_.x);
+    // |det E| and |T| = |det E| / d!.
+    const Ball* v0 = &p.data[0];
+    for (std::size_t i = 0; i < d; ++i)
+      for (std::size_t k = 0; k < d; ++k)
+        arb_sub(arb_mat_entry(e_, static_cast<slong>(i), static_cast<slong>(k)),
+                p.data[(i + 1) * w + k].arb(), v0[k].arb(), prec_);
+    Ball det, vol;
+    arb_mat_det(det.arb(), e_, prec_);
+    arb_abs(det.arb(), det.arb());
+    arb_div(vol.arb(), det.arb(), fact_.arb(), prec_);
+    // The rule: Q(g) = |det E| Σ W J g(v_0 + E t).
+    Ball s1, s2, r, ell, dw;
+    for (const Node& nd : nodes_) {
+      arb_set(ell.arb(), v0[d].arb());
+      for (std::size_t k = 0; k < d; ++k) arb_set(x_[k].arb(), v0[k].arb());
+      for (std::size_t i = 0; i < d; ++i) {
+        for (std::size_t k = 0; k < d; ++k)
+          arb_addmul(x_[k].arb(), nd.t[i].arb(),
+                     arb_mat_entry(e_, static_cast<slong>(i), static_cast<slong>(k)), prec_);
+        arb_sub(dw.arb(), p.data[(i + 1) * w + d].arb(), v0[d].arb(), prec_);
+        arb_addmul(ell.arb(), nd.t[i].arb(), dw.arb(), prec_);
+      }
+      target_.point(x_.data(), r);
+      arb_sub(r.arb(), r.arb(), ell.arb(), prec_);
+      if (power == 1) {
+        arb_addmul(s1.arb(), nd.weight.arb(), r.arb(), prec_);
+      } else {
+        arb_sqr(r.arb(), r.arb(), prec_);
+        arb_addmul(s2.arb(), nd.weight.arb(), r.arb(), prec_);
+      }
+    }
+    const Ball& m = p.upper;
+    Ball enc, rem;
+    if (power == 2) {
+      // Lemma S7: |∫ r² − Q(r²)| <= 2 |T| ε (2M + ε).
+      arb_mul(enc.arb(), s2.arb(), det.arb(), prec_);
+      arb_mul_2exp_si(rem.arb(), m.arb(), 1);
+      arb_add(rem.arb(), rem.arb(), eps.arb(), prec_);
+      arb_mul(rem.arb(), rem.arb(), eps.arb(), prec_);
+      arb_mul(rem.arb(), rem.arb(), vol.arb(), prec_);
+      arb_mul_2exp_si(rem.arb(), rem.arb(), 1);
+      arb_add_error(enc.arb(), rem.arb());
+      return endpoints(enc, vol, m, 2, lo, hi);
+    }
+    // p = 1: ∫ r ∈ Q(r) ± 2|T| ε (Lemma S7 with p = 1), then the sign (Lemma S8).
+    arb_mul(enc.arb(), s1.arb(), det.arb(), prec_);
+    arb_mul(rem.arb(), eps.arb(), vol.arb(), prec_);
+    arb_mul_2exp_si(rem.arb(), rem.arb(), 1);
+    arb_add_error(enc.arb(), rem.arb());
+    if (!arb_is_finite(enc.arb())) return false;
+    Ball t;
+    arb_set_arf(t.arb(), bounder_.min_q());
+    arb_sub(t.arb(), t.arb(), bounder_.eps().arb(), prec_);
+    if (arb_is_positive(t.arb())) return endpoints(enc, vol, m, 1, lo, hi);  // r > 0 on T
+    arb_set_arf(t.arb(), bounder_.max_q());
+    arb_add(t.arb(), t.arb(), bounder_.eps().arb(), prec_);
+    if (arb_is_negative(t.arb())) {  // r < 0 on T
+      arb_neg(enc.arb(), enc.arb());
+      return endpoints(enc, vol, m, 1, lo, hi);
+    }
+    const int curvature = definite();
+    if (curvature != 0) {
+      // Concave r (curvature −1): r >= −ν on T, ν = max_i (−r(v_i))⁺, and
+      // |r| = r + 2 r⁻ ∈ [r, r + 2ν]. Convex: the same for −r.
+      Ball nu, rv;
+      for (std::size_t i = 0; i <= d; ++i) {
+        target_.point(&p.data[i * w], rv);
+        arb_sub(rv.arb(), rv.arb(), p.data[i * w + d].arb(), prec_);
+        if (curvature < 0) arb_neg(rv.arb(), rv.arb());
+        arb_get_ubound_arf(tmp_.x, rv.arb(), prec_);
+        if (arf_sgn(tmp_.x) > 0 && arf_cmp(tmp_.x, arb_midref(nu.arb())) > 0)
+          arf_set(arb_midref(nu.arb()), tmp_.x);
+      }
+      if (!arb_is_finite(nu.arb())) return false;
+      if (curvature > 0) arb_neg(enc.arb(), enc.arb());
+      Ball top;
+      arb_mul(top.arb(), nu.arb(), vol.arb(), prec_);
+      arb_mul_2exp_si(top.arb(), top.arb(), 1);
+      arb_add(top.arb(), top.arb(), enc.arb(), prec_);
+      arb_union(enc.arb(), enc.arb(), top.arb(), prec_);
+      return endpoints(enc, vol, m, 1, lo, hi);
+    }
+    // No sign: |∫ r| <= ∫ |r| <= |T| M.
+    arb_abs(enc.arb(), enc.arb());
+    arb_get_lbound_arf(tmp_.x, enc.arb(), prec_);
+    if (arf_sgn(tmp_.x) < 0) arf_zero(tmp_.x);
+    arb_zero(t.arb());
+    arb_set_arf(t.arb(), tmp_.x);
+    arb_mul(enc.arb(), vol.arb(), m.arb(), prec_);
+    arb_union(enc.arb(), enc.arb(), t.arb(), prec_);
+    return endpoints(enc, vol, m, 1, lo, hi);
+  }
+
+ private:
+  struct Node {
+    std::vector<Ball> t;  // the point of the standard simplex
+    Ball weight;          // Π ω_j/2 · Π u_j^{d−j}
+  };
+
+  // Lower/upper endpoints of enc ∩ [0, |T| M^p] (the trivial bounds).
+  bool endpoints(const Ball& enc, const Ball& vol, const Ball& m, int power, Ball& lo, Ball& hi) {
+    if (!arb_is_finite(enc.arb())) return false;
+    Ball cap;
+    arb_pow_ui(cap.arb(), m.arb(), static_cast<ulong>(power), prec_);
+    arb_mul(cap.arb(), cap.arb(), vol.arb(), prec_);
+    arb_zero(lo.arb());
+    arb_zero(hi.arb());
+    arb_get_lbound_arf(arb_midref(lo.arb()), enc.arb(), prec_);
+    if (arf_sgn(arb_midref(lo.arb())) < 0) arf_zero(arb_midref(lo.arb()));
+    arb_get_ubound_arf(arb_midref(hi.arb()), enc.arb(), prec_);
+    arb_get_ubound_arf(tmp_.x, cap.arb(), prec_);
+    if (arf_cmp(tmp_.x, arb_midref(hi.arb())) < 0) arf_set(arb_midref(hi.arb()), tmp_.x);
+    if (arf_cmp(arb_midref(lo.arb()), arb_midref(hi.arb())) > 0)
+      arf_set(arb_midref(lo.arb()), arb_midref(hi.arb()));
+    return true;
+  }
+
+  // +1 when every member of the box Hessian is positive definite, −1 when
+  // every member is negative definite (Sylvester: the leading minors), else 0.
+  int definite() {
+    const std::vector<Ball>& h = bounder_.jet().hessian;
+    bool pos = true, neg = true;
+    Ball det;
+    for (std::size_t k = 1; k <= d_ && (pos || neg); ++k) {
+      arb_mat_t sub;
+      arb_mat_window_init(sub, hk_, 0, 0, static_cast<slong>(k), static_cast<slong>(k));
+      for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t j = 0; j < k; ++j)
+          arb_set(arb_mat_entry(hk_, static_cast<slong>(i), static_cast<slong>(j)), h[i * d_ + j].arb());
+      arb_mat_det(det.arb(), sub, prec_);
+      arb_mat_window_clear(sub);
+      pos = pos && arb_is_positive(det.arb());
+      neg = neg && (k % 2 == 1 ? arb_is_negative(det.arb()) : arb_is_positive(det.arb()));
+    }
+    return pos ? 1 : neg ? -1 : 0;
+  }
+
+  LocalTarget& target_;
+  detail::Bounder bounder_;
+  std::size_t d_;
+  slong prec_;
+  int m1_ = 0, m2_ = 0;
+  std::vector<Node> nodes_;
+  std::vector<Ball> x_, delta_, series_;
+  Ball fact_;
+  Arf tmp_;
+  arb_mat_t e_, hk_;
+};
+
+struct LpPiece {
+  Piece piece;
+  Ball lo, hi;  // exact endpoints (radius 0)
+  bool finite = false;
+  double key = 0;  // width, heap order only
+};
+
+}  // namespace
+
+LpResult integrate_lp(LocalTarget& target, const std::vector<AffinePiece>& pieces, const LpOptions& options) {
+  const int di = target.dimension();
+  if (di < 1 || di > 8) throw std::invalid_argument("integrate_lp: dimension must be 1..8");
+  if (options.p != 1 && options.p != 2) throw std::invalid_argument("integrate_lp: p must be 1 or 2");
+  const std::size_t d = static_cast<std::size_t>(di), n = d + 1;
+  const slong prec = options.prec;
+  Integrator integ(target, options.nodes, prec);
+  LpResult res;
+  Arf total_lo, total_hi;  // exact sums of the finite pieces' endpoints
+  long non_finite = 0;
+  std::vector<LpPiece> heap;
+  auto less = [](const LpPiece& a, const LpPiece& b) { return a.key < b.key; };
+  auto account = [&](const LpPiece& q, int sign) {
+    if (!q.finite) {
+      non_finite += sign;
+      return;
+    }
+    Arf t;
+    arf_mul_si(t.x, arb_midref(q.lo.arb()), sign, ARF_PREC_EXACT, ARF_RND_DOWN);
+    arf_add(total_lo.x, total_lo.x, t.x, ARF_PREC_EXACT, ARF_RND_DOWN);
+    arf_mul_si(t.x, arb_midref(q.hi.arb()), sign, ARF_PREC_EXACT, ARF_RND_DOWN);
+    arf_add(total_hi.x, total_hi.x, t.x, ARF_PREC_EXACT, ARF_RND_DOWN);
+  };
+  auto push = [&](Piece p) {
+    LpPiece q;
+    q.piece = std::move(p);
+    q.finite = integ.integrate(q.piece, options.p, q.lo, q.hi);
+    q.key = q.finite ? arf_get_d(arb_midref(q.hi.arb()), ARF_RND_UP) -
+                           arf_get_d(arb_midref(q.lo.arb()), ARF_RND_DOWN)
+                     : HUGE_VAL;
+    account(q, 1);
+    heap.push_back(std::move(q));
+    std::push_heap(heap.begin(), heap.end(), less);
+  };
+  for (const AffinePiece& a : pieces) {
+    if (a.vertex.size() != n || a.value.size() != n)
+      throw std::invalid_argument("integrate_lp: a piece needs d + 1 vertices and values");
+    Piece p;
+    p.data.resize(n * (d + 1));
+    for (std::size_t i = 0; i < n; ++i) {
+      if (a.vertex[i].size() != d) throw std::invalid_argument("integrate_lp: a vertex needs d coordinates");
+      for (std::size_t k = 0; k < d; ++k) p.data[i * (d + 1) + k] = Ball::from_rational(a.vertex[i][k], prec);
+      p.data[i * (d + 1) + d] = Ball::from_rational(a.value[i], prec);
+    }
+    push(std::move(p));
+  }
+  const Ball tol = Ball::from_rational(options.rel_tol, prec);
+  Ball width, allowed;
+  auto done = [&]() {
+    if (non_finite > 0) return false;
+    arb_set_arf(width.arb(), total_hi.x);
+    arb_set_arf(allowed.arb(), total_lo.x);
+    arb_sub(width.arb(), width.arb(), allowed.arb(), prec);
+    arb_set_arf(allowed.arb(), total_hi.x);
+    arb_mul(allowed.arb(), allowed.arb(), tol.arb(), prec);
+    return arb_le(width.arb(), allowed.arb()) != 0;
+  };
+  while (!heap.empty() && !done() && heap.size() < options.max_pieces) {
+    std::pop_heap(heap.begin(), heap.end(), less);
+    LpPiece q = std::move(heap.back());
+    heap.pop_back();
+    account(q, -1);
+    auto halves = detail::bisect(q.piece, d, prec);
+    push(std::move(halves.first));
+    push(std::move(halves.second));
+  }
+  res.all_finite = non_finite == 0;
+  res.lower = detail::arf_to_rational(total_lo.x);
+  res.upper = detail::arf_to_rational(total_hi.x);
+  res.proven = res.all_finite && res.upper - res.lower <= options.rel_tol * res.upper;
+  res.evaluations = integ.evaluations;
+  res.leaves = heap.size();
+  return res;
+}
+
+bool piece_lp(LocalTarget& target, const AffinePiece& piece, int p, int nodes, slong prec, Rational& lower,
+              Rational& upper) {
+  if (p != 1 && p != 2) throw std::invalid_argument("piece_lp: p must be 1 or 2");
+  const std::size_t d = static_cast<std::size_t>(target.dimension()), n = d + 1;
+  Integrator integ(target, nodes, prec);
+  Piece q;
+  q.data.resize(n * (d + 1));
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < d; ++k)
+      q.data[i * (d + 1) + k] = Ball::from_rational(piece.vertex.at(i).at(k), prec);
+    q.data[i * (d + 1) + d] = Ball::from_rational(piece.value.at(i), prec);
+  }
+  Ball lo, hi;
+  if (!integ.integrate(q, p, lo, hi)) return false;
+  lower = num::lower_rational(lo);
+  upper = num::upper_rational(hi);
+  return true;
+}
+
+}  // namespace mgdl::geom
