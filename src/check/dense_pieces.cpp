@@ -74,15 +74,20 @@ Q value_at(const DensePieces& p, std::size_t j, const Q& x) {
 
 }  // namespace
 
-bool dense_pieces(const DenseNetwork& net, int first, int last, std::size_t max_pieces, DensePieces& out) {
+bool dense_pieces(const DenseNetwork& net, int first, int last, std::size_t max_pieces, double max_work,
+                  DensePieces& out) {
   out = DensePieces{};
   if (net.d != 1 || first < 1 || first > last || last > static_cast<int>(net.blocks.size())) return false;
   std::vector<Piece> pieces(1);
   pieces[0].a = {Q()};
   pieces[0].b = {Q(1)};  // F_0 = x
+  double work = 0;       // exact multiply-adds (a double: it only bounds the effort)
   for (int k = 1; k <= last; ++k) {
     const DenseBlock& block = net.blocks[static_cast<std::size_t>(k - 1)];
     for (const DenseLayer& layer : block.layers) {
+      work +=
+          static_cast<double>(pieces.size()) * static_cast<double>(layer.weights.size() + layer.bias.size());
+      if (work > max_work) return false;
       affine_layer(layer, pieces);
       if (layer.relu && !relu_layer(pieces, max_pieces)) return false;
     }

@@ -4,7 +4,7 @@
 // proofs/integration.md I5(c)) are a binary search.
 //
 //   DensePieces p;
-//   if (dense_pieces(unit, 1, k, 1 << 16, p)) analyzer.set_dense_pieces(&p);
+//   if (dense_pieces(unit, 1, k, 1 << 16, 3e7, p)) analyzer.set_dense_pieces(&p);
 #pragma once
 
 #include <cstddef>
@@ -22,9 +22,11 @@ struct DensePieces {
 };
 
 // The pieces of Σ_{first <= k <= last} readout_k(F_k) on [0, 1] (d = 1, first <= last,
-// affine read-outs). False when more than max_pieces pieces arise or the
+// affine read-outs). False when more than max_pieces pieces arise, the layers
+// would cost more than max_work exact multiply-adds (pieces × weights), or the
 // network is not of that kind (then no table: use add_dense_enclosure).
-bool dense_pieces(const DenseNetwork& net, int first, int last, std::size_t max_pieces, DensePieces& out);
+bool dense_pieces(const DenseNetwork& net, int first, int last, std::size_t max_pieces, double max_work,
+                  DensePieces& out);
 
 // Adds the enclosure of N9(c) of h on box ⊆ [0, 1] (centre `center`) to acc.
 void add_pieces_enclosure(const DensePieces& p, const Box& box, const std::vector<Q>& center,

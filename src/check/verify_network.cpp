@@ -26,8 +26,10 @@ namespace {
 using json = nlohmann::json;
 using namespace fields;
 
-// The most pieces of Φ_k's 1D table (N9); beyond it the propagation per box is used.
+// The most pieces of Φ_k's 1D table (N9) and the most exact multiply-adds its
+// construction may cost; beyond them the propagation per box is used.
 constexpr std::size_t kMaxPieces = std::size_t(1) << 16;
+constexpr double kMaxWork = 3e7;
 
 struct P3Claim {
   std::string key;
@@ -340,7 +342,8 @@ class NetworkChecker : ClaimLog {
     an.set_dense(&c_.unit, 1, static_cast<int>(k));
     // In 1D, Φ_k's exact pieces, once (N9): enclosures and kinks by binary search.
     DensePieces pieces;
-    const bool have_pieces = k > 0 && dense_pieces(c_.unit, 1, static_cast<int>(k), kMaxPieces, pieces);
+    const bool have_pieces =
+        k > 0 && dense_pieces(c_.unit, 1, static_cast<int>(k), kMaxPieces, kMaxWork, pieces);
     if (have_pieces) an.set_dense_pieces(&pieces);
     // The leaf rules of proofs/integration.md, made when some evidence has a `rules` string.
     std::unique_ptr<LeafIntegrator> rules;

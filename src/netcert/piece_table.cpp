@@ -78,7 +78,8 @@ void relu(std::vector<Piece>& pieces, std::size_t max_pieces, bool& ok) {
 
 }  // namespace
 
-bool PieceTable::build(const net::MultigradeNetwork& network, int first, int m, std::size_t max_pieces) {
+bool PieceTable::build(const net::MultigradeNetwork& network, int first, int m, std::size_t max_pieces,
+                       double max_work) {
   left_.clear();
   slope_.clear();
   value_.clear();
@@ -89,10 +90,14 @@ bool PieceTable::build(const net::MultigradeNetwork& network, int first, int m, 
   pieces[0].a = {Rational(0)};
   pieces[0].b = {Rational(1)};  // F_0 = x
   bool ok = true;
+  double work = 0;  // exact multiply-adds so far (a double: it only bounds the effort)
   for (int k = 1; k <= m && ok; ++k) {
     const net::GradeBlock& block = network.block(k);
     for (const net::AffineLayer& layer : block.layers) {
       if (!net::piecewise_linear(layer.activation)) return false;
+      work +=
+          static_cast<double>(pieces.size()) * static_cast<double>(layer.weights.size() + layer.bias.size());
+      if (work > max_work) return false;
       affine(layer, pieces);
       if (layer.activation == net::Activation::relu) relu(pieces, max_pieces, ok);
       if (!ok) return false;

@@ -5,7 +5,7 @@
 // box then cost a binary search and a few rational operations.
 //
 //   PieceTable t;
-//   if (t.build(network, 1, m, 1 << 16)) { auto e = t.enclose(Rational(1, 4), Rational(1, 2)); }
+//   if (t.build(network, 1, m, 1 << 16, 1e8)) { auto e = t.enclose(Rational(1, 4), Rational(1, 2)); }
 #pragma once
 
 #include <cstddef>
@@ -22,8 +22,11 @@ class PieceTable {
   // ReLU or identity activations: every neuron propagated exactly as one
   // affine function per piece, pieces split at the zeros of ReLU inputs, then
   // neighbours with equal slope merged (N9). False when more than `max_pieces`
-  // pieces arise, or the network is not of that kind (the table is then unusable).
-  bool build(const net::MultigradeNetwork& network, int first, int m, std::size_t max_pieces);
+  // pieces arise, the layers would cost more than `max_work` exact
+  // multiply-adds (pieces × weights), or the network is not of that kind (the
+  // table is then unusable).
+  bool build(const net::MultigradeNetwork& network, int first, int m, std::size_t max_pieces,
+             double max_work);
 
   // T_1..T_J.
   const std::vector<num::Rational>& kinks() const { return kinks_; }

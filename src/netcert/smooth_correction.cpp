@@ -163,8 +163,10 @@ Unit propagate(const net::MultigradeNetwork& net, int first, int m, const net::B
   return sum;
 }
 
-// The most pieces the piece table may hold before it is given up (N9).
+// The most pieces the piece table may hold, and the most exact multiply-adds
+// its construction may cost (a few seconds), before it is given up (N9).
 constexpr std::size_t kMaxPieces = std::size_t(1) << 16;
+constexpr double kMaxWork = 3e7;
 
 }  // namespace
 
@@ -184,8 +186,9 @@ SmoothCorrection::SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork>
 
 const detail::PieceTable* SmoothCorrection::pieces() const {
   if (!exact_ || dimension() != 1) return nullptr;
-  std::call_once(pieces_->once,
-                 [this] { pieces_->ok = pieces_->table.build(*network_, first_, grade_, kMaxPieces); });
+  std::call_once(pieces_->once, [this] {
+    pieces_->ok = pieces_->table.build(*network_, first_, grade_, kMaxPieces, kMaxWork);
+  });
   return pieces_->ok ? &pieces_->table : nullptr;
 }
 

@@ -81,7 +81,7 @@ TEST_CASE("checker piece table: exact values, true kinks, exact ranges (N9)") {
       for (int first : {1, last}) {
         INFO("trial " << trial << ", grades " << first << ".." << last);
         DensePieces p;
-        REQUIRE(dense_pieces(n, first, last, 1 << 16, p));
+        REQUIRE(dense_pieces(n, first, last, 1 << 16, 3e7, p));
         REQUIRE(!p.left.empty());
         CHECK(p.left[0] == Q());
         CHECK(std::is_sorted(p.left.begin(), p.left.end()));
@@ -134,8 +134,12 @@ TEST_CASE("checker K<n> on a dense network splits at its kinks (I5(c), N9)") {
   std::mt19937_64 rng(77);
   const DenseNetwork n = random_stair(rng);
   DensePieces p;
-  REQUIRE(dense_pieces(n, 1, 3, 1 << 16, p));
+  REQUIRE(dense_pieces(n, 1, 3, 1 << 16, 3e7, p));
   REQUIRE(p.left.size() > 2);
+  DensePieces capped;
+  CHECK(!dense_pieces(n, 1, 3, 2, 3e7, capped));                                // more pieces than allowed
+  CHECK(!dense_pieces(n, 1, 3, 1 << 16, 10, capped));                           // more work than allowed
+  CHECK(!dense_pieces(DenseNetwork{2, n.blocks}, 1, 3, 1 << 16, 3e7, capped));  // not 1D
   Q exact;
   for (std::size_t j = 0; j < p.left.size(); ++j) {
     const Q u = j + 1 < p.left.size() ? p.left[j + 1] : Q(1);
