@@ -139,14 +139,17 @@ void ResidualAnalyzer::analyse(const Box& box, const CutoffsOnBox& cutoffs) {
   if (dense_pieces_ != nullptr && in_unit_interval(box))
     add_pieces_enclosure(*dense_pieces_, box, center_, corr_);  // N9(c)
   else if (dense_ != nullptr)
-    add_dense_enclosure(*dense_, dense_first_, dense_last_, box, center_, corr_);
+    add_dense_enclosure(*dense_, dense_first_, dense_last_, box, center_, prec_, corr_);
 
   // Direct range.
   set_interval(t0_, corr_.lo, corr_.hi);
   mpfi_sub(range_.get(), box_jet_.c[0].get(), t0_.get());
   if (!box_jet_.defined) set_entire(range_);
 
-  set_interval(t0_, corr_.value);
+  if (corr_.value_radius.sign() == 0)
+    set_interval(t0_, corr_.value);
+  else  // h(m) known to an interval only (smooth networks, proofs/networks.md N9)
+    set_interval(t0_, corr_.value - corr_.value_radius, corr_.value + corr_.value_radius);
   mpfi_sub(value_c_.get(), center_jet_.c[0].get(), t0_.get());
   smooth_ = box_jet_.defined && box_jet_.smooth && center_jet_.defined && center_jet_.smooth;
   if (!smooth_) return;

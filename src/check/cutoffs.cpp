@@ -49,6 +49,7 @@ std::pair<Box, Box> bisect(const Box& b) {
 
 void CorrectionEnclosure::reset(int d) {
   mpq_set_ui(value.get(), 0, 1);
+  mpq_set_ui(value_radius.get(), 0, 1);
   mpq_set_ui(lo.get(), 0, 1);
   mpq_set_ui(hi.get(), 0, 1);
   glo.resize(static_cast<std::size_t>(d));
@@ -423,7 +424,7 @@ std::string compare_layer(const DenseLayer& e, const DenseLayer& a, const std::s
   if (e.inputs != a.inputs || e.outputs != a.outputs)
     return name + " has shape " + std::to_string(a.outputs) + "x" + std::to_string(a.inputs) + ", expected " +
            std::to_string(e.outputs) + "x" + std::to_string(e.inputs);
-  if (e.relu != a.relu) return name + " has the wrong activation";
+  if (e.relu != a.relu || e.smooth != a.smooth) return name + " has the wrong activation";
   for (std::size_t r = 0; r < e.bias.size(); ++r)
     if (e.bias[r] != a.bias[r])
       return name + " bias " + std::to_string(r) + " is " + show(a.bias[r]) + ", expected " + show(e.bias[r]);

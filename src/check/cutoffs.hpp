@@ -37,6 +37,7 @@ std::pair<Box, Box> bisect(const Box& b);
 // and a range [lo, hi] ⊇ h(B). When `affine`, h is affine on B and glo = ghi.
 struct CorrectionEnclosure {
   Q value;
+  Q value_radius;  // h(centre) ∈ value ± value_radius (0: exact; smooth networks, N9)
   std::vector<Q> glo, ghi;
   Q lo, hi;
   bool affine = true;
@@ -111,6 +112,10 @@ class CutoffIndex {
 // proofs/cutoff.md, Lemma A2 — counted, not assumed).
 int overlap_number(int d, const std::vector<CutoffData>& cutoffs);
 
+// A smooth activation of a network from elsewhere (proofs/networks.md, N9);
+// such a layer has relu == false.
+enum class Smooth : unsigned char { none, tanh, sigmoid, sin };
+
 struct DenseLayer {
   struct Entry {
     int row, col;
@@ -120,6 +125,7 @@ struct DenseLayer {
   std::vector<Entry> weights;  // sorted by (row, col), no zeros
   std::vector<Q> bias;
   bool relu = true;
+  Smooth smooth = Smooth::none;
 };
 
 struct DenseBlock {

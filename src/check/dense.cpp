@@ -7,6 +7,9 @@
 #include "dense.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+
+#include "smooth_net.hpp"
 
 namespace mgdl::check {
 namespace {
@@ -73,6 +76,8 @@ void relu(std::vector<Neuron>& v) {
 }
 
 std::vector<Q> apply(const DenseLayer& layer, const std::vector<Q>& x) {
+  if (layer.smooth != Smooth::none)
+    throw std::logic_error("dense network: no exact value through a smooth activation");
   std::vector<Q> y(layer.bias.begin(), layer.bias.end());
   for (const auto& e : layer.weights)
     y[static_cast<std::size_t>(e.row)] =
@@ -117,8 +122,12 @@ Q dense_value(const DenseNetwork& net, const std::vector<Q>& x, int first, int l
 }
 
 void add_dense_enclosure(const DenseNetwork& net, int first, int last, const Box& box,
-                         const std::vector<Q>& center, CorrectionEnclosure& acc) {
+                         const std::vector<Q>& center, mpfr_prec_t prec, CorrectionEnclosure& acc) {
   if (first > last) return;
+  if (has_smooth_activation(net)) {
+    add_smooth_enclosure(net, first, last, box, center, prec, acc);
+    return;
+  }
   const std::size_t d = box.lo.size();
   std::vector<Q> radius(d);
   std::vector<Neuron> v(d);

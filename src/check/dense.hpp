@@ -20,11 +20,14 @@ struct DenseNetwork {
 // The network reading t ∈ [0,1]^d instead of x = lo + (hi − lo) t (N0).
 DenseNetwork fold_domain(DenseNetwork net, const std::vector<Q>& lo, const std::vector<Q>& hi);
 
-// Σ_{first <= k <= last} readout_k(F_k(x)), exactly (1-based, first <= last).
+// Σ_{first <= k <= last} readout_k(F_k(x)), exactly (1-based, first <= last);
+// piecewise-linear networks only (smooth ones: smooth_value, smooth_net.hpp).
 Q dense_value(const DenseNetwork& net, const std::vector<Q>& x, int first, int last);
 
-// Adds to acc the enclosure (C2) of Σ_{first <= k <= last} readout_k(F_k) on the box.
+// Adds to acc the enclosure (C2) of Σ_{first <= k <= last} readout_k(F_k) on the box:
+// exact for piecewise-linear networks; by MPFI at `prec` when an activation is smooth
+// (smooth_net.hpp, N9).
 void add_dense_enclosure(const DenseNetwork& net, int first, int last, const Box& box,
-                         const std::vector<Q>& center, CorrectionEnclosure& acc);
+                         const std::vector<Q>& center, mpfr_prec_t prec, CorrectionEnclosure& acc);
 
 }  // namespace mgdl::check

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "smooth_net.hpp"
+
 namespace mgdl::check {
 namespace {
 
@@ -78,6 +80,7 @@ bool dense_pieces(const DenseNetwork& net, int first, int last, std::size_t max_
                   DensePieces& out) {
   out = DensePieces{};
   if (net.d != 1 || first < 1 || first > last || last > static_cast<int>(net.blocks.size())) return false;
+  if (has_smooth_activation(net)) return false;  // not piecewise linear (smooth_net.hpp, N10)
   std::vector<Piece> pieces(1);
   pieces[0].a = {Q()};
   pieces[0].b = {Q(1)};  // F_0 = x

@@ -122,12 +122,21 @@ DenseLayer dense_layer(const json& j, const std::string& where) {
   DenseLayer l;
   l.inputs = static_cast<int>(integer(member(j, "inputs", where), where + ".inputs", 0, 1000000));
   l.outputs = static_cast<int>(integer(member(j, "outputs", where), where + ".outputs", 0, 1000000));
-  if (const json* a = optional(j, "activation"); a != nullptr && a->is_string() && !j.contains("relu"))
-    bad(where, "activation '" + a->get<std::string>() +
-                   "': this checker re-verifies piecewise-linear networks (relu, identity) only");
-  const json& relu = member(j, "relu", where);
-  if (!relu.is_boolean()) bad(where + ".relu", "expected a boolean");
-  l.relu = relu.get<bool>();
+  // Piecewise-linear layers say "relu": true|false; others "activation" (net::to_json).
+  if (const json* a = optional(j, "activation")) {
+    if (j.contains("relu")) bad(where, "give either \"relu\" or \"activation\", not both");
+    const std::string name = a->is_string() ? a->get<std::string>() : std::string();
+    l.relu = name == "relu";
+    if (name == "tanh") l.smooth = Smooth::tanh;
+    else if (name == "sigmoid") l.smooth = Smooth::sigmoid;
+    else if (name == "sin") l.smooth = Smooth::sin;
+    else if (name != "relu" && name != "identity")
+      bad(where + ".activation", "expected \"identity\", \"relu\", \"tanh\", \"sigmoid\" or \"sin\"");
+  } else {
+    const json& relu = member(j, "relu", where);
+    if (!relu.is_boolean()) bad(where + ".relu", "expected a boolean");
+    l.relu = relu.get<bool>();
+  }
   const json& bias = member(j, "bias", where);
   if (!bias.is_array() || static_cast<int>(bias.size()) != l.outputs) bad(where + ".bias", "expected one entry per output");
   for (std::size_t r = 0; r < bias.size(); ++r) l.bias.push_back(exact(bias[r], where + ".bias"));

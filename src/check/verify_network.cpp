@@ -19,6 +19,7 @@
 #include "lp_rules.hpp"
 #include "mgdl/check/check.hpp"
 #include "model.hpp"
+#include "smooth_net.hpp"
 
 namespace mgdl::check {
 namespace {
@@ -249,6 +250,7 @@ class NetworkChecker : ClaimLog {
       : c_(c), o_(o), dir_(std::move(dir)) {
     const long hint = c.precision > 0 ? c.precision : 0;
     prec_ = static_cast<mpfr_prec_t>(std::min<long>(std::max(o.min_precision, hint), 1024));
+    smooth_ = has_smooth_activation(c.unit);
   }
 
   CheckResult run() {
@@ -293,11 +295,17 @@ class NetworkChecker : ClaimLog {
       if (p >= o_.witness_precision) return false;
     }
   }
-  // R_k(t): f(t) by MPFI minus Φ_k(t) exactly.
+  // R_k(t): f(t) by MPFI minus Φ_k(t), exactly, or by MPFI for a smooth network (N9.2).
   void residual_at(const std::vector<Q>& t, std::size_t k, mpfr_prec_t p, I& out) {
     JetEvaluator ev(c_.target, p);
     std::vector<I> ti(t.size(), I(p));
     for (std::size_t i = 0; i < t.size(); ++i) mpfi_set_q(ti[i].get(), t[i].get());
+    if (k > 0 && smooth_) {
+      I phi(p);
+      smooth_value(c_.unit, t, 1, static_cast<int>(k), phi);
+      mpfi_sub(out.get(), ev.evaluate(ti, 0).c[0].get(), phi.get());
+      return;
+    }
     const Q phi = k == 0 ? Q() : dense_value(c_.unit, t, 1, static_cast<int>(k));
     mpfi_sub_q(out.get(), ev.evaluate(ti, 0).c[0].get(), phi.get());
   }
@@ -477,7 +485,7 @@ class NetworkChecker : ClaimLog {
     h.reset(c_.d);
     std::vector<Q> center(b.lo.size());
     for (std::size_t i = 0; i < center.size(); ++i) center[i] = midpoint(b.lo[i], b.hi[i]);
-    add_dense_enclosure(c_.unit, static_cast<int>(m), static_cast<int>(m), b, center, h);
+    add_dense_enclosure(c_.unit, static_cast<int>(m), static_cast<int>(m), b, center, prec_, h);
     if (h.affine && h.lo.sign() == 0 && h.hi.sign() == 0) return true;
     zero = false;
     prev.analyse(b, std::vector<const CutoffData*>{});
@@ -625,6 +633,7 @@ class NetworkChecker : ClaimLog {
   const CheckOptions& o_;
   std::string dir_;
   mpfr_prec_t prec_;
+  bool smooth_ = false;  // some activation is tanh, sigmoid or sin (N9)
   bool decided_ = true;
   std::vector<bool> residual_ok_;
   std::vector<std::vector<bool>> lp_ok_;
