@@ -148,7 +148,7 @@ void ResidualAnalyzer::analyse(const Box& box, const CutoffsOnBox& cutoffs) {
 
   if (corr_.value_radius.sign() == 0)
     set_interval(t0_, corr_.value);
-  else  // h(m) known to an interval only (smooth networks, proofs/networks.md N9)
+  else  // h(m) known to an interval only (smooth networks, proofs/networks.md N10)
     set_interval(t0_, corr_.value - corr_.value_radius, corr_.value + corr_.value_radius);
   mpfi_sub(value_c_.get(), center_jet_.c[0].get(), t0_.get());
   smooth_ = box_jet_.defined && box_jet_.smooth && center_jet_.defined && center_jet_.smooth;

@@ -37,7 +37,7 @@ std::pair<Box, Box> bisect(const Box& b);
 // and a range [lo, hi] ⊇ h(B). When `affine`, h is affine on B and glo = ghi.
 struct CorrectionEnclosure {
   Q value;
-  Q value_radius;  // h(centre) ∈ value ± value_radius (0: exact; smooth networks, N9)
+  Q value_radius;  // h(centre) ∈ value ± value_radius (0: exact; smooth networks, N10)
   std::vector<Q> glo, ghi;
   Q lo, hi;
   bool affine = true;
@@ -112,7 +112,7 @@ class CutoffIndex {
 // proofs/cutoff.md, Lemma A2 — counted, not assumed).
 int overlap_number(int d, const std::vector<CutoffData>& cutoffs);
 
-// A smooth activation of a network from elsewhere (proofs/networks.md, N9);
+// A smooth activation of a network from elsewhere (proofs/networks.md, N10);
 // such a layer has relu == false.
 enum class Smooth : unsigned char { none, tanh, sigmoid, sin };
 

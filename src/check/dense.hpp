@@ -26,7 +26,7 @@ Q dense_value(const DenseNetwork& net, const std::vector<Q>& x, int first, int l
 
 // Adds to acc the enclosure (C2) of Σ_{first <= k <= last} readout_k(F_k) on the box:
 // exact for piecewise-linear networks; by MPFI at `prec` when an activation is smooth
-// (smooth_net.hpp, N9).
+// (smooth_net.hpp, N10).
 void add_dense_enclosure(const DenseNetwork& net, int first, int last, const Box& box,
                          const std::vector<Q>& center, mpfr_prec_t prec, CorrectionEnclosure& acc);
 

@@ -1,4 +1,4 @@
-// proofs/networks.md, Lemma N9: interval forward mode through a dense
+// proofs/networks.md, Lemma N10: interval forward mode through a dense
 // network. Each neuron u on a box B with centre c and half-widths r carries
 // intervals V ∋ u(c), G_i ⊇ {∂_i u(x) : x ∈ B} (a Clarke hull at ReLU kinks)
 // and R ⊇ u(B), and whether u is affine on B. An affine map acts on all of them
@@ -29,7 +29,7 @@ void clamp(I& x, long lo, long hi, I& tmp) {
   if (!mpfi_is_empty(tmp.get())) mpfi_swap(x.get(), tmp.get());
 }
 
-// out ⊇ σ(x) and, when deriv is not null, *deriv ⊇ σ'(x) (N9).
+// out ⊇ σ(x) and, when deriv is not null, *deriv ⊇ σ'(x) (N10).
 void activate(Smooth s, const I& x, I& out, I* deriv, I& tmp) {
   switch (s) {
     case Smooth::tanh:
@@ -153,7 +153,7 @@ class Propagation {
     }
   }
 
-  // The sum of grades first..last's read-outs (N9.1): V, G_i, R added.
+  // The sum of grades first..last's read-outs (N10.1): V, G_i, R added.
   Unit run(const DenseNetwork& net, int first, int last, std::vector<Unit> v, const std::vector<I>& radius) {
     Unit sum(prec_, gradients_ ? d_ : 0);
     mpfi_set_ui(sum.value.get(), 0);

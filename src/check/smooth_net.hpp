@@ -2,7 +2,7 @@
 // smooth activations (tanh, the logistic sigmoid, sin; ReLU and the identity
 // may appear too): interval values at points and, on boxes, forward-mode
 // interval propagation of value at the centre, gradient hull and range
-// (proofs/networks.md, Lemma N9). Written from the lemma, not from the
+// (proofs/networks.md, Lemma N10). Written from the lemma, not from the
 // producer's ball code (src/netcert/smooth_correction.cpp); no double enters.
 #pragma once
 
@@ -18,10 +18,10 @@ struct DenseNetwork;
 // True when some layer of the network has a smooth activation.
 bool has_smooth_activation(const DenseNetwork& net);
 
-// out ⊇ Σ_{first <= k <= last} readout_k(F_k(x)) (N9.2; `out` keeps its precision).
+// out ⊇ Σ_{first <= k <= last} readout_k(F_k(x)) (N10.2; `out` keeps its precision).
 void smooth_value(const DenseNetwork& net, const std::vector<Q>& x, int first, int last, I& out);
 
-// Adds to acc an enclosure (N9, N9.1) of Σ_{first <= k <= last} readout_k(F_k)
+// Adds to acc an enclosure (N10, N10.1) of Σ_{first <= k <= last} readout_k(F_k)
 // on the box: the value at `center` within acc.value ± acc.value_radius, the
 // gradient hull, the range; not affine when a smooth activation (or a ReLU
 // whose input changes sign) is on the path. Endpoints are the MPFI ones, exactly.

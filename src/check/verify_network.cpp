@@ -295,7 +295,7 @@ class NetworkChecker : ClaimLog {
       if (p >= o_.witness_precision) return false;
     }
   }
-  // R_k(t): f(t) by MPFI minus Φ_k(t), exactly, or by MPFI for a smooth network (N9.2).
+  // R_k(t): f(t) by MPFI minus Φ_k(t), exactly, or by MPFI for a smooth network (N10.2).
   void residual_at(const std::vector<Q>& t, std::size_t k, mpfr_prec_t p, I& out) {
     JetEvaluator ev(c_.target, p);
     std::vector<I> ti(t.size(), I(p));
@@ -633,7 +633,7 @@ class NetworkChecker : ClaimLog {
   const CheckOptions& o_;
   std::string dir_;
   mpfr_prec_t prec_;
-  bool smooth_ = false;  // some activation is tanh, sigmoid or sin (N9)
+  bool smooth_ = false;  // some activation is tanh, sigmoid or sin (N10)
   bool decided_ = true;
   std::vector<bool> residual_ok_;
   std::vector<std::vector<bool>> lp_ok_;

@@ -1,9 +1,9 @@
 // The checker's smooth-network evaluation (src/check/smooth_net.cpp,
-// proofs/networks.md N9): at points, the MPFI value of Φ_1, Φ_2 and h_2 meets a
+// proofs/networks.md N10): at points, the MPFI value of Φ_1, Φ_2 and h_2 meets a
 // reference computed with mpmath at 80 digits (tests/check/smooth_net_reference.py)
 // and is narrower than 2^-100 at 128 bits; on boxes, the range, the gradient
 // hull and the centre value contain h_2 and h_2' at the reference points, the
-// order-1 form (N9) holds there, and a small box gives a small range (first
+// order-1 form (N10) holds there, and a small box gives a small range (first
 // order). The network has tanh, sigmoid, sin and ReLU (with kinks), two grades.
 #include <doctest/doctest.h>
 

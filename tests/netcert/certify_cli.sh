@@ -47,7 +47,7 @@ expect_code 0 "check refutation" -- "$bin" check "$work/v/certificate.json"
 expect_code 0 "check zero head" -- "$bin" check "$work/z/certificate.json"
 expect_code 0 "check user domain" -- "$bin" check "$work/d/certificate.json"
 # Smooth activations are certified by balls (N8) and checked by the checker's own MPFI
-# propagation (N9; more in smooth_check.py). Grade 2's P1 is undecided here (a ReLU after
+# propagation (N10; more in smooth_check.py). Grade 2's P1 is undecided here (a ReLU after
 # tanh is 0 on a set touching where it is not): "not-certified", and check still passes.
 "$bin" certify "$data/stair_tanh.json" 'x + 1' --threads 1 --quiet --rel-gap 1e-3 --p 2 --time-limit 60 --out "$work/t"
 [[ $? -le 1 && -s "$work/t/certificate.json" ]] && ok || bad "tanh network"

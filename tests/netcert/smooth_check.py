@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Smooth networks end to end: `certify`, then the independent `check` (proofs/networks.md N9).
+"""Smooth networks end to end: `certify`, then the independent `check` (proofs/networks.md N10).
 
   smooth_check.py MGDL_VERIFY DATA_DIR
 
