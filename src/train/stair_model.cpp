@@ -59,6 +59,41 @@ void derivative(Activation act, D&& d, const Z& z, const A& a, bool residual) {
   }
 }
 
+// Z = b + act(W X) for a ReLU layer in one pass over Z (column-major, `rows`
+// × n, contiguous): Z_ij += b_i, A_ij = max(Z_ij, 0) as Eigen's cwiseMax(0.0)
+// (std::max order: a NaN or a signed zero passes through).
+void bias_relu(double* __restrict z, double* __restrict a, const double* __restrict b, Index rows, Index n) {
+  for (Index j = 0; j < n; ++j, z += rows, a += rows)
+    for (Index i = 0; i < rows; ++i) {
+      const double v = z[i] + b[i];
+      z[i] = v;
+      a[i] = v < 0.0 ? 0.0 : v;
+    }
+}
+
+// dZ = dA ⊙ [Z > 0], as Eigen's dA * (Z > 0).cast<double>().
+// (Branch-free and unaliased, so that the compiler vectorises it.)
+void relu_derivative(double* __restrict d, const double* __restrict z, Index size) {
+  for (Index i = 0; i < size; ++i) {
+    const double m = z[i] > 0.0 ? 1.0 : 0.0;
+    d[i] = d[i] * m;
+  }
+}
+
+// C = u vᵀ (C `rows` × n, contiguous; v with stride `vstride`), or C += u vᵀ,
+// entry by entry as Eigen's GEMM computes an inner dimension of 1: its
+// accumulator starts at 0, so C_ij = 0 + u_i v_j (a signed zero becomes +0).
+void rank_one(double* __restrict c, const double* __restrict u, const double* __restrict v, Index vstride,
+              Index rows, Index n, bool add) {
+  for (Index j = 0; j < n; ++j, c += rows) {
+    const double vj = v[j * vstride];
+    if (add)
+      for (Index i = 0; i < rows; ++i) c[i] += 0.0 + u[i] * vj;
+    else
+      for (Index i = 0; i < rows; ++i) c[i] = 0.0 + u[i] * vj;
+  }
+}
+
 }  // namespace
 
 StairModel::StairModel(const std::vector<Grade>& grades) {
@@ -152,7 +187,14 @@ Cols StairModel::forward(const double* X, Index n) {
                                          : k > 0 ? Eigen::Ref<const Mat>(act_[k - 1].back().leftCols(n))
                                                  : Eigen::Ref<const Mat>(x);
       auto z = pre_[k][l].leftCols(n);
-      z.noalias() = weights(s) * prev;
+      if (fused && s.in == 1)
+        rank_one(z.data(), theta.data() + s.w, prev.data(), prev.outerStride(), s.out, n, false);
+      else
+        z.noalias() = weights(s) * prev;
+      if (fused && s.act == Activation::relu && !s.residual) {
+        bias_relu(z.data(), act_[k][l].data(), theta.data() + s.b, s.out, n);
+        continue;
+      }
       z.colwise() += bias(s);
       activate(s.act, act_[k][l].leftCols(n), z);
       if (s.residual) act_[k][l].leftCols(n) += prev;
@@ -183,7 +225,9 @@ double StairModel::backward(const double* X, const double* y, Index n) {
     auto dlast = dact_[k].back().leftCols(n);
     // The last features feed this grade's head and (when k is not the last
     // grade) the next grade, whose contribution is already in dlast.
-    if (k + 1 == hidden_.size())
+    if (fused)
+      rank_one(dlast.data(), theta.data() + hs.w, dy.data(), 1, hs.in, n, k + 1 < hidden_.size());
+    else if (k + 1 == hidden_.size())
       dlast.noalias() = weights(hs).transpose() * dy;
     else
       dlast.noalias() += weights(hs).transpose() * dy;
@@ -193,7 +237,10 @@ double StairModel::backward(const double* X, const double* y, Index n) {
       // The input's gradient: through W, plus (identity skip) this layer's output gradient.
       Mat* dprev = l > 0 ? &dact_[k][l - 1] : k > 0 ? &dact_[k - 1].back() : nullptr;
       if (s.residual && dprev != nullptr) dprev->leftCols(n) = d;
-      derivative(s.act, d, pre_[k][l].leftCols(n), act_[k][l].leftCols(n), s.residual);
+      if (fused && s.act == Activation::relu)
+        relu_derivative(d.data(), pre_[k][l].data(), Index{s.out} * n);
+      else
+        derivative(s.act, d, pre_[k][l].leftCols(n), act_[k][l].leftCols(n), s.residual);
       const Eigen::Ref<const Mat> prev = l > 0   ? Eigen::Ref<const Mat>(act_[k][l - 1].leftCols(n))
                                          : k > 0 ? Eigen::Ref<const Mat>(act_[k - 1].back().leftCols(n))
                                                  : Eigen::Ref<const Mat>(x);

@@ -36,6 +36,11 @@ class StairModel {
   Cols head(Index n) { return head_.back().leftCols(n); }
 
   Vec theta, grad;
+  // Fused loops for the ReLU layers (bias, activation and derivative in one
+  // pass) and the rank-one products (one input, the head's transpose),
+  // written to give the same bits as the Eigen expressions they replace
+  // (false: those expressions; tests/train/test_gradients.cpp compares).
+  bool fused = true;
 
  private:
   struct Slot {

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "mgdl/train/rng.hpp"
 #include "stair_model.hpp"
@@ -145,4 +146,59 @@ TEST_CASE("Adam's first step moves every parameter by lr against its gradient's 
   CHECK(theta[0] == doctest::Approx(-0.1).epsilon(1e-6));
   CHECK(theta[1] == doctest::Approx(0.1).epsilon(1e-6));
   CHECK(theta[2] == doctest::Approx(-0.1).epsilon(1e-4));
+}
+
+namespace {
+
+bool same_bits(const double* a, const double* b, detail::Index n) {
+  return std::memcmp(a, b, sizeof(double) * static_cast<std::size_t>(n)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("the fused ReLU and rank-one loops give the Eigen expressions' bits") {
+  Rng rng(7);
+  std::vector<Grade> grades;
+  DenseLayer first = random_layer(1, 6, Activation::relu, rng);
+  first.bias[0] = -0.0;  // with x = ±0 below, a signed zero the rank-one loop must turn into +0
+  DenseLayer skip = random_layer(6, 6, Activation::relu, rng);
+  skip.residual = true;
+  grades.push_back({{first, skip}, random_layer(6, 1, Activation::identity, rng)});
+  grades.push_back(
+      {{random_layer(6, 5, Activation::relu, rng)}, random_layer(5, 1, Activation::identity, rng)});
+  grades.push_back(
+      {{random_layer(5, 4, Activation::tanh, rng)}, random_layer(4, 1, Activation::identity, rng)});
+  const int n = 33;
+  std::vector<double> x, y;
+  for (int i = 0; i < n; ++i) x.push_back(i == 0 ? -0.0 : i == 1 ? 0.0 : rng.uniform(-1, 1));
+  for (int i = 0; i < n; ++i) y.push_back(rng.uniform(-1, 1));
+  const Grade lone{{first}, random_layer(6, 1, Activation::identity, rng)};
+  for (bool whole : {true, false}) {  // the stair, and `first` alone (its activations are the features)
+    CAPTURE(whole);
+    const std::vector<Grade> g = whole ? grades : std::vector<Grade>{lone};
+    detail::StairModel fused(g), plain(g);
+    plain.fused = false;
+    fused.reserve(n);
+    plain.reserve(n);
+    int steps_alike = 0;
+    for (int step = 0; step < 10; ++step) {
+      const auto a = fused.forward(x.data(), n);
+      const auto b = plain.forward(x.data(), n);
+      const bool out = same_bits(a.data(), b.data(), n);
+      const bool feat =
+          same_bits(fused.features(n).data(), plain.features(n).data(), fused.features(n).size());
+      const double la = fused.backward(x.data(), y.data(), n), lb = plain.backward(x.data(), y.data(), n);
+      const bool grad = la == lb && same_bits(fused.grad.data(), plain.grad.data(), fused.grad.size());
+      steps_alike += out && feat && grad;
+      fused.theta -= 0.1 * fused.grad;
+      plain.theta -= 0.1 * plain.grad;
+    }
+    CHECK(steps_alike == 10);
+    CHECK(same_bits(fused.theta.data(), plain.theta.data(), fused.theta.size()));
+    CHECK(fused.grad.norm() > 1e-3);
+  }
+  // The signed zero is there to be seen: the first unit at x = -0 has pre-activation
+  // (0 + w·(-0)) + (-0) = +0 where w·(-0) + (-0) would be -0 (w > 0 here).
+  REQUIRE(first.weights[0] > 0);
+  CHECK(std::signbit(first.weights[0] * x[0] + first.bias[0]));
 }
