@@ -156,6 +156,10 @@ class Bounder {
   arf_srcptr max_q() const { return hi_q_.x; }
   arf_srcptr min_q() const { return lo_q_.x; }
   const Ball& eps() const { return eps_; }
+  // q's a ∋ f(c) − ℓ(c) and b ∋ ∇f(c) − ∇ℓ (balls), ρ_k = half-widths of B.
+  const Ball& a() const { return a_; }
+  const std::vector<Ball>& b() const { return b_; }
+  const std::vector<Ball>& rho() const { return rho_; }
   LocalTarget& target() { return target_; }
 
  private:

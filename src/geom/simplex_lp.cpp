@@ -95,6 +95,30 @@ class Integrator {
     std::vector<double> unused;
     bounder_.bound(p, no_witness.x, unused);  // Lemma S6.1: M = p.upper >= sup_T |r|
     if (!p.finite) return false;
+    bounder_upper_ = p.upper;
+    // |det E| and |T| = |det E| / d!.
+    const Ball* v0 = &p.data[0];
+    for (std::size_t i = 0; i < d; ++i)
+      for (std::size_t k = 0; k < d; ++k)
+        arb_sub(arb_mat_entry(e_, static_cast<slong>(i), static_cast<slong>(k)),
+                p.data[(i + 1) * w + k].arb(), v0[k].arb(), prec_);
+    Ball det, vol;
+    arb_mat_det(det.arb(), e_, prec_);
+    arb_abs(det.arb(), det.arb());
+    arb_div(vol.arb(), det.arb(), fact_.arb(), prec_);
+    // p = 1 (Lemma S8): the sign or the curvature decides whether the rule is needed.
+    int sign = 0, curvature = 0;
+    if (power == 1) {
+      Ball t;
+      arb_set_arf(t.arb(), bounder_.min_q());
+      arb_sub(t.arb(), t.arb(), bounder_.eps().arb(), prec_);
+      if (arb_is_positive(t.arb())) sign = 1;  // r > 0 on T
+      arb_set_arf(t.arb(), bounder_.max_q());
+      arb_add(t.arb(), t.arb(), bounder_.eps().arb(), prec_);
+      if (sign == 0 && arb_is_negative(t.arb())) sign = -1;  // r < 0 on T
+      if (sign == 0) curvature = definite();
+      if (sign == 0 && curvature == 0) return crossing(p, vol, lo, hi);
+    }
     // ε_m = sup |a_{m+1}| along c + tδ, δ ∈ B − c = Π[−ρ_k, ρ_k] (Lemma S7).
     for (std::size_t k = 0; k < d; ++k) {
       arb_zero(delta_[k].arb());
@@ -109,16 +133,6 @@ class Integrator {
     Ball eps;
     arb_get_abs_ubound_arf(tmp_.x, series_.back().arb(), prec_);
     arb_set_arf(eps.arb(), tmp_.x);
-    // |det E| and |T| = |det E| / d!.
-    const Ball* v0 = &p.data[0];
-    for (std::size_t i = 0; i < d; ++i)
-      for (std::size_t k = 0; k < d; ++k)
-        arb_sub(arb_mat_entry(e_, static_cast<slong>(i), static_cast<slong>(k)),
-                p.data[(i + 1) * w + k].arb(), v0[k].arb(), prec_);
-    Ball det, vol;
-    arb_mat_det(det.arb(), e_, prec_);
-    arb_abs(det.arb(), det.arb());
-    arb_div(vol.arb(), det.arb(), fact_.arb(), prec_);
     // The rule: Q(g) = |det E| Σ W J g(v_0 + E t).
     Ball s1, s2, r, ell, dw;
     for (const Node& nd : nodes_) {
@@ -159,18 +173,11 @@ class Integrator {
     arb_mul_2exp_si(rem.arb(), rem.arb(), 1);
     arb_add_error(enc.arb(), rem.arb());
     if (!arb_is_finite(enc.arb())) return false;
-    Ball t;
-    arb_set_arf(t.arb(), bounder_.min_q());
-    arb_sub(t.arb(), t.arb(), bounder_.eps().arb(), prec_);
-    if (arb_is_positive(t.arb())) return endpoints(enc, vol, m, 1, lo, hi);  // r > 0 on T
-    arb_set_arf(t.arb(), bounder_.max_q());
-    arb_add(t.arb(), t.arb(), bounder_.eps().arb(), prec_);
-    if (arb_is_negative(t.arb())) {  // r < 0 on T
-      arb_neg(enc.arb(), enc.arb());
+    if (sign != 0) {
+      if (sign < 0) arb_neg(enc.arb(), enc.arb());
       return endpoints(enc, vol, m, 1, lo, hi);
     }
-    const int curvature = definite();
-    if (curvature != 0) {
+    {
       // Concave r (curvature −1): r >= −ν on T, ν = max_i (−r(v_i))⁺, and
       // |r| = r + 2 r⁻ ∈ [r, r + 2ν]. Convex: the same for −r.
       Ball nu, rv;
@@ -191,15 +198,81 @@ class Integrator {
       arb_union(enc.arb(), enc.arb(), top.arb(), prec_);
       return endpoints(enc, vol, m, 1, lo, hi);
     }
-    // No sign: |∫ r| <= ∫ |r| <= |T| M.
-    arb_abs(enc.arb(), enc.arb());
-    arb_get_lbound_arf(tmp_.x, enc.arb(), prec_);
-    if (arf_sgn(tmp_.x) < 0) arf_zero(tmp_.x);
-    arb_zero(t.arb());
-    arb_set_arf(t.arb(), tmp_.x);
-    arb_mul(enc.arb(), vol.arb(), m.arb(), prec_);
-    arb_union(enc.arb(), enc.arb(), t.arb(), prec_);
-    return endpoints(enc, vol, m, 1, lo, hi);
+  }
+
+  // Lemma S8 (iii), (iv): no sign and no curvature. L = α + β·(x − c) with
+  // α, β the midpoints of q's a, b (exact) and |r − L| <= ε_L on T (Lemma S5
+  // with H = 0); ∫|r| ∈ ∫|L| ± |T| ε_L, ∫|L| = ∫L + 2∫(−L)⁺ by the divided
+  // difference; intersected with [0, |T| M].
+  bool crossing(const Piece& p, const Ball& vol, Ball& lo, Ball& hi) {
+    const std::size_t d = d_, w = d + 1;
+    const std::vector<Ball>& c = bounder_.center();
+    const std::vector<Ball>& rho = bounder_.rho();
+    Ball alpha, epsl, t, u;
+    arb_set_arf(alpha.arb(), arb_midref(bounder_.a().arb()));
+    arb_sub(t.arb(), bounder_.a().arb(), alpha.arb(), prec_);
+    arb_get_abs_ubound_arf(tmp_.x, t.arb(), prec_);
+    arb_set_arf(epsl.arb(), tmp_.x);
+    beta_.resize(d);
+    for (std::size_t k = 0; k < d; ++k) {
+      arb_set_arf(beta_[k].arb(), arb_midref(bounder_.b()[k].arb()));
+      arb_sub(t.arb(), bounder_.b()[k].arb(), beta_[k].arb(), prec_);
+      arb_abs(t.arb(), t.arb());
+      arb_addmul(epsl.arb(), t.arb(), rho[k].arb(), prec_);
+    }
+    Ball quad;
+    for (std::size_t i = 0; i < d; ++i)
+      for (std::size_t j = 0; j < d; ++j) {
+        arb_abs(t.arb(), bounder_.jet().hessian[i * d + j].arb());
+        arb_mul(t.arb(), t.arb(), rho[i].arb(), prec_);
+        arb_addmul(quad.arb(), t.arb(), rho[j].arb(), prec_);
+      }
+    arb_mul_2exp_si(quad.arb(), quad.arb(), -1);
+    arb_add(epsl.arb(), epsl.arb(), quad.arb(), prec_);
+    // L at the vertices.
+    lv_.resize(d + 1);
+    Ball mean;
+    for (std::size_t i = 0; i <= d; ++i) {
+      arb_set(lv_[i].arb(), alpha.arb());
+      for (std::size_t k = 0; k < d; ++k) {
+        arb_sub(t.arb(), p.data[i * w + k].arb(), c[k].arb(), prec_);
+        arb_addmul(lv_[i].arb(), beta_[k].arb(), t.arb(), prec_);
+      }
+      arb_add(mean.arb(), mean.arb(), lv_[i].arb(), prec_);
+    }
+    arb_div_ui(mean.arb(), mean.arb(), static_cast<ulong>(d + 1), prec_);
+    // ∫(−L)⁺ = |T|/(d+1) Σ_i ((−L_i)⁺)^{d+1} / Π_{j≠i} (L_j − L_i).
+    Ball neg, term;
+    bool ok = true;
+    for (std::size_t i = 0; i <= d && ok; ++i) {
+      arb_neg(t.arb(), lv_[i].arb());
+      if (arb_is_nonpositive(t.arb())) continue;
+      arb_nonnegative_part(t.arb(), t.arb());
+      arb_pow_ui(term.arb(), t.arb(), static_cast<ulong>(d + 1), prec_);
+      for (std::size_t j = 0; j <= d; ++j) {
+        if (j == i) continue;
+        arb_sub(u.arb(), lv_[j].arb(), lv_[i].arb(), prec_);
+        if (arb_contains_zero(u.arb())) ok = false;
+        arb_div(term.arb(), term.arb(), u.arb(), prec_);
+      }
+      arb_add(neg.arb(), neg.arb(), term.arb(), prec_);
+    }
+    Ball enc;
+    arb_mul(enc.arb(), vol.arb(), bounder_upper_.arb(), prec_);  // |T| M
+    Ball crude;
+    arb_zero(crude.arb());
+    arb_union(crude.arb(), crude.arb(), enc.arb(), prec_);
+    if (ok) {
+      arb_mul_2exp_si(neg.arb(), neg.arb(), 1);
+      arb_div_ui(neg.arb(), neg.arb(), static_cast<ulong>(d + 1), prec_);
+      arb_add(neg.arb(), neg.arb(), mean.arb(), prec_);
+      arb_mul(enc.arb(), neg.arb(), vol.arb(), prec_);
+      arb_mul(t.arb(), vol.arb(), epsl.arb(), prec_);
+      arb_add_error(enc.arb(), t.arb());
+      if (arb_is_finite(enc.arb()) && arb_intersection(t.arb(), enc.arb(), crude.arb(), prec_))
+        arb_set(crude.arb(), t.arb());
+    }
+    return endpoints(crude, vol, bounder_upper_, 1, lo, hi);
   }
 
  private:
@@ -252,7 +325,8 @@ class Integrator {
   slong prec_;
   int m1_ = 0, m2_ = 0;
   std::vector<Node> nodes_;
-  std::vector<Ball> x_, delta_, series_;
+  std::vector<Ball> x_, delta_, series_, beta_, lv_;
+  Ball bounder_upper_;  // M of the current piece
   Ball fact_;
   Arf tmp_;
   arb_mat_t e_, hk_;

@@ -275,3 +275,32 @@ TEST_CASE(
   CHECK(c.lower <= exact);
   CHECK(exact <= c.upper);
 }
+
+TEST_CASE("integrate_lp: p = 1 of sin(2πx)cos(2πy) on the Kuhn triangles of a 4x4 grid contains 4/π²") {
+  ProgramTarget target(parse("sin(2*pi*x)*cos(2*pi*y)"), 64);
+  std::vector<AffinePiece> pieces;
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j)
+      for (const geom::Simplex& t :
+           geom::kuhn_simplices({Rational(i, 4), Rational(j, 4)}, {Rational(i + 1, 4), Rational(j + 1, 4)})) {
+        AffinePiece p;
+        p.vertex = t.vertices();
+        p.value.assign(3, 0);
+        pieces.push_back(std::move(p));
+      }
+  geom::LpOptions o;
+  o.p = 1;
+  o.nodes = 4;
+  o.rel_tol = Rational(1, 10000);
+  const geom::LpResult res = geom::integrate_lp(target, pieces, o);
+  REQUIRE(res.proven);
+  Ball ref;
+  arb_const_pi(ref.arb(), 128);
+  arb_sqr(ref.arb(), ref.arb(), 128);
+  arb_inv(ref.arb(), ref.arb(), 128);
+  arb_mul_2exp_si(ref.arb(), ref.arb(), 2);
+  const Ball l = Ball::from_rational(res.lower, 128), u = Ball::from_rational(res.upper, 128);
+  CHECK(arb_le(l.arb(), ref.arb()));
+  CHECK(arb_le(ref.arb(), u.arb()));
+  CHECK(res.leaves > 32u);  // the zero lines forced refinement
+}
