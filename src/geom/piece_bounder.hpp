@@ -58,6 +58,7 @@ class Bounder {
     hd_.resize(d);
     value_.resize(n);
     grad_.resize(n * d);
+    hdv_.resize(n * d);
     e_.resize(d * d);
     he_.resize(d * d);
     beta_.resize(d);
@@ -110,7 +111,17 @@ class Bounder {
               ARF_RND_DOWN);
       arf_mul_2exp_si(arb_midref(rho_[k].arb()), arb_midref(rho_[k].arb()), -1);
     }
-    target_.box_jet(lo_.data(), hi_.data(), jet_);
+    // The two Kuhn simplices of a cell share their box: reuse its jet.
+    bool same = have_jet_;
+    for (std::size_t k = 0; k < d && same; ++k)
+      same = arf_equal(arb_midref(lo_[k].arb()), arb_midref(jet_lo_[k].arb())) &&
+             arf_equal(arb_midref(hi_[k].arb()), arb_midref(jet_hi_[k].arb()));
+    if (!same) {
+      target_.box_jet(lo_.data(), hi_.data(), jet_);
+      jet_lo_ = lo_;
+      jet_hi_ = hi_;
+      have_jet_ = true;
+    }
     p.finite = jet_.value.is_finite();
     for (std::size_t k = 0; k < d; ++k) p.finite = p.finite && jet_.gradient[k].is_finite();
     for (std::size_t k = 0; k < d * d; ++k) p.finite = p.finite && jet_.hessian[k].is_finite();
@@ -176,6 +187,24 @@ class Bounder {
       arb_sub(tb_.arb(), p.data[w].arb(), v0[0].arb(), prec_);
       arb_sub(g_[0].arb(), p.data[w + 1].arb(), v0[1].arb(), prec_);
       arb_div(g_[0].arb(), g_[0].arb(), tb_.arb(), prec_);
+    } else if (d == 2) {
+      // Cramer: E = [[e00, e01], [e10, e11]] (rows v_1 − v_0, v_2 − v_0), E g = Δw.
+      Ball e00, e01, e10, e11, w1, w2, det;
+      arb_sub(e00.arb(), p.data[w].arb(), v0[0].arb(), prec_);
+      arb_sub(e01.arb(), p.data[w + 1].arb(), v0[1].arb(), prec_);
+      arb_sub(e10.arb(), p.data[2 * w].arb(), v0[0].arb(), prec_);
+      arb_sub(e11.arb(), p.data[2 * w + 1].arb(), v0[1].arb(), prec_);
+      arb_sub(w1.arb(), p.data[w + 2].arb(), v0[2].arb(), prec_);
+      arb_sub(w2.arb(), p.data[2 * w + 2].arb(), v0[2].arb(), prec_);
+      arb_mul(det.arb(), e00.arb(), e11.arb(), prec_);
+      arb_submul(det.arb(), e01.arb(), e10.arb(), prec_);
+      if (arb_contains_zero(det.arb())) return false;
+      arb_mul(g_[0].arb(), w1.arb(), e11.arb(), prec_);
+      arb_submul(g_[0].arb(), w2.arb(), e01.arb(), prec_);
+      arb_div(g_[0].arb(), g_[0].arb(), det.arb(), prec_);
+      arb_mul(g_[1].arb(), e00.arb(), w2.arb(), prec_);
+      arb_submul(g_[1].arb(), e10.arb(), w1.arb(), prec_);
+      arb_div(g_[1].arb(), g_[1].arb(), det.arb(), prec_);
     } else {
       for (std::size_t j = 0; j < d; ++j) {
         for (std::size_t k = 0; k < d; ++k)
@@ -232,10 +261,10 @@ class Bounder {
       // grad_i = b + H δ; value_i = a + (b + ½ H δ)·δ.
       arb_set(value_[i].arb(), a_.arb());
       for (std::size_t k = 0; k < d; ++k) {
-        arb_dot(hd_[k].arb(), nullptr, 0, h_[k * d].arb(), 1, delta_[0].arb(), 1, static_cast<slong>(d),
-                prec_);
-        arb_add(grad_[i * d + k].arb(), hd_[k].arb(), b_[k].arb(), prec_);
-        arb_mul_2exp_si(tb_.arb(), hd_[k].arb(), -1);
+        Ball& hd = hdv_[i * d + k];
+        arb_dot(hd.arb(), nullptr, 0, h_[k * d].arb(), 1, delta_[0].arb(), 1, static_cast<slong>(d), prec_);
+        arb_add(grad_[i * d + k].arb(), hd.arb(), b_[k].arb(), prec_);
+        arb_mul_2exp_si(tb_.arb(), hd.arb(), -1);
         arb_add(tb_.arb(), tb_.arb(), b_[k].arb(), prec_);
         arb_addmul(value_[i].arb(), tb_.arb(), delta_[k].arb(), prec_);
       }
@@ -246,9 +275,9 @@ class Bounder {
       for (std::size_t j = 0; j < k; ++j) {
         for (std::size_t c = 0; c < d; ++c)
           arb_sub(e_[j * d + c].arb(), p.data[s[j + 1] * w + c].arb(), p.data[b0 * w + c].arb(), prec_);
+        // H e_j = H δ_{s_{j+1}} − H δ_{s_0} (H is exact; the balls contain H e_j).
         for (std::size_t c = 0; c < d; ++c)
-          arb_dot(he_[j * d + c].arb(), nullptr, 0, h_[c * d].arb(), 1, e_[j * d].arb(), 1,
-                  static_cast<slong>(d), prec_);
+          arb_sub(he_[j * d + c].arb(), hdv_[s[j + 1] * d + c].arb(), hdv_[b0 * d + c].arb(), prec_);
         arb_dot(beta_[j].arb(), nullptr, 0, e_[j * d].arb(), 1, grad_[b0 * d].arb(), 1, static_cast<slong>(d),
                 prec_);
       }
@@ -362,9 +391,12 @@ class Bounder {
   int d_, n_;
   slong prec_;
   std::vector<std::vector<std::size_t>> faces_;
+  std::vector<Ball> hdv_;  // H δ_i per vertex
   std::vector<Ball> lo_, hi_, c_, rho_, g_, b_, h_, delta_, hd_, value_, grad_, e_, he_, beta_, t_, gm_, x_;
   Ball a_, lc_, eps_, tb_, val_, sum_, det_, fx_, unit_, one_{Ball::from_rational(Rational(1), 64)};
   BoxJet jet_;
+  std::vector<Ball> jet_lo_, jet_hi_;  // the box jet_ belongs to
+  bool have_jet_ = false;
   Arf tmp_, tmp2_, hi_q_, lo_q_;
   std::vector<double> argmax_, argmin_;
   arb_mat_t me_, mdw_, mg_;
