@@ -72,16 +72,17 @@ class OnnxBuilder {
   }
   // The graph torch.onnx.export writes for a 2-grade stair reading input x, from initializers
   // W1,b1,H1,c1 (grade 1) and W2,b2,H2,c2 (grade 2) added beforehand: Gemm(transB=1) + Relu
-  // chains, one Gemm head per grade, the heads added into output y.
-  void stair2() {
+  // chains, one Gemm head per grade, the heads added into output y. `act1`, `act2` replace the
+  // Relu of each grade (e.g. "Tanh", "Sigmoid", "Sin").
+  void stair2(const std::string& act1 = "Relu", const std::string& act2 = "Relu") {
     auto gemm = [&](const std::string& name, std::vector<std::string> in, const std::string& out) {
       int_attr(node("Gemm", name, in, out), "transB", 1);
     };
     gemm("L1", {"x", "W1", "b1"}, "p1");
-    node("Relu", "R1", {"p1"}, "a1");
+    node(act1, "R1", {"p1"}, "a1");
     gemm("Head1", {"a1", "H1", "c1"}, "h1");
     gemm("L2", {"a1", "W2", "b2"}, "p2");
-    node("Relu", "R2", {"p2"}, "a2");
+    node(act2, "R2", {"p2"}, "a2");
     gemm("Head2", {"a2", "H2", "c2"}, "h2");
     node("Add", "Sum", {"h1", "h2"}, "y");
     output("y");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: certify_onnx.sh MGDL_VERIFY MAKE_ONNX_CASES — `mgdl-verify certify` and `check`
 # on hand-made ONNX stairs with closed-form answers (make_onnx_cases.cpp), float32 and
-# float64 weights, and a target of the wrong input dimension (exit 2, one line).
+# float64 weights, a target of the wrong input dimension (exit 2, one line), and a smooth stair.
 set -uo pipefail
 bin=$1
 work=$(mktemp -d)
@@ -34,5 +34,21 @@ for bits in 32 64; do
   "$bin" certify "$work/violates_f$bits.onnx" 'x*y' --out "$work/d$bits" >/dev/null 2>"$work/err"
   [[ $? -eq 2 && $(wc -l <"$work/err") -eq 1 ]] && ok || bad "dimension f$bits: $(head -c 300 "$work/err")"
 done
+# (d) Sigmoid then Sin (float32): certified by balls (N8), checked by MPFI (N10); the
+# embedded network keeps the activations, and the checker rejects it with tanh in place of
+# sigmoid (L^p claims dropped: a failing L^2 cover of a smooth net costs 64 boxes per leaf, 20 s).
+"$bin" certify "$work/smooth_f32.onnx" 'x + 1' --threads 1 --quiet --rel-gap 1e-3 --p 2 --out "$work/s" && ok || bad "smooth"
+c=$work/s/certificate.json
+[[ $(json "$c" "c['status'] + ' ' + ' '.join(l['activation'] for g in c['network']['exact']['grades'] for l in g['layers'])") \
+  == "certified sigmoid sin" ]] && ok || bad "smooth: status and activations"
+"$bin" check "$c" >/dev/null && ok || bad "check smooth"
+python3 -c "import json; c=json.load(open('$c')); \
+  [g.pop(k, None) for g in [c['initial']] + c['grades'] for k in ('lp_norms', 'lp_strict_decrease')]; \
+  [e.pop('lp') for e in c['evidence']['grades']]; json.dump(c, open('$c', 'w'))"
+"$bin" check "$c" >/dev/null && ok || bad "check smooth without L^p claims"
+python3 -c "import json; c=json.load(open('$c')); c['network']['exact']['grades'][0]['layers'][0]['activation']='tanh'; \
+  json.dump(c, open('$c', 'w'))"
+"$bin" check "$c" >/dev/null
+[[ $? -eq 1 ]] && ok || bad "check smooth with tanh for sigmoid: not rejected with exit 1"
 echo "certify_onnx: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -3,7 +3,8 @@
 // float32 and float64 weights:
 //   violates_f{32,64}.onnx  f = x + 1 on [0, 1]; R_1 = (x + 1)/2 (P1 proven),
 //     R_2 = R_1 − 6 relu(x − 1/2): D_2 = 5x − 4 > 0 exactly on (4/5, 1] (P1 refuted);
-//   zero_head_f{32,64}.onnx the same with a zero second head: R_2 = R_1, D_2 = 0 (P1 proven).
+//   zero_head_f{32,64}.onnx the same with a zero second head: R_2 = R_1, D_2 = 0 (P1 proven);
+//   smooth_f32.onnx  Sigmoid then Sin: 2 σ(3x/2 + 1/4), then sin(3 a_1 − 2)/4 (N8, N10).
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -37,6 +38,20 @@ std::string stair(bool f64, double head2) {
   return s.bytes();
 }
 
+std::string smooth() {
+  mgdl::io::testing::OnnxBuilder s(1);
+  s.f32("W1", {1, 1}, {1.5F});
+  s.f32("b1", {1}, {0.25F});
+  s.f32("H1", {1, 1}, {2.0F});
+  s.f32("c1", {1}, {0.0F});
+  s.f32("W2", {1, 1}, {3.0F});
+  s.f32("b2", {1}, {-2.0F});
+  s.f32("H2", {1, 1}, {0.25F});
+  s.f32("c2", {1}, {0.0F});
+  s.stair2("Sigmoid", "Sin");
+  return s.bytes();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -55,6 +70,12 @@ int main(int argc, char** argv) {
         return 2;
       }
     }
+  }
+  std::ofstream out(dir + "/smooth_f32.onnx", std::ios::binary);
+  out << smooth();
+  if (!out) {
+    std::cerr << "error: cannot write to '" << dir << "'\n";
+    return 2;
   }
   return 0;
 }
