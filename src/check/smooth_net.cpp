@@ -255,7 +255,12 @@ void add_smooth_enclosure(const DenseNetwork& net, int first, int last, const Bo
     acc.glo[i] = acc.glo[i] + lower_q(h.grad[i]);
     acc.ghi[i] = acc.ghi[i] + upper_q(h.grad[i]);
   }
-  acc.affine = acc.affine && h.affine;
+  // Affine rules (G<n>, Z, the midpoint rule) read the value and the gradient as exact:
+  // claim "affine" only when MPFI kept them points (a bias like 1/3 after ReLUs that are
+  // off on B gives an affine h with a rounded value; N10.1).
+  bool exact = vlo == vhi;
+  for (std::size_t i = 0; i < d; ++i) exact = exact && mpfr_equal_p(h.grad[i].left(), h.grad[i].right()) != 0;
+  acc.affine = acc.affine && h.affine && exact;
 }
 
 }  // namespace mgdl::check

@@ -1,7 +1,8 @@
 // The checks of a network certificate (docs/certificate-format.md, "Network
 // certificates"; proofs/networks.md): the network file's SHA-256, the covers
 // of every residual with the checker's own MPFI evaluation of f and exact
-// propagation through the embedded weights (dense.hpp), P1 covers and
+// propagation through the embedded weights (dense.hpp; MPFI forward mode when
+// an activation is tanh, sigmoid or sin, smooth_net.hpp), P1 covers and
 // witnesses, P2 ratios and P3 verdicts.
 #include <openssl/evp.h>
 

@@ -267,6 +267,24 @@ TEST_CASE("checker smooth networks: a zero read-out is exactly zero, affine; par
   CHECK(h.affine);
   CHECK(h.lo.sign() == 0);
   CHECK(h.hi.sign() == 0);
+  // tanh, then a ReLU that is off everywhere (tanh <= 1 < 2), then the bias 1/3: h ≡ 1/3 is
+  // affine, but MPFI rounds 1/3, so the enclosure must not claim an exact affine h.
+  nlohmann::json off = nlohmann::json::parse(R"({"grades": [{"layers": [
+      {"inputs": 1, "outputs": 1, "activation": "tanh", "bias": ["0"], "weights": [[0, 0, "1"]]},
+      {"inputs": 1, "outputs": 1, "relu": true, "bias": ["-2"], "weights": [[0, 0, "1"]]}],
+      "readout": {"inputs": 1, "outputs": 1, "relu": false, "bias": ["1/3"], "weights": [[0, 0, "1"]]}}]})");
+  DenseNetwork third;
+  third.d = 1;
+  third.blocks = mgdl::check::fields::dense_network(off, 1);
+  CorrectionEnclosure t;
+  t.reset(1);
+  mgdl::check::add_dense_enclosure(third, 1, 1, Box{{Q()}, {Q(1)}}, {Q(1, 2)}, 128, t);
+  CHECK_FALSE(t.affine);
+  CHECK(t.value_radius.sign() > 0);
+  CHECK(t.lo < Q(1, 3));
+  CHECK(Q(1, 3) < t.hi);
+  CHECK(t.glo[0].sign() == 0);
+  CHECK(t.ghi[0].sign() == 0);
   nlohmann::json bad = nlohmann::json::parse(kNet);
   bad["grades"][0]["layers"][0]["activation"] = "softplus";
   CHECK_THROWS_AS(mgdl::check::fields::dense_network(bad, 1), mgdl::check::MalformedError);
