@@ -43,6 +43,7 @@ struct TrainCommandOptions {
   std::string mgdl, sgdl, resnet;
   std::string activation = "relu", sgdl_activation;
   std::string optimizer = "adam";
+  std::string init = "uniform";
   std::string epochs = "1000", lr = "1e-3", lr_min, batch = "0";
   std::string sgdl_epochs, sgdl_lr, sgdl_lr_min, sgdl_batch;
   long finetune_epochs = 0;
@@ -75,6 +76,10 @@ void add_options(CLI::App& app, TrainCommandOptions& o) {
   app.add_option("--sgdl-activation", o.sgdl_activation,
                  "SGDL activation (default: the first of --activation)");
   app.add_option("--optimizer", o.optimizer, "adam or gd (full-batch GD when --batch 0)")
+      ->capture_default_str();
+  app.add_option("--init", o.init,
+                 "initial weights: uniform (PyTorch's nn.Linear default, U(+-1/sqrt(fan_in)) weights and "
+                 "biases) or he (N(0, 2/fan_in) weights, zero biases)")
       ->capture_default_str();
   app.add_option("--epochs", o.epochs, "epochs per grade, a list repeats its last")->capture_default_str();
   app.add_option("--lr", o.lr, "initial learning rate per grade")->capture_default_str();
@@ -287,6 +292,13 @@ Plan make_plan(const TrainCommandOptions& o) {
     opt = train::Optimizer::gd;
   else
     throw UsageError("--optimizer: '" + o.optimizer + "' is not adam or gd");
+  train::Init init;
+  if (o.init == "uniform")
+    init = train::Init::uniform;
+  else if (o.init == "he")
+    init = train::Init::he;
+  else
+    throw UsageError("--init: '" + o.init + "' is not uniform or he");
   const auto sched = schedules(o.epochs, o.lr, o.lr_min, o.batch);
   std::vector<train::Activation> acts;
   for (const std::string& a : split(o.activation)) acts.push_back(parse_activation(a));
@@ -296,6 +308,7 @@ Plan make_plan(const TrainCommandOptions& o) {
   p.mgdl_options.patience = o.patience;
   p.mgdl_options.log_every = o.log_every;
   p.mgdl_options.seed = o.seed;
+  p.mgdl_options.init = init;
   check_options(p.mgdl_options, "--epochs/--lr/--batch");
   p.sgdl_options = p.mgdl_options;
   long total = 0;
@@ -665,6 +678,7 @@ int run_train_command(int argc, const char* const* argv) {
       {"resnet", plan.run_resnet ? train::to_string(plan.resnet) : ""},
       {"activation", o.activation},
       {"optimizer", o.optimizer},
+      {"init", o.init},
       {"epochs", o.epochs},
       {"lr", o.lr},
       {"lr_min", o.lr_min.empty() ? o.lr : o.lr_min},

@@ -77,25 +77,31 @@ double sum_squares(StairModel& model, const Set& s) {
   return sum;
 }
 
-DenseLayer init_layer(int in, int out, Activation act, Rng& rng) {
-  // PyTorch's nn.Linear default: U(-1/√in, 1/√in) for weights and biases.
+DenseLayer init_layer(int in, int out, Activation act, Init init, Rng& rng) {
   DenseLayer l;
   l.inputs = in;
   l.outputs = out;
   l.activation = act;
-  const double a = 1.0 / std::sqrt(static_cast<double>(in));
   l.weights.resize(static_cast<std::size_t>(in) * static_cast<std::size_t>(out));
-  for (double& w : l.weights) w = rng.uniform(-a, a);
   l.bias.resize(static_cast<std::size_t>(out));
+  if (init == Init::he) {  // N(0, 2/in) weights, zero biases
+    const double sd = std::sqrt(2.0 / static_cast<double>(in));
+    for (double& w : l.weights) w = sd * rng.normal();
+    for (double& b : l.bias) b = 0.0;
+    return l;
+  }
+  // PyTorch's nn.Linear default: U(-1/√in, 1/√in) for weights and biases.
+  const double a = 1.0 / std::sqrt(static_cast<double>(in));
+  for (double& w : l.weights) w = rng.uniform(-a, a);
   for (double& b : l.bias) b = rng.uniform(-a, a);
   return l;
 }
 
-Grade init_grade(const std::vector<int>& widths, Activation act, Rng& rng) {
+Grade init_grade(const std::vector<int>& widths, Activation act, Init init, Rng& rng) {
   Grade g;
   for (std::size_t i = 0; i + 2 < widths.size(); ++i)
-    g.hidden.push_back(init_layer(widths[i], widths[i + 1], act, rng));
-  g.head = init_layer(widths[widths.size() - 2], 1, Activation::identity, rng);
+    g.hidden.push_back(init_layer(widths[i], widths[i + 1], act, init, rng));
+  g.head = init_layer(widths[widths.size() - 2], 1, Activation::identity, init, rng);
   return g;
 }
 
@@ -276,7 +282,7 @@ TrainResult train_mgdl(const Architecture& arch, const DataSets& data, const Tra
     const int grade = static_cast<int>(k) + 1;
     const auto grade_start = Clock::now();
     Rng init(grade_seed(options.seed, grade, 1));
-    StairModel model({init_grade(arch[k], options.grade_activation(grade), init)});
+    StairModel model({init_grade(arch[k], options.grade_activation(grade), options.init, init)});
     const FitResult f = fit(model, sets, options, options.grade_schedule(grade), grade,
                             grade_seed(options.seed, grade, 2), cb, start);
     if (f.stop_reason == "interrupted") {
@@ -308,8 +314,8 @@ TrainResult train_sgdl(const Architecture& arch, const DataSets& data, const Tra
   validate_architecture(arch, data.train.d);
   if (arch.size() != 1) throw ArchitectureError("an end-to-end network is one bracket, e.g. [1,32,32,1]");
   Rng init(grade_seed(options.seed, 1, 1));
-  return train_stair({init_grade(arch.front(), options.grade_activation(1), init)}, data.train.d, data,
-                     options, cb);
+  return train_stair({init_grade(arch.front(), options.grade_activation(1), options.init, init)},
+                     data.train.d, data, options, cb);
 }
 
 TrainResult train_resnet(const Architecture& arch, const DataSets& data, const TrainOptions& options,
@@ -317,7 +323,7 @@ TrainResult train_resnet(const Architecture& arch, const DataSets& data, const T
   validate(options);
   validate_resnet(arch, data.train.d);
   Rng init(grade_seed(options.seed, 1, 1));
-  Grade g = init_grade(arch.front(), options.grade_activation(1), init);
+  Grade g = init_grade(arch.front(), options.grade_activation(1), options.init, init);
   for (std::size_t l = 1; l < g.hidden.size(); ++l) g.hidden[l].residual = true;
   return train_stair({std::move(g)}, data.train.d, data, options, cb);
 }
@@ -330,7 +336,7 @@ TrainResult train_stair_end_to_end(const Architecture& arch, const DataSets& dat
   for (std::size_t k = 0; k < arch.size(); ++k) {
     const int grade = static_cast<int>(k) + 1;
     Rng init(grade_seed(options.seed, grade, 1));
-    grades.push_back(init_grade(arch[k], options.grade_activation(grade), init));
+    grades.push_back(init_grade(arch[k], options.grade_activation(grade), options.init, init));
   }
   return train_stair(std::move(grades), data.train.d, data, options, cb);
 }

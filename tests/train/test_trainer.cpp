@@ -194,3 +194,43 @@ TEST_CASE("ResNet: trained end to end from SGDL's initial weights, folded into t
   CHECK_THROWS_WITH(train_resnet(parse_architecture("[1,8,4,1]"), data, o, {}),
                     "resnet: [1,8,4,1] has unequal hidden widths (identity skips need one width)");
 }
+
+TEST_CASE("initial weights: PyTorch's uniform default, or He normal with zero biases") {
+  const DataSets data = sine_data("sin(4*pi*x)", 64);
+  const Architecture a = parse_architecture("[1,64,1],[64,64,1]");
+  TrainOptions o = quick(1);
+  o.schedule = {{1, 1e-12, 1e-12, 0}};  // one step of lr 1e-12: the weights are their initial values
+  o.optimizer = Optimizer::gd;
+  TrainResult uniform, he;
+  run(a, data, o, &uniform);
+  o.init = Init::he;
+  run(a, data, o, &he);
+  // Grade 2's hidden layer: fan_in 64, 4096 weights. Uniform on ±1/8 has variance 1/192 and
+  // no |w| above 1/8; He normal has variance 2/64 and P(|w| > 1/8) = P(|Z| > 1/√2) = 0.4795.
+  auto moments = [](const std::vector<double>& w, double bound) {
+    double s2 = 0;
+    long above = 0;
+    for (double v : w) {
+      s2 += v * v;
+      above += std::fabs(v) > bound;
+    }
+    return std::pair<double, double>{s2 / static_cast<double>(w.size()),
+                                     static_cast<double>(above) / static_cast<double>(w.size())};
+  };
+  const DenseLayer& lu = uniform.network.grades[1].hidden[0];
+  const DenseLayer& lh = he.network.grades[1].hidden[0];
+  const auto [vu, au] = moments(lu.weights, 0.125 + 1e-9);
+  const auto [vh, ah] = moments(lh.weights, 0.125);
+  CHECK(vu == doctest::Approx(1.0 / 192).epsilon(0.08));
+  CHECK(au == 0.0);
+  CHECK(vh == doctest::Approx(2.0 / 64).epsilon(0.08));
+  CHECK(ah == doctest::Approx(0.4795).epsilon(0.06));
+  for (const Grade& g : he.network.grades) {
+    for (double b : g.hidden[0].bias) CHECK(std::fabs(b) < 1e-9);  // zero up to the one tiny step
+    CHECK(std::fabs(g.head.bias[0]) < 1e-9);
+  }
+  double bu = 0;
+  for (double b : lu.bias) bu = std::max(bu, std::fabs(b));
+  CHECK(bu > 0.05);
+  CHECK(bu <= 0.125 + 1e-9);
+}

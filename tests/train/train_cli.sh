@@ -129,6 +129,7 @@ bad_case "epochs must be in 1..10^8, got 0" 'sin(x)' --epochs 0
 bad_case "final learning rate must be in (0, initial learning rate]" 'sin(x)' --lr 1e-3 --lr-min 1e-2
 bad_case "--activation: 'relu6' is not relu, tanh or sin" 'sin(x)' --activation relu6
 bad_case "--optimizer: 'sgd' is not adam or gd" 'sin(x)' --optimizer sgd
+bad_case "--init: 'xavier' is not uniform or he" 'sin(x)' --init xavier
 bad_case "--train-points: 0 is outside 1..10^7" 'sin(x)' --train-points 0
 bad_case "the target must have 1 to 3 variables, it has 4" 'x1+x2+x3+x4'
 bad_case "target: unknown function" 'foo(x)'

@@ -24,6 +24,11 @@ namespace mgdl::train {
 
 enum class Optimizer { adam, gd };
 
+// Initial weights of every layer. uniform: PyTorch's nn.Linear default,
+// U(±1/√fan_in) for weights and biases (kaiming_uniform with a = √5);
+// he: N(0, 2/fan_in) weights and zero biases (He normal, as in Fang & Xu's JAX code).
+enum class Init { uniform, he };
+
 struct GradeSchedule {
   long epochs = 1000;
   double lr_max = 1e-3, lr_min = 1e-3;  // exponential decay per step, lr_max -> lr_min over the grade
@@ -40,6 +45,7 @@ struct TrainOptions {
                        // best (0 = off)
   long log_every = 0;  // epochs between history rows (0: about 200 rows per grade)
   std::uint64_t seed = 1;
+  Init init = Init::uniform;
   const GradeSchedule& grade_schedule(int grade) const;  // 1-based
   Activation grade_activation(int grade) const;
 };
