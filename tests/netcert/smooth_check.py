@@ -71,19 +71,22 @@ def run(*args):
     return subprocess.run([bin_, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def check(d, want, what):
+def check(d, want, what, failed_line=None):
     r = run("check", os.path.join(d, "certificate.json"))
     expect(r.returncode == want, f"{what}: check exit {r.returncode}, want {want}\n{r.stdout[-600:]}{r.stderr}")
+    if failed_line is not None:  # the claim planted false is the one rejected
+        expect(any(line.startswith("FAILED: " + failed_line) for line in r.stdout.splitlines()),
+               f"{what}: no line 'FAILED: {failed_line}...'\n{r.stdout[-600:]}")
 
 
-def mutate(src, name, change, want=1):
+def mutate(src, name, change, want=1, failed_line=None):
     d = os.path.join(work, name)
     shutil.copytree(src, d)
     path = os.path.join(d, "certificate.json")
     cert = json.load(open(path))
     change(cert)
     json.dump(cert, open(path, "w"))
-    check(d, want, name)
+    check(d, want, name, failed_line)
 
 
 def frac(x):  # a rational near the mpf x (for claims in the certificate's "p/q" form)
@@ -127,20 +130,25 @@ expect([g(t_cert, m)["pointwise_nonincreasing"] for m in (1, 2)] == ["proven", "
 # too, but slowly: each failing L^2 leaf is refined 6 more levels, about 2 minutes here.)
 def tanh_weight(c):
     c["network"]["exact"]["grades"][0]["layers"][0]["weights"][0][2] = str(1 + F(1, 2 ** 50))
-mutate(t_dir, "tanh-weight", tanh_weight)
+mutate(t_dir, "tanh-weight", tanh_weight, failed_line="grade 1 sup-norm lower")
 up2 = q(g(t_cert, 2)["sup_norm"]["lower"]) * (1 - mp.mpf(10) ** -6)  # below the true sup (>= lower)
-mutate(t_dir, "tanh-sup-narrowed", lambda c: (g(c, 2)["sup_norm"].update(upper=frac(up2)),
-                                               c["evidence"]["grades"][2]["sup_cover"].update(upper=frac(up2))))
+def tanh_narrowed(c):  # P2 reads U_2: the ratio moves with it, so only the cover is false
+    g(c, 2)["sup_norm"].update(upper=frac(up2))
+    c["evidence"]["grades"][2]["sup_cover"].update(upper=frac(up2))
+    g(c, 2)["contraction_ratio_upper"] = str(F(frac(up2)) / F(g(c, 1)["sup_norm"]["lower"]))
+mutate(t_dir, "tanh-sup-narrowed", tanh_narrowed, failed_line="grade 2 sup-norm upper")
 w1 = q(g(t_cert, 1)["sup_norm"]["witness"][0])
 r1 = abs(mp.exp(w1) - phi(t_net, w1, 1))
-mutate(t_dir, "tanh-sup-lower-raised", lambda c: g(c, 1)["sup_norm"].update(lower=frac(r1 + mp.mpf(10) ** -25)))
-def tanh_tight(c):  # P2 reads L_1: the ratio moves with it
-    low = frac(r1 - mp.mpf(10) ** -25)
-    g(c, 1)["sup_norm"].update(lower=low)
-    g(c, 2)["contraction_ratio_upper"] = str(F(g(c, 2)["sup_norm"]["upper"]) / F(low))
-mutate(t_dir, "tanh-sup-lower-tight", tanh_tight, want=0)
+def tanh_lower(delta):  # P2 reads L_1: the ratio moves with it
+    def change(c):
+        low = frac(r1 + delta)
+        g(c, 1)["sup_norm"].update(lower=low)
+        g(c, 2)["contraction_ratio_upper"] = str(F(g(c, 2)["sup_norm"]["upper"]) / F(low))
+    return change
+mutate(t_dir, "tanh-sup-lower-raised", tanh_lower(mp.mpf(10) ** -25), failed_line="grade 1 sup-norm lower")
+mutate(t_dir, "tanh-sup-lower-tight", tanh_lower(-mp.mpf(10) ** -25), want=0)
 mutate(t_dir, "tanh-p1-flipped", lambda c: g(c, 2).update(pointwise_nonincreasing="refuted", p1_witness=["1/2"],
-                                                             p1_margin_lower="1/1000"))
+                                                             p1_margin_lower="1/1000"), failed_line="grade 2 P1 refutation")
 mutate(t_dir, "tanh-activation-unknown",
        lambda c: c["network"]["exact"]["grades"][0]["layers"][0].update(activation="softplus"), want=2)
 
@@ -151,14 +159,16 @@ expect(s2["pointwise_nonincreasing"] == "refuted", "sin: grade 2 P1 refuted")
 x = q(s2["p1_witness"][0])
 d2 = abs(1 + x * x - phi(s_net, x, 2)) - abs(1 + x * x - phi(s_net, x, 1))
 expect(q(s2["p1_margin_lower"]) <= d2, "sin: the margin exceeds the reference D_2(x*)")
-mutate(s_dir, "sin-margin-raised", lambda c: g(c, 2).update(p1_margin_lower=frac(d2 + mp.mpf(10) ** -25)))
+mutate(s_dir, "sin-margin-raised", lambda c: g(c, 2).update(p1_margin_lower=frac(d2 + mp.mpf(10) ** -25)),
+       failed_line="grade 2 P1 refutation")
 mutate(s_dir, "sin-margin-tight", lambda c: (g(c, 2).update(p1_margin_lower=frac(d2 - mp.mpf(10) ** -25)),
                                               g(c, 2)["p1_violation"].update(lower=frac(d2 - mp.mpf(10) ** -25))), want=0)
-mutate(s_dir, "sin-witness-safe", lambda c: (g(c, 2).update(p1_witness=["15/16"]), g(c, 2).pop("p1_witness_unit")))
+mutate(s_dir, "sin-witness-safe", lambda c: (g(c, 2).update(p1_witness=["15/16"]), g(c, 2).pop("p1_witness_unit")),
+       failed_line="grade 2 P1 refutation")
 mutate(s_dir, "sin-p1-flipped", lambda c: g(c, 2).update(pointwise_nonincreasing="proven"))
 # Grade 2's first sin unit's bias moved by 2^-50: h_2(x*) grows, D_2(x*) falls below the margin.
 mutate(s_dir, "sin-bias", lambda c: c["network"]["exact"]["grades"][1]["layers"][0]["bias"].__setitem__(
-    0, str(F(-1, 2) + F(1, 2 ** 50))))
+    0, str(F(-1, 2) + F(1, 2 ** 50))), failed_line="grade 2 P1 refutation")
 # L^2 of R_0 (a small tree; a failing L^2 cover costs 64 boxes per leaf) tightened to a point.
 mutate(s_dir, "sin-lp-tightened", lambda c: (c["initial"]["lp_norms"]["2"].update(upper=c["initial"]["lp_norms"]["2"]["lower"]),
                                             c["evidence"]["grades"][0]["lp"]["2"].update(upper=c["initial"]["lp_norms"]["2"]["lower"])))
