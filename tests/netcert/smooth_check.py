@@ -5,7 +5,7 @@
 
 Two hand-made two-grade stairs with dyadic weights, [1, 4, 1] then [4, 4, 1]:
 tanh_141.json for exp(x) (P1 proven in both grades) and sin_141.json for 1 + x^2 (P1
-refuted in grade 2, near x = 0). Each is certified (all claims decided), and:
+refuted in grade 2, near x = 0); and sigmoid_tanh_2d.json for x*y + 1 on [0, 1]^2. Each is certified (all claims decided), and:
   - every claim contains the mpmath reference (80 digits): sup-norm lower <= |R_m(witness)|,
     max over a grid of |R_m| <= sup-norm upper, the L^2 norm (mp.quad) inside its
     enclosure, and for the refutation D_2(x*) >= p1_margin_lower;
@@ -172,6 +172,41 @@ mutate(s_dir, "sin-bias", lambda c: c["network"]["exact"]["grades"][1]["layers"]
 # L^2 of R_0 (a small tree; a failing L^2 cover costs 64 boxes per leaf) tightened to a point.
 mutate(s_dir, "sin-lp-tightened", lambda c: (c["initial"]["lp_norms"]["2"].update(upper=c["initial"]["lp_norms"]["2"]["lower"]),
                                             c["evidence"]["grades"][0]["lp"]["2"].update(upper=c["initial"]["lp_norms"]["2"]["lower"])))
+
+# 2D: sigmoid then tanh for x*y + 1 (the phi above reads one input; this one reads two).
+def phi2(net, x, m):
+    f, s = list(x), mp.mpf(0)
+    for g in net["grades"][:m]:
+        for spec in g["layers"]:
+            f = layer(spec, f)
+        s += layer(g["readout"], f)[0]
+    return s
+
+
+out2 = os.path.join(work, "sigmoid_tanh_2d")
+r = run("certify", os.path.join(data, "sigmoid_tanh_2d.json"), "x*y + 1", "--threads", "1", "--quiet",
+        "--rel-gap", "1e-1", "--p", "2", "--time-limit", "60", "--out", out2)
+expect(r.returncode in (0, 1), f"2D: certify exit {r.returncode} {r.stderr}")
+c2 = json.load(open(os.path.join(out2, "certificate.json")))
+n2 = c2["network"]["exact"]
+with mp.workdps(30):
+    grid2 = [(mp.mpf(i) / 16, mp.mpf(j) / 16) for i in range(17) for j in range(17)]
+    for m, claims in enumerate([c2["initial"]] + c2["grades"]):
+        R = (lambda x, m=m: x[0] * x[1] + 1 - phi2(n2, x, m))
+        sup = claims["sup_norm"]
+        expect(q(sup["lower"]) <= abs(R([q(v) for v in sup["witness"]])), f"2D R_{m}: sup lower > |R(witness)|")
+        expect(max(abs(R(x)) for x in grid2) <= q(sup["upper"]), f"2D R_{m}: sup upper below the grid max")
+check(out2, 0, "2D: genuine")
+g2 = c2["grades"][1]
+if g2["pointwise_nonincreasing"] == "refuted":
+    x2 = [q(v) for v in g2["p1_witness"]]
+    f2 = x2[0] * x2[1] + 1
+    dd = abs(f2 - phi2(n2, x2, 2)) - abs(f2 - phi2(n2, x2, 1))
+    expect(q(g2["p1_margin_lower"]) <= dd, "2D: the margin exceeds the reference D_2(x*)")
+    mutate(out2, "2d-margin-raised", lambda c: c["grades"][1].update(p1_margin_lower=frac(dd + mp.mpf(10) ** -25)),
+           failed_line="grade 2 P1 refutation")
+else:
+    expect(False, "2D: grade 2 P1 is " + g2["pointwise_nonincreasing"] + ", the test expects a refutation")
 
 shutil.rmtree(work)
 print(f"smooth_check: {passes} passed, {failures} failed")
