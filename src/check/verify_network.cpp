@@ -31,7 +31,7 @@ using namespace fields;
 // The most pieces of Φ_k's 1D table (N9) and the most exact multiply-adds its
 // construction may cost; beyond them the propagation per box is used.
 constexpr std::size_t kMaxPieces = std::size_t(1) << 16;
-constexpr double kMaxWork = 3e7;
+constexpr double kMaxWork = 1e8;
 
 struct P3Claim {
   std::string key;

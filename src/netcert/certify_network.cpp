@@ -143,6 +143,8 @@ NetworkCertification certify_network(const net::MultigradeNetwork& network, cons
   auto unit = std::make_shared<net::MultigradeNetwork>(to_unit_coordinates(network, target.domain()));
   c.unit_network = *unit;
 
+  // In 1D, the exact pieces of all grades, once (N9).
+  const std::shared_ptr<SharedPieces> pieces = shared_pieces(unit);
   resid::Residual prev(target);
   c.initial = certify_norms(prev, options, "initial");
   const NormRecord* prev_norms = &c.initial;
@@ -150,8 +152,8 @@ NetworkCertification certify_network(const net::MultigradeNetwork& network, cons
     // h_m alone (P1), and Φ_m as one correction, so R_m costs one
     // propagation per box instead of m (C2.2 sum rule, N8).
     // Enclosures by balls (N8, N8.1); exact values and kinks for piecewise-linear networks.
-    auto h = std::make_shared<SmoothCorrection>(unit, m);
-    auto phi = std::make_shared<SmoothCorrection>(unit, m, 1);
+    auto h = std::make_shared<SmoothCorrection>(unit, m, m, pieces);
+    auto phi = std::make_shared<SmoothCorrection>(unit, m, 1, pieces);
     resid::Residual cur = resid::Residual(target).with(phi);
     GradeResult g;
     g.index = m;

@@ -12,11 +12,11 @@ using num::Rational;
 namespace {
 
 // One interval [lo, next lo] of the partition, with every neuron of the current
-// layer affine on it: u_i(x) = a_i + b_i x; and the read-out sum h = sa + sb x.
+// layer affine on it: u_i(x) = a_i + b_i x; and grade k's read-out sa[k-1] + sb[k-1] x.
 struct Piece {
   Rational lo;
   std::vector<Rational> a, b;
-  Rational sa, sb;
+  std::vector<Rational> sa, sb;
 };
 
 // z = W u + bias on every piece (exact; with dyadic weights the coefficients stay dyadic).
@@ -78,20 +78,20 @@ void relu(std::vector<Piece>& pieces, std::size_t max_pieces, bool& ok) {
 
 }  // namespace
 
-bool PieceTable::build(const net::MultigradeNetwork& network, int first, int m, std::size_t max_pieces,
-                       double max_work) {
+bool NetworkPieces::build(const net::MultigradeNetwork& network, int last, std::size_t max_pieces,
+                          double max_work) {
   left_.clear();
-  slope_.clear();
-  value_.clear();
-  kinks_.clear();
-  if (network.input_dimension() != 1 || first < 1 || first > m || m > network.grades()) return false;
+  sa_.clear();
+  sb_.clear();
+  last_ = 0;
+  if (network.input_dimension() != 1 || last < 1 || last > network.grades()) return false;
   std::vector<Piece> pieces(1);
   pieces[0].lo = 0;
   pieces[0].a = {Rational(0)};
   pieces[0].b = {Rational(1)};  // F_0 = x
   bool ok = true;
   double work = 0;  // exact multiply-adds so far (a double: it only bounds the effort)
-  for (int k = 1; k <= m && ok; ++k) {
+  for (int k = 1; k <= last && ok; ++k) {
     const net::GradeBlock& block = network.block(k);
     for (const net::AffineLayer& layer : block.layers) {
       if (!net::piecewise_linear(layer.activation)) return false;
@@ -102,24 +102,53 @@ bool PieceTable::build(const net::MultigradeNetwork& network, int first, int m, 
       if (layer.activation == net::Activation::relu) relu(pieces, max_pieces, ok);
       if (!ok) return false;
     }
-    if (k < first) continue;
-    for (Piece& p : pieces)  // the read-out (identity) adds to the sum
+    for (Piece& p : pieces) {  // grade k's read-out (identity)
+      Rational sa = block.readout.bias.at(0), sb(0);
       for (const auto& e : block.readout.weights) {
         const auto c = static_cast<std::size_t>(e.col);
-        p.sa += e.value * p.a[c];
-        p.sb += e.value * p.b[c];
+        sa += e.value * p.a[c];
+        sb += e.value * p.b[c];
       }
-    for (Piece& p : pieces) p.sa += block.readout.bias.at(0);
+      p.sa.push_back(std::move(sa));
+      p.sb.push_back(std::move(sb));
+    }
   }
-  // N9: neighbours with equal slope are one affine piece (h is continuous).
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
-    if (i > 0 && pieces[i].sb == slope_.back()) continue;
-    if (i > 0) kinks_.push_back(pieces[i].lo);
-    value_.push_back(pieces[i].sa + pieces[i].sb * pieces[i].lo);
-    left_.push_back(std::move(pieces[i].lo));
-    slope_.push_back(std::move(pieces[i].sb));
+  for (Piece& p : pieces) {
+    left_.push_back(std::move(p.lo));
+    sa_.push_back(std::move(p.sa));
+    sb_.push_back(std::move(p.sb));
+  }
+  last_ = last;
+  return true;
+}
+
+bool NetworkPieces::table(int first, int m, PieceTable& out) const {
+  if (first < 1 || first > m || m > last_) return false;
+  out.left_.clear();
+  out.slope_.clear();
+  out.value_.clear();
+  out.kinks_.clear();
+  // N9(b): neighbours with equal slope are one affine piece (h is continuous).
+  for (std::size_t i = 0; i < left_.size(); ++i) {
+    Rational a(0), b(0);
+    for (int k = first; k <= m; ++k) {
+      a += sa_[i][static_cast<std::size_t>(k - 1)];
+      b += sb_[i][static_cast<std::size_t>(k - 1)];
+    }
+    if (i > 0 && b == out.slope_.back()) continue;
+    if (i > 0) out.kinks_.push_back(left_[i]);
+    out.value_.push_back(a + b * left_[i]);
+    out.left_.push_back(left_[i]);
+    out.slope_.push_back(std::move(b));
   }
   return true;
+}
+
+bool PieceTable::build(const net::MultigradeNetwork& network, int first, int m, std::size_t max_pieces,
+                       double max_work) {
+  NetworkPieces all;
+  return first >= 1 && first <= m && all.build(network, m, max_pieces, max_work) &&
+         all.table(first, m, *this);
 }
 
 std::size_t PieceTable::piece_of(const Rational& x) const {

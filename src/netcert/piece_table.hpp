@@ -16,6 +16,24 @@
 
 namespace mgdl::netcert::detail {
 
+class PieceTable;
+
+// N9(a) run once through grades 1..last of a 1D network: one common partition
+// of [0, 1] on which every grade's read-out is affine, so that the table of any
+// sum of grades first..m (m <= last) is a merge (N9(b)), not a new propagation.
+class NetworkPieces {
+ public:
+  // False as for PieceTable::build.
+  bool build(const net::MultigradeNetwork& network, int last, std::size_t max_pieces, double max_work);
+  // The table of Σ_{first <= k <= m} g_k(F_k); false when out of range.
+  bool table(int first, int m, PieceTable& out) const;
+
+ private:
+  std::vector<num::Rational> left_;                  // the partition's left ends (0 first)
+  std::vector<std::vector<num::Rational>> sa_, sb_;  // [piece][k − 1]: g_k = sa + sb x there
+  int last_ = 0;
+};
+
 class PieceTable {
  public:
   // h = Σ_{first <= k <= m} g_k(F_k) of a network reading t ∈ [0, 1] with
@@ -43,6 +61,7 @@ class PieceTable {
                      net::BallEnclosure& out) const;
 
  private:
+  friend class NetworkPieces;
   std::size_t piece_of(const num::Rational& x) const;  // the last j with T_j <= x
 
   std::vector<num::Rational> left_;   // T_0 = 0, T_1, ..., T_J

@@ -166,9 +166,32 @@ Unit propagate(const net::MultigradeNetwork& net, int first, int m, const net::B
 // The most pieces the piece table may hold, and the most exact multiply-adds
 // its construction may cost (a few seconds), before it is given up (N9).
 constexpr std::size_t kMaxPieces = std::size_t(1) << 16;
-constexpr double kMaxWork = 3e7;
+constexpr double kMaxWork = 1e8;
 
 }  // namespace
+
+class SharedPieces {
+ public:
+  explicit SharedPieces(std::shared_ptr<const net::MultigradeNetwork> n) : network(std::move(n)) {}
+  // The pieces of all grades, or null (not 1D, not piecewise linear, over budget).
+  const detail::NetworkPieces* get() {
+    std::call_once(once, [this] {
+      ok = network->piecewise_linear() && pieces.build(*network, network->grades(), kMaxPieces, kMaxWork);
+    });
+    return ok ? &pieces : nullptr;
+  }
+  std::shared_ptr<const net::MultigradeNetwork> network;
+
+ private:
+  std::once_flag once;
+  bool ok = false;
+  detail::NetworkPieces pieces;
+};
+
+std::shared_ptr<SharedPieces> shared_pieces(std::shared_ptr<const net::MultigradeNetwork> network) {
+  if (!network) throw std::invalid_argument("shared pieces: no network");
+  return std::make_shared<SharedPieces>(std::move(network));
+}
 
 struct SmoothCorrection::Pieces {
   std::once_flag once;
@@ -176,10 +199,13 @@ struct SmoothCorrection::Pieces {
   detail::PieceTable table;
 };
 
-SmoothCorrection::SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m, int first)
-    : network_(std::move(network)), grade_(m), first_(first == 0 ? m : first) {
+SmoothCorrection::SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m, int first,
+                                   std::shared_ptr<SharedPieces> shared)
+    : network_(std::move(network)), grade_(m), first_(first == 0 ? m : first), shared_(std::move(shared)) {
   if (!network_ || m < 1 || m > network_->grades() || first_ < 1 || first_ > m)
     throw std::invalid_argument("smooth correction: grade " + std::to_string(m) + " out of range");
+  if (shared_ && shared_->network != network_)
+    throw std::invalid_argument("smooth correction: the shared pieces belong to another network");
   if (network_->piecewise_linear()) exact_ = std::make_shared<certify::DenseCorrection>(network_, m, first_);
   pieces_ = std::make_shared<Pieces>();
 }
@@ -187,7 +213,11 @@ SmoothCorrection::SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork>
 const detail::PieceTable* SmoothCorrection::pieces() const {
   if (!exact_ || dimension() != 1) return nullptr;
   std::call_once(pieces_->once, [this] {
-    pieces_->ok = pieces_->table.build(*network_, first_, grade_, kMaxPieces, kMaxWork);
+    if (!shared_) {
+      pieces_->ok = pieces_->table.build(*network_, first_, grade_, kMaxPieces, kMaxWork);
+    } else if (const detail::NetworkPieces* all = shared_->get()) {
+      pieces_->ok = all->table(first_, grade_, pieces_->table);
+    }
   });
   return pieces_->ok ? &pieces_->table : nullptr;
 }

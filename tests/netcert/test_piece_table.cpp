@@ -163,3 +163,25 @@ TEST_CASE("1D piece table: kinks of neurons that cancel in h are not kinks (N9)"
   CHECK(!h.has_axis_breakpoints(right, 0));
   CHECK(h.evaluate({Rational(1)}) == Rational(5, 4));
 }
+
+TEST_CASE("1D piece table shared by the grades of one network: the same tables (N9)") {
+  std::mt19937_64 rng(31);
+  auto network = random_stair(rng);
+  auto shared = netcert::shared_pieces(network);
+  for (int m = 1; m <= 3; ++m)
+    for (int first : {1, m}) {
+      netcert::SmoothCorrection alone(network, m, first), with(network, m, first, shared);
+      const net::Box unit = net::Box::unit(1);
+      CHECK(with.axis_breakpoints(unit, 0) == alone.axis_breakpoints(unit, 0));
+      for (int i = 0; i <= 20; ++i) {
+        const net::Box box{{Rational(i, 21)}, {Rational(i + 1, 21)}};
+        const net::LinearEnclosure a = alone.enclose(box), b = with.enclose(box);
+        CHECK(a.affine == b.affine);
+        CHECK(a.value_at_center == b.value_at_center);
+        CHECK(a.range_lo == b.range_lo);
+        CHECK(a.range_hi == b.range_hi);
+      }
+    }
+  auto other = random_stair(rng);
+  CHECK_THROWS_AS(netcert::SmoothCorrection(other, 1, 1, shared), std::invalid_argument);
+}

@@ -21,11 +21,19 @@ namespace detail {
 class PieceTable;
 }
 
+// The exact 1D pieces of one network (N9), built once on first use and shared
+// by the corrections of its grades (one pass through the layers for all of them).
+class SharedPieces;
+std::shared_ptr<SharedPieces> shared_pieces(std::shared_ptr<const net::MultigradeNetwork> network);
+
 class SmoothCorrection final : public net::Correction {
  public:
   // h = g_m(F_m(t)), grade m (1-based) of a network reading t ∈ [0,1]^d;
-  // with first < m the sum of grades first..m (one propagation).
-  SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m, int first = 0);
+  // with first < m the sum of grades first..m (one propagation). `shared`
+  // (from shared_pieces of the same network, else std::invalid_argument)
+  // supplies the 1D piece table.
+  SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork> network, int m, int first = 0,
+                   std::shared_ptr<SharedPieces> shared = nullptr);
 
   int dimension() const override { return network_->input_dimension(); }
   std::string scheme() const override { return "smooth"; }
@@ -51,6 +59,7 @@ class SmoothCorrection final : public net::Correction {
   // exact propagation and the balls of N8 are used).
   const detail::PieceTable* pieces() const;
   std::shared_ptr<Pieces> pieces_;
+  std::shared_ptr<SharedPieces> shared_;
 };
 
 }  // namespace mgdl::netcert
