@@ -43,14 +43,16 @@ const GaussLegendre& GaussLeafRule::table(int n, slong prec) {
 // Lemma I6: with r = f − h and h affine on the base set, the series of r along
 // `axis` is r_0 = f_0 − h(base) (∩ R(base)), r_1 = f_1 − ∂_axis h, r_k = f_k (k >= 2);
 // g = (s r)^p by the power recurrences (integer p) or exp(p log(s r)) (s r > 0).
-bool GaussLeafRule::g_series(const Ball* base, int axis, int order, int sign, const Rational& p,
-                             const Ball& h_base, const Ball& range, const Ball& slope, slong prec,
-                             std::vector<Ball>& g) {
-  if (!series_.evaluate(base, axis, order, f_series_)) return false;
+bool GaussLeafRule::g_series(const Ball* base, int axis, const Ball* direction, int order, int sign,
+                             const Rational& p, const Ball& h_base, const Ball* range, const Ball& slope,
+                             slong prec, std::vector<Ball>& g) {
+  const bool ok_series = direction != nullptr ? series_.evaluate(base, direction, order, f_series_)
+                                              : series_.evaluate(base, axis, order, f_series_);
+  if (!ok_series) return false;
   std::vector<Ball>& r = f_series_;
   arb_sub(r[0].arb(), r[0].arb(), h_base.arb(), prec);
   Ball both;
-  if (arb_intersection(both.arb(), r[0].arb(), range.arb(), prec)) r[0] = both;
+  if (range != nullptr && arb_intersection(both.arb(), r[0].arb(), range->arb(), prec)) r[0] = both;
   if (order >= 1) arb_sub(r[1].arb(), r[1].arb(), slope.arb(), prec);
   const slong n = order + 1;
   arb_ptr rv = _arb_vec_init(n);
@@ -142,8 +144,8 @@ bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const
   base_.resize(du);
   for (std::size_t i = 0; i < du; ++i) base_[i] = Ball::from_interval(box.lo[i], box.hi[i], prec);
   for (std::size_t i = 0; i < du; ++i) {
-    if (!g_series(base_.data(), static_cast<int>(i), order + 1, sign, p, h_box, range, h_.gradient[i], prec,
-                  g_))
+    if (!g_series(base_.data(), static_cast<int>(i), nullptr, order + 1, sign, p, h_box, &range,
+                  h_.gradient[i], prec, g_))
       return false;
     // The slice B_i: x_i = c_i; h(B_i) ⊆ h(c) + Σ_{j≠i} ∂_j h·[−r_j, r_j].
     std::vector<Ball> slice = base_;
@@ -155,8 +157,8 @@ bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const
       arb_get_mag(arb_radref(sym.arb()), radius_[j].arb());
       arb_addmul(h_slice.arb(), h_.gradient[j].arb(), sym.arb(), prec);
     }
-    if (!g_series(slice.data(), static_cast<int>(i), order, sign, p, h_slice, range, h_.gradient[i], prec,
-                  g2_))
+    if (!g_series(slice.data(), static_cast<int>(i), nullptr, order, sign, p, h_slice, &range,
+                  h_.gradient[i], prec, g2_))
       return false;
     const auto o = static_cast<std::size_t>(order);
     arb_zero(sym.arb());
@@ -172,6 +174,135 @@ bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const
     arb_addmul(acc.arb(), t.arb(), ti.arb(), prec);
   }
   arb_mul(out.arb(), acc.arb(), vol.arb(), prec);
+  return arb_is_finite(out.arb());
+}
+
+namespace {
+
+// [min(a, b), max(a, b)] as a ball.
+Ball hull_ball(const Rational& a, const Rational& b, slong prec) {
+  return a < b ? Ball::from_interval(a, b, prec) : Ball::from_interval(b, a, prec);
+}
+
+}  // namespace
+
+// Lemma I8(d): T = {x0 <= x <= x1, lo(x) <= y <= hi(x)}, J = hi − lo (affine, >= 0),
+// Φ(x, t) = (x, lo(x) + t·J(x)), G = g∘Φ·J on [x0, x1] × [0, 1], ∫_T g = ∫ G, and
+// I1 for G:
+//   ∫_T g ∈ w·( Σ_{j,k} (ω_j/2)(ω_k/2) G(x_j, t_k) + κ_n w^{2n} T_x + κ_n T_t ),
+//   T_t = [J]^{2n+1}·(a^{e2}_{2n}(mid) + (2n+1)·a^{e2}_{2n+1}(S)·[−J_max/2, J_max/2]) ∩ …,
+//   T_x = (a^v_{2n}(V) + (2n+1)·a^v_{2n+1}(S)·[−w/2, w/2]) ∩ a^v_{2n}(S) · [J] + a^v_{2n−1}(S)·J',
+// with S the bounding box, mid the bounding box of the midline, V the segment
+// x = x_c, and v = (1, [slope of lo, slope of hi]) (series along a direction).
+bool GaussLeafRule::enclose_trapezoid(const Trapezoid& tz, const net::AffineForm& h, const Ball& range, int n,
+                                      const Rational& p, slong prec, Ball& out) {
+  const bool p_integer = denominator(p) == 1;
+  const bool p_even = p_integer && numerator(p) % 2 == 0;
+  if (!arb_is_finite(range.arb()) || h.gradient.size() != 2) return false;
+  const int sign = p_even ? 1 : arb_is_positive(range.arb()) ? 1 : arb_is_negative(range.arb()) ? -1 : 0;
+  if (sign == 0) return false;
+  if (!(tz.x0 < tz.x1)) return false;
+  const Rational w = tz.x1 - tz.x0, j0 = tz.hi0 - tz.lo0, j1 = tz.hi1 - tz.lo1;
+  if (j0 < 0 || j1 < 0) return false;
+  const Rational s_lo = (tz.lo1 - tz.lo0) / w, s_hi = (tz.hi1 - tz.hi0) / w, dj = s_hi - s_lo;
+  const Rational xc = (tz.x0 + tz.x1) / 2;
+  if (f_.precision() != prec) f_.set_precision(prec);
+  if (series_.precision() != prec) series_.set_precision(prec);
+  const GaussLegendre& gl = table(n, prec);
+  const auto nn = static_cast<std::size_t>(n);
+  const Ball hc = Ball::from_rational(h.constant, prec), hx = Ball::from_rational(h.gradient[0], prec),
+             hy = Ball::from_rational(h.gradient[1], prec);
+  const Ball bx0 = Ball::from_rational(tz.x0, prec), bxc = Ball::from_rational(xc, prec),
+             bhw = Ball::from_rational(w / 2, prec), blo0 = Ball::from_rational(tz.lo0, prec),
+             bslo = Ball::from_rational(s_lo, prec), bj0 = Ball::from_rational(j0, prec),
+             bdj = Ball::from_rational(dj, prec);
+  // The tensor sum over the nodes x_j = x_c + ξ_j w/2, t_k = (1 + ξ_k)/2.
+  Ball acc, xj, dx, loj, jj, tk, y, val, fx, term, wt;
+  point_.resize(2);
+  for (std::size_t j = 0; j < nn; ++j) {
+    arb_mul(xj.arb(), gl.nodes[j].arb(), bhw.arb(), prec);
+    arb_add(xj.arb(), xj.arb(), bxc.arb(), prec);
+    arb_sub(dx.arb(), xj.arb(), bx0.arb(), prec);
+    arb_mul(loj.arb(), bslo.arb(), dx.arb(), prec);
+    arb_add(loj.arb(), loj.arb(), blo0.arb(), prec);
+    arb_mul(jj.arb(), bdj.arb(), dx.arb(), prec);
+    arb_add(jj.arb(), jj.arb(), bj0.arb(), prec);
+    for (std::size_t k = 0; k < nn; ++k) {
+      arb_add_ui(tk.arb(), gl.nodes[k].arb(), 1, prec);
+      arb_mul_2exp_si(tk.arb(), tk.arb(), -1);
+      arb_mul(y.arb(), tk.arb(), jj.arb(), prec);
+      arb_add(y.arb(), y.arb(), loj.arb(), prec);
+      point_[0] = xj;
+      point_[1] = y;
+      f_.point(point_.data(), fx);
+      if (!arb_is_finite(fx.arb())) return false;
+      arb_set(val.arb(), hc.arb());
+      arb_addmul(val.arb(), hx.arb(), xj.arb(), prec);
+      arb_addmul(val.arb(), hy.arb(), y.arb(), prec);
+      arb_sub(val.arb(), fx.arb(), val.arb(), prec);
+      if (sign < 0) arb_neg(val.arb(), val.arb());
+      pow_nonneg(term, val, p, p_integer, prec);
+      arb_mul(term.arb(), term.arb(), jj.arb(), prec);
+      arb_mul(wt.arb(), gl.weights[j].arb(), gl.weights[k].arb(), prec);
+      arb_mul_2exp_si(wt.arb(), wt.arb(), -2);
+      arb_addmul(acc.arb(), term.arb(), wt.arb(), prec);
+    }
+  }
+  const int order = 2 * n;
+  const auto o = static_cast<std::size_t>(order);
+  const Ball kappa = Ball::from_rational(gl.kappa, prec);
+  const Ball jr = hull_ball(j0, j1, prec);
+  // h over a box: hc + hx·X + hy·Y (interval arithmetic).
+  auto h_over = [&](const std::vector<Ball>& b, Ball& hb) {
+    arb_set(hb.arb(), hc.arb());
+    arb_addmul(hb.arb(), hx.arb(), b[0].arb(), prec);
+    arb_addmul(hb.arb(), hy.arb(), b[1].arb(), prec);
+  };
+  Ball hb, sym, ti, both, t;
+  // T_t: along e_2 (t scales y by J).
+  std::vector<Ball> box{Ball::from_interval(tz.x0, tz.x1, prec),
+                        hull_ball(std::min(tz.lo0, tz.lo1), std::max(tz.hi0, tz.hi1), prec)};
+  h_over(box, hb);
+  if (!g_series(box.data(), 1, nullptr, order + 1, sign, p, hb, nullptr, hy, prec, g_)) return false;
+  std::vector<Ball> mid{box[0], hull_ball((tz.lo0 + tz.hi0) / 2, (tz.lo1 + tz.hi1) / 2, prec)};
+  h_over(mid, hb);
+  if (!g_series(mid.data(), 1, nullptr, order, sign, p, hb, nullptr, hy, prec, g2_)) return false;
+  arb_zero(sym.arb());
+  arb_get_ubound_arf(arb_midref(t.arb()), jr.arb(), prec);
+  arf_get_mag(arb_radref(sym.arb()), arb_midref(t.arb()));
+  mag_mul_2exp_si(arb_radref(sym.arb()), arb_radref(sym.arb()), -1);  // [−J_max/2, J_max/2]
+  arb_mul(ti.arb(), g_[o + 1].arb(), sym.arb(), prec);
+  arb_mul_ui(ti.arb(), ti.arb(), static_cast<ulong>(order + 1), prec);
+  arb_add(ti.arb(), ti.arb(), g2_[o].arb(), prec);
+  if (arb_intersection(both.arb(), ti.arb(), g_[o].arb(), prec)) ti = both;
+  arb_pow_ui(t.arb(), jr.arb(), static_cast<ulong>(order + 1), prec);
+  arb_mul(ti.arb(), ti.arb(), t.arb(), prec);
+  Ball rem;
+  arb_mul(rem.arb(), ti.arb(), kappa.arb(), prec);
+  // T_x: along v = (1, [s_lo, s_hi]); h's slope along v is hx + hy·v_2.
+  std::vector<Ball> dir{Ball::from_rational(Rational(1), prec), hull_ball(s_lo, s_hi, prec)};
+  Ball slope;
+  arb_set(slope.arb(), hx.arb());
+  arb_addmul(slope.arb(), hy.arb(), dir[1].arb(), prec);
+  h_over(box, hb);
+  if (!g_series(box.data(), 0, dir.data(), order + 1, sign, p, hb, nullptr, slope, prec, g_)) return false;
+  std::vector<Ball> seg{bxc, hull_ball(s_lo * (xc - tz.x0) + tz.lo0, (tz.hi0 + tz.hi1) / 2, prec)};
+  h_over(seg, hb);
+  if (!g_series(seg.data(), 0, dir.data(), order, sign, p, hb, nullptr, slope, prec, g2_)) return false;
+  arb_zero(sym.arb());
+  arb_get_mag(arb_radref(sym.arb()), bhw.arb());  // [−w/2, w/2]
+  arb_mul(ti.arb(), g_[o + 1].arb(), sym.arb(), prec);
+  arb_mul_ui(ti.arb(), ti.arb(), static_cast<ulong>(order + 1), prec);
+  arb_add(ti.arb(), ti.arb(), g2_[o].arb(), prec);
+  if (arb_intersection(both.arb(), ti.arb(), g_[o].arb(), prec)) ti = both;
+  arb_mul(ti.arb(), ti.arb(), jr.arb(), prec);
+  arb_addmul(ti.arb(), g_[o - 1].arb(), bdj.arb(), prec);
+  Ball ww = Ball::from_rational(w, prec);
+  arb_pow_ui(t.arb(), ww.arb(), static_cast<ulong>(order), prec);
+  arb_mul(t.arb(), t.arb(), kappa.arb(), prec);
+  arb_addmul(rem.arb(), ti.arb(), t.arb(), prec);
+  arb_add(acc.arb(), acc.arb(), rem.arb(), prec);
+  arb_mul(out.arb(), acc.arb(), ww.arb(), prec);
   return arb_is_finite(out.arb());
 }
 

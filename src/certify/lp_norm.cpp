@@ -10,6 +10,7 @@
 
 #include "box_eval.hpp"
 #include "mgdl/certify/leaf_rules.hpp"
+#include "mgdl/certify/trapezoids.hpp"
 #include "mgdl/certify/tree.hpp"
 #include "worker_pool.hpp"
 
@@ -23,6 +24,10 @@ namespace {
 constexpr long kShortBits = 64;
 // K<n> splits a 1D leaf with at most this many kinks (more: the leaf is split first).
 constexpr std::size_t kMaxKinks = 64;
+// P<n> cuts a 2D leaf into at most this many pieces (more: the leaf is split first).
+constexpr std::size_t kMaxCellCuts = 4;
+constexpr std::size_t kMaxLines = 6;
+constexpr std::size_t kMaxPieces = 48;
 
 struct Leaf {
   int node = 0;
@@ -282,6 +287,46 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
     }
   };
 
+  // Lemma I8 pieces of a 2D leaf: false when there are too many or the
+  // corrections cannot describe their kinks.
+  struct Piece {
+    Trapezoid t;
+    net::AffineForm h;
+    bool affine = false;
+    Ball range;  // ⊇ R(t): R over its bounding box
+  };
+  std::vector<std::vector<Piece>> pieces_of(static_cast<std::size_t>(options.threads));
+  auto kink_pieces = [&](const net::Box& box, resid::ResidualEvaluator& ev, std::vector<Piece>& found) {
+    found.clear();
+    std::vector<Rational> cx = residual.first_axis_breakpoints(box, 0, kMaxCellCuts + 1);
+    std::vector<Rational> cy = residual.first_axis_breakpoints(box, 1, kMaxCellCuts + 1);
+    if (cx.size() > kMaxCellCuts || cy.size() > kMaxCellCuts) return false;
+    cx.insert(cx.begin(), box.lo[0]);
+    cx.push_back(box.hi[0]);
+    cy.insert(cy.begin(), box.lo[1]);
+    cy.push_back(box.hi[1]);
+    std::vector<net::AffineForm> lines;
+    std::vector<Trapezoid> traps;
+    for (std::size_t a = 0; a + 1 < cx.size(); ++a)
+      for (std::size_t b = 0; b + 1 < cy.size(); ++b) {
+        net::Box cell;
+        cell.lo = {cx[a], cy[b]};
+        cell.hi = {cx[a + 1], cy[b + 1]};
+        lines.clear();
+        traps.clear();
+        if (!residual.oblique_kinks(cell, lines) || lines.size() > kMaxLines) return false;
+        if (!trapezoids(cell, lines, kMaxPieces, traps) || found.size() + traps.size() > kMaxPieces) return false;
+        for (Trapezoid& t : traps) {
+          Piece pc;
+          pc.affine = residual.affine_on(cell, t.vertices(), pc.h);
+          pc.range = ev.enclose(t.bounding_box());
+          pc.t = std::move(t);
+          found.push_back(std::move(pc));
+        }
+      }
+    return true;
+  };
+
   auto evaluate = [&](int worker, const net::Box& box, slong prec) {
     Leaf leaf;
     resid::ResidualJet jet;
@@ -318,6 +363,26 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
                 pow_nonneg(part, absr, p, p_integer, leaf.prec);
                 arb_mul(part.arb(), part.arb(), Ball::from_rational(pieces[k].volume(), leaf.prec).arb(),
                         leaf.prec);
+              }
+              arb_add(sum.arb(), sum.arb(), part.arb(), leaf.prec);
+            }
+            return arb_is_finite(sum.arb()) != 0;
+          });
+        }
+      } else if (d == 2) {
+        // P<n> (Lemma I8): the cells of the axis kinks, cut into trapezoids by
+        // the oblique kinks; h is affine on each (certified exactly), so each
+        // piece by the trapezoid Gauss rule where its hypotheses hold, else crude.
+        if (kink_pieces(box, ev, pieces_of[static_cast<std::size_t>(worker)])) {
+          const std::vector<Piece>& pieces = pieces_of[static_cast<std::size_t>(worker)];
+          try_orders('P', jet.range, leaf, [&](int n, Ball& sum) {
+            arb_zero(sum.arb());
+            Ball part, absr;
+            for (const Piece& pc : pieces) {
+              if (!pc.affine || !g.enclose_trapezoid(pc.t, pc.h, pc.range, n, p, leaf.prec, part)) {
+                arb_abs(absr.arb(), pc.range.arb());
+                pow_nonneg(part, absr, p, p_integer, leaf.prec);
+                arb_mul(part.arb(), part.arb(), Ball::from_rational(pc.t.area(), leaf.prec).arb(), leaf.prec);
               }
               arb_add(sum.arb(), sum.arb(), part.arb(), leaf.prec);
             }

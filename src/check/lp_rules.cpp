@@ -112,6 +112,94 @@ void j_plus_interval(I& out, const Q& a0, const std::vector<Q>& b, const std::ve
   mpfi_mul_q(out.get(), out.get(), cs.factor.get());
 }
 
+
+// proofs/integration.md, Lemma I8(a): on a cell where every ramp sum R_i of q is
+// affine ((a_i − t)/ρ_i left of a_i, 0 on [a_i, b_i], (t − b_i)/ρ_i right of b_i),
+// u = 1 − Σ_i R_i(x_i) = u[0] + u[1] x + u[2] y and ψ_q = max(u, 0). False when
+// some a_i or b_i lies strictly inside the cell's side.
+bool cell_u(const CutoffData& q, const Box& cell, std::vector<Q>& u) {
+  u.assign(3, Q());
+  u[0] = Q(1);
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (cell.hi[i] <= q.a[i]) {
+      u[0] = u[0] - q.a[i] * q.inv_rho[i];
+      u[1 + i] = q.inv_rho[i];
+    } else if (cell.lo[i] >= q.b[i]) {
+      u[0] = u[0] + q.b[i] * q.inv_rho[i];
+      u[1 + i] = -q.inv_rho[i];
+    } else if (!(q.a[i] <= cell.lo[i] && cell.hi[i] <= q.b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Q affine_value(const std::vector<Q>& u, const Q& x, const Q& y) { return u[0] + u[1] * x + u[2] * y; }
+
+// The closed support of q meets the closed box.
+bool support_meets_closed(const CutoffData& q, const Box& b) {
+  for (std::size_t i = 0; i < b.lo.size(); ++i)
+    if (q.sup_lo[i] > b.hi[i] || q.sup_hi[i] < b.lo[i]) return false;
+  return true;
+}
+
+// Lemma I8(c): the cell cut by the lines u = 0 into trapezoids (x0, x1, lo0, lo1,
+// hi0, hi1). Strip cuts at every crossing of two lines, of a line with the
+// cell's bottom or top, and at vertical lines; inside a strip the lines met at
+// its midpoint, sorted there, stay sorted. False beyond `max_pieces`.
+bool cell_trapezoids(const Box& cell, const std::vector<std::vector<Q>>& lines, std::size_t max_pieces,
+                     std::vector<std::vector<Q>>& out) {
+  const Q &x_lo = cell.lo[0], &x_hi = cell.hi[0], &y_lo = cell.lo[1], &y_hi = cell.hi[1];
+  std::vector<std::pair<Q, Q>> graphs;  // y = m x + c
+  std::vector<Q> cuts{x_lo, x_hi};
+  auto cut = [&](const Q& x) {
+    if (x_lo < x && x < x_hi) cuts.push_back(x);
+  };
+  for (const std::vector<Q>& l : lines) {
+    if (l[2].sign() != 0)
+      graphs.emplace_back(-l[1] / l[2], -l[0] / l[2]);
+    else if (l[1].sign() != 0)
+      cut(-l[0] / l[1]);
+  }
+  for (std::size_t a = 0; a < graphs.size(); ++a) {
+    const auto& [m, c] = graphs[a];
+    if (m.sign() != 0) {
+      cut((y_lo - c) / m);
+      cut((y_hi - c) / m);
+    }
+    for (std::size_t b = a + 1; b < graphs.size(); ++b)
+      if (m != graphs[b].first) cut((graphs[b].second - c) / (m - graphs[b].first));
+  }
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  for (std::size_t k = 0; k + 1 < cuts.size(); ++k) {
+    const Q &s0 = cuts[k], &s1 = cuts[k + 1];
+    const Q xm = midpoint(s0, s1);
+    std::vector<std::pair<Q, Q>> in{{Q(), y_lo}};
+    for (const auto& g : graphs) {
+      const Q v = g.first * xm + g.second;
+      if (y_lo < v && v < y_hi) in.push_back(g);
+    }
+    in.emplace_back(Q(), y_hi);
+    std::sort(in.begin() + 1, in.end() - 1, [&](const auto& a, const auto& b) {
+      return a.first * xm + a.second < b.first * xm + b.second;
+    });
+    for (std::size_t j = 0; j + 1 < in.size(); ++j) {
+      std::vector<Q> t{s0,
+                       s1,
+                       in[j].first * s0 + in[j].second,
+                       in[j].first * s1 + in[j].second,
+                       in[j + 1].first * s0 + in[j + 1].second,
+                       in[j + 1].first * s1 + in[j + 1].second};
+      if (t[2] > t[4] || t[3] > t[5]) return false;  // not ordered: never claim
+      if (t[2] == t[4] && t[3] == t[5]) continue;    // a repeated line
+      out.push_back(std::move(t));
+      if (out.size() > max_pieces) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, int d,
@@ -127,7 +215,7 @@ std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, i
         "token " + std::to_string(out.size() + 1) + " at position " + std::to_string(start + 1);
     LeafRule rule;
     rule.kind = c;
-    if (c == 'G' || c == 'K') {
+    if (c == 'G' || c == 'K' || c == 'P') {
       const std::size_t digits = pos;
       while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) && pos - digits < 4)
         ++pos;
@@ -143,12 +231,14 @@ std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, i
              (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) ? "..." : ""));
       if (c == 'K' && d != 1)
         fail(at + ": the kink rule K applies only in dimension 1 (here d = " + std::to_string(d) + ")");
+      if (c == 'P' && d != 2)
+        fail(at + ": the trapezoid rule P applies only in dimension 2 (here d = " + std::to_string(d) + ")");
     } else if (c != 'C' && c != 'M' && c != 'Z') {
       const bool printable = std::isprint(static_cast<unsigned char>(c)) != 0;
       fail(at + ": bad rule " +
            (printable ? "'" + std::string(1, c) + "'"
                       : "character " + std::to_string(static_cast<unsigned char>(c))) +
-           " (expected C, M, Z, G<n> or K<n>)");
+           " (expected C, M, Z, G<n>, K<n> or P<n>)");
     }
     out.push_back(rule);
     if (out.size() > leaves) break;  // the count check below reports it
@@ -163,7 +253,7 @@ std::string describe_rules(const std::vector<LeafRule>& rules) {
   std::vector<std::pair<std::string, std::size_t>> counts;
   for (const LeafRule& r : rules) {
     std::string name(1, r.kind);
-    if (r.kind == 'G' || r.kind == 'K') name += std::to_string(r.n);
+    if (r.kind == 'G' || r.kind == 'K' || r.kind == 'P') name += std::to_string(r.n);
     auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& x) { return x.first == name; });
     if (it == counts.end())
       counts.emplace_back(name, 1);
@@ -239,6 +329,9 @@ bool LeafIntegrator::enclose(ResidualAnalyzer& an, const Box& box, const Cutoffs
       break;
     case 'K':
       ok = kink_split(an, box, cutoffs, rule.n, p, out);
+      break;
+    case 'P':
+      ok = trapezoid_split(an, box, cutoffs, rule.n, p, out);
       break;
     default:
       break;
@@ -515,6 +608,258 @@ bool LeafIntegrator::kink_split(ResidualAnalyzer& an, const Box& box, const Cuto
   mpfi_set(out.get(), kink_acc_.get());
   an.crude_integral(p, crude_);
   narrow(out, crude_, tmp_);
+  return finite(out);
+}
+
+// proofs/integration.md, Lemma I8 (P<n>, d = 2). The leaf is cut at the axis kinks of
+// the listed cutoffs (a − ρ, a, b, b + ρ) into cells; on a cell each cutoff's
+// u = 1 − Σ ramps is affine and ψ = max(u, 0), so its only kink there is the line
+// u = 0; the cell is cut into trapezoids at those lines. On each trapezoid h is
+// certified affine exactly (every cutoff's u has one sign at its four vertices),
+// then integrated by the trapezoid Gauss rule (I8(d)) where its hypotheses hold,
+// else by the crude rule from R over the trapezoid's bounding box.
+// Soundness never depends on the list of lines: a missed kink only fails the
+// affinity check of a piece (then the crude rule).
+bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n,
+                                     const Q& p, I& out) {
+  if (d_ != 2 || !hats_.empty()) return false;
+  constexpr std::size_t max_cuts = 8, max_lines = 8, max_pieces = 64;
+  std::vector<Q> axis_cuts[2];
+  for (std::size_t i = 0; i < 2; ++i) {
+    std::vector<Q>& c = axis_cuts[i];
+    c.push_back(box.lo[i]);
+    for (const CutoffData* q : cutoffs.varying)
+      for (const Q* t : {&q->sup_lo[i], &q->a[i], &q->b[i], &q->sup_hi[i]})
+        if (box.lo[i] < *t && *t < box.hi[i]) c.push_back(*t);
+    c.push_back(box.hi[i]);
+    std::sort(c.begin(), c.end());
+    c.erase(std::unique(c.begin(), c.end()), c.end());
+    if (c.size() > max_cuts + 2) return false;
+  }
+  std::vector<std::vector<Q>> lines, traps;
+  std::vector<Q> u, h(3);
+  Box cell, bb;
+  cell.lo.resize(2);
+  cell.hi.resize(2);
+  bb.lo.resize(2);
+  bb.hi.resize(2);
+  CutoffsOnBox sub;
+  mpfi_set_ui(kink_acc_.get(), 0);
+  for (std::size_t a = 0; a + 1 < axis_cuts[0].size(); ++a)
+    for (std::size_t b = 0; b + 1 < axis_cuts[1].size(); ++b) {
+      cell.lo[0] = axis_cuts[0][a];
+      cell.hi[0] = axis_cuts[0][a + 1];
+      cell.lo[1] = axis_cuts[1][b];
+      cell.hi[1] = axis_cuts[1][b + 1];
+      lines.clear();
+      for (const CutoffData* q : cutoffs.varying) {
+        if (!support_meets_closed(*q, cell)) continue;
+        if (!cell_u(*q, cell, u)) return false;  // an axis kink inside: cannot happen
+        const Q v00 = affine_value(u, cell.lo[0], cell.lo[1]), v10 = affine_value(u, cell.hi[0], cell.lo[1]),
+                v01 = affine_value(u, cell.lo[0], cell.hi[1]), v11 = affine_value(u, cell.hi[0], cell.hi[1]);
+        const bool pos = v00.sign() > 0 || v10.sign() > 0 || v01.sign() > 0 || v11.sign() > 0;
+        const bool neg = v00.sign() < 0 || v10.sign() < 0 || v01.sign() < 0 || v11.sign() < 0;
+        if (pos && neg) lines.push_back(u);
+      }
+      if (lines.size() > max_lines) return false;
+      traps.clear();
+      if (!cell_trapezoids(cell, lines, max_pieces, traps)) return false;
+      for (const std::vector<Q>& t : traps) {
+        // h on the trapezoid: the constant of the cutoffs ≡ 1 plus c·u for every
+        // cutoff with u >= 0 at all four vertices; u <= 0 at all four: ψ ≡ 0.
+        h[0] = cutoffs.constant;
+        h[1] = Q();
+        h[2] = Q();
+        bool affine = true;
+        for (const CutoffData* q : cutoffs.varying) {
+          if (!support_meets_closed(*q, cell)) continue;
+          if (!cell_u(*q, cell, u)) return false;
+          const Q v[4] = {affine_value(u, t[0], t[2]), affine_value(u, t[1], t[3]), affine_value(u, t[1], t[5]),
+                          affine_value(u, t[0], t[4])};
+          bool nonneg = true, nonpos = true;
+          for (const Q& x : v) {
+            nonneg = nonneg && x.sign() >= 0;
+            nonpos = nonpos && x.sign() <= 0;
+          }
+          if (nonpos) continue;
+          if (!nonneg) {
+            affine = false;
+            break;
+          }
+          for (std::size_t k = 0; k < 3; ++k) h[k] = h[k] + q->c * u[k];
+        }
+        // R over the bounding box ⊇ R(trapezoid).
+        bb.lo[0] = t[0];
+        bb.hi[0] = t[1];
+        bb.lo[1] = qmin(t[2], t[3]);
+        bb.hi[1] = qmax(t[4], t[5]);
+        restrict_cutoffs(cutoffs, bb, sub);
+        piece_->analyse(bb, sub);
+        const I& range = piece_->range();
+        if (!affine || !trapezoid_gauss(t, h, range, n, p, out_piece_)) {
+          // Crude: area·[min |R|^p, max |R|^p].
+          if (!finite(range)) return false;
+          mpfi_abs(tmp_.get(), range.get());
+          pow_nonneg(out_piece_, tmp_, p);
+          const Q area = (t[1] - t[0]) * ((t[4] - t[2]) + (t[5] - t[3])) * Q(1, 2);
+          mpfi_mul_q(out_piece_.get(), out_piece_.get(), area.get());
+        }
+        mpfi_add(kink_acc_.get(), kink_acc_.get(), out_piece_.get());
+      }
+    }
+  mpfi_set(out.get(), kink_acc_.get());
+  an.crude_integral(p, crude_);
+  narrow(out, crude_, tmp_);
+  return finite(out);
+}
+
+bool LeafIntegrator::g_series_affine(const std::vector<I>& base, int axis, const std::vector<I>* direction,
+                                     int order, int sign, const Q& p, const I& h_base, const I& slope, Series& g) {
+  const bool ok = direction != nullptr ? series_.evaluate(base, *direction, order)
+                                       : series_.evaluate(base, axis, order);
+  if (!ok) return false;
+  const Series& f = series_.result();
+  r_.resize(static_cast<std::size_t>(order + 1), I(prec_));
+  g.resize(static_cast<std::size_t>(order + 1), I(prec_));
+  for (int k = 0; k <= order; ++k)
+    mpfi_set(r_[static_cast<std::size_t>(k)].get(), f[static_cast<std::size_t>(k)].get());
+  mpfi_sub(r_[0].get(), r_[0].get(), h_base.get());
+  if (order >= 1) mpfi_sub(r_[1].get(), r_[1].get(), slope.get());
+  if (sign < 0)
+    for (int k = 0; k <= order; ++k)
+      mpfi_neg(r_[static_cast<std::size_t>(k)].get(), r_[static_cast<std::size_t>(k)].get());
+  const bool powered = p.is_integer() ? series_.ipow(g, r_, mpz_get_si(mpq_numref(p.get())), order)
+                                      : series_.pow_rational(g, r_, p, order);
+  return powered && finite(g[static_cast<std::size_t>(order)]);
+}
+
+// proofs/integration.md, Lemma I8(d). T = {x0 <= x <= x1, lo(x) <= y <= hi(x)}, w = x1 − x0,
+// J = hi − lo (affine, >= 0, J' its slope), Φ(x, t) = (x, lo(x) + t J(x)); with
+// G = (g∘Φ)·J on [x0, x1] × [0, 1], ∫_T g = ∫ G (substitution y = lo + tJ for each x),
+// and Lemma I1 for G gives
+//   ∫_T g ∈ w·( Σ_{j,k} (ω_j/2)(ω_k/2) G(x_j, t_k) + κ_n w^{2n} T_x + κ_n T_t ),
+// ∂_t^{2n} G/(2n)! = J^{2n+1}·a^{e2}_{2n}(Φ), and, as x ↦ Φ(x, t) is a line of direction
+// v = (1, (1−t) lo' + t hi'), ∂_x^{2n} G/(2n)! = a^v_{2n}(Φ)·J + a^v_{2n−1}(Φ)·J' (Leibniz, J'' = 0).
+// The a's come from series (I6) over the bounding box S, in the centred form of I3:
+// about the midline t = 1/2 (for e2, step (t − 1/2)J) and about x = x_c (for v).
+bool LeafIntegrator::trapezoid_gauss(const std::vector<Q>& q, const std::vector<Q>& h, const I& range, int n,
+                                     const Q& p, I& out) {
+  if (!finite(range)) return false;
+  const bool even = even_integer(p);
+  const int sign = even ? 1 : strictly_pos(range) ? 1 : strictly_neg(range) ? -1 : 0;
+  if (sign == 0) return false;
+  const Q &x0 = q[0], &x1 = q[1], &lo0 = q[2], &lo1 = q[3], &hi0 = q[4], &hi1 = q[5];
+  if (!(x0 < x1)) return false;
+  const Q w = x1 - x0, j0 = hi0 - lo0, j1 = hi1 - lo1;
+  if (j0.sign() < 0 || j1.sign() < 0) return false;
+  const Q s_lo = (lo1 - lo0) / w, s_hi = (hi1 - hi0) / w, dj = s_hi - s_lo, xc = midpoint(x0, x1);
+  const Table* tab = table(n);
+  if (tab == nullptr) return false;
+  const GaussRule& gr = tab->rule;
+  const auto nn = static_cast<std::size_t>(n);
+  const bool integer_p = p.is_integer();
+  const long p_int = integer_p ? mpz_get_si(mpq_numref(p.get())) : 0;
+  const Q half_w = w * Q(1, 2);
+  I xj(prec_), dx(prec_), jj(prec_), tk(prec_);
+  t_.resize(2, I(prec_));
+  mpfi_set_ui(acc_.get(), 0);
+  for (std::size_t j = 0; j < nn; ++j) {
+    mpfi_mul_q(xj.get(), gr.nodes[j].get(), half_w.get());
+    mpfi_add_q(xj.get(), xj.get(), xc.get());
+    mpfi_sub_q(dx.get(), xj.get(), x0.get());
+    mpfi_mul_q(jj.get(), dx.get(), dj.get());
+    mpfi_add_q(jj.get(), jj.get(), j0.get());
+    for (std::size_t k = 0; k < nn; ++k) {
+      // y = lo0 + s_lo (x − x0) + t J(x), t = (1 + ξ_k)/2.
+      mpfi_add_ui(tk.get(), gr.nodes[k].get(), 1);
+      mpfi_div_2ui(tk.get(), tk.get(), 1);
+      mpfi_mul(tk.get(), tk.get(), jj.get());
+      mpfi_mul_q(tmp_.get(), dx.get(), s_lo.get());
+      mpfi_add(tk.get(), tk.get(), tmp_.get());
+      mpfi_add_q(tk.get(), tk.get(), lo0.get());
+      mpfi_set(t_[0].get(), xj.get());
+      mpfi_set(t_[1].get(), tk.get());
+      const Jet& jf = points_.evaluate(t_, 0);
+      if (!jf.defined || !finite(jf.c[0])) return false;
+      // r = f − (h0 + h1 x + h2 y).
+      mpfi_mul_q(val_.get(), xj.get(), h[1].get());
+      mpfi_mul_q(tmp_.get(), tk.get(), h[2].get());
+      mpfi_add(val_.get(), val_.get(), tmp_.get());
+      mpfi_add_q(val_.get(), val_.get(), h[0].get());
+      mpfi_sub(val_.get(), jf.c[0].get(), val_.get());
+      if (sign < 0) mpfi_neg(val_.get(), val_.get());
+      if (integer_p) {
+        interval_ipow(term_, val_, p_int);
+      } else {
+        if (mpfr_sgn(val_.left()) < 0) mpfr_set_ui(val_.left(), 0, MPFR_RNDD);
+        pow_nonneg(term_, val_, p);
+      }
+      mpfi_mul(term_.get(), term_.get(), jj.get());
+      mpfi_mul(wt_.get(), gr.weights[j].get(), gr.weights[k].get());
+      mpfi_div_2ui(wt_.get(), wt_.get(), 2);
+      mpfi_mul(term_.get(), term_.get(), wt_.get());
+      mpfi_add(acc_.get(), acc_.get(), term_.get());
+    }
+  }
+  const int order = 2 * n;
+  const auto o = static_cast<std::size_t>(order);
+  // h over a box b: h0 + h1·b_0 + h2·b_1.
+  I hb(prec_), slope(prec_), jr(prec_), sym(prec_);
+  auto h_over = [&](const std::vector<I>& b) {
+    mpfi_mul_q(hb.get(), b[0].get(), h[1].get());
+    mpfi_mul_q(tmp_.get(), b[1].get(), h[2].get());
+    mpfi_add(hb.get(), hb.get(), tmp_.get());
+    mpfi_add_q(hb.get(), hb.get(), h[0].get());
+  };
+  set_interval(jr, qmin(j0, j1), qmax(j0, j1));
+  std::vector<I> sbox(2, I(prec_)), base(2, I(prec_));
+  set_interval(sbox[0], x0, x1);
+  set_interval(sbox[1], qmin(lo0, lo1), qmax(hi0, hi1));
+  // T_t.
+  h_over(sbox);
+  set_interval(slope, h[2]);
+  if (!g_series_affine(sbox, 1, nullptr, order + 1, sign, p, hb, slope, g_)) return false;
+  mpfi_set(base[0].get(), sbox[0].get());
+  const Q m0 = midpoint(lo0, hi0), m1 = midpoint(lo1, hi1);
+  set_interval(base[1], qmin(m0, m1), qmax(m0, m1));
+  h_over(base);
+  if (!g_series_affine(base, 1, nullptr, order, sign, p, hb, slope, g2_)) return false;
+  const Q jmax_half = qmax(j0, j1) * Q(1, 2);
+  set_interval(sym, -jmax_half, jmax_half);
+  mpfi_mul(val_.get(), g_[o + 1].get(), sym.get());
+  mpfi_mul_ui(val_.get(), val_.get(), o + 1);
+  mpfi_add(val_.get(), val_.get(), g2_[o].get());
+  narrow(val_, g_[o], tmp_);
+  interval_ipow(term_, jr, order + 1);
+  mpfi_mul(val_.get(), val_.get(), term_.get());
+  mpfi_mul_q(val_.get(), val_.get(), tab->kappa.get());
+  if (!finite(val_)) return false;
+  mpfi_add(acc_.get(), acc_.get(), val_.get());
+  // T_x along v = (1, [s_lo, s_hi]); h's slope along v: h1 + h2·v_2.
+  std::vector<I> dir(2, I(prec_));
+  mpfi_set_ui(dir[0].get(), 1);
+  set_interval(dir[1], qmin(s_lo, s_hi), qmax(s_lo, s_hi));
+  mpfi_mul_q(slope.get(), dir[1].get(), h[2].get());
+  mpfi_add_q(slope.get(), slope.get(), h[1].get());
+  h_over(sbox);
+  if (!g_series_affine(sbox, 0, &dir, order + 1, sign, p, hb, slope, g_)) return false;
+  set_interval(base[0], xc);
+  set_interval(base[1], midpoint(lo0, lo1), midpoint(hi0, hi1));
+  h_over(base);
+  if (!g_series_affine(base, 0, &dir, order, sign, p, hb, slope, g2_)) return false;
+  set_interval(sym, -half_w, half_w);
+  mpfi_mul(val_.get(), g_[o + 1].get(), sym.get());
+  mpfi_mul_ui(val_.get(), val_.get(), o + 1);
+  mpfi_add(val_.get(), val_.get(), g2_[o].get());
+  narrow(val_, g_[o], tmp_);
+  mpfi_mul(val_.get(), val_.get(), jr.get());
+  mpfi_mul_q(tmp_.get(), g_[o - 1].get(), dj.get());
+  mpfi_add(val_.get(), val_.get(), tmp_.get());
+  const Q coef = qpow(w, static_cast<unsigned long>(order)) * tab->kappa;
+  mpfi_mul_q(val_.get(), val_.get(), coef.get());
+  if (!finite(val_)) return false;
+  mpfi_add(acc_.get(), acc_.get(), val_.get());
+  mpfi_mul_q(out.get(), acc_.get(), w.get());
   return finite(out);
 }
 

@@ -1,7 +1,8 @@
 // The certified L^p leaf rules of proofs/integration.md, re-implemented for the
 // checker (MPFI): C crude (certification.md C3.2), M midpoint (C3), G<n> tensor
 // Gauss–Legendre with a Taylor coefficient remainder (Lemmas I1–I3, I6), Z affine
-// zero-crossing rule (I4), K<n> 1D kink split (I5); and
+// zero-crossing rule (I4), K<n> 1D kink split (I5), P<n> 2D split into trapezoids
+// at the kinks of the cutoffs with a Gauss rule on each (I8); and
 // the reader of the evidence string `rules` (one token per leaf).
 //
 //   std::vector<LeafRule> rules = parse_rules("G8G8ZK6", 4, 1, "where");  // throws MalformedError
@@ -23,12 +24,12 @@
 namespace mgdl::check {
 
 struct LeafRule {
-  char kind = 'M';  // 'C', 'M', 'G', 'Z' or 'K'
-  int n = 0;        // points per axis of G and K (1..gauss_max_points)
+  char kind = 'M';  // 'C', 'M', 'G', 'Z', 'K' or 'P'
+  int n = 0;        // points per axis of G, K and P (1..gauss_max_points)
 };
 
-// Reads an evidence `rules` string: exactly `leaves` tokens C | M | Z | G<n> | K<n>,
-// n a decimal 1..24 without leading zeros, K only when d = 1. Throws
+// Reads an evidence `rules` string: exactly `leaves` tokens C | M | Z | G<n> | K<n> | P<n>,
+// n a decimal 1..24 without leading zeros, K only when d = 1, P only when d = 2. Throws
 // MalformedError("<where>: <problem>") naming the token and its position.
 std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, int d,
                                   const std::string& where);
@@ -61,6 +62,12 @@ class LeafIntegrator {
   bool zero_crossing(ResidualAnalyzer& an, const Q& p, I& out);
   bool kink_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n, const Q& p,
                   I& out);
+  bool trapezoid_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n, const Q& p,
+                       I& out);
+  // One piece {x0 <= x <= x1, lo(x) <= y <= hi(x)} (lo, hi affine; q = x0, x1, lo0,
+  // lo1, hi0, hi1) on which h = h[0] + h[1] x + h[2] y, with range ⊇ R(piece).
+  bool trapezoid_gauss(const std::vector<Q>& q, const std::vector<Q>& h, const I& range, int n, const Q& p,
+                       I& out);
 
  private:
   struct Table {
@@ -71,6 +78,10 @@ class LeafIntegrator {
   const Table* table(int n);
   bool g_series(ResidualAnalyzer& an, const std::vector<I>& base, int axis, int order, int sign, const Q& p,
                 const I& h_range, Series& g);
+  // The series of g = (s(f − h))^p, h affine with h_base ⊇ h(base) and slope its
+  // derivative along the axis or the direction (Lemma I6 with I8(d)).
+  bool g_series_affine(const std::vector<I>& base, int axis, const std::vector<I>* direction, int order,
+                       int sign, const Q& p, const I& h_base, const I& slope, Series& g);
   // The first of G(n), Z, C whose hypotheses hold on the analysed box.
   void best_piece(ResidualAnalyzer& an, int n, const Q& p, I& out);
 

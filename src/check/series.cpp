@@ -247,6 +247,16 @@ bool SeriesEvaluator::pow_rational(Series& out, const Series& a, const Q& alpha,
 }
 
 bool SeriesEvaluator::evaluate(const std::vector<I>& box, int axis, int order) {
+  return evaluate_along(box, axis, nullptr, order);
+}
+
+bool SeriesEvaluator::evaluate(const std::vector<I>& box, const std::vector<I>& direction, int order) {
+  if (direction.size() != box.size()) return false;
+  return evaluate_along(box, -1, &direction, order);
+}
+
+bool SeriesEvaluator::evaluate_along(const std::vector<I>& box, int axis, const std::vector<I>* direction,
+                                     int order) {
   if (order < 0 || order > max_order) return false;
   resize(order);
   const auto& nodes = target_->nodes;
@@ -271,7 +281,11 @@ bool SeriesEvaluator::evaluate(const std::vector<I>& box, int axis, int order) {
         mpfi_mul_q(t0_.get(), box[v].get(), q0_.get());
         mpfi_add_q(t0_.get(), t0_.get(), target_->lo[v].get());
         constant(out, t0_, order);
-        if (order >= 1 && static_cast<int>(v) == axis) mpfi_set_q(out[1].get(), q0_.get());
+        // d/ds x_v(t + s·e) = (hi_v − lo_v)·e_v, e = e_axis or the direction.
+        if (order >= 1 && direction != nullptr)
+          mpfi_mul_q(out[1].get(), (*direction)[v].get(), q0_.get());
+        else if (order >= 1 && static_cast<int>(v) == axis)
+          mpfi_set_q(out[1].get(), q0_.get());
         break;
       }
       case TOp::add:

@@ -55,6 +55,10 @@ class SeriesEvaluator {
   // True when every coefficient 0..order of result() is valid for every base
   // point of the box. Never throws.
   bool evaluate(const std::vector<I>& box, int axis, int order);
+  // The same along a direction v (one interval per axis): coefficient k ∋ D_v^k f/k!
+  // for every base point of the box and every v in the intervals
+  // (proofs/integration.md, Lemma I8(d)).
+  bool evaluate(const std::vector<I>& box, const std::vector<I>& direction, int order);
   const Series& result() const { return nodes_.back(); }
 
   // Series arithmetic with the same validity (coefficientwise, for every base
@@ -66,6 +70,7 @@ class SeriesEvaluator {
   bool pow_rational(Series& out, const Series& a, const Q& alpha, int order);
 
  private:
+  bool evaluate_along(const std::vector<I>& box, int axis, const std::vector<I>* direction, int order);
   void resize(int order);
   bool div(Series& out, const Series& a, const Series& b, int order);
   bool exp(Series& out, const Series& a, int order);

@@ -184,6 +184,18 @@ void SeriesEvaluator::set_precision(slong prec) {
 }
 
 bool SeriesEvaluator::evaluate(const num::Ball* base, int axis, int order, std::vector<num::Ball>& out) {
+  return evaluate_along(base, axis, nullptr, order, out);
+}
+
+bool SeriesEvaluator::evaluate(const num::Ball* base, const num::Ball* direction, int order,
+                               std::vector<num::Ball>& out) {
+  return evaluate_along(base, -1, direction, order, out);
+}
+
+// Along e_axis (direction == nullptr) or along the direction v: the input x_j
+// has coefficient 1 equal to v_j (proofs/integration.md, Lemma I8(d)).
+bool SeriesEvaluator::evaluate_along(const num::Ball* base, int axis, const num::Ball* direction, int order,
+                                     std::vector<num::Ball>& out) {
   State& s = *state_;
   const slong n = order + 1;
   s.reserve(n);
@@ -195,7 +207,12 @@ bool SeriesEvaluator::evaluate(const num::Ball* base, int axis, int order, std::
       case Code::input:
         _arb_vec_zero(o, n);
         arb_set(o, base[ins.index].arb());
-        if (ins.index == axis && n > 1) arb_one(o + 1);
+        if (n > 1) {
+          if (direction != nullptr)
+            arb_set(o + 1, direction[ins.index].arb());
+          else if (ins.index == axis)
+            arb_one(o + 1);
+        }
         break;
       case Code::constant:
       case Code::pi:

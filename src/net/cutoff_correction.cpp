@@ -290,6 +290,110 @@ LinearEnclosure CutoffCorrection::enclose(const Box& box) const {
   return out;
 }
 
+namespace {
+
+// u = 1 − Σ_i R_i(x_i) of cutoff q as an affine form on the cell, where each
+// ramp sum R_i is affine on [lo_i, hi_i] (no a_i, b_i strictly inside):
+// (a_i − t)/ρ_i left of a_i, 0 on [a_i, b_i], (t − b_i)/ρ_i right of b_i
+// (proofs/integration.md, Lemma I8(a)). False when some a_i or b_i is inside.
+bool cutoff_u_on_cell(const Cutoff& q, const Rational* inv_rho, const Box& cell, AffineForm& u) {
+  const std::size_t d = cell.lo.size();
+  u.constant = 1;
+  u.gradient.assign(d, Rational(0));
+  for (std::size_t i = 0; i < d; ++i) {
+    const Rational& lo = cell.lo[i];
+    const Rational& hi = cell.hi[i];
+    if (hi <= q.a[i]) {
+      u.constant -= q.a[i] * inv_rho[i];
+      u.gradient[i] = inv_rho[i];
+    } else if (lo >= q.b[i]) {
+      u.constant += q.b[i] * inv_rho[i];
+      u.gradient[i] = -inv_rho[i];
+    } else if (!(q.a[i] <= lo && hi <= q.b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Rational affine_at(const AffineForm& l, const std::vector<Rational>& x) {
+  Rational v = l.constant;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (l.gradient[i] != 0) v += l.gradient[i] * x[i];
+  return v;
+}
+
+}  // namespace
+
+// proofs/integration.md, Lemma I8(a): on the cell, ψ_Q = σ(u_Q) with u_Q affine;
+// its only kink in the open cell is the line u_Q = 0 when u_Q takes both signs
+// at the corners (an affine function's extremes over a box are at corners).
+bool CutoffCorrection::oblique_kinks(const Box& cell, std::vector<AffineForm>& out) const {
+  const auto du = static_cast<std::size_t>(dimension_);
+  if (cell.lo.size() != du || cell.hi.size() != du) return false;
+  Scratch& s = scratch(dimension_);
+  query_doubles(cell.lo, cell.hi, s);
+  bool ok = true;
+  AffineForm u;
+  index_->visit(s.qlo.data(), s.qhi.data(), [&](int k) {
+    if (!ok || !index_->meets(k, cell.lo, cell.hi)) return;
+    const Cutoff& q = cutoffs_[static_cast<std::size_t>(k)];
+    if (!cutoff_u_on_cell(q, &index_->inv_rho[static_cast<std::size_t>(k) * du], cell, u)) {
+      ok = false;
+      return;
+    }
+    // max and min of u over the cell, corner by corner (separable).
+    Rational umax = u.constant, umin = u.constant;
+    for (std::size_t i = 0; i < du; ++i) {
+      const Rational a = u.gradient[i] * cell.lo[i], b = u.gradient[i] * cell.hi[i];
+      umax += a > b ? a : b;
+      umin += a > b ? b : a;
+    }
+    if (umax > 0 && umin < 0) out.push_back(u);
+  });
+  return ok;
+}
+
+// proofs/integration.md, Lemma I8(b): if u_Q >= 0 at every vertex of the convex
+// polygon, ψ_Q = u_Q on it; if u_Q <= 0 at every vertex, ψ_Q = 0 there.
+bool CutoffCorrection::add_affine_on(const Box& cell, const std::vector<std::vector<Rational>>& vertices,
+                                     AffineForm& out) const {
+  const auto du = static_cast<std::size_t>(dimension_);
+  if (cell.lo.size() != du || cell.hi.size() != du || vertices.empty()) return false;
+  for (const auto& v : vertices) {
+    if (v.size() != du) return false;
+    for (std::size_t i = 0; i < du; ++i)
+      if (v[i] < cell.lo[i] || v[i] > cell.hi[i]) return false;
+  }
+  if (out.gradient.size() != du) out.gradient.resize(du, Rational(0));
+  Scratch& s = scratch(dimension_);
+  query_doubles(cell.lo, cell.hi, s);
+  bool ok = true;
+  AffineForm u;
+  index_->visit(s.qlo.data(), s.qhi.data(), [&](int k) {
+    if (!ok || !index_->meets(k, cell.lo, cell.hi)) return;
+    const Cutoff& q = cutoffs_[static_cast<std::size_t>(k)];
+    if (!cutoff_u_on_cell(q, &index_->inv_rho[static_cast<std::size_t>(k) * du], cell, u)) {
+      ok = false;
+      return;
+    }
+    bool nonneg = true, nonpos = true;
+    for (const auto& v : vertices) {
+      const int sg = affine_at(u, v).sign();
+      nonneg = nonneg && sg >= 0;
+      nonpos = nonpos && sg <= 0;
+    }
+    if (nonpos) return;  // ψ_Q ≡ 0 on the polygon
+    if (!nonneg) {
+      ok = false;
+      return;
+    }
+    out.constant += q.coefficient * u.constant;
+    for (std::size_t i = 0; i < du; ++i) out.gradient[i] += q.coefficient * u.gradient[i];
+  });
+  return ok;
+}
+
 std::vector<Rational> CutoffCorrection::axis_breakpoints(const Box& box, int axis) const {
   std::vector<Rational> out;
   const auto du = static_cast<std::size_t>(dimension_);

@@ -107,6 +107,21 @@ std::vector<Rational> Residual::first_axis_breakpoints(const net::Box& box, int 
   return all;
 }
 
+bool Residual::oblique_kinks(const net::Box& cell, std::vector<net::AffineForm>& out) const {
+  for (const auto& h : corrections_)
+    if (!h->trivial() && !h->oblique_kinks(cell, out)) return false;
+  return true;
+}
+
+bool Residual::affine_on(const net::Box& cell, const std::vector<std::vector<Rational>>& vertices,
+                         net::AffineForm& out) const {
+  out.constant = 0;
+  out.gradient.assign(static_cast<std::size_t>(dimension()), Rational(0));
+  for (const auto& h : corrections_)
+    if (!h->trivial() && !h->add_affine_on(cell, vertices, out)) return false;
+  return true;
+}
+
 bool Residual::has_axis_breakpoints(const net::Box& box, int axis) const {
   for (const auto& h : corrections_)
     if (h->has_axis_breakpoints(box, axis)) return true;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mgdl/certify/gauss_legendre.hpp"
+#include "mgdl/certify/trapezoids.hpp"
 #include "mgdl/expr/series.hpp"
 #include "mgdl/net/box.hpp"
 #include "mgdl/num/ball.hpp"
@@ -21,12 +22,12 @@
 
 namespace mgdl::certify {
 
-// One token of the evidence string `rules`: 'C', 'M', 'G' (with n), 'Z', 'K' (with n).
+// One token of the evidence string `rules`: 'C', 'M', 'G', 'Z', 'K', 'P' (G, K, P with n).
 struct LeafRule {
   char kind = 'M';
   int n = 0;
   std::string token() const {
-    return kind == 'G' || kind == 'K' ? kind + std::to_string(n) : std::string(1, kind);
+    return kind == 'G' || kind == 'K' || kind == 'P' ? kind + std::to_string(n) : std::string(1, kind);
   }
 };
 
@@ -45,14 +46,20 @@ class GaussLeafRule {
   // integer. Returns false when they fail or the result is not finite.
   bool enclose(const net::Box& box, const num::Ball& range, int n, const num::Rational& p, slong prec,
                num::Ball& out);
+  // out ∋ ∫_T |R|^p by the trapezoid rule of Lemma I8(d) (d = 2), where h = `h`
+  // (an affine form) on T and `range` ⊇ R(T). Hypotheses as for enclose, with
+  // f's series over T's bounding box.
+  bool enclose_trapezoid(const Trapezoid& t, const net::AffineForm& h, const num::Ball& range, int n,
+                         const num::Rational& p, slong prec, num::Ball& out);
 
  private:
   const GaussLegendre& table(int n, slong prec);
-  // The series of g = (s·R)^p along `axis` from base points `base`, with
-  // `h_base` ⊇ h(base) and `range` ⊇ R(base) (Lemma I6).
-  bool g_series(const num::Ball* base, int axis, int order, int sign, const num::Rational& p,
-                const num::Ball& h_base, const num::Ball& range, const num::Ball& slope, slong prec,
-                std::vector<num::Ball>& g);
+  // The series of g = (s·R)^p along `axis` (or along `direction` when not
+  // null) from base points `base`, with `h_base` ⊇ h(base), `range` ⊇ R(base)
+  // (null: none) and `slope` the derivative of h along the axis (Lemma I6).
+  bool g_series(const num::Ball* base, int axis, const num::Ball* direction, int order, int sign,
+                const num::Rational& p, const num::Ball& h_base, const num::Ball* range, const num::Ball& slope,
+                slong prec, std::vector<num::Ball>& g);
 
   const resid::Residual* residual_;
   expr::BallEvaluator f_;

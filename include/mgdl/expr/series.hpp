@@ -33,10 +33,15 @@ class SeriesEvaluator {
 
   // out[k] for k = 0..order (out is resized to order + 1).
   bool evaluate(const num::Ball* base, int axis, int order, std::vector<num::Ball>& out);
+  // Along a direction v (d balls): out[k] ∋ D_v^k f(x)/k! for every x in the
+  // base box and every v in the direction balls.
+  bool evaluate(const num::Ball* base, const num::Ball* direction, int order, std::vector<num::Ball>& out);
 
   struct State;
 
  private:
+  bool evaluate_along(const num::Ball* base, int axis, const num::Ball* direction, int order,
+                      std::vector<num::Ball>& out);
   std::unique_ptr<State> state_;
 };
 

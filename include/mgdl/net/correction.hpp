@@ -36,6 +36,12 @@ struct BallEnclosure {
   num::Ball range;
 };
 
+// An exact affine function l(x) = constant + Σ_i gradient_i x_i (Ω coordinates).
+struct AffineForm {
+  num::Rational constant;
+  std::vector<num::Rational> gradient;
+};
+
 class Correction {
  public:
   virtual ~Correction() = default;
@@ -60,6 +66,15 @@ class Correction {
   // Whether axis_breakpoints(box, axis) is not empty (overridden to stop at
   // the first kink found).
   virtual bool has_axis_breakpoints(const Box& box, int axis) const;
+  // Oblique kinks (proofs/integration.md, Lemma I8). `cell` is a box with no
+  // axis breakpoint of h in the open interior. Appends affine functions whose
+  // zero lines are the other kinks of h crossing the open cell; false when the
+  // kind cannot describe them (then `out` is unusable).
+  virtual bool oblique_kinks(const Box& cell, std::vector<AffineForm>& out) const;
+  // h on the convex polygon `vertices` ⊆ cell, certified exactly: out += the
+  // affine function equal to h there; false when affinity is not proven.
+  virtual bool add_affine_on(const Box& cell, const std::vector<std::vector<num::Rational>>& vertices,
+                             AffineForm& out) const;
   // The support: h = 0 outside the union of these boxes.
   virtual std::vector<Box> support_boxes() const = 0;
   // Number of cutoff/hat units with nonzero coefficient.

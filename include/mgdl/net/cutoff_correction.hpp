@@ -21,6 +21,9 @@ class CutoffCorrection final : public Correction {
   num::Rational evaluate(const std::vector<num::Rational>& x) const override;
   LinearEnclosure enclose(const Box& box) const override;
   std::vector<num::Rational> axis_breakpoints(const Box& box, int axis) const override;
+  bool oblique_kinks(const Box& cell, std::vector<AffineForm>& out) const override;
+  bool add_affine_on(const Box& cell, const std::vector<std::vector<num::Rational>>& vertices,
+                     AffineForm& out) const override;
   std::vector<Box> support_boxes() const override;
   std::size_t active_units() const override;
   // Lemma A5 layout, for n cutoffs in list order (x = the d carried inputs,

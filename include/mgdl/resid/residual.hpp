@@ -41,6 +41,11 @@ class Residual {
   std::vector<num::Rational> axis_breakpoints(const net::Box& box, int axis) const;
   // The smallest min(limit, all) of those, sorted.
   std::vector<num::Rational> first_axis_breakpoints(const net::Box& box, int axis, std::size_t limit) const;
+  // All corrections' oblique kinks in a cell (net::Correction::oblique_kinks).
+  bool oblique_kinks(const net::Box& cell, std::vector<net::AffineForm>& out) const;
+  // Σ_k h_k as one affine form on a convex polygon ⊆ cell, certified; false if not.
+  bool affine_on(const net::Box& cell, const std::vector<std::vector<num::Rational>>& vertices,
+                 net::AffineForm& out) const;
   // Whether some correction has a kink line of `axis` inside the open box.
   bool has_axis_breakpoints(const net::Box& box, int axis) const;
 
