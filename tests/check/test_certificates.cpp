@@ -1,12 +1,12 @@
 // Whole certificates: the hand-made genuine ones pass; malformed files are
 // errors with exit code 2 and one line, never a crash.
-#include "mgdl/check/check.hpp"
-
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "mgdl/check/check.hpp"
 
 using mgdl::check::check_certificate;
 using mgdl::check::run_check;
@@ -25,7 +25,9 @@ struct Pair {
   json cert, net;
 };
 
-Pair genuine(const std::string& name) { return {load(dir + name + "/certificate.json"), load(dir + name + "/network.json")}; }
+Pair genuine(const std::string& name) {
+  return {load(dir + name + "/certificate.json"), load(dir + name + "/network.json")};
+}
 
 int code(const Pair& p, std::string* error = nullptr) {
   auto r = check_certificate(p.cert, &p.net);
@@ -36,8 +38,8 @@ int code(const Pair& p, std::string* error = nullptr) {
 }  // namespace
 
 TEST_CASE("hand-made genuine certificates pass") {
-  for (const char* name : {"x1d", "sin1d", "xy2d", "rules_exp1d", "rules_zero1d", "rules_exp2d", "rules_cut1d",
-                           "rules_hat1d"}) {
+  for (const char* name :
+       {"x1d", "sin1d", "xy2d", "rules_exp1d", "rules_zero1d", "rules_exp2d", "rules_cut1d", "rules_hat1d"}) {
     CAPTURE(name);
     std::ostringstream out, err;
     CHECK(run_check(dir + name + "/certificate.json", out, err) == 0);
@@ -228,7 +230,7 @@ TEST_CASE("rules evidence: malformed strings are errors naming the grade and p")
     CHECK(error_of(p) ==
           "error: evidence.grades[0].lp[3/2].rules (initial, p = 3/2): token 8 at position 15: bad rule 'g' "
           "(expected "
-          "C, M, Z, G<n> or K<n>)");
+          "C, M, Z, G<n>, K<n> or P<n>)");
   }
 }
 

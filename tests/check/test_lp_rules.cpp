@@ -418,6 +418,69 @@ TEST_CASE("K rule: a 1D leaf with cutoff and hat kinks, against exact piecewise 
   CHECK(mpfr_equal_p(g.right(), k.right()));
 }
 
+TEST_CASE("P rule: a 2D leaf crossed by a cutoff's axis and oblique kinks, exact references (I8)") {
+  // ψ_Q with core [1/4, 1/2] × [1/4, 5/8] and margins 1/8, 3/16 lies inside the leaf Ω:
+  // ∫ψ = |core| + (b1−a1)ρ2 + (b2−a2)ρ1 + 4·ρ1ρ2/6 = 13/64 (the four corner
+  // triangles, cut off by the oblique kinks u = 0, contribute ρ1ρ2/6 each), and
+  // ∫ψ² = |core| + ((b1−a1)ρ2 + (b2−a2)ρ1)·2/3 + 4·ρ1ρ2/12 = 21/128.
+  const Q c(1, 2);
+  const CutoffData q = cutoff({Q(1, 4), Q(1, 4)}, {Q(1, 2), Q(5, 8)}, {Q(1, 8), Q(3, 16)}, c);
+  CutoffsOnBox cs;
+  cs.varying = {&q};
+  Box b;
+  b.lo = {Q(0), Q(0)};
+  b.hi = {Q(1), Q(1)};
+  const Q int_psi(13, 64), int_psi2(21, 128);
+  {
+    // R = 2 − cψ: a polynomial on every piece, so P is exact up to rounding (p = 2).
+    Target t = unit_target("2", 2);
+    ResidualAnalyzer an(t, 128);
+    LeafIntegrator li(t, 128, {});
+    an.analyse(b, cs);
+    const Q ref = Q(4) - Q(4) * c * int_psi + c * c * int_psi2;
+    I exact(ref_prec), out(128), mid(128);
+    set_interval(exact, ref);
+    for (int p : {1, 2}) {
+      CAPTURE(p);
+      REQUIRE(li.enclose(an, b, cs, rule('P', 2), Q(p), out));
+      set_interval(exact, p == 2 ? ref : Q(2) - c * int_psi);
+      CHECK(contains(out, exact));
+      CHECK(width(out) < 1e-30);
+      li.enclose(an, b, cs, rule('M'), Q(p), mid);  // h is not affine on the leaf
+      CHECK(width(mid) > 1e-2);
+    }
+  }
+  {
+    // R = e^{x+y} − cψ > 0: ∫R = (e − 1)² − c·13/64; the remainders of I8(d) now matter.
+    Target t = unit_target("exp(x+y)", 2);
+    ResidualAnalyzer an(t, 128);
+    LeafIntegrator li(t, 128, {});
+    an.analyse(b, cs);
+    I ref(ref_prec), e1(ref_prec);
+    mpfi_set_ui(e1.get(), 1);
+    mpfi_exp(e1.get(), e1.get());
+    mpfi_sub_ui(e1.get(), e1.get(), 1);
+    mpfi_sqr(ref.get(), e1.get());
+    const Q cut = c * int_psi;
+    mpfi_sub_q(ref.get(), ref.get(), cut.get());
+    I p4(128), p8(128);
+    REQUIRE(li.enclose(an, b, cs, rule('P', 4), Q(1), p4));
+    REQUIRE(li.enclose(an, b, cs, rule('P', 8), Q(1), p8));
+    CHECK(contains(p4, ref));
+    CHECK(contains(p8, ref));
+    CHECK(width(p8) < 1e-12);
+    CHECK(width(p8) * 1e4 < width(p4));  // order 2n: eight more orders from n = 4 to 8
+    // A hat grid (not described by cutoff kinks) makes the rule refuse.
+    HatGrid hat;
+    hat.d = 2;
+    hat.grid = {{Q(0), Q(1)}, {Q(0), Q(1)}};
+    LeafIntegrator with_hat(t, 128, {&hat});
+    I crude(128);
+    CHECK_FALSE(with_hat.enclose(an, b, cs, rule('P', 4), Q(1), crude));
+    CHECK(contains(crude, ref));
+  }
+}
+
 TEST_CASE("leaf integrator: bounded bisection with the same rule where a leaf is too wide") {
   Analysed a("exp(x)", 1);
   Box b;
@@ -465,8 +528,10 @@ TEST_CASE("rules strings: accepted forms and exact messages") {
   CHECK(bad("G8G8", 3, 1) == "where: 2 tokens for 3 leaves");
   CHECK(bad("G8G8G8G8", 3, 1) == "where: more than 3 tokens for 3 leaves");
   CHECK(bad("", 1, 1) == "where: 0 tokens for 1 leaves");
-  CHECK(bad("G8X", 2, 1) == "where: token 2 at position 3: bad rule 'X' (expected C, M, Z, G<n> or K<n>)");
-  CHECK(bad("g8", 1, 1) == "where: token 1 at position 1: bad rule 'g' (expected C, M, Z, G<n> or K<n>)");
+  CHECK(bad("G8X", 2, 1) ==
+        "where: token 2 at position 3: bad rule 'X' (expected C, M, Z, G<n>, K<n> or P<n>)");
+  CHECK(bad("g8", 1, 1) ==
+        "where: token 1 at position 1: bad rule 'g' (expected C, M, Z, G<n>, K<n> or P<n>)");
   CHECK(bad("G", 1, 1) == "where: token 1 at position 1: 'G' needs a number of points");
   CHECK(bad("ZG0", 2, 1) == "where: token 2 at position 2: G takes 1 to 24 points, not 0");
   CHECK(bad("G25", 1, 1) == "where: token 1 at position 1: G takes 1 to 24 points, not 25");
@@ -475,6 +540,12 @@ TEST_CASE("rules strings: accepted forms and exact messages") {
   CHECK(bad("CK4", 2, 2) ==
         "where: token 2 at position 2: the kink rule K applies only in dimension 1 (here d = 2)");
   CHECK(bad("C\n", 2, 1) ==
-        "where: token 2 at position 2: bad rule character 10 (expected C, M, Z, G<n> or K<n>)");
+        "where: token 2 at position 2: bad rule character 10 (expected C, M, Z, G<n>, K<n> or P<n>)");
   CHECK(bad("G-1", 1, 1) == "where: token 1 at position 1: 'G' needs a number of points");
+  CHECK(bad("CP4", 2, 1) ==
+        "where: token 2 at position 2: the trapezoid rule P applies only in dimension 2 (here d = 1)");
+  CHECK(bad("P25", 1, 2) == "where: token 1 at position 1: P takes 1 to 24 points, not 25");
+  CHECK(bad("P", 1, 2) == "where: token 1 at position 1: 'P' needs a number of points");
+  auto pr = parse_rules("P4G8P24", 3, 2, "w");
+  CHECK(describe_rules(pr) == "1 P4, 1 G8, 1 P24");
 }
