@@ -157,8 +157,8 @@ bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const
       arb_get_mag(arb_radref(sym.arb()), radius_[j].arb());
       arb_addmul(h_slice.arb(), h_.gradient[j].arb(), sym.arb(), prec);
     }
-    if (!g_series(slice.data(), static_cast<int>(i), nullptr, order, sign, p, h_slice, &range,
-                  h_.gradient[i], prec, g2_))
+    if (!g_series(slice.data(), static_cast<int>(i), nullptr, order, sign, p, h_slice, &range, h_.gradient[i],
+                  prec, g2_))
       return false;
     const auto o = static_cast<std::size_t>(order);
     arb_zero(sym.arb());

@@ -315,7 +315,8 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
         lines.clear();
         traps.clear();
         if (!residual.oblique_kinks(cell, lines) || lines.size() > kMaxLines) return false;
-        if (!trapezoids(cell, lines, kMaxPieces, traps) || found.size() + traps.size() > kMaxPieces) return false;
+        if (!trapezoids(cell, lines, kMaxPieces, traps) || found.size() + traps.size() > kMaxPieces)
+          return false;
         for (Trapezoid& t : traps) {
           Piece pc;
           pc.affine = residual.affine_on(cell, t.vertices(), pc.h);

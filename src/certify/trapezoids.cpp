@@ -18,7 +18,9 @@ net::Box Trapezoid::bounding_box() const {
   return b;
 }
 
-Rational Trapezoid::area() const { return (x1 - x0) * ((hi0 - lo0) + (hi1 - lo1)) / 2; }
+Rational Trapezoid::area() const {
+  return (x1 - x0) * ((hi0 - lo0) + (hi1 - lo1)) / 2;
+}
 
 namespace {
 

@@ -112,7 +112,6 @@ void j_plus_interval(I& out, const Q& a0, const std::vector<Q>& b, const std::ve
   mpfi_mul_q(out.get(), out.get(), cs.factor.get());
 }
 
-
 // proofs/integration.md, Lemma I8(a): on a cell where every ramp sum R_i of q is
 // affine ((a_i − t)/ρ_i left of a_i, 0 on [a_i, b_i], (t − b_i)/ρ_i right of b_i),
 // u = 1 − Σ_i R_i(x_i) = u[0] + u[1] x + u[2] y and ψ_q = max(u, 0). False when
@@ -134,7 +133,9 @@ bool cell_u(const CutoffData& q, const Box& cell, std::vector<Q>& u) {
   return true;
 }
 
-Q affine_value(const std::vector<Q>& u, const Q& x, const Q& y) { return u[0] + u[1] * x + u[2] * y; }
+Q affine_value(const std::vector<Q>& u, const Q& x, const Q& y) {
+  return u[0] + u[1] * x + u[2] * y;
+}
 
 // The closed support of q meets the closed box.
 bool support_meets_closed(const CutoffData& q, const Box& b) {
@@ -674,8 +675,8 @@ bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const
         for (const CutoffData* q : cutoffs.varying) {
           if (!support_meets_closed(*q, cell)) continue;
           if (!cell_u(*q, cell, u)) return false;
-          const Q v[4] = {affine_value(u, t[0], t[2]), affine_value(u, t[1], t[3]), affine_value(u, t[1], t[5]),
-                          affine_value(u, t[0], t[4])};
+          const Q v[4] = {affine_value(u, t[0], t[2]), affine_value(u, t[1], t[3]),
+                          affine_value(u, t[1], t[5]), affine_value(u, t[0], t[4])};
           bool nonneg = true, nonpos = true;
           for (const Q& x : v) {
             nonneg = nonneg && x.sign() >= 0;
@@ -714,9 +715,10 @@ bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const
 }
 
 bool LeafIntegrator::g_series_affine(const std::vector<I>& base, int axis, const std::vector<I>* direction,
-                                     int order, int sign, const Q& p, const I& h_base, const I& slope, Series& g) {
-  const bool ok = direction != nullptr ? series_.evaluate(base, *direction, order)
-                                       : series_.evaluate(base, axis, order);
+                                     int order, int sign, const Q& p, const I& h_base, const I& slope,
+                                     Series& g) {
+  const bool ok =
+      direction != nullptr ? series_.evaluate(base, *direction, order) : series_.evaluate(base, axis, order);
   if (!ok) return false;
   const Series& f = series_.result();
   r_.resize(static_cast<std::size_t>(order + 1), I(prec_));

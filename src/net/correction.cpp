@@ -30,9 +30,12 @@ bool Correction::has_axis_breakpoints(const Box& box, int axis) const {
   return !first_axis_breakpoints(box, axis, 1).empty();
 }
 
-bool Correction::oblique_kinks(const Box&, std::vector<AffineForm>&) const { return false; }
+bool Correction::oblique_kinks(const Box&, std::vector<AffineForm>&) const {
+  return false;
+}
 
-bool Correction::add_affine_on(const Box&, const std::vector<std::vector<num::Rational>>&, AffineForm&) const {
+bool Correction::add_affine_on(const Box&, const std::vector<std::vector<num::Rational>>&,
+                               AffineForm&) const {
   return false;
 }
 

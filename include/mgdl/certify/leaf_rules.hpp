@@ -58,8 +58,8 @@ class GaussLeafRule {
   // null) from base points `base`, with `h_base` ⊇ h(base), `range` ⊇ R(base)
   // (null: none) and `slope` the derivative of h along the axis (Lemma I6).
   bool g_series(const num::Ball* base, int axis, const num::Ball* direction, int order, int sign,
-                const num::Rational& p, const num::Ball& h_base, const num::Ball* range, const num::Ball& slope,
-                slong prec, std::vector<num::Ball>& g);
+                const num::Rational& p, const num::Ball& h_base, const num::Ball* range,
+                const num::Ball& slope, slong prec, std::vector<num::Ball>& g);
 
   const resid::Residual* residual_;
   expr::BallEvaluator f_;
