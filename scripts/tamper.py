@@ -166,14 +166,14 @@ def mutations(cert, network):
         yield "status_without_evidence", ["status"], c, None, None
 
 
-RULE_TOKEN = re.compile(r"[CMZ]|[GK][0-9]+|.")
+RULE_TOKEN = re.compile(r"[CMZ]|[GKP][0-9]+|.")
 
 
 def rules_mutations(cert):
     """Mutations of the per-leaf `rules` strings of L^p evidence (proofs/integration.md), applied to the
     last evidence entry that has one. Malformed strings must be refused with a message naming
     the rules (and the grade and p); weaker rules only where the claimed gap is too tight for
-    them: all leaves crude (C) at a relative gap <= 1e-4, every G<n>, K<n> with n = 1 and the rules removed
+    them: all leaves crude (C), or only the P<n> leaves, at a relative gap <= 1e-4, every G<n>, K<n>, P<n> with n = 1 and the rules removed
     (every leaf M) at a relative gap <= 1e-9."""
     found = None
     for e in cert["evidence"]["grades"]:
@@ -212,16 +212,24 @@ def rules_mutations(cert):
     yield "rules_not_a_string", ["rules"], c, None, None
     if d >= 2:
         yield "rules_kink_in_2d", ["rules"], mutated(replace_first("K4")), None, None
+    if d != 2:
+        yield "rules_trapezoid_not_2d", ["rules"], mutated(replace_first("P4")), None, None
+    else:
+        yield "rules_trapezoid_too_many_points", ["rules"], mutated(replace_first("P25")), None, None
     lo, hi = q(entry(cert)["lower"]), q(entry(cert)["upper"])
     gap = (hi - lo) / hi if hi > 0 else F(1)
     if gap <= F(1, 10**4):
         yield "rules_all_crude", ["L^"], mutated(lambda t: t.__init__(["C"] * len(t))), None, None
+        # The leaves split at the oblique kinks (P<n>, integration.md I8) enclosed crude instead.
+        if any(x[0] == "P" for x in tokens):
+            yield "rules_trapezoids_crude", ["L^"], mutated(
+                lambda t: t.__init__(["C" if x[0] == "P" else x for x in t])), None, None
     if gap <= F(1, 10**9):
         # Every G<n> and K<n> with one point per axis (a K leaf may only hold a crossing,
         # where it falls back to Z anyway, so both letters together).
-        if any(x[0] in "GK" and x[1:] != "1" for x in tokens):
+        if any(x[0] in "GKP" and x[1:] != "1" for x in tokens):
             yield "rules_one_point", ["L^"], mutated(
-                lambda t: t.__init__([x[0] + "1" if x[0] in "GK" else x for x in t])), None, None
+                lambda t: t.__init__([x[0] + "1" if x[0] in "GKP" else x for x in t])), None, None
         c = copy.deepcopy(cert)
         del entry(c)["rules"]
         yield "rules_removed", ["L^"], c, None, None
