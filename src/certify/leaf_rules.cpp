@@ -30,6 +30,104 @@ void pow_nonneg(Ball& out, const Ball& x, const Rational& p, bool p_integer, slo
   arb_union(out.arb(), zero.arb(), hi.arb(), prec);
 }
 
+namespace {
+
+Rational ball_midpoint(const Ball& b) { return (num::lower_rational(b) + num::upper_rational(b)) / 2; }
+
+// x^n exactly (square and multiply).
+Rational rational_pow(Rational x, unsigned long n) {
+  Rational out(1);
+  for (; n > 0; n >>= 1) {
+    if (n & 1) out *= x;
+    if (n > 1) x *= x;
+  }
+  return out;
+}
+
+// J_+(a0, b) = ∫_B (a0 + Σ_i b_i (x_i − c_i))_+^p for an integer p (Lemma I4(a)):
+// Π_{i∉S} 2r_i / (Π_{i∈S} b_i · Π_{j=1}^m (p + j)) · Σ_σ (Π σ_i)(a0 + Σ_{i∈S} σ_i b_i r_i)_+^{p+m}.
+Rational j_plus(const Rational& a0, const std::vector<Rational>& b, const std::vector<Rational>& r,
+                unsigned long p) {
+  std::vector<std::size_t> s;
+  Rational factor(1);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    if (b[i] != 0)
+      s.push_back(i);
+    else
+      factor *= 2 * r[i];
+  }
+  const auto m = static_cast<unsigned long>(s.size());
+  for (std::size_t i : s) factor /= b[i];
+  for (unsigned long j = 1; j <= m; ++j) factor /= Rational(p + j);
+  Rational sum(0);
+  for (unsigned long mask = 0; mask < (1ul << m); ++mask) {
+    Rational v = a0;
+    int sign = 1;
+    for (unsigned long k = 0; k < m; ++k) {
+      const std::size_t i = s[k];
+      if (mask & (1ul << k)) {
+        v -= b[i] * r[i];
+        sign = -sign;
+      } else {
+        v += b[i] * r[i];
+      }
+    }
+    if (v <= 0) continue;
+    const Rational t = rational_pow(v, p + m);
+    if (sign > 0)
+      sum += t;
+    else
+      sum -= t;
+  }
+  return factor * sum;
+}
+
+}  // namespace
+
+// Lemma I4: |r − A| <= e = |r(c) − a0| + Σ_i |∂_i r(c) − b_i| r_i + ½ Σ_{i,j} sup_B |∂_ij f| r_i r_j
+// (Lagrange on [c, x]; ∂_ij r = ∂_ij f as h is affine), |r|, |A| <= U = |a0| + Σ |b_i| r_i + e, and
+// ||r|^p − |A|^p| <= p U^{p−1} e, so ∫_B |r|^p ∈ [max(0, I_A − vol p U^{p−1} e), I_A + vol p U^{p−1} e].
+bool zero_crossing_rule(const resid::ResidualJet& jet, const net::Box& box, const Rational& p, slong prec,
+                        Ball& out) {
+  if (!jet.smooth || denominator(p) != 1 || p < 1) return false;
+  const int d = box.dimension();
+  const auto du = static_cast<std::size_t>(d);
+  if (jet.gradient.size() != du || jet.hessian.size() != du * du) return false;
+  if (!jet.value.is_finite()) return false;
+  for (const Ball& g : jet.gradient)
+    if (!g.is_finite()) return false;
+  for (const Ball& h : jet.hessian)
+    if (!h.is_finite()) return false;
+  std::vector<Rational> r(du), b(du);
+  for (std::size_t i = 0; i < du; ++i) r[i] = box.width(static_cast<int>(i)) / 2;
+  const Rational a0 = ball_midpoint(jet.value);
+  Ball t, u;
+  auto dev = [&](const Ball& x, const Rational& m) {  // upper bound of |x − m|
+    arb_sub(t.arb(), x.arb(), Ball::from_rational(m, prec).arb(), prec);
+    return num::abs_upper_rational(t);
+  };
+  Rational e = dev(jet.value, a0);
+  for (std::size_t i = 0; i < du; ++i) {
+    b[i] = ball_midpoint(jet.gradient[i]);
+    e += dev(jet.gradient[i], b[i]) * r[i];
+  }
+  for (std::size_t i = 0; i < du; ++i)
+    for (std::size_t j = 0; j < du; ++j)
+      e += num::abs_upper_rational(jet.hessian[i * du + j]) * r[i] * r[j] / 2;
+  Rational big_u = abs(a0) + e;
+  for (std::size_t i = 0; i < du; ++i) big_u += abs(b[i]) * r[i];
+  const auto pi = numerator(p).convert_to<unsigned long>();
+  std::vector<Rational> nb(du);
+  for (std::size_t i = 0; i < du; ++i) nb[i] = -b[i];
+  const Rational ia = j_plus(a0, b, r, pi) + j_plus(-a0, nb, r, pi);
+  const Rational err =
+      box.volume() * p * rational_pow(big_u, pi - 1) * e;
+  Rational lo = ia - err;
+  if (lo < 0) lo = 0;
+  out = Ball::from_interval(lo, ia + err, prec);
+  return out.is_finite();
+}
+
 GaussLeafRule::GaussLeafRule(const resid::Residual& residual, slong prec)
     : residual_(&residual), f_(residual.target(), prec), series_(residual.target(), prec) {}
 

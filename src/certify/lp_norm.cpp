@@ -341,6 +341,24 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
       if (jet.smooth) {
         try_orders('G', jet.range, leaf,
                    [&](int n, Ball& sum) { return g.enclose(box, jet.range, n, p, leaf.prec, sum); });
+        // Z (Lemma I4) where R may change sign (odd integer p): order 2, against the crude rule's 1.
+        Ball z;
+        if (!p_even && !num::certainly(num::is_positive(jet.range)) &&
+            !num::certainly(num::is_negative(jet.range)) && zero_crossing_rule(jet, box, p, leaf.prec, z)) {
+          Ball absr, crude, both;
+          arb_abs(absr.arb(), jet.range.arb());
+          pow_nonneg(crude, absr, p, p_integer, leaf.prec);
+          arb_mul(crude.arb(), crude.arb(), Ball::from_rational(box.volume(), leaf.prec).arb(), leaf.prec);
+          if (arb_intersection(both.arb(), z.arb(), crude.arb(), leaf.prec)) z = both;
+          Rational lo = num::lower_rational(z), hi = num::upper_rational(z);
+          if (lo < 0) lo = 0;
+          if (leaf.hi < 0 || hi - lo < leaf.width) {
+            leaf.lo = lo;
+            leaf.hi = hi;
+            leaf.width = hi - lo;
+            leaf.rule = LeafRule{'Z', 0};
+          }
+        }
       } else if (d == 1) {
         // K<n> (Lemma I5): h is affine between consecutive kinks; each piece by
         // G<n> where its hypotheses hold, else by the crude rule.

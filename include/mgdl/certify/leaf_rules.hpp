@@ -35,6 +35,14 @@ struct LeafRule {
 // When the ball reaches 0 the result is [0, upper(x)^p] (t ↦ t^p is increasing).
 void pow_nonneg(num::Ball& out, const num::Ball& x, const num::Rational& p, bool p_integer, slong prec);
 
+// Z (Lemma I4) for an integer p >= 1: out ∋ ∫_box |R|^p from the order-2 jet (valid
+// when jet.smooth: h affine, f C² on the box), with no sign condition. The affine
+// model A = a0 + Σ b_i (x_i − c_i) uses the midpoints of R(c) and ∇R(c) (exact
+// rationals); ∫|A|^p is exact, the Lagrange error e gives ±vol·p·U^{p−1}·e.
+// False for a rational non-integer p or a non-finite jet.
+bool zero_crossing_rule(const resid::ResidualJet& jet, const net::Box& box, const num::Rational& p, slong prec,
+                        num::Ball& out);
+
 // Not thread-safe: one per thread.
 class GaussLeafRule {
  public:
