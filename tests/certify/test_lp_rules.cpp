@@ -374,3 +374,31 @@ TEST_CASE("P<n>: 2D L^p across a cutoff's oblique kinks, exact references, few b
     CHECK(contains(Ball::from_interval(l1.bounds.lower.value(), l1.bounds.upper.value(), kRefPrec), ref));
   }
 }
+
+TEST_CASE("Z in the producer: L^1 across a zero line is exact for an affine residual (I4)") {
+  // ∫_{[0,1]²} |x + y − 3/4| = 25/64 (the density of x + y is s on [0,1], 2 − s on [1,2]).
+  resid::Residual r(compile("x + y - 3/4", 2));
+  certify::Options o;
+  o.rel_gap = Rational(1, 1000000000);
+  certify::LpNormResult l1 = certify::certify_lp_norm(r, Rational(1), o);
+  INFO(l1.message);
+  REQUIRE(l1.status == certify::Status::proven);
+  CHECK(l1.rules.find('Z') != std::string::npos);
+  CHECK(l1.boxes < 16);  // Z is exact for an affine R (e = 0): no refinement along the line
+  CHECK(contains(Ball::from_interval(l1.bounds.lower.value(), l1.bounds.upper.value(), kRefPrec),
+                 q(Rational(25, 64))));
+  // A curved zero set (x² + y² = 1/2): the Lagrange error is second order, still far fewer boxes
+  // than the crude rule's first order; ∫|g| = ∫g + 2∫_{g<0}(−g) with g = x² + y² − 1/2:
+  // ∫g = 1/6, and on the quarter disc ρ <= 1/√2 (inside Ω) ∫(1/2 − ρ²) = (π/2)(1/8 − 1/16) = π/32,
+  // so ∫|g| = 1/6 + π/16.
+  resid::Residual c(compile("x^2 + y^2 - 1/2", 2));
+  o.rel_gap = Rational(1, 1000000);
+  certify::LpNormResult c1 = certify::certify_lp_norm(c, Rational(1), o);
+  REQUIRE(c1.status == certify::Status::proven);
+  CHECK(c1.rules.find('Z') != std::string::npos);
+  Ball ref;
+  arb_const_pi(ref.arb(), kRefPrec);
+  arb_div_ui(ref.arb(), ref.arb(), 16, kRefPrec);
+  arb_add(ref.arb(), ref.arb(), q(Rational(1, 6)).arb(), kRefPrec);
+  CHECK(contains(Ball::from_interval(c1.bounds.lower.value(), c1.bounds.upper.value(), kRefPrec), ref));
+}
