@@ -295,6 +295,7 @@ LeafIntegrator::LeafIntegrator(const Target& target, mpfr_prec_t prec, std::vect
 
 void LeafIntegrator::set_dense(const DenseNetwork* net, int first, int last, const DensePieces* pieces) {
   dense_pieces_ = pieces;
+  dense_grades_ = net != nullptr && first <= last;
   for (ResidualAnalyzer* a : {half_.get(), piece_.get()}) {
     a->set_dense(net, first, last);
     a->set_dense_pieces(pieces);
@@ -623,7 +624,8 @@ bool LeafIntegrator::kink_split(ResidualAnalyzer& an, const Box& box, const Cuto
 // affinity check of a piece (then the crude rule).
 bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n,
                                      const Q& p, I& out) {
-  if (d_ != 2 || !hats_.empty()) return false;
+  // Only cutoffs are described here: with a hat grid or a dense network in R the rule refuses.
+  if (d_ != 2 || !hats_.empty() || dense_grades_) return false;
   constexpr std::size_t max_cuts = 8, max_lines = 8, max_pieces = 64;
   std::vector<Q> axis_cuts[2];
   for (std::size_t i = 0; i < 2; ++i) {

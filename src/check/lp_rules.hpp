@@ -90,6 +90,7 @@ class LeafIntegrator {
   int d_;
   std::vector<const HatGrid*> hats_;
   const DensePieces* dense_pieces_ = nullptr;
+  bool dense_grades_ = false;  // a dense network is subtracted in R (P<n> then refuses)
   std::map<int, std::unique_ptr<Table>> tables_;
   JetEvaluator points_;
   SeriesEvaluator series_;

@@ -478,6 +478,13 @@ TEST_CASE("P rule: a 2D leaf crossed by a cutoff's axis and oblique kinks, exact
     I crude(128);
     CHECK_FALSE(with_hat.enclose(an, b, cs, rule('P', 4), Q(1), crude));
     CHECK(contains(crude, ref));
+    // So does a dense network subtracted in R (network certificates): its kinks are not the cutoffs'.
+    DenseNetwork net;
+    net.d = 2;
+    LeafIntegrator with_net(t, 128, {});
+    with_net.set_dense(&net, 1, 1, nullptr);
+    CHECK_FALSE(with_net.enclose(an, b, cs, rule('P', 4), Q(1), crude));
+    CHECK(contains(crude, ref));
   }
 }
 
