@@ -10,11 +10,11 @@ namespace mgdl::check {
 namespace {
 
 // An interval [lo, next lo] on which every neuron of the current layer is
-// u_i = a_i + b_i x, and the sum of the read-outs so far is sa + sb x.
+// u_i = a_i + b_i x, and grade k's read-out is sa[k−1] + sb[k−1] x.
 struct Piece {
   Q lo;
   std::vector<Q> a, b;
-  Q sa, sb;
+  std::vector<Q> sa, sb;
 };
 
 void affine_layer(const DenseLayer& layer, std::vector<Piece>& pieces) {
@@ -76,10 +76,10 @@ Q value_at(const DensePieces& p, std::size_t j, const Q& x) {
 
 }  // namespace
 
-bool dense_pieces(const DenseNetwork& net, int first, int last, std::size_t max_pieces, double max_work,
-                  DensePieces& out) {
-  out = DensePieces{};
-  if (net.d != 1 || first < 1 || first > last || last > static_cast<int>(net.blocks.size())) return false;
+bool dense_grade_pieces(const DenseNetwork& net, int last, std::size_t max_pieces, double max_work,
+                        DenseGradePieces& out) {
+  out = DenseGradePieces{};
+  if (net.d != 1 || last < 1 || last > static_cast<int>(net.blocks.size())) return false;
   if (has_smooth_activation(net)) return false;  // not piecewise linear (smooth_net.hpp, N10)
   std::vector<Piece> pieces(1);
   pieces[0].a = {Q()};
@@ -94,25 +94,51 @@ bool dense_pieces(const DenseNetwork& net, int first, int last, std::size_t max_
       affine_layer(layer, pieces);
       if (layer.relu && !relu_layer(pieces, max_pieces)) return false;
     }
-    if (k < first) continue;
     if (block.readout.relu || block.readout.outputs != 1) return false;
-    for (Piece& p : pieces) {
+    for (Piece& p : pieces) {  // grade k's read-out on the piece
+      Q a = block.readout.bias.at(0), b;
       for (const auto& e : block.readout.weights) {
         const auto c = static_cast<std::size_t>(e.col);
-        p.sa = p.sa + e.value * p.a[c];
-        p.sb = p.sb + e.value * p.b[c];
+        a = a + e.value * p.a[c];
+        b = b + e.value * p.b[c];
       }
-      p.sa = p.sa + block.readout.bias.at(0);
+      p.sa.push_back(std::move(a));
+      p.sb.push_back(std::move(b));
     }
   }
+  for (Piece& p : pieces) {
+    out.left.push_back(std::move(p.lo));
+    out.sa.push_back(std::move(p.sa));
+    out.sb.push_back(std::move(p.sb));
+  }
+  out.last = last;
+  return true;
+}
+
+bool dense_table(const DenseGradePieces& all, int first, int last, DensePieces& out) {
+  out = DensePieces{};
+  if (first < 1 || first > last || last > all.last) return false;
   // N9(b): neighbours with equal slope are one piece (h is continuous).
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
-    if (i > 0 && pieces[i].sb == out.slope.back()) continue;
-    out.value.push_back(pieces[i].sa + pieces[i].sb * pieces[i].lo);
-    out.left.push_back(pieces[i].lo);
-    out.slope.push_back(pieces[i].sb);
+  for (std::size_t i = 0; i < all.left.size(); ++i) {
+    Q a, b;
+    for (int k = first; k <= last; ++k) {
+      a = a + all.sa[i][static_cast<std::size_t>(k - 1)];
+      b = b + all.sb[i][static_cast<std::size_t>(k - 1)];
+    }
+    if (i > 0 && b == out.slope.back()) continue;
+    out.value.push_back(a + b * all.left[i]);
+    out.left.push_back(all.left[i]);
+    out.slope.push_back(std::move(b));
   }
   return true;
+}
+
+bool dense_pieces(const DenseNetwork& net, int first, int last, std::size_t max_pieces, double max_work,
+                  DensePieces& out) {
+  DenseGradePieces all;
+  out = DensePieces{};
+  return first >= 1 && first <= last && dense_grade_pieces(net, last, max_pieces, max_work, all) &&
+         dense_table(all, first, last, out);
 }
 
 bool in_unit_interval(const Box& box) {

@@ -28,6 +28,19 @@ struct DensePieces {
 bool dense_pieces(const DenseNetwork& net, int first, int last, std::size_t max_pieces, double max_work,
                   DensePieces& out);
 
+// N9(a) once through grades 1..last: one partition of [0, 1] on which every
+// grade's read-out is affine (sa + sb x per piece and grade), so that the table
+// of any sum of grades is a merge (N9(b)).
+struct DenseGradePieces {
+  std::vector<Q> left;                 // the partition's left ends (0 first)
+  std::vector<std::vector<Q>> sa, sb;  // [piece][k − 1]
+  int last = 0;
+};
+bool dense_grade_pieces(const DenseNetwork& net, int last, std::size_t max_pieces, double max_work,
+                        DenseGradePieces& out);
+// The table of Σ_{first <= k <= last} readout_k(F_k); false when out of range.
+bool dense_table(const DenseGradePieces& all, int first, int last, DensePieces& out);
+
 // Adds the enclosure of N9(c) of h on box ⊆ [0, 1] (centre `center`) to acc.
 void add_pieces_enclosure(const DensePieces& p, const Box& box, const std::vector<Q>& center,
                           CorrectionEnclosure& acc);

@@ -259,6 +259,9 @@ class NetworkChecker : ClaimLog {
     const std::size_t G = c_.grades.size();
     residual_ok_.assign(G + 1, false);
     lp_ok_.assign(G + 1, {});
+    // In 1D, the exact pieces of every grade, in one pass (N9(a)).
+    have_grade_pieces_ =
+        G > 0 && dense_grade_pieces(c_.unit, static_cast<int>(G), kMaxPieces, kMaxWork, grade_pieces_);
     for (std::size_t k = 0; k <= G; ++k) check_residual(k);
     for (std::size_t m = 1; m <= G; ++m) check_grade(m);
     if (c_.status == "certified") {
@@ -349,10 +352,10 @@ class NetworkChecker : ClaimLog {
     const NetEvidence& ev = c_.evidence[k];
     ResidualAnalyzer an(c_.target, prec_);
     an.set_dense(&c_.unit, 1, static_cast<int>(k));
-    // In 1D, Φ_k's exact pieces, once (N9): enclosures and kinks by binary search.
+    // In 1D, Φ_k's exact pieces (N9(b)): enclosures and kinks by binary search.
     DensePieces pieces;
     const bool have_pieces =
-        k > 0 && dense_pieces(c_.unit, 1, static_cast<int>(k), kMaxPieces, kMaxWork, pieces);
+        k > 0 && have_grade_pieces_ && dense_table(grade_pieces_, 1, static_cast<int>(k), pieces);
     if (have_pieces) an.set_dense_pieces(&pieces);
     // The leaf rules of proofs/integration.md, made when some evidence has a `rules` string.
     std::unique_ptr<LeafIntegrator> rules;
@@ -638,6 +641,8 @@ class NetworkChecker : ClaimLog {
   bool decided_ = true;
   std::vector<bool> residual_ok_;
   std::vector<std::vector<bool>> lp_ok_;
+  DenseGradePieces grade_pieces_;
+  bool have_grade_pieces_ = false;
 };
 
 }  // namespace

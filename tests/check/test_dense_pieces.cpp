@@ -177,3 +177,21 @@ TEST_CASE("checker K<n> on a dense network splits at its kinks (I5(c), N9)") {
   CHECK(mpfr_get_d(w, MPFR_RNDU) > 1e-6);
   mpfr_clear(w);
 }
+
+TEST_CASE("checker piece table: one pass for all grades gives every sum's table (N9)") {
+  std::mt19937_64 rng(913);
+  const DenseNetwork n = random_stair(rng);
+  DenseGradePieces all;
+  REQUIRE(dense_grade_pieces(n, 3, 1 << 16, 3e7, all));
+  for (int last = 1; last <= 3; ++last)
+    for (int first = 1; first <= last; ++first) {
+      DensePieces once, own;
+      REQUIRE(dense_table(all, first, last, once));
+      REQUIRE(dense_pieces(n, first, last, 1 << 16, 3e7, own));
+      CHECK(once.left == own.left);
+      CHECK(once.slope == own.slope);
+      CHECK(once.value == own.value);
+    }
+  DensePieces none;
+  CHECK(!dense_table(all, 2, 4, none));  // beyond the grades built
+}
