@@ -402,3 +402,37 @@ TEST_CASE("Z in the producer: L^1 across a zero line is exact for an affine resi
   arb_add(ref.arb(), ref.arb(), q(Rational(1, 6)).arb(), kRefPrec);
   CHECK(contains(Ball::from_interval(c1.bounds.lower.value(), c1.bounds.upper.value(), kRefPrec), ref));
 }
+
+TEST_CASE("P<n>'s trapezoid rule: closed form on a sloped trapezoid, width order 2n+2 as it halves (I8(d))") {
+  // T = {1/4 <= x <= 1/2, x <= y <= 3/4}, g = e^{x+y} (h = 0, p = 1):
+  // ∫_T g = e^{3/4}(e^{1/2} − e^{1/4}) − (e − e^{1/2})/2.
+  resid::Residual r(compile("exp(x+y)", 2));
+  certify::GaussLeafRule g(r, kPrec);
+  net::AffineForm zero{Rational(0), {Rational(0), Rational(0)}};
+  const Ball positive = Ball::from_interval(Rational(1), Rational(4), kPrec);
+  certify::Trapezoid t{Rational(1, 4), Rational(1, 2), Rational(1, 4), Rational(1, 2), Rational(3, 4),
+                       Rational(3, 4)};
+  auto e = [](const Rational& v) {
+    Ball out = q(v);
+    arb_exp(out.arb(), out.arb(), kRefPrec);
+    return out;
+  };
+  Ball ref, t2;
+  arb_sub(ref.arb(), e(Rational(1, 2)).arb(), e(Rational(1, 4)).arb(), kRefPrec);
+  arb_mul(ref.arb(), ref.arb(), e(Rational(3, 4)).arb(), kRefPrec);
+  arb_sub(t2.arb(), e(Rational(1)).arb(), e(Rational(1, 2)).arb(), kRefPrec);
+  arb_mul_2exp_si(t2.arb(), t2.arb(), -1);
+  arb_sub(ref.arb(), ref.arb(), t2.arb(), kRefPrec);
+  for (int n : {2, 3}) {
+    CAPTURE(n);
+    Ball whole, half;
+    REQUIRE(g.enclose_trapezoid(t, zero, positive, n, Rational(1), kPrec, whole));
+    CHECK(contains(whole, ref));
+    // T halved about its corner (1/4, 1/4): each remainder term is vol·O(size^{2n}).
+    certify::Trapezoid s{Rational(1, 4), Rational(3, 8), Rational(1, 4), Rational(3, 8), Rational(1, 2),
+                         Rational(1, 2)};
+    REQUIRE(g.enclose_trapezoid(s, zero, positive, n, Rational(1), kPrec, half));
+    const double ratio = width(whole) / width(half);
+    CHECK(ratio > std::ldexp(1.0, 2 * n + 1));  // ≈ 2^{2n+2}; a second-order rule gives ≈ 2^4
+  }
+}
