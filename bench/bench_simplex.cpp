@@ -18,6 +18,7 @@
 #include <ctime>
 #include <memory>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 
 #include "../tests/geom/program_target.hpp"
@@ -208,7 +209,14 @@ int main(int argc, char** argv) {
   if (d >= 4) text += "*cos(2*pi*w)";
   const expr::Expression fe = expr::Expression::parse(text);
   expr::Program f = expr::Program::compile(fe, expr::Domain::unit(d));
-  if (lp != 0) return run_lp(fe, f, d, n, lp, nodes, gap, box, box_seconds);
+  if (lp != 0) {
+    try {
+      return run_lp(fe, f, d, n, lp, nodes, gap, box, box_seconds);
+    } catch (const std::invalid_argument& e) {  // e.g. too few nodes for d
+      std::fprintf(stderr, "bench_simplex: %s\n", e.what());
+      return 2;
+    }
+  }
   std::printf(
       "| engine | grid | rel_gap | status | pieces evaluated | leaves | seconds | cpu seconds | lower | "
       "upper | (U-L)/U |\n"
