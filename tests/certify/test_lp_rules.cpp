@@ -410,8 +410,8 @@ TEST_CASE("P<n>'s trapezoid rule: closed form on a sloped trapezoid, width order
   certify::GaussLeafRule g(r, kPrec);
   net::AffineForm zero{Rational(0), {Rational(0), Rational(0)}};
   const Ball positive = Ball::from_interval(Rational(1), Rational(4), kPrec);
-  certify::Trapezoid t{Rational(1, 4), Rational(1, 2), Rational(1, 4), Rational(1, 2), Rational(3, 4),
-                       Rational(3, 4)};
+  certify::Trapezoid t{Rational(1, 4), Rational(1, 2), Rational(1, 4),
+                       Rational(1, 2), Rational(3, 4), Rational(3, 4)};
   auto e = [](const Rational& v) {
     Ball out = q(v);
     arb_exp(out.arb(), out.arb(), kRefPrec);
@@ -429,8 +429,8 @@ TEST_CASE("P<n>'s trapezoid rule: closed form on a sloped trapezoid, width order
     REQUIRE(g.enclose_trapezoid(t, zero, positive, n, Rational(1), kPrec, whole));
     CHECK(contains(whole, ref));
     // T halved about its corner (1/4, 1/4): each remainder term is vol·O(size^{2n}).
-    certify::Trapezoid s{Rational(1, 4), Rational(3, 8), Rational(1, 4), Rational(3, 8), Rational(1, 2),
-                         Rational(1, 2)};
+    certify::Trapezoid s{Rational(1, 4), Rational(3, 8), Rational(1, 4),
+                         Rational(3, 8), Rational(1, 2), Rational(1, 2)};
     REQUIRE(g.enclose_trapezoid(s, zero, positive, n, Rational(1), kPrec, half));
     const double ratio = width(whole) / width(half);
     CHECK(ratio > std::ldexp(1.0, 2 * n + 1));  // ≈ 2^{2n+2}; a second-order rule gives ≈ 2^4
