@@ -85,16 +85,25 @@ bool dense_grade_pieces(const DenseNetwork& net, int last, std::size_t max_piece
   pieces[0].a = {Q()};
   pieces[0].b = {Q(1)};  // F_0 = x
   double work = 0;       // exact multiply-adds (a double: it only bounds the effort)
+  int done = 0;          // grades whose read-outs are affine on every piece
   for (int k = 1; k <= last; ++k) {
     const DenseBlock& block = net.blocks[static_cast<std::size_t>(k - 1)];
+    if (block.readout.relu || block.readout.outputs != 1) return false;
+    std::vector<Piece> saved = pieces;  // the partition for grades < k, kept if grade k does not fit
+    bool fits = true;
     for (const DenseLayer& layer : block.layers) {
       work +=
           static_cast<double>(pieces.size()) * static_cast<double>(layer.weights.size() + layer.bias.size());
-      if (work > max_work) return false;
+      fits = work <= max_work;
+      if (!fits) break;
       affine_layer(layer, pieces);
-      if (layer.relu && !relu_layer(pieces, max_pieces)) return false;
+      fits = !layer.relu || relu_layer(pieces, max_pieces);
+      if (!fits) break;
     }
-    if (block.readout.relu || block.readout.outputs != 1) return false;
+    if (!fits) {
+      pieces = std::move(saved);
+      break;
+    }
     for (Piece& p : pieces) {  // grade k's read-out on the piece
       Q a = block.readout.bias.at(0), b;
       for (const auto& e : block.readout.weights) {
@@ -105,13 +114,15 @@ bool dense_grade_pieces(const DenseNetwork& net, int last, std::size_t max_piece
       p.sa.push_back(std::move(a));
       p.sb.push_back(std::move(b));
     }
+    done = k;
   }
+  if (done == 0) return false;
   for (Piece& p : pieces) {
     out.left.push_back(std::move(p.lo));
     out.sa.push_back(std::move(p.sa));
     out.sb.push_back(std::move(p.sb));
   }
-  out.last = last;
+  out.last = done;
   return true;
 }
 

@@ -36,6 +36,8 @@ struct DenseGradePieces {
   std::vector<std::vector<Q>> sa, sb;  // [piece][k − 1]
   int last = 0;
 };
+// Grades 1..last, or the first grades that fit max_pieces and max_work (out.last
+// says how many); false when not even grade 1 fits or as for dense_pieces.
 bool dense_grade_pieces(const DenseNetwork& net, int last, std::size_t max_pieces, double max_work,
                         DenseGradePieces& out);
 // The table of Σ_{first <= k <= last} readout_k(F_k); false when out of range.

@@ -89,18 +89,29 @@ bool NetworkPieces::build(const net::MultigradeNetwork& network, int last, std::
   pieces[0].lo = 0;
   pieces[0].a = {Rational(0)};
   pieces[0].b = {Rational(1)};  // F_0 = x
-  bool ok = true;
-  double work = 0;  // exact multiply-adds so far (a double: it only bounds the effort)
-  for (int k = 1; k <= last && ok; ++k) {
-    const net::GradeBlock& block = network.block(k);
-    for (const net::AffineLayer& layer : block.layers) {
+  for (int k = 1; k <= last; ++k)
+    for (const net::AffineLayer& layer : network.block(k).layers)
       if (!net::piecewise_linear(layer.activation)) return false;
+  double work = 0;  // exact multiply-adds so far (a double: it only bounds the effort)
+  int done = 0;     // grades whose read-outs are affine on every piece
+  for (int k = 1; k <= last; ++k) {
+    const net::GradeBlock& block = network.block(k);
+    std::vector<Piece> saved = pieces;  // the partition for grades < k, kept if grade k does not fit
+    bool fits = true;
+    for (const net::AffineLayer& layer : block.layers) {
       work +=
           static_cast<double>(pieces.size()) * static_cast<double>(layer.weights.size() + layer.bias.size());
-      if (work > max_work) return false;
+      if (work > max_work) {
+        fits = false;
+        break;
+      }
       affine(layer, pieces);
-      if (layer.activation == net::Activation::relu) relu(pieces, max_pieces, ok);
-      if (!ok) return false;
+      if (layer.activation == net::Activation::relu) relu(pieces, max_pieces, fits);
+      if (!fits) break;
+    }
+    if (!fits) {
+      pieces = std::move(saved);
+      break;
     }
     for (Piece& p : pieces) {  // grade k's read-out (identity)
       Rational sa = block.readout.bias.at(0), sb(0);
@@ -112,13 +123,15 @@ bool NetworkPieces::build(const net::MultigradeNetwork& network, int last, std::
       p.sa.push_back(std::move(sa));
       p.sb.push_back(std::move(sb));
     }
+    done = k;
   }
+  if (done == 0) return false;
   for (Piece& p : pieces) {
     left_.push_back(std::move(p.lo));
     sa_.push_back(std::move(p.sa));
     sb_.push_back(std::move(p.sb));
   }
-  last_ = last;
+  last_ = done;
   return true;
 }
 

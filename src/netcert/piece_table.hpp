@@ -23,8 +23,11 @@ class PieceTable;
 // sum of grades first..m (m <= last) is a merge (N9(b)), not a new propagation.
 class NetworkPieces {
  public:
-  // False as for PieceTable::build.
+  // Grades 1..last, or the first grades that fit `max_pieces` and `max_work`
+  // (see PieceTable::build); false when not even grade 1 fits or the network
+  // is not 1D piecewise linear.
   bool build(const net::MultigradeNetwork& network, int last, std::size_t max_pieces, double max_work);
+  int grades() const { return last_; }  // the grades built
   // The table of Σ_{first <= k <= m} g_k(F_k); false when out of range.
   bool table(int first, int m, PieceTable& out) const;
 

@@ -195,3 +195,25 @@ TEST_CASE("checker piece table: one pass for all grades gives every sum's table 
   DensePieces none;
   CHECK(!dense_table(all, 2, 4, none));  // beyond the grades built
 }
+
+TEST_CASE("checker piece table: a budget too small for all grades keeps the first ones (N9)") {
+  std::mt19937_64 rng(913);
+  const DenseNetwork n = random_stair(rng);
+  int partial = 0;
+  for (double budget = 4; budget < 1e6; budget *= 1.5) {
+    DenseGradePieces all;
+    if (!dense_grade_pieces(n, 3, 1 << 16, budget, all)) continue;
+    CHECK(all.last >= 1);
+    CHECK(all.last <= 3);
+    if (all.last == 3) break;
+    ++partial;
+    DensePieces cut, own;
+    CHECK(!dense_table(all, 1, all.last + 1, cut));  // the grades not built have no table
+    REQUIRE(dense_table(all, 1, all.last, cut));
+    REQUIRE(dense_pieces(n, 1, all.last, 1 << 16, 1e9, own));
+    CHECK(cut.left == own.left);
+    CHECK(cut.slope == own.slope);
+    CHECK(cut.value == own.value);
+  }
+  CHECK(partial > 0);
+}
