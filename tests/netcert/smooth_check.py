@@ -127,7 +127,7 @@ expect([g(t_cert, m)["pointwise_nonincreasing"] for m in (1, 2)] == ["proven", "
 
 # A weight moved by 2^-50 (through tanh: Φ_1 grows by about 2^-52 near x = 1) already breaks
 # the sup-norm lower bound of R_1, which is tight at its witness. (A gross change is rejected
-# too, but slowly: each failing L^2 leaf is refined 6 more levels, about 2 minutes here.)
+# too, in about 9 s of CPU: the crude leaves are token C, which the checker's crude rule confirms.)
 def tanh_weight(c):
     c["network"]["exact"]["grades"][0]["layers"][0]["weights"][0][2] = str(1 + F(1, 2 ** 50))
 mutate(t_dir, "tanh-weight", tanh_weight, failed_line="grade 1 sup-norm lower")
