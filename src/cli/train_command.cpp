@@ -110,7 +110,7 @@ void add_options(CLI::App& app, TrainCommandOptions& o) {
   app.add_option("--test-points", o.test_points, "test points (uniform)")->capture_default_str();
   app.add_option("--noise", o.noise, "standard deviation of Gaussian noise on training targets");
   app.add_flag("--certify", o.certify,
-               "certify every trained ReLU network (sup-norm, L^2, P1, P3 per grade)");
+               "certify every trained network (sup-norm, L^2, P1, P3 per grade)");
   app.add_option("--rel-gap", o.rel_gap, "relative gap of the certified bounds")->capture_default_str();
   app.add_option("--certify-time-limit", o.certify_time_limit, "seconds per certified network")
       ->capture_default_str();
