@@ -1,7 +1,6 @@
 #include "certify_command.hpp"
 
 #include <fmt/core.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -141,9 +140,15 @@ int run_certify(const CertifyOptions& opt) {
         std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                std::chrono::duration<double>(*opt.time_limit_seconds));
   options.certify.cancel = &g_cancel;
-  const bool show_progress = !opt.quiet && ::isatty(STDERR_FILENO) != 0;
-  if (show_progress)
-    options.progress = [](const std::string& s) { std::cerr << "\r\033[K" << s << std::flush; };
+  // One line per claim on stderr, with or without a terminal, as the main command does
+  // (a long certification must not look hung when its output goes to a log).
+  if (!opt.quiet) {
+    const auto start = std::chrono::steady_clock::now();
+    options.progress = [start](const std::string& s) {
+      const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::cerr << fmt::format("[{:7.2f} s] certifying {}\n", t, s) << std::flush;
+    };
+  }
   if (std::string why = options.certify.problem(); !why.empty()) return invalid(why);
   try {
     ensure_directory(opt.out_dir);
@@ -154,7 +159,6 @@ int run_certify(const CertifyOptions& opt) {
   std::signal(SIGINT, on_certify_sigint);
   netcert::NetworkCertification c = netcert::certify_network(loaded.imported.network, program, options);
   std::signal(SIGINT, SIG_DFL);
-  if (show_progress) std::cerr << "\r\033[K" << std::flush;
 
   NetworkSource source{opt.network, "network-source" + extension(opt.network), loaded.imported.format,
                        loaded.imported.sha256};
