@@ -140,13 +140,13 @@ int run_certify(const CertifyOptions& opt) {
         std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                                std::chrono::duration<double>(*opt.time_limit_seconds));
   options.certify.cancel = &g_cancel;
-  // One line per claim on stderr, with or without a terminal, as the main command does
+  // One line as each claim is done, on stderr with or without a terminal, as the main command does
   // (a long certification must not look hung when its output goes to a log).
   if (!opt.quiet) {
     const auto start = std::chrono::steady_clock::now();
     options.progress = [start](const std::string& s) {
       const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::cerr << fmt::format("[{:7.2f} s] certifying {}\n", t, s) << std::flush;
+      std::cerr << fmt::format("[{:7.2f} s] {} done\n", t, s) << std::flush;
     };
   }
   if (std::string why = options.certify.problem(); !why.empty()) return invalid(why);

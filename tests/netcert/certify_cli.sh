@@ -43,11 +43,11 @@ expect_code 0 "zero head" -- "$bin" certify "$data/stair_zero_head.json" 'x + 1'
   && [[ $(json "$work/s.json" "c['format'] + ' ' + c['target']['domain'][0][1]") == "mgdl-network-summary 3" ]] \
   && ok || bad "--json summary"
 
-# Progress without a terminal: one line per claim on stderr ("[   0.01 s] certifying grade 2 P1"),
+# Progress without a terminal: one line per claim on stderr ("[   0.01 s] grade 2 P1 done", after each claim),
 # none with --quiet.
 "$bin" certify "$data/stair_violates.json" 'x + 1' --threads 1 --out "$work/pr" >/dev/null 2>"$work/pr.err"
-grep -qE '^\[ *[0-9]+\.[0-9]{2} s\] certifying grade 1 sup-norm$' "$work/pr.err" \
-  && grep -qE '^\[ *[0-9]+\.[0-9]{2} s\] certifying grade 2 P1$' "$work/pr.err" && ok || bad "progress lines: $(head -c 300 "$work/pr.err")"
+grep -qE '^\[ *[0-9]+\.[0-9]{2} s\] grade 1 sup-norm done$' "$work/pr.err" \
+  && grep -qE '^\[ *[0-9]+\.[0-9]{2} s\] grade 2 P1 done$' "$work/pr.err" && ok || bad "progress lines: $(head -c 300 "$work/pr.err")"
 [[ ! -s "$work/err" ]] && ok || bad "--quiet printed on stderr: $(head -c 300 "$work/err")"
 
 expect_code 0 "check refutation" -- "$bin" check "$work/v/certificate.json"
