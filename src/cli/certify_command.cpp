@@ -20,6 +20,7 @@
 #include "network_certificate.hpp"
 #include "options.hpp"
 #include "output_files.hpp"
+#include "progress.hpp"
 
 namespace mgdl::cli {
 namespace {
@@ -146,7 +147,7 @@ int run_certify(const CertifyOptions& opt) {
     const auto start = std::chrono::steady_clock::now();
     options.progress = [start](const std::string& s) {
       const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::cerr << fmt::format("[{:7.2f} s] {} done\n", t, s) << std::flush;
+      std::cerr << progress_line(t, s + " done") << std::flush;
     };
   }
   if (std::string why = options.certify.problem(); !why.empty()) return invalid(why);

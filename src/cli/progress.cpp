@@ -10,6 +10,10 @@
 
 namespace mgdl::cli {
 
+std::string progress_line(double elapsed_seconds, const std::string& text) {
+  return fmt::format("[{:7.2f} s] {}\n", elapsed_seconds, text);
+}
+
 Progress::Progress(const VerifyOptions& options, std::ostream* lines, std::ostream* table)
     : options_(options), lines_(lines), table_(table) {
   // The column render_summary_table shows: L^2 when listed, else the smallest p.
@@ -26,7 +30,7 @@ Progress::Progress(const VerifyOptions& options, std::ostream* lines, std::ostre
 void Progress::line(const run::RunProgress& e, const std::string& text) {
   if (lines_ == nullptr) return;
   const std::string who = e.phase == "done" ? std::string() : fmt::format("grade {}: ", e.grade);
-  *lines_ << fmt::format("[{:7.2f} s] {}{}\n", e.elapsed_seconds, who, text) << std::flush;
+  *lines_ << progress_line(e.elapsed_seconds, who + text) << std::flush;
 }
 
 void Progress::row(const run::RunProgress& e) {

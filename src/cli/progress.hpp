@@ -17,6 +17,9 @@
 
 namespace mgdl::cli {
 
+// "[   0.05 s] TEXT\n": the format of every progress line, of runs and of `certify`.
+std::string progress_line(double elapsed_seconds, const std::string& text);
+
 class Progress {
  public:
   // `lines` gets the phase lines (null: none); `table` the table rows (null: none).
