@@ -7,6 +7,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "mgdl/netcert/claim_budget.hpp"
 #include "mgdl/netcert/smooth_correction.hpp"
 #include "pointwise.hpp"
 
@@ -37,14 +38,15 @@ void fold_domain(net::AffineLayer& layer, const expr::Domain& dom) {
   }
 }
 
-NormRecord certify_norms(const resid::Residual& r, const Options& o, const std::string& name) {
+NormRecord certify_norms(const resid::Residual& r, const Options& o, ClaimBudget& budget,
+                         const std::string& name) {
   NormRecord n;
-  n.sup = certify::certify_sup_norm(r, o.certify);
+  n.sup = certify::certify_sup_norm(r, budget.next(o.certify, ClaimBudget::Clock::now()));
   if (o.progress) o.progress(name + " sup-norm");
   // The leaf rules (G<n>, Z, K<n>) go into the `rules` evidence; the network
   // checker re-verifies them (src/check/verify_network.cpp, proofs/integration.md).
   for (const auto& p : o.p) {
-    n.lp.push_back(certify::certify_lp_norm(r, p, o.certify));
+    n.lp.push_back(certify::certify_lp_norm(r, p, budget.next(o.certify, ClaimBudget::Clock::now())));
     if (o.progress) o.progress(name + " L^" + num::to_string(p));
   }
   return n;
@@ -145,8 +147,11 @@ NetworkCertification certify_network(const net::MultigradeNetwork& network, cons
 
   // In 1D, the exact pieces of all grades, once (N9).
   const std::shared_ptr<SharedPieces> pieces = shared_pieces(unit);
+  // Per grade: the sup-norm, each L^p and P1; the initial norms once.
+  const int norms = 1 + static_cast<int>(options.p.size());
+  ClaimBudget budget(options.certify.deadline, norms + unit->grades() * (norms + 1));
   resid::Residual prev(target);
-  c.initial = certify_norms(prev, options, "initial");
+  c.initial = certify_norms(prev, options, budget, "initial");
   const NormRecord* prev_norms = &c.initial;
   for (int m = 1; m <= unit->grades(); ++m) {
     // h_m alone (P1), and Φ_m as one correction, so R_m costs one
@@ -161,8 +166,10 @@ NetworkCertification certify_network(const net::MultigradeNetwork& network, cons
     g.depth = unit->block(m).depth();
     g.parameters = unit->block(m).parameter_count();
     const std::string name = "grade " + std::to_string(m);
-    g.norms = certify_norms(cur, options, name);
-    g.p1 = detail::certify_pointwise(prev, cur, *h, g.norms.sup.bounds.upper.value(), options,
+    g.norms = certify_norms(cur, options, budget, name);
+    Options p1_options = options;
+    p1_options.certify = budget.next(options.certify, ClaimBudget::Clock::now());
+    g.p1 = detail::certify_pointwise(prev, cur, *h, g.norms.sup.bounds.upper.value(), p1_options,
                                      unit->piecewise_linear());
     if (options.progress) options.progress(name + " P1");
     if (g.p1.verdict == Verdict::refuted) {

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "mgdl/netcert/certify_network.hpp"
+#include "mgdl/netcert/claim_budget.hpp"
 
 using mgdl::num::Rational;
 namespace expr = mgdl::expr;
@@ -180,4 +181,24 @@ TEST_CASE("smooth activations: tanh grades keep P1, a constant grade violates it
   CHECK(mgdl::num::to_double_approx(s3.lower.value()) <= 2 - th + 1e-12);
   CHECK(mgdl::num::to_double_approx(s3.upper.value()) >= 2 - th - 1e-12);
   CHECK(c.grades[2].norms.sup.status == mgdl::certify::Status::proven);
+}
+
+TEST_CASE("the time limit is shared per claim: equal shares of what is left, never past the end") {
+  using Clock = netcert::ClaimBudget::Clock;
+  using std::chrono::seconds;
+  const Clock::time_point t0{};  // a fixed origin: the shares are exact arithmetic on durations
+  mgdl::certify::Options o;
+  netcert::ClaimBudget budget(t0 + seconds(100), 4);
+  CHECK(*budget.next(o, t0).deadline == t0 + seconds(25));  // 100 s over 4 claims
+  // The first claim finished after 1 s: its 24 unused seconds go to the other three.
+  CHECK(*budget.next(o, t0 + seconds(1)).deadline == t0 + seconds(34));
+  // The second one used its whole share (33 s): the last two split the rest.
+  CHECK(*budget.next(o, t0 + seconds(34)).deadline == t0 + seconds(67));
+  CHECK(*budget.next(o, t0 + seconds(67)).deadline == t0 + seconds(100));
+  // More calls than announced, or after the end: the deadline stays the end.
+  CHECK(*budget.next(o, t0 + seconds(90)).deadline == t0 + seconds(100));
+  CHECK(*budget.next(o, t0 + seconds(120)).deadline == t0 + seconds(100));
+  // Without a time limit no claim gets one.
+  netcert::ClaimBudget unlimited(std::nullopt, 3);
+  CHECK_FALSE(unlimited.next(o, t0).deadline.has_value());
 }
