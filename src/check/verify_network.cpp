@@ -3,7 +3,8 @@
 // of every residual with the checker's own MPFI evaluation of f and exact
 // propagation through the embedded weights (dense.hpp; MPFI forward mode when
 // an activation is tanh, sigmoid or sin, smooth_net.hpp), P1 covers and
-// witnesses, P2 ratios and P3 verdicts.
+// witnesses, the covers of a refutation's violation sup and measure (N5.3,
+// N6.1), P2 ratios and P3 verdicts.
 #include <openssl/evp.h>
 
 #include <fstream>
@@ -663,7 +664,7 @@ class NetworkChecker : ClaimLog {
              "] is wider than the rel-gap " + show(c_.rel_gap));
   }
 
-  // N5: every leaf of the violation tree has D_m <= the claimed upper bound.
+  // N5.3: every leaf of the violation tree has D_m <= the claimed upper bound.
   void check_violation(std::size_t m) {
     const std::string who = name(m);
     const NetGrade& g = c_.grades[m - 1];
@@ -698,7 +699,7 @@ class NetworkChecker : ClaimLog {
          "] (" + std::to_string(leaves) + " leaves)");
   }
 
-  // N6: V leaves certified D > 0, S leaves D <= 0; lower <= Σ_V vol, upper >= 1 − Σ_S vol
+  // N6.1: V leaves certified D > 0, S leaves D <= 0; lower <= Σ_V vol, upper >= 1 − Σ_S vol
   // (times the domain's volume for the user's measure, N0).
   void check_measure(std::size_t m) {
     const std::string who = name(m);
