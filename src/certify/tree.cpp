@@ -47,6 +47,24 @@ std::string CoverTree::to_string() const {
   return out;
 }
 
+std::vector<int> CoverTree::leaf_order() const {
+  std::vector<int> out;
+  out.reserve(leaf_count());
+  std::vector<int> stack{0};
+  while (!stack.empty()) {
+    const int node = stack.back();
+    const Node& n = nodes_[static_cast<std::size_t>(node)];
+    stack.pop_back();
+    if (n.axis < 0) {
+      out.push_back(node);
+    } else {
+      stack.push_back(n.lower + 1);
+      stack.push_back(n.lower);
+    }
+  }
+  return out;
+}
+
 std::vector<net::Box> CoverTree::leaves(const std::string& tree, const net::Box& root) {
   std::vector<net::Box> out;
   std::vector<net::Box> stack{root};

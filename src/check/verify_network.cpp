@@ -3,7 +3,8 @@
 // of every residual with the checker's own MPFI evaluation of f and exact
 // propagation through the embedded weights (dense.hpp; MPFI forward mode when
 // an activation is tanh, sigmoid or sin, smooth_net.hpp), P1 covers and
-// witnesses, P2 ratios and P3 verdicts.
+// witnesses, the covers of a refutation's violation sup and measure (N5.3,
+// N6.1), P2 ratios and P3 verdicts.
 #include <openssl/evp.h>
 
 #include <fstream>
@@ -48,7 +49,13 @@ struct NetGrade {
   std::vector<Q> witness, witness_unit, strict_point;
   Q margin;
   bool has_violation = false, has_measure = false, correction_zero = false;
-  Q violation_lower;
+  // refuted: sup D_+ in [violation_lower, violation_upper] (N5); |{D > 0}| in
+  // [measure_lower, measure_upper] on the user's domain, unit_* on Ω (N6).
+  Q violation_lower, violation_upper;
+  std::string violation_status, measure_status;
+  Q measure_lower, measure_upper;
+  bool has_unit_measure = false;
+  Q measure_unit_lower, measure_unit_upper;
   bool has_ratio = false;
   Q ratio;
   std::vector<P3Claim> p3;
@@ -57,10 +64,16 @@ struct NetGrade {
 struct NetEvidence : CoverEvidence {
   bool has_pointwise = false;
   std::string pointwise_tree;
+  // Version 2, P1 refuted: the covers of N5 and N6 (docs/certificate-format.md).
+  bool has_violation_tree = false, has_measure_tree = false;
+  std::string violation_tree, measure_tree, measure_leaves;  // leaves: V, S or U per leaf
 };
 
 struct NetCertificate {
+  long version = 0;  // 1: P1 refutations without evidence of their violation bounds; 2: with
   std::string status;
+  bool has_rel_gap = false;
+  Q rel_gap;
   int d = 0;
   Target target;
   std::string copy, sha256;
@@ -96,8 +109,8 @@ void read_norms(const json& g, int d, const std::string& w, NetGrade& out) {
 
 NetCertificate read(const json& j) {
   NetCertificate c;
-  if (integer(member(j, "version", "certificate"), "version", 0, 1000) != 1)
-    bad("version", "unsupported version");
+  c.version = integer(member(j, "version", "certificate"), "version", 0, 1000);
+  if (c.version != 1 && c.version != 2) bad("version", "unsupported version (this checker reads 1 and 2)");
   c.status = str(member(j, "status", "certificate"), "status");
   if (c.status != "certified" && c.status != "not-certified")
     bad("status", "must be \"certified\" or \"not-certified\"");
@@ -106,6 +119,12 @@ NetCertificate read(const json& j) {
   c.d = c.target.dimension;
   const std::vector<Q>& lo = c.target.lo;
   const std::vector<Q>& hi = c.target.hi;
+
+  if (const json* o = optional(j, "options"))
+    if (const json* g = optional(*o, "rel_gap")) {
+      c.has_rel_gap = true;
+      c.rel_gap = exact(*g, "options.rel_gap");
+    }
 
   const json& network = member(j, "network", "certificate");
   c.copy = str(member(network, "copy", "network"), "network.copy");
@@ -135,10 +154,27 @@ NetCertificate read(const json& j) {
         ng.witness_unit = point(*u, c.d, w + ".p1_witness_unit");
       ng.margin = exact(member(g, "p1_margin_lower", w), w + ".p1_margin_lower");
       if (const json* v = optional(g, "p1_violation")) {
+        const std::string wv = w + ".p1_violation";
         ng.has_violation = true;
-        ng.violation_lower = exact(member(*v, "lower", w + ".p1_violation"), w + ".p1_violation.lower");
+        ng.violation_lower = exact(member(*v, "lower", wv), wv + ".lower");
+        ng.violation_upper = exact(member(*v, "upper", wv), wv + ".upper");
+        ng.violation_status = status_of(*v, wv);
       }
-      ng.has_measure = optional(g, "p1_violation_measure") != nullptr;
+      if (const json* v = optional(g, "p1_violation_measure")) {
+        const std::string wv = w + ".p1_violation_measure";
+        ng.has_measure = true;
+        ng.measure_lower = exact(member(*v, "lower", wv), wv + ".lower");
+        ng.measure_upper = exact(member(*v, "upper", wv), wv + ".upper");
+        ng.measure_status = status_of(*v, wv);
+        const json* ul = optional(*v, "unit_lower");
+        const json* uu = optional(*v, "unit_upper");
+        if ((ul == nullptr) != (uu == nullptr)) bad(wv, "unit_lower and unit_upper come together");
+        if (ul != nullptr) {
+          ng.has_unit_measure = true;
+          ng.measure_unit_lower = exact(*ul, wv + ".unit_lower");
+          ng.measure_unit_upper = exact(*uu, wv + ".unit_upper");
+        }
+      }
     }
     if (const json* s = optional(g, "p1_strict_point_unit"))
       ng.strict_point = point(*s, c.d, w + ".p1_strict_point_unit");
@@ -182,6 +218,27 @@ NetCertificate read(const json& j) {
       ne.has_pointwise = true;
       ne.pointwise_tree = str(*pt, w + ".pointwise_tree");
       validate_tree(ne.pointwise_tree, c.d, w + ".pointwise_tree");
+    }
+    if (const json* vt = optional(e, "p1_violation_tree")) {
+      ne.has_violation_tree = true;
+      ne.violation_tree = str(*vt, w + ".p1_violation_tree");
+      validate_tree(ne.violation_tree, c.d, w + ".p1_violation_tree");
+    }
+    const json* mt = optional(e, "p1_measure_tree");
+    const json* ml = optional(e, "p1_measure_leaves");
+    if ((mt == nullptr) != (ml == nullptr)) bad(w, "p1_measure_tree and p1_measure_leaves come together");
+    if (mt != nullptr) {
+      ne.has_measure_tree = true;
+      ne.measure_tree = str(*mt, w + ".p1_measure_tree");
+      const std::size_t leaves = validate_tree(ne.measure_tree, c.d, w + ".p1_measure_tree");
+      ne.measure_leaves = str(*ml, w + ".p1_measure_leaves");
+      if (ne.measure_leaves.size() != leaves)
+        bad(w + ".p1_measure_leaves", "has " + std::to_string(ne.measure_leaves.size()) + " letters for " +
+                                          std::to_string(leaves) + " leaves");
+      const std::size_t at = ne.measure_leaves.find_first_not_of("VSU");
+      if (at != std::string::npos)
+        bad(w + ".p1_measure_leaves", "letter '" + ne.measure_leaves.substr(at, 1) + "' at position " +
+                                          std::to_string(at) + " is not V, S or U");
     }
   }
   return c;
@@ -482,48 +539,234 @@ class NetworkChecker : ClaimLog {
     residual_ok_[k] = all;
   }
 
-  // N2 on one box: h ≡ 0, or the sign test, or sup|s| <= inf|r|. `zero` is
-  // cleared when the box needed more than h ≡ 0.
-  bool p1_safe(ResidualAnalyzer& prev, ResidualAnalyzer& cur, const Box& b, std::size_t m, bool& zero) {
+  // The enclosures P1 uses for grade m: R_{m−1}, R_m and h_m, in 1D from Φ's exact pieces (N9).
+  struct P1Grade {
+    P1Grade(const Target& t, mpfr_prec_t p) : prev(t, p), cur(t, p) {}
+    std::size_t m = 0;
+    ResidualAnalyzer prev, cur;
+    DensePieces prev_pieces, cur_pieces, h_pieces;
+    bool have_h = false;
+  };
+  std::unique_ptr<P1Grade> p1_grade(std::size_t m) {
+    auto g = std::make_unique<P1Grade>(c_.target, prec_);
+    const int k = static_cast<int>(m);
+    g->m = m;
+    g->prev.set_dense(&c_.unit, 1, k - 1);
+    g->cur.set_dense(&c_.unit, 1, k);
+    if (have_grade_pieces_) {
+      if (k > 1 && dense_table(grade_pieces_, 1, k - 1, g->prev_pieces))
+        g->prev.set_dense_pieces(&g->prev_pieces);
+      if (dense_table(grade_pieces_, 1, k, g->cur_pieces)) g->cur.set_dense_pieces(&g->cur_pieces);
+      g->have_h = dense_table(grade_pieces_, k, k, g->h_pieces);
+    }
+    return g;
+  }
+
+  // What one box certifies about D = |R_m| − |R_{m−1}| (N1, N2, N5, N6).
+  struct P1Box {
+    bool zero = false;      // h ≡ 0 on the box (N2(a))
+    bool safe = false;      // D <= 0 on the box (N2(a)-(d))
+    bool violated = false;  // D > 0 on the box (N1, N6)
+    bool within = false;    // D <= bound on the box (N5), when a bound was given
+  };
+
+  // `bound`: also decide D <= *bound from min(sup|s| − inf|r|, sup|h|, U_m) (N5), with
+  // U_m = `sup_cur` (a verified ‖R_m‖_∞ upper bound; null: none).
+  P1Box p1_box(P1Grade& pg, const Box& b, const Q* bound = nullptr, const Q* sup_cur = nullptr) {
+    P1Box out;
+    ResidualAnalyzer& prev = pg.prev;
+    ResidualAnalyzer& cur = pg.cur;
     CorrectionEnclosure h;
     h.reset(c_.d);
     std::vector<Q> center(b.lo.size());
     for (std::size_t i = 0; i < center.size(); ++i) center[i] = midpoint(b.lo[i], b.hi[i]);
-    add_dense_enclosure(c_.unit, static_cast<int>(m), static_cast<int>(m), b, center, prec_, h);
-    if (h.affine && h.lo.sign() == 0 && h.hi.sign() == 0) return true;
-    zero = false;
+    const int m = static_cast<int>(pg.m);
+    if (pg.have_h && in_unit_interval(b))
+      add_pieces_enclosure(pg.h_pieces, b, center, h);  // N9(c)
+    else
+      add_dense_enclosure(c_.unit, m, m, b, center, prec_, h);
+    if (h.affine && h.lo.sign() == 0 && h.hi.sign() == 0) {
+      out.zero = out.safe = true;
+      out.within = bound != nullptr && bound->sign() >= 0;
+      return out;
+    }
+    const bool by_h = bound != nullptr && qmax(h.lo.abs(), h.hi.abs()) <= *bound;
+    const bool by_sup = bound != nullptr && sup_cur != nullptr && *sup_cur <= *bound;
+    out.within = by_h || by_sup;
     prev.analyse(b, std::vector<const CutoffData*>{});
     cur.analyse(b, std::vector<const CutoffData*>{});
     const I& r = prev.range();
     const I& s = cur.range();
-    if (!finite(r) || !finite(s)) return false;
+    if (!finite(r) || !finite(s)) return out;
     I sum(prec_);
     mpfi_add(sum.get(), r.get(), s.get());
-    if (h.lo.sign() >= 0 && certainly_ge(sum, Q())) return true;
-    if (h.hi.sign() <= 0 && certainly_le(sum, Q())) return true;
-    mpfr_t sup_s, inf_r;
-    mpfr_init2(sup_s, prec_);
-    mpfr_init2(inf_r, prec_);
+    mpfr_t sup_s, inf_r, sup_r, inf_s, gap;
+    for (mpfr_ptr x : {sup_s, inf_r, sup_r, inf_s, gap}) mpfr_init2(x, prec_);
     magnitude(sup_s, s);
+    magnitude(sup_r, r);
     mpfi_mig(inf_r, r.get());
-    const bool d = mpfr_cmp(sup_s, inf_r) <= 0;
-    mpfr_clear(sup_s);
-    mpfr_clear(inf_r);
-    return d;
+    mpfi_mig(inf_s, s.get());
+    out.safe = (h.lo.sign() >= 0 && certainly_ge(sum, Q())) || (h.hi.sign() <= 0 && certainly_le(sum, Q())) ||
+               mpfr_cmp(sup_s, inf_r) <= 0;
+    out.violated = mpfr_cmp(inf_s, sup_r) > 0 || (h.lo.sign() > 0 && strictly_neg(sum)) ||
+                   (h.hi.sign() < 0 && strictly_pos(sum));
+    if (bound != nullptr && !out.within) {
+      if (out.safe) {
+        out.within = bound->sign() >= 0;
+      } else {
+        mpfr_sub(gap, sup_s, inf_r, MPFR_RNDU);  // >= sup|s| − inf|r| >= D
+        out.within = mpfr_number_p(gap) && mpfr_cmp_q(gap, bound->get()) <= 0;
+      }
+    }
+    for (mpfr_ptr x : {sup_s, inf_r, sup_r, inf_s, gap}) mpfr_clear(x);
+    return out;
   }
 
-  bool p1_leaf(ResidualAnalyzer& prev, ResidualAnalyzer& cur, const Box& b, std::size_t m, bool& zero,
-               int level) {
+  // N2 on one box: h ≡ 0, or the sign test, or sup|s| <= inf|r|. `zero` is
+  // cleared when the box needed more than h ≡ 0.
+  bool p1_safe(P1Grade& pg, const Box& b, bool& zero) {
+    const P1Box e = p1_box(pg, b);
+    if (!e.zero) zero = false;
+    return e.safe;
+  }
+
+  // `good` on the box, or on both halves of a bisection, up to extra_levels deep: the
+  // properties tested (D <= 0, D > 0, D <= u) hold on a box when they hold on its halves.
+  bool holds(const Box& b, const std::function<bool(const Box&)>& good, int level = 0) {
+    if (good(b)) return true;
+    if (level >= o_.extra_levels) return false;
+    auto h = bisect(b);
+    return holds(h.first, good, level + 1) && holds(h.second, good, level + 1);
+  }
+
+  static Q box_volume(const Box& b) {
+    Q v(1);
+    for (std::size_t i = 0; i < b.lo.size(); ++i) v = v * (b.hi[i] - b.lo[i]);
+    return v;
+  }
+
+  bool gap_reached(const Q& lower, const Q& upper) const {
+    return upper.sign() <= 0 || upper - lower <= c_.rel_gap * upper;
+  }
+
+  // The status of a refutation's enclosure: "proven" needs the requested gap (N5, N6).
+  void check_size_status(const std::string& what, const std::string& status, const Q& lower, const Q& upper,
+                         bool measure) {
+    if (status != "proven") {
+      decided_ = false;
+      note(what + ": not certified to the rel-gap (status " + status + ")");
+      return;
+    }
+    if (!c_.has_rel_gap)
+      failed(what + ": status proven, but options.rel_gap is missing");
+    else if (!gap_reached(lower, upper) || (measure && lower.sign() <= 0))
+      failed(what + ": status proven, but [" + show(lower) + ", " + show(upper) +
+             "] is wider than the rel-gap " + show(c_.rel_gap));
+  }
+
+  // N5.3: every leaf of the violation tree has D_m <= the claimed upper bound.
+  void check_violation(std::size_t m) {
+    const std::string who = name(m);
+    const NetGrade& g = c_.grades[m - 1];
+    const NetEvidence& ev = c_.evidence[m];
+    if (!g.has_violation) {
+      decided_ = false;
+      return;
+    }
+    check_size_status(who + " P1 violation sup", g.violation_status, g.violation_lower, g.violation_upper,
+                      false);
+    if (!ev.has_violation_tree) {
+      failed(who + " P1 violation upper: evidence missing (p1_violation_tree)");
+      return;
+    }
+    std::unique_ptr<P1Grade> pg = p1_grade(m);
+    const Q& u = g.violation_upper;
+    const Q* sup_cur = residual_ok_[m] ? &g.sup.upper : nullptr;
+    bool fail = false;
+    std::size_t leaves = 0, bad_leaf = 0;
+    for_each_leaf(ev.violation_tree, c_.d, [&](std::size_t i, const Box& b) {
+      ++leaves;
+      if (!fail && !holds(b, [&](const Box& x) { return p1_box(*pg, x, &u, sup_cur).within; })) {
+        fail = true;
+        bad_leaf = i;
+      }
+    });
+    if (fail)
+      failed(who + " P1 violation upper " + show(u) + ": leaf " + std::to_string(bad_leaf) +
+             " has no bound |R_m| - |R_{m-1}| <= it");
+    else
+      ok(who + ": P1 violation sup (|R_m| - |R_{m-1}|)_+ in [" + show(g.violation_lower) + ", " + show(u) +
+         "] (" + std::to_string(leaves) + " leaves)");
+  }
+
+  // N6.1: V leaves certified D > 0, S leaves D <= 0; lower <= Σ_V vol, upper >= 1 − Σ_S vol
+  // (times the domain's volume for the user's measure, N0).
+  void check_measure(std::size_t m) {
+    const std::string who = name(m);
+    const NetGrade& g = c_.grades[m - 1];
+    const NetEvidence& ev = c_.evidence[m];
+    if (!g.has_measure) {
+      decided_ = false;
+      return;
+    }
+    check_size_status(who + " P1 violation measure", g.measure_status,
+                      g.has_unit_measure ? g.measure_unit_lower : g.measure_lower,
+                      g.has_unit_measure ? g.measure_unit_upper : g.measure_upper, true);
+    if (!ev.has_measure_tree) {
+      failed(who + " P1 violation measure: evidence missing (p1_measure_tree, p1_measure_leaves)");
+      return;
+    }
+    std::unique_ptr<P1Grade> pg = p1_grade(m);
+    Q violated, safe;
+    bool fail = false;
+    std::size_t bad_leaf = 0;
+    for_each_leaf(ev.measure_tree, c_.d, [&](std::size_t i, const Box& b) {
+      const char tag = ev.measure_leaves[i];
+      if (fail || tag == 'U') return;
+      const bool v = tag == 'V';
+      if (!holds(b, [&](const Box& x) {
+            const P1Box e = p1_box(*pg, x);
+            return v ? e.violated : e.safe;
+          })) {
+        fail = true;
+        bad_leaf = i;
+        return;
+      }
+      Q& sum = v ? violated : safe;
+      sum = sum + box_volume(b);
+    });
+    if (fail) {
+      const char tag = ev.measure_leaves[bad_leaf];
+      failed(who + " P1 violation measure: leaf " + std::to_string(bad_leaf) + " (" + std::string(1, tag) +
+             ") is not certified " + (tag == 'V' ? "|R_m| > |R_{m-1}|" : "|R_m| <= |R_{m-1}|"));
+      return;
+    }
+    Q w(1);
+    for (int i = 0; i < c_.d; ++i) {
+      const auto iu = static_cast<std::size_t>(i);
+      w = w * (c_.target.hi[iu] - c_.target.lo[iu]);
+    }
+    const Q lower = violated, upper = Q(1) - safe;
+    bool good = g.measure_lower <= lower * w && upper * w <= g.measure_upper;
+    if (g.has_unit_measure) good = good && g.measure_unit_lower <= lower && upper <= g.measure_unit_upper;
+    if (!good)
+      failed(who + " P1 violation measure: the claim is tighter than the cover's [" + show(lower) + ", " +
+             show(upper) + "] (unit cube)");
+    else
+      ok(who + ": P1 violation measure in [" + show(g.measure_lower) + ", " + show(g.measure_upper) + "] (" +
+         std::to_string(ev.measure_leaves.size()) + " leaves)");
+  }
+
+  bool p1_leaf(P1Grade& pg, const Box& b, bool& zero, int level) {
     bool z = true;
-    if (p1_safe(prev, cur, b, m, z)) {
+    if (p1_safe(pg, b, z)) {
       zero = zero && z;
       return true;
     }
     zero = false;
     if (level >= o_.extra_levels) return false;
     auto h = bisect(b);
-    return p1_leaf(prev, cur, h.first, m, zero, level + 1) &&
-           p1_leaf(prev, cur, h.second, m, zero, level + 1);
+    return p1_leaf(pg, h.first, zero, level + 1) && p1_leaf(pg, h.second, zero, level + 1);
   }
 
   void check_grade(std::size_t m) {
@@ -536,15 +779,13 @@ class NetworkChecker : ClaimLog {
       if (!ev.has_pointwise) {
         failed(who + " P1 proven: the cover is missing");
       } else {
-        ResidualAnalyzer prev(c_.target, prec_), cur(c_.target, prec_);
-        prev.set_dense(&c_.unit, 1, static_cast<int>(m) - 1);
-        cur.set_dense(&c_.unit, 1, static_cast<int>(m));
+        std::unique_ptr<P1Grade> pg = p1_grade(m);
         bool fail = false;
         all_zero = true;
         std::size_t leaves = 0, bad_leaf = 0;
         for_each_leaf(ev.pointwise_tree, c_.d, [&](std::size_t i, const Box& b) {
           ++leaves;
-          if (!fail && !p1_leaf(prev, cur, b, m, all_zero, 0)) {
+          if (!fail && !p1_leaf(*pg, b, all_zero, 0)) {
             fail = true;
             bad_leaf = i;
           }
@@ -589,8 +830,14 @@ class NetworkChecker : ClaimLog {
       p1_verified = good;
       if (g.has_violation && margin < g.violation_lower)
         failed(who + " P1 violation lower bound " + show(g.violation_lower) + " exceeds the witness margin");
-      if (g.has_violation || g.has_measure)
-        note(who + ": P1 violation sup and measure: upper bounds not re-checked (no evidence in version 1)");
+      if (c_.version >= 2) {
+        check_violation(m);
+        check_measure(m);
+      } else if (g.has_violation || g.has_measure) {
+        note(who +
+             ": P1 violation sup and measure: upper bounds not re-checked (certificate version 1 "
+             "predates their evidence)");
+      }
     } else {
       decided_ = false;
     }

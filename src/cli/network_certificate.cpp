@@ -162,7 +162,8 @@ json build_network_certificate(const netcert::NetworkCertification& c, const net
                                const netcert::Options& options, const NetworkSource& source) {
   json cert;
   cert["format"] = "mgdl-network-certificate";
-  cert["version"] = 1;
+  // 2: P1 refutations carry the evidence of their violation enclosures (1 had none).
+  cert["version"] = 2;
   cert["status"] = c.complete ? "certified" : "not-certified";
   cert["message"] = c.message;
   json dom = json::array();
@@ -195,6 +196,11 @@ json build_network_certificate(const netcert::NetworkCertification& c, const net
     grades.push_back(grade_json(g, domain, volume, options.p));
     json e = residual_evidence(g.index, g.norms);
     if (g.p1.verdict == netcert::Verdict::proven) e["pointwise_tree"] = g.p1.tree;
+    if (g.p1.verdict == netcert::Verdict::refuted) {  // N5, N6 (version 2)
+      e["p1_violation_tree"] = g.p1.violation_tree;
+      e["p1_measure_tree"] = g.p1.measure_tree;
+      e["p1_measure_leaves"] = g.p1.measure_leaves;
+    }
     evidence.push_back(e);
   }
   cert["grades"] = grades;

@@ -203,36 +203,48 @@ bool gap_reached(const Rational& lower, const Rational& upper, const Rational& r
 }
 
 // Phase 2 (refuted): best first on the upper bound of D; boxes whose bound
-// is at most the best certified margin cannot hold the maximum (N5).
+// is at most the best certified margin cannot hold the maximum (N5). Every
+// box classified is a node of out.violation_tree; on each leaf D <= the
+// returned upper bound (discarded: D <= 0 or D <= lower <= upper; kept: its
+// bound <= upper), whenever the phase stops.
 void violation_sup(Analyzer& an, int d, const Options& options, PointwiseResult& out) {
   struct Open {
     double key;
     long id;
+    int node;
     net::Box box;
     Rational d_hi;
   };
   auto less = [](const Open& a, const Open& b) { return a.key != b.key ? a.key < b.key : a.id > b.id; };
   std::priority_queue<Open, std::vector<Open>, decltype(less)> heap(less);
+  certify::CoverTree tree(net::Box::unit(d));
   Rational lower = out.margin_lower;
   long ids = 0, boxes = 0;
-  auto push = [&](net::Box box) {
+  auto push = [&](int node, net::Box box) {
     Classified c = an.classify(box);
     ++boxes;
     if (c.kind == Kind::zero || c.kind == Kind::safe || c.d_hi <= lower) return;
     double key = num::to_double_approx(c.d_hi);
-    heap.push(Open{key, ids++, std::move(box), std::move(c.d_hi)});
+    heap.push(Open{key, ids++, node, std::move(box), std::move(c.d_hi)});
   };
-  std::string why;
-  push(net::Box::unit(d));
-  while (true) {
-    Rational upper = heap.empty() ? lower : std::max(lower, heap.top().d_hi);
+  auto finish = [&](const Rational& upper) {
     out.violation_lower = lower;
     out.violation_upper = upper;
+    out.violation_tree = tree.to_string();
+  };
+  std::string why;
+  push(certify::CoverTree::root(), net::Box::unit(d));
+  while (true) {
+    Rational upper = heap.empty() ? lower : std::max(lower, heap.top().d_hi);
     if (gap_reached(lower, upper, options.certify.rel_gap)) {
       out.violation_status = certify::Status::proven;
+      finish(upper);
       return;
     }
-    if (stop_now(options.certify, why) || boxes >= options.pointwise_max_boxes) return;
+    if (stop_now(options.certify, why) || boxes >= options.pointwise_max_boxes) {
+      finish(upper);
+      return;
+    }
     Open top = heap.top();
     heap.pop();
     std::vector<Rational> center = top.box.center();
@@ -244,49 +256,59 @@ void violation_sup(Analyzer& an, int d, const Options& options, PointwiseResult&
     }
     if (too_small(top.box, options.certify.max_level)) {
       heap.push(std::move(top));  // cannot refine: its bound stays
-      out.violation_lower = lower;
-      out.violation_upper = std::max(lower, heap.top().d_hi);
+      finish(std::max(lower, heap.top().d_hi));
       return;
     }
     const int axis = widest_axis(top.box);
-    push(certify::half_box(top.box, axis, false));
-    push(certify::half_box(top.box, axis, true));
+    const int lo = tree.split(top.node, axis);
+    push(lo, certify::half_box(top.box, axis, false));
+    push(lo + 1, certify::half_box(top.box, axis, true));
   }
 }
 
 // Phase 3 (refuted): measure of {D > 0}: certainly violated boxes count
 // below, undecided ones above; refine the undecided ones, largest first (N6).
+// Every box classified or still open is a node of out.measure_tree; its leaves
+// are tagged V (violated), S (safe or zero) or U (undecided or never classified).
 void violation_measure(Analyzer& an, int d, const Options& options, PointwiseResult& out) {
-  std::deque<net::Box> open;
-  open.push_back(net::Box::unit(d));
+  certify::CoverTree tree(net::Box::unit(d));
+  std::vector<char> tag{'U'};  // per node
+  std::deque<std::pair<int, net::Box>> open;
+  open.emplace_back(certify::CoverTree::root(), net::Box::unit(d));
   Rational lower(0), undecided(1);
   long boxes = 0;
   std::string why;
   while (!open.empty()) {
     if (gap_reached(lower, lower + undecided, options.certify.rel_gap) && lower > 0) break;
     if (stop_now(options.certify, why) || boxes >= options.pointwise_max_boxes) break;
-    net::Box box = std::move(open.front());
+    auto [node, box] = std::move(open.front());
     open.pop_front();
     ++boxes;
     const Rational vol = box.volume();
     Classified c = an.classify(box);
     if (c.kind == Kind::undecided && !too_small(box, options.certify.max_level)) {
       const int axis = widest_axis(box);
-      open.push_back(certify::half_box(box, axis, false));
-      open.push_back(certify::half_box(box, axis, true));
+      const int lo = tree.split(node, axis);
+      tag.resize(tree.size(), 'U');
+      open.emplace_back(lo, certify::half_box(box, axis, false));
+      open.emplace_back(lo + 1, certify::half_box(box, axis, true));
       continue;
     }
     if (c.kind == Kind::undecided) {  // cannot refine: it stays undecided
-      open.push_back(std::move(box));
+      open.emplace_back(node, std::move(box));
       break;
     }
     undecided -= vol;  // zero and safe: D <= 0 on the box
     if (c.kind == Kind::violated) lower += vol;
+    tag[static_cast<std::size_t>(node)] = c.kind == Kind::violated ? 'V' : 'S';
   }
   out.measure_lower = lower;
   out.measure_upper = lower + undecided;
   if (lower > 0 && gap_reached(lower, lower + undecided, options.certify.rel_gap))
     out.measure_status = certify::Status::proven;
+  out.measure_tree = tree.to_string();
+  out.measure_leaves.clear();
+  for (int leaf : tree.leaf_order()) out.measure_leaves.push_back(tag[static_cast<std::size_t>(leaf)]);
 }
 
 }  // namespace

@@ -37,10 +37,11 @@ def certify(net, expr, out):
     return json.load(open(os.path.join(out, "certificate.json")))
 
 
-def check(dirname, want_ok, what, want_code=None):
+def check(dirname, want_ok, what, want_code=None, line=None):
     global failures, passes
     r = run("check", os.path.join(dirname, "certificate.json"))
     good = (r.returncode == 0) if want_ok else (r.returncode in ((1, 2) if want_code is None else (want_code,)))
+    good = good and (line is None or line in r.stdout + r.stderr)  # the check that must have caught it
     if good:
         passes += 1
     else:
@@ -48,7 +49,7 @@ def check(dirname, want_ok, what, want_code=None):
         print(f"FAIL: {what}: exit {r.returncode}\n{r.stdout[-800:]}{r.stderr}")
 
 
-def mutate(src, name, change_cert=None, change_copy=None, want_code=None):
+def mutate(src, name, change_cert=None, change_copy=None, want_code=None, line=None, want_ok=False):
     d = os.path.join(work, name)
     shutil.copytree(src, d)
     path = os.path.join(d, "certificate.json")
@@ -60,7 +61,7 @@ def mutate(src, name, change_cert=None, change_copy=None, want_code=None):
         copy_path = os.path.join(d, cert["network"]["copy"])
         text = open(copy_path).read()
         open(copy_path, "w").write(change_copy(text))
-    check(d, False, name, want_code)
+    check(d, want_ok, name, want_code, line)
 
 
 v_dir = os.path.join(work, "violates")
@@ -69,7 +70,8 @@ certify("stair_violates.json", "x + 1", v_dir)
 certify("stair_zero_head.json", "x + 1", z_dir)
 k_dir = os.path.join(work, "kinks")
 kinks = certify("stair_kinks.json", "exp(x)", k_dir)
-check(v_dir, True, "genuine refutation")
+check(v_dir, True, "genuine refutation", line="grade 2: P1 violation measure in")
+check(v_dir, True, "genuine violation sup", line="grade 2: P1 violation sup")
 check(z_dir, True, "genuine zero head")
 check(k_dir, True, "genuine leaf rules")
 
@@ -136,6 +138,106 @@ mutate(k_dir, "rules-not-a-string", lambda c: lp_entry(c, 2, "2").update(rules=4
 mutate(k_dir, "rules-kink-as-gauss", set_rules(2, "2", lambda r: "G" + r[1:]), want_code=1)
 mutate(k_dir, "rules-kink-as-zero-crossing", set_rules(2, "2", lambda r: "Z"), want_code=1)
 mutate(k_dir, "rules-kink-as-crude", set_rules(2, "2", lambda r: "C"), want_code=1)
+
+
+# P1's violation sup and measure (N5.3, N6.1): D_2 = 5x - 4 > 0 exactly on (4/5, 1], sup 1, measure 1/5.
+F = __import__("fractions").Fraction
+v_cert = json.load(open(os.path.join(v_dir, "certificate.json")))
+assert v_cert["version"] == 2, v_cert["version"]
+ev2 = v_cert["evidence"]["grades"][2]
+
+
+def leaves(tree):  # 1D pre-order leaves of a tree over [0, 1]
+    stack, out = [(F(0), F(1))], []
+    for ch in tree:
+        lo, hi = stack.pop()
+        if ch == ".":
+            out.append((lo, hi))
+        else:
+            stack += [((lo + hi) / 2, hi), (lo, (lo + hi) / 2)]
+    return out
+
+
+m_leaves = leaves(ev2["p1_measure_tree"])
+tags = ev2["p1_measure_leaves"]
+assert len(m_leaves) == len(tags)
+vol = lambda t: sum((b - a for (a, b), x in zip(m_leaves, tags) if x == t), F(0))
+meas = g(v_cert, 2)["p1_violation_measure"]
+assert F(meas["unit_lower"]) == vol("V") <= F(1, 5) <= 1 - vol("S") == F(meas["unit_upper"]), meas
+# The undecided leaf holding 4/5 (neither tag is true there), and an S leaf.
+u_at = next(i for i, ((a, b), x) in enumerate(zip(m_leaves, tags)) if x == "U" and a < F(4, 5) < b)
+s_at = tags.index("S")
+u_vol = m_leaves[u_at][1] - m_leaves[u_at][0]
+s_vol = m_leaves[s_at][1] - m_leaves[s_at][0]
+viol = g(v_cert, 2)["p1_violation"]
+assert F(viol["lower"]) <= 1 <= F(viol["upper"]), viol
+
+
+def retag(i, letter):
+    return lambda c: c["evidence"]["grades"][2].update(
+        p1_measure_leaves=tags[:i] + letter + tags[i + 1:])
+
+
+def set_measure(lower=None, upper=None):
+    def f(c):
+        m = g(c, 2)["p1_violation_measure"]
+        if lower is not None:
+            m.update(lower=str(lower), unit_lower=str(lower))
+        if upper is not None:
+            m.update(upper=str(upper), unit_upper=str(upper))
+    return f
+
+
+def both(*changes):
+    return lambda c: [f(c) for f in changes]
+
+
+below_one = (F(viol["lower"]) + 1) / 2  # >= lower, < sup D_2 = 1
+mutate(v_dir, "violation-upper-below-sup", lambda c: g(c, 2)["p1_violation"].update(upper=str(below_one)),
+       line="grade 2 P1 violation upper")
+mutate(v_dir, "violation-upper-below-lower", lambda c: g(c, 2)["p1_violation"].update(upper=str(F(1, 2))),
+       line="grade 2 P1 violation upper")
+mutate(v_dir, "violation-lower-raised", lambda c: g(c, 2)["p1_violation"].update(lower="1"),
+       line="exceeds the witness margin")
+mutate(v_dir, "measure-lower-raised", set_measure(lower=F(1, 5)), line="tighter than the cover")
+mutate(v_dir, "measure-upper-lowered", set_measure(upper=F(1, 5)), line="tighter than the cover")
+mutate(v_dir, "measure-unit-lower-raised", lambda c: g(c, 2)["p1_violation_measure"].update(unit_lower="1/5"),
+       line="tighter than the cover")
+# Flipped tags, with the claims moved along so that only the leaf's own check can catch them.
+mutate(v_dir, "measure-undecided-as-violated",
+       both(retag(u_at, "V"), set_measure(lower=vol("V") + u_vol)), line=f"leaf {u_at} (V) is not certified")
+mutate(v_dir, "measure-undecided-as-safe",
+       both(retag(u_at, "S"), set_measure(upper=1 - vol("S") - u_vol)), line=f"leaf {u_at} (S) is not certified")
+mutate(v_dir, "measure-safe-as-violated",
+       both(retag(s_at, "V"), set_measure(lower=vol("V") + s_vol, upper=1 - vol("S") + s_vol)),
+       line=f"leaf {s_at} (V) is not certified")
+# Status "proven" needs the rel-gap.
+mutate(v_dir, "measure-proven-too-wide", set_measure(lower=vol("V") / 2), line="wider than the rel-gap")
+mutate(v_dir, "violation-proven-too-wide", lambda c: g(c, 2)["p1_violation"].update(upper="2"),
+       line="wider than the rel-gap")
+# Evidence removed or malformed.
+mutate(v_dir, "violation-tree-removed", lambda c: c["evidence"]["grades"][2].pop("p1_violation_tree"),
+       line="evidence missing (p1_violation_tree)")
+mutate(v_dir, "measure-evidence-removed",
+       lambda c: [c["evidence"]["grades"][2].pop(k) for k in ("p1_measure_tree", "p1_measure_leaves")],
+       line="evidence missing (p1_measure_tree")
+mutate(v_dir, "measure-leaves-removed", lambda c: c["evidence"]["grades"][2].pop("p1_measure_leaves"),
+       want_code=2)
+mutate(v_dir, "measure-leaves-letter", retag(0, "X"), want_code=2)
+mutate(v_dir, "measure-leaves-short", lambda c: c["evidence"]["grades"][2].update(p1_measure_leaves=tags[:-1]),
+       want_code=2)
+mutate(v_dir, "violation-tree-garbage", lambda c: c["evidence"]["grades"][2].update(p1_violation_tree="a."),
+       want_code=2)
+mutate(v_dir, "version-3", lambda c: c.update(version=3), want_code=2)
+# Version 1 predates the evidence: accepted with the note, every other claim still checked.
+def version_1(c):
+    c["version"] = 1
+    for k in ("p1_violation_tree", "p1_measure_tree", "p1_measure_leaves"):
+        c["evidence"]["grades"][2].pop(k)
+mutate(v_dir, "version-1-without-evidence", version_1, want_ok=True,
+       line="not re-checked (certificate version 1 predates their evidence)")
+mutate(v_dir, "version-1-margin-raised", both(version_1, lambda c: g(c, 2).update(p1_margin_lower="3/2")),
+       line="grade 2 P1 refutation")
 
 shutil.rmtree(work)
 print(f"tamper_network: {passes} passed, {failures} failed")

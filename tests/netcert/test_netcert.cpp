@@ -4,9 +4,11 @@
 // domain fold.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
+#include "mgdl/certify/tree.hpp"
 #include "mgdl/netcert/certify_network.hpp"
 #include "mgdl/netcert/claim_budget.hpp"
 
@@ -90,6 +92,73 @@ TEST_CASE("P1 kept with strict decrease, then violated on (4/5, 1] (closed form)
   CHECK(p1.measure_status == mgdl::certify::Status::proven);
   CHECK(p1.measure_upper - p1.measure_lower <= Rational(1, 1000000) * p1.measure_upper);
   CHECK(c.complete);
+}
+
+namespace {
+
+// sup of D_2 = |R_2| − |R_1| over [a, b] for the stair with c2 = 6: D_2 = 0 on [0, 1/2],
+// 3 − 6x on [1/2, 7/11], 5x − 4 on [7/11, 1] (increasing there).
+Rational stair_d_sup(const Rational& a, const Rational& b) {
+  Rational sup = b <= Rational(1, 2) ? Rational(0) : Rational(3 - 6 * std::max(a, Rational(1, 2)));
+  if (b >= Rational(7, 11)) sup = std::max(sup, Rational(5 * b - 4));
+  return sup;
+}
+
+// The evidence of a refutation (N5, N6) in closed form: every leaf of the violation
+// tree has sup D_2 <= the claimed upper bound; the measure tree's V leaves lie in
+// [4/5, 1], its S leaves in [0, 4/5], and the claims are exactly their volume sums.
+void check_stair_evidence(const netcert::PointwiseResult& p1) {
+  const net::Box unit = net::Box::unit(1);
+  const auto sup_leaves = mgdl::certify::CoverTree::leaves(p1.violation_tree, unit);
+  REQUIRE(!sup_leaves.empty());
+  for (const auto& b : sup_leaves) CHECK(stair_d_sup(b.lo[0], b.hi[0]) <= p1.violation_upper);
+  const auto leaves = mgdl::certify::CoverTree::leaves(p1.measure_tree, unit);
+  REQUIRE(leaves.size() == p1.measure_leaves.size());
+  Rational violated(0), safe(0);
+  for (std::size_t i = 0; i < leaves.size(); ++i) {
+    const auto& b = leaves[i];
+    const char tag = p1.measure_leaves[i];
+    CHECK((tag == 'V' || tag == 'S' || tag == 'U'));
+    if (tag == 'V') {
+      CHECK(b.lo[0] >= Rational(4, 5));
+      violated += b.volume();
+    } else if (tag == 'S') {
+      CHECK(b.hi[0] <= Rational(4, 5));
+      safe += b.volume();
+    }
+  }
+  CHECK(p1.measure_lower == violated);
+  CHECK(p1.measure_upper == 1 - safe);
+}
+
+}  // namespace
+
+TEST_CASE("the evidence of a P1 refutation: covers of the violation sup and measure (closed form)") {
+  auto c = netcert::certify_network(stair(Rational(6)), target_x(), options());
+  const auto& p1 = c.grades[1].p1;
+  REQUIRE(p1.verdict == netcert::Verdict::refuted);
+  check_stair_evidence(p1);
+  CHECK(std::count(p1.measure_leaves.begin(), p1.measure_leaves.end(), 'U') >= 1);  // 4/5 is not dyadic
+  // Deterministic: the same trees again.
+  auto again = netcert::certify_network(stair(Rational(6)), target_x(), options());
+  CHECK(again.grades[1].p1.violation_tree == p1.violation_tree);
+  CHECK(again.grades[1].p1.measure_tree == p1.measure_tree);
+  CHECK(again.grades[1].p1.measure_leaves == p1.measure_leaves);
+}
+
+TEST_CASE("a box budget stops the violation phases early; the trees still certify the claims") {
+  netcert::Options o = options();
+  o.pointwise_max_boxes = 12;
+  auto c = netcert::certify_network(stair(Rational(6)), target_x(), o);
+  const auto& p1 = c.grades[1].p1;
+  REQUIRE(p1.verdict == netcert::Verdict::refuted);
+  CHECK(p1.violation_status == mgdl::certify::Status::not_certified);
+  CHECK(p1.measure_status == mgdl::certify::Status::not_certified);
+  CHECK(p1.violation_upper >= 1);
+  CHECK(p1.measure_lower <= Rational(1, 5));
+  CHECK(Rational(1, 5) <= p1.measure_upper);
+  check_stair_evidence(p1);
+  CHECK(!c.complete);
 }
 
 TEST_CASE("a grade whose head is zero keeps P1 and cannot decrease any norm") {

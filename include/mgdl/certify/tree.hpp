@@ -36,6 +36,8 @@ class CoverTree {
 
   // Pre-order string (iterative; depth does not matter).
   std::string to_string() const;
+  // The leaf nodes in the order to_string() lists their '.'s.
+  std::vector<int> leaf_order() const;
 
   // The leaf boxes of a tree string over `root`, in pre-order. Throws
   // std::invalid_argument on a malformed string (bad letter, axis >= d,

@@ -66,6 +66,11 @@ struct PointwiseResult {
   certify::Status violation_status = certify::Status::not_certified;
   num::Rational measure_lower{0}, measure_upper{1};
   certify::Status measure_status = certify::Status::not_certified;
+  // refuted: the evidence of the two enclosures (docs/certificate-format.md).
+  // violation_tree: the cover of the final branch and bound of N5; D <= violation_upper
+  // on every leaf. measure_tree: the cover of N6, and measure_leaves one letter per
+  // leaf in pre-order: 'V' D > 0 on the leaf, 'S' D <= 0 on it, 'U' undecided.
+  std::string violation_tree, measure_tree, measure_leaves;
   // proven: a point where D < 0 is certified (strict decrease somewhere, N4), if found.
   std::vector<num::Rational> strict_point;
   // proven: h_m ≡ 0 on every leaf of the tree, so R_m = R_{m−1} (N4.1).
