@@ -1,10 +1,10 @@
 #include "mgdl/report/plot_data.hpp"
 
-#include "mgdl/num/rational.hpp"
-
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+
+#include "mgdl/num/rational.hpp"
 
 namespace mgdl::report {
 namespace {
@@ -38,7 +38,7 @@ PlotData sample_residuals(int dimension, int grades, std::size_t points,
                           const std::function<double(int, const std::vector<double>&)>& evaluate) {
   PlotData plots;
   plots.dimension = dimension;
-  if (dimension > 2 || dimension < 1 || points < 2) return plots;
+  if (dimension < 1 || points < 2) return plots;
   const double step = 1.0 / static_cast<double>(points - 1);
   for (int m = 0; m <= grades; ++m) {
     ResidualSamples samples;
@@ -51,10 +51,14 @@ PlotData sample_residuals(int dimension, int grades, std::size_t points,
       }
     } else {
       samples.n = points;
+      samples.fixed.assign(static_cast<std::size_t>(dimension - 2), 0.5);
       samples.grid.reserve(points * points);
+      std::vector<double> x(static_cast<std::size_t>(dimension), 0.5);
       for (std::size_t i = 0; i < points; ++i) {
         for (std::size_t j = 0; j < points; ++j) {
-          samples.grid.push_back(evaluate(m, {static_cast<double>(j) * step, static_cast<double>(i) * step}));
+          x[0] = static_cast<double>(j) * step;
+          x[1] = static_cast<double>(i) * step;
+          samples.grid.push_back(evaluate(m, x));
         }
       }
     }
@@ -75,10 +79,12 @@ CutoffLayout cutoff_layout(const nlohmann::json& certificate, int grade) {
   }
   const auto& c = corrections[static_cast<std::size_t>(grade - 1)];
   const auto scheme = c.is_object() ? c.find("scheme") : c.end();
-  if (!c.is_object() || scheme == c.end() || !scheme->is_string() || scheme->get_ref<const std::string&>() != "cutoff") {
+  if (!c.is_object() || scheme == c.end() || !scheme->is_string() ||
+      scheme->get_ref<const std::string&>() != "cutoff") {
     throw std::invalid_argument("certificate: " + where + " is not a cutoff correction");
   }
-  if (!c.contains("kappa") || !c["kappa"].is_number_integer() || !c.contains("cutoffs") || !c["cutoffs"].is_array()) {
+  if (!c.contains("kappa") || !c["kappa"].is_number_integer() || !c.contains("cutoffs") ||
+      !c["cutoffs"].is_array()) {
     throw std::invalid_argument("certificate: " + where + " needs an integer kappa and a cutoffs array");
   }
   CutoffLayout layout;

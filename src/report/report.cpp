@@ -653,10 +653,6 @@ std::vector<std::size_t> selected(const std::vector<ResidualSamples>& residuals,
 std::string residual_plots(const Certificate& c, const PlotData& plots) {
   const std::size_t d = c.variables.size();
   std::string out;
-  if (d >= 3) {
-    return "<p class=\"note\">Residual plots are drawn for d \u2264 2 only; this target has d = " + std::to_string(d) +
-           ".</p>\n";
-  }
   if (plots.residuals.empty()) return "<p class=\"note\">No residual samples were supplied for this report.</p>\n";
   const auto [x0, x1] = axis_range(c, 0);
   if (d == 1) {
@@ -695,6 +691,7 @@ std::string residual_plots(const Certificate& c, const PlotData& plots) {
       const auto& r = plots.residuals[i];
       svg::HeatMap map;
       map.title = r.grade == 0 ? "R_0 = f" : "R_" + std::to_string(r.grade);
+      if (d >= 3) map.title += " (slice)";
       map.n = r.n;
       map.grid = r.grid;
       map.size = 210;
@@ -706,7 +703,20 @@ std::string residual_plots(const Certificate& c, const PlotData& plots) {
       map.y1 = y1;
       out += "<figure>" + svg::heat_map(map) + "</figure>\n";
     }
-    out += "</div>\n<p class=\"note\">Each map has its own colour scale \u00b1max|R_m| over the samples (blue "
+    std::string slice;
+    if (d >= 3) {
+      // The samples' fixed coordinates are in Ω; the caption gives them in the user's domain.
+      const auto& fixed = plots.residuals.front().fixed;
+      slice = "Slice through the centre of the domain: ";
+      for (std::size_t k = 2; k < d; ++k) {
+        const auto [a, b] = axis_range(c, k);
+        const double t = k - 2 < fixed.size() ? fixed[k - 2] : 0.5;
+        slice += (k > 2 ? ", " : "") + c.variables[k] + " = " + svg::number(a + (b - a) * t, 6);
+      }
+      slice += " (the certified norms are over the whole domain). ";
+    }
+    out += "</div>\n<p class=\"note\">" + html(slice) +
+           "Each map has its own colour scale \u00b1max|R_m| over the samples (blue "
            "negative, red positive); values are sampled in double precision (sampled, not certified).</p>\n";
   }
   return out;

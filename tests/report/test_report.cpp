@@ -209,14 +209,43 @@ TEST_CASE("the HTML report is self-contained, well formed and deterministic") {
   }
 }
 
-TEST_CASE("d >= 3: no residual plots, and the report says so") {
+TEST_CASE("d >= 3: residual maps on the slice through the centre, captioned in user coordinates") {
   json cert = load_certificate("cert_2d.json");
   cert["target"]["variables"] = json::array({"x1", "x2", "x3"});
-  cert["target"]["domain"] = json::array({json::array({"0", "1"}), json::array({"0", "1"}), json::array({"0", "1"})});
+  cert["target"]["domain"] =
+      json::array({json::array({"0", "1"}), json::array({"0", "1"}), json::array({"-1", "3"})});
   cert["network"]["corrections"] = json::array();
-  const std::string page = report::render_html(cert, report::PlotData{});
-  CHECK(page.find("drawn for d \u2264 2 only; this target has d = 3") != std::string::npos);
+  // Without samples: the page says so.
+  const std::string bare = report::render_html(cert, report::PlotData{});
+  CHECK(bare.find("No residual samples") != std::string::npos);
+  CHECK(html_problem(bare) == "");
+  // R_m(x) = x1 + 2 x2 + 4 x3 − m: the samples must be taken at x3 = 1/2 (Ω), on the exact grid.
+  const std::size_t n = 5;
+  const report::PlotData plots = report::sample_residuals(3, 1, n, [](int m, const std::vector<double>& x) {
+    REQUIRE(x.size() == 3);
+    return x[0] + 2 * x[1] + 4 * x[2] - m;
+  });
+  REQUIRE(plots.residuals.size() == 2);
+  for (const auto& r : plots.residuals) {
+    REQUIRE(r.n == n);
+    REQUIRE(r.grid.size() == n * n);
+    CHECK(r.fixed == std::vector<double>{0.5});
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < n; ++j)
+        CHECK(r.grid[i * n + j] == static_cast<double>(j) / 4 + 2 * static_cast<double>(i) / 4 + 2 - r.grade);
+  }
+  const std::string page = report::render_html(cert, plots);
   CHECK(html_problem(page) == "");
+  CHECK(page.find("R_1 (slice)") != std::string::npos);
+  // x3's domain is [−1, 3]: the centre is 1.
+  CHECK(page.find("Slice through the centre of the domain: x3 = 1 ") != std::string::npos);
+  CHECK(page.find("sampled, not certified") != std::string::npos);
+  // d = 4: every fixed coordinate is named.
+  cert["target"]["variables"] = json::array({"x1", "x2", "x3", "x4"});
+  cert["target"]["domain"].push_back(json::array({"0", "2"}));
+  const std::string page4 = report::render_html(
+      cert, report::sample_residuals(4, 1, n, [](int, const std::vector<double>&) { return 1.0; }));
+  CHECK(page4.find("x3 = 1, x4 = 1 ") != std::string::npos);
 }
 
 TEST_CASE("hat scheme, no epsilon, markup in strings: still renders, escaped, and says why there is no layout") {

@@ -6,10 +6,9 @@
 //   std::string html = report::render_html(certificate, plots);
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstddef>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace mgdl::report {
@@ -17,23 +16,28 @@ namespace mgdl::report {
 // R_m sampled on a uniform grid of Ω = [0,1]^d (Ω coordinates, not the
 // user's box; the report maps axis labels to the user's domain).
 struct ResidualSamples {
-  int grade = 0;                 // m: 0 is the target f itself
+  int grade = 0;  // m: 0 is the target f itself
   // d = 1: points (x[i], value[i]), x uniform in [0,1], increasing.
   std::vector<double> x;
   std::vector<double> value;
-  // d = 2: an n×n grid, grid[i*n + j] = R_m(x = j/(n-1), y = i/(n-1)).
+  // d >= 2: an n×n grid, grid[i*n + j] = R_m(x_1 = j/(n-1), x_2 = i/(n-1), fixed).
   std::size_t n = 0;
   std::vector<double> grid;
+  // d >= 3: the slice's other coordinates x_3..x_d (Ω coordinates: the
+  // centre 1/2 of each axis); empty for d <= 2.
+  std::vector<double> fixed;
 };
 
 struct PlotData {
-  int dimension = 0;                       // d; for d >= 3 residuals stay empty
+  int dimension = 0;                       // d
   std::vector<ResidualSamples> residuals;  // any subset of m = 0..G, increasing m
   int layout_grade = -1;                   // grade whose cutoffs to draw; -1 = choose
 };
 
 // Samples R_m for m = 0..grades with `evaluate(m, x)` (x in Ω coordinates):
-// `points` per axis (>= 2) for d = 1 and d = 2; nothing for d >= 3.
+// `points` per axis (>= 2); for d >= 3 on the (x_1, x_2) slice through the
+// cube's centre (x_3 = .. = x_d = 1/2), where a 3D picture would hide the
+// interior.
 PlotData sample_residuals(int dimension, int grades, std::size_t points,
                           const std::function<double(int, const std::vector<double>&)>& evaluate);
 
