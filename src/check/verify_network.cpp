@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -290,6 +291,23 @@ void for_each_leaf(const std::string& tree, int d, const std::function<void(std:
   }
 }
 
+// The leaves of a validated tree in order, tested by `holds` until one fails:
+// the leaf count, and the first failing leaf's index if any (later leaves
+// are counted, not tested).
+struct LeafScan {
+  std::size_t leaves = 0;
+  std::optional<std::size_t> bad;
+};
+LeafScan scan_leaves(const std::string& tree, int d,
+                     const std::function<bool(std::size_t, const Box&)>& holds) {
+  LeafScan scan;
+  for_each_leaf(tree, d, [&](std::size_t i, const Box& b) {
+    ++scan.leaves;
+    if (!scan.bad && !holds(i, b)) scan.bad = i;
+  });
+  return scan;
+}
+
 bool in_unit(const std::vector<Q>& x) {
   for (const auto& v : x)
     if (v.sign() < 0 || Q(1) < v) return false;
@@ -440,21 +458,15 @@ class NetworkChecker : ClaimLog {
         mpfr_clear(m);
         return r;
       };
-      std::size_t leaves = 0, bad_leaf = 0;
-      bool fail = false;
-      for_each_leaf(ev.sup_tree, c_.d, [&](std::size_t i, const Box& b) {
-        ++leaves;
-        if (!fail && !leaf_holds(an, b, good, 0)) {
-          fail = true;
-          bad_leaf = i;
-        }
-      });
+      const LeafScan scan = scan_leaves(
+          ev.sup_tree, c_.d, [&](std::size_t, const Box& b) { return leaf_holds(an, b, good, 0); });
+      const bool fail = scan.bad.has_value();
       if (fail)
-        failed(who + " sup-norm upper: leaf " + std::to_string(bad_leaf) + " has no bound <= " + show(u));
+        failed(who + " sup-norm upper: leaf " + std::to_string(*scan.bad) + " has no bound <= " + show(u));
       else if (g.sup.upper < u)
         failed(who + " sup-norm upper " + show(g.sup.upper) + " is below the cover's " + show(u));
       else
-        ok(who + ": sup-norm upper " + show(g.sup.upper) + " (" + std::to_string(leaves) + " leaves)");
+        ok(who + ": sup-norm upper " + show(g.sup.upper) + " (" + std::to_string(scan.leaves) + " leaves)");
       all = all && !fail && !(g.sup.upper < u);
     }
     // Lower bound at the witness (C1.1).
@@ -682,21 +694,15 @@ class NetworkChecker : ClaimLog {
     std::unique_ptr<P1Grade> pg = p1_grade(m);
     const Q& u = g.violation_upper;
     const Q* sup_cur = residual_ok_[m] ? &g.sup.upper : nullptr;
-    bool fail = false;
-    std::size_t leaves = 0, bad_leaf = 0;
-    for_each_leaf(ev.violation_tree, c_.d, [&](std::size_t i, const Box& b) {
-      ++leaves;
-      if (!fail && !holds(b, [&](const Box& x) { return p1_box(*pg, x, &u, sup_cur).within; })) {
-        fail = true;
-        bad_leaf = i;
-      }
+    const LeafScan scan = scan_leaves(ev.violation_tree, c_.d, [&](std::size_t, const Box& b) {
+      return holds(b, [&](const Box& x) { return p1_box(*pg, x, &u, sup_cur).within; });
     });
-    if (fail)
-      failed(who + " P1 violation upper " + show(u) + ": leaf " + std::to_string(bad_leaf) +
+    if (scan.bad)
+      failed(who + " P1 violation upper " + show(u) + ": leaf " + std::to_string(*scan.bad) +
              " has no bound |R_m| - |R_{m-1}| <= it");
     else
       ok(who + ": P1 violation sup (|R_m| - |R_{m-1}|)_+ in [" + show(g.violation_lower) + ", " + show(u) +
-         "] (" + std::to_string(leaves) + " leaves)");
+         "] (" + std::to_string(scan.leaves) + " leaves)");
   }
 
   // N6.1: V leaves certified D > 0, S leaves D <= 0; lower <= Σ_V vol, upper >= 1 − Σ_S vol
@@ -718,26 +724,22 @@ class NetworkChecker : ClaimLog {
     }
     std::unique_ptr<P1Grade> pg = p1_grade(m);
     Q violated, safe;
-    bool fail = false;
-    std::size_t bad_leaf = 0;
-    for_each_leaf(ev.measure_tree, c_.d, [&](std::size_t i, const Box& b) {
+    const LeafScan scan = scan_leaves(ev.measure_tree, c_.d, [&](std::size_t i, const Box& b) {
       const char tag = ev.measure_leaves[i];
-      if (fail || tag == 'U') return;
+      if (tag == 'U') return true;
       const bool v = tag == 'V';
       if (!holds(b, [&](const Box& x) {
             const P1Box e = p1_box(*pg, x);
             return v ? e.violated : e.safe;
-          })) {
-        fail = true;
-        bad_leaf = i;
-        return;
-      }
+          }))
+        return false;
       Q& sum = v ? violated : safe;
       sum = sum + box_volume(b);
+      return true;
     });
-    if (fail) {
-      const char tag = ev.measure_leaves[bad_leaf];
-      failed(who + " P1 violation measure: leaf " + std::to_string(bad_leaf) + " (" + std::string(1, tag) +
+    if (scan.bad) {
+      const char tag = ev.measure_leaves[*scan.bad];
+      failed(who + " P1 violation measure: leaf " + std::to_string(*scan.bad) + " (" + std::string(1, tag) +
              ") is not certified " + (tag == 'V' ? "|R_m| > |R_{m-1}|" : "|R_m| <= |R_{m-1}|"));
       return;
     }
@@ -780,22 +782,15 @@ class NetworkChecker : ClaimLog {
         failed(who + " P1 proven: the cover is missing");
       } else {
         std::unique_ptr<P1Grade> pg = p1_grade(m);
-        bool fail = false;
         all_zero = true;
-        std::size_t leaves = 0, bad_leaf = 0;
-        for_each_leaf(ev.pointwise_tree, c_.d, [&](std::size_t i, const Box& b) {
-          ++leaves;
-          if (!fail && !p1_leaf(*pg, b, all_zero, 0)) {
-            fail = true;
-            bad_leaf = i;
-          }
-        });
-        if (fail)
-          failed(who + " P1 proven: leaf " + std::to_string(bad_leaf) +
+        const LeafScan scan = scan_leaves(
+            ev.pointwise_tree, c_.d, [&](std::size_t, const Box& b) { return p1_leaf(*pg, b, all_zero, 0); });
+        if (scan.bad)
+          failed(who + " P1 proven: leaf " + std::to_string(*scan.bad) +
                  " is not certified |R_m| <= |R_{m-1}|");
         else
-          ok(who + ": P1 |R_m| <= |R_{m-1}| on the domain (" + std::to_string(leaves) + " leaves)");
-        p1_verified = !fail;
+          ok(who + ": P1 |R_m| <= |R_{m-1}| on the domain (" + std::to_string(scan.leaves) + " leaves)");
+        p1_verified = !scan.bad;
       }
       if (!g.strict_point.empty()) {
         strict_verified = in_unit(g.strict_point) && at_point([&](mpfr_prec_t p) {
