@@ -2,7 +2,7 @@
 """Trains the networks of the netcert benchmarks in PyTorch and writes them with exact weights
 (mgdl network JSON, each float32 weight as the rational it encodes).
 
-  netcert_train.py OUT_DIR
+  netcert_train.py OUT_DIR [WIDTH...]   # WIDTH: also a [2, W, W, 1] MLP, mlp2d_W.json
 
 stair1d.json: a 4-grade width-32 stair MLP (grade k: one hidden layer of 32 reading the previous
 features, a linear head), trained grade by grade on sin(2*pi*x) on [0,1], 800 Adam steps each.
@@ -80,17 +80,21 @@ with torch.no_grad():
 # point as one. Count pieces as (changes + 1) / 2 rounded up, at least the first-layer kinks.
 open(os.path.join(out, "pieces.txt"), "w").write(f"{max(1, (changes + 1) // 2 + 1)}\n")
 
-# 2D [2, 64, 64, 1]
-L1, L2, L3 = torch.nn.Linear(2, 64), torch.nn.Linear(64, 64), torch.nn.Linear(64, 1)
+# 2D [2, W, W, 1]: W = 64 (mlp2d.json) and any widths given after OUT_DIR (mlp2d_W.json).
 g = torch.linspace(0, 1, 64)
 X, Y = torch.meshgrid(g, g, indexing="ij")
 pts = torch.stack([X.reshape(-1), Y.reshape(-1)], 1)
 target = (torch.sin(2 * math.pi * pts[:, 0]) * torch.cos(2 * math.pi * pts[:, 1])).unsqueeze(1)
-opt = torch.optim.Adam([*L1.parameters(), *L2.parameters(), *L3.parameters()], lr=3e-3)
-for step in range(3000):
-    opt.zero_grad()
-    loss = torch.mean((target - L3(torch.relu(L2(torch.relu(L1(pts)))))) ** 2)
-    loss.backward()
-    opt.step()
-save("mlp2d.json", 2, [{"layers": [layer(L1, True), layer(L2, True)], "readout": layer(L3, False)}])
+for i, w in enumerate([64] + [int(a) for a in sys.argv[2:]]):
+    if i:
+        torch.manual_seed(w)  # the first (W = 64) keeps the stream of earlier recordings
+    L1, L2, L3 = torch.nn.Linear(2, w), torch.nn.Linear(w, w), torch.nn.Linear(w, 1)
+    opt = torch.optim.Adam([*L1.parameters(), *L2.parameters(), *L3.parameters()], lr=3e-3)
+    for step in range(3000):
+        opt.zero_grad()
+        loss = torch.mean((target - L3(torch.relu(L2(torch.relu(L1(pts)))))) ** 2)
+        loss.backward()
+        opt.step()
+    name = f"mlp2d_{w}.json" if i else "mlp2d.json"
+    save(name, 2, [{"layers": [layer(L1, True), layer(L2, True)], "readout": layer(L3, False)}])
 print(f"trained: stair loss {float(loss):.3g} (2D)")
