@@ -53,7 +53,8 @@ PlotData sample_residuals(int dimension, int grades, std::size_t points,
       samples.n = points;
       samples.fixed.assign(static_cast<std::size_t>(dimension - 2), 0.5);
       samples.grid.reserve(points * points);
-      std::vector<double> x(static_cast<std::size_t>(dimension), 0.5);
+      std::vector<double> x(2);
+      x.insert(x.end(), samples.fixed.begin(), samples.fixed.end());
       for (std::size_t i = 0; i < points; ++i) {
         for (std::size_t j = 0; j < points; ++j) {
           x[0] = static_cast<double>(j) * step;
