@@ -19,6 +19,7 @@ from fractions import Fraction
 import torch
 
 out = sys.argv[1]
+widths = [int(a) for a in sys.argv[2:]]  # parsed first: a bad width writes nothing
 os.makedirs(out, exist_ok=True)
 torch.manual_seed(1)
 
@@ -85,7 +86,7 @@ g = torch.linspace(0, 1, 64)
 X, Y = torch.meshgrid(g, g, indexing="ij")
 pts = torch.stack([X.reshape(-1), Y.reshape(-1)], 1)
 target = (torch.sin(2 * math.pi * pts[:, 0]) * torch.cos(2 * math.pi * pts[:, 1])).unsqueeze(1)
-for i, w in enumerate([64] + [int(a) for a in sys.argv[2:]]):
+for i, w in enumerate([64] + widths):
     if i:
         torch.manual_seed(w)  # the first (W = 64) keeps the stream of earlier recordings
     L1, L2, L3 = torch.nn.Linear(2, w), torch.nn.Linear(w, w), torch.nn.Linear(w, 1)
