@@ -19,7 +19,10 @@ from fractions import Fraction
 import torch
 
 out = sys.argv[1]
-widths = [int(a) for a in sys.argv[2:]]  # parsed first: a bad width writes nothing
+# Parsed first: a bad width writes nothing.
+widths = [int(a) for a in sys.argv[2:] if a.isdigit() and int(a) >= 1]
+if len(widths) != len(sys.argv) - 2:
+    sys.exit("netcert_train.py: each WIDTH must be a positive integer")
 os.makedirs(out, exist_ok=True)
 torch.manual_seed(1)
 
