@@ -98,9 +98,10 @@ void apply_relu(std::vector<Lin>& v) {
 }
 
 // Runs the propagation for grades first..m on the box (the sum of their
-// read-outs); `pre` sees every hidden neuron's pre-activation before its ReLU.
+// read-outs); `pre` sees every hidden neuron's pre-activation before its
+// activation (and whether that is a ReLU).
 Lin propagate(const net::MultigradeNetwork& network, int first, int m, const net::Box& box,
-              const std::function<void(const Lin&)>& pre) {
+              const std::function<void(const Lin&, bool relu)>& pre) {
   const std::size_t d = static_cast<std::size_t>(box.dimension());
   std::vector<Rational> c = box.center();
   std::vector<Rational> radius(d);
@@ -120,7 +121,7 @@ Lin propagate(const net::MultigradeNetwork& network, int first, int m, const net
     for (const net::AffineLayer& layer : block.layers) {
       v = apply_affine(layer, v, d, radius);
       if (pre)
-        for (const Lin& u : v) pre(u);
+        for (const Lin& u : v) pre(u, layer.activation == net::Activation::relu);
       if (layer.activation == net::Activation::relu) apply_relu(v);
     }
     if (k < first) continue;
@@ -187,7 +188,7 @@ std::vector<Rational> DenseCorrection::axis_breakpoints(const net::Box& box, int
   std::vector<Rational> out;
   const std::size_t a = static_cast<std::size_t>(axis);
   std::vector<Rational> c = box.center();
-  propagate(*network_, first_, grade_, box, [&](const Lin& u) {
+  propagate(*network_, first_, grade_, box, [&](const Lin& u, bool) {
     if (!u.affine || u.glo[a] == 0 || !(u.rlo < 0 && u.rhi > 0)) return;
     for (std::size_t i = 0; i < u.glo.size(); ++i)
       if (i != a && u.glo[i] != 0) return;
@@ -198,6 +199,91 @@ std::vector<Rational> DenseCorrection::axis_breakpoints(const net::Box& box, int
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+// proofs/integration.md, Lemma I8(f): the zero lines of the ReLU inputs that
+// are affine on the cell and take both signs there. A ReLU input that is not
+// affine on the cell and may change sign there bends at a kink of an earlier
+// neuron: its kink is not a line, and the cell is refused.
+bool DenseCorrection::oblique_kinks(const net::Box& cell, std::vector<net::AffineForm>& out) const {
+  const std::size_t d = static_cast<std::size_t>(dimension());
+  if (cell.lo.size() != d || cell.hi.size() != d) return false;
+  const std::vector<Rational> c = cell.center();
+  bool ok = true;
+  const std::size_t start = out.size();
+  propagate(*network_, first_, grade_, cell, [&](const Lin& u, bool relu) {
+    if (!ok || !relu || !(u.rlo < 0 && u.rhi > 0)) return;
+    if (!u.affine) {
+      ok = false;
+      return;
+    }
+    net::AffineForm l;  // u(x) = value + g·(x − c)
+    l.constant = u.value;
+    l.gradient = u.glo;
+    for (std::size_t i = 0; i < d; ++i) l.constant -= u.glo[i] * c[i];
+    out.push_back(std::move(l));
+  });
+  if (!ok) out.resize(start);
+  return ok;
+}
+
+// proofs/integration.md, Lemma I8(f): exact affine forms through the layers on
+// the convex polygon conv(vertices); a ReLU input with one sign at every vertex
+// has it on the polygon, so the ReLU is the identity or zero there.
+bool DenseCorrection::add_affine_on(const net::Box& cell, const std::vector<std::vector<Rational>>& vertices,
+                                    net::AffineForm& out) const {
+  const std::size_t d = static_cast<std::size_t>(dimension()), w = d + 1;
+  if (cell.lo.size() != d || vertices.empty()) return false;
+  for (const auto& v : vertices)
+    if (v.size() != d) return false;
+  if (out.gradient.size() != d) out.gradient.resize(d, Rational(0));
+  // Form k: f[k*w] + Σ_i f[k*w + 1 + i] x_i.
+  std::vector<Rational> f(d * w, Rational(0)), g;
+  for (std::size_t i = 0; i < d; ++i) f[i * w + 1 + i] = 1;
+  auto apply = [&](const net::AffineLayer& layer, const std::vector<Rational>& in, std::vector<Rational>& y) {
+    y.assign(static_cast<std::size_t>(layer.outputs) * w, Rational(0));
+    for (std::size_t r = 0; r < static_cast<std::size_t>(layer.outputs); ++r) y[r * w] = layer.bias[r];
+    for (const auto& e : layer.weights) {
+      Rational* dst = &y[static_cast<std::size_t>(e.row) * w];
+      const Rational* src = &in[static_cast<std::size_t>(e.col) * w];
+      for (std::size_t k = 0; k < w; ++k)
+        if (src[k] != 0) dst[k] += e.value * src[k];
+    }
+  };
+  auto sign_on = [&](const Rational* form) {  // 1: >= 0 at every vertex, −1: <= 0, 0: both signs
+    bool nonneg = true, nonpos = true;
+    for (const auto& v : vertices) {
+      Rational x = form[0];
+      for (std::size_t i = 0; i < d; ++i)
+        if (form[1 + i] != 0) x += form[1 + i] * v[i];
+      nonneg = nonneg && x.sign() >= 0;
+      nonpos = nonpos && x.sign() <= 0;
+    }
+    return nonneg ? 1 : nonpos ? -1 : 0;
+  };
+  for (int k = 1; k <= grade_; ++k) {
+    const net::GradeBlock& block = network_->block(k);
+    for (const net::AffineLayer& layer : block.layers) {
+      apply(layer, f, g);
+      if (layer.activation == net::Activation::relu) {
+        for (std::size_t r = 0; r < static_cast<std::size_t>(layer.outputs); ++r) {
+          const int s = sign_on(&g[r * w]);
+          if (s == 0) return false;
+          if (s < 0)
+            std::fill(g.begin() + static_cast<std::ptrdiff_t>(r * w),
+                      g.begin() + static_cast<std::ptrdiff_t>((r + 1) * w), Rational(0));
+        }
+      } else if (layer.activation != net::Activation::identity) {
+        return false;
+      }
+      f.swap(g);
+    }
+    if (k < first_) continue;
+    apply(block.readout, f, g);
+    out.constant += g[0];
+    for (std::size_t i = 0; i < d; ++i) out.gradient[i] += g[1 + i];
+  }
+  return true;
 }
 
 std::vector<net::Box> DenseCorrection::support_boxes() const {

@@ -323,7 +323,9 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
         for (Trapezoid& t : traps) {
           Piece pc;
           pc.affine = residual.affine_on(cell, t.vertices(), pc.h);
-          pc.range = ev.enclose(t.bounding_box());
+          // R = f − h on the piece: f's Taylor form less h's exact form, with no
+          // second pass through the corrections.
+          pc.range = pc.affine ? ev.enclose_affine(t.bounding_box(), pc.h) : ev.enclose(t.bounding_box());
           pc.t = std::move(t);
           found.push_back(std::move(pc));
         }

@@ -114,6 +114,38 @@ void ResidualAnalyzer::analyse(const Box& box, const std::vector<const CutoffDat
 }
 
 void ResidualAnalyzer::analyse(const Box& box, const CutoffsOnBox& cutoffs) {
+  prepare(box);
+  corr_.reset(d_);
+  add_enclosure(cutoffs, box, center_, corr_);
+  for (const HatGrid* h : hats_) add_hat_enclosure(*h, box, center_, corr_);
+  if (dense_pieces_ != nullptr && in_unit_interval(box))
+    add_pieces_enclosure(*dense_pieces_, box, center_, corr_);  // N9(c)
+  else if (dense_ != nullptr)
+    add_dense_enclosure(*dense_, dense_first_, dense_last_, box, center_, prec_, corr_);
+  finish();
+}
+
+void ResidualAnalyzer::analyse_affine(const Box& box, const std::vector<Q>& h) {
+  prepare(box);
+  corr_.reset(d_);
+  // ℓ = h[0] + Σ h[1+i] x_i: exact at the centre, exact gradient, exact range (corners).
+  corr_.value = h[0];
+  corr_.lo = h[0];
+  corr_.hi = h[0];
+  for (std::size_t i = 0; i < static_cast<std::size_t>(d_); ++i) {
+    const Q& g = h[1 + i];
+    corr_.value = corr_.value + g * center_[i];
+    const Q a = g * box.lo[i], b = g * box.hi[i];
+    corr_.lo = corr_.lo + qmin(a, b);
+    corr_.hi = corr_.hi + qmax(a, b);
+    corr_.glo[i] = g;
+    corr_.ghi[i] = g;
+  }
+  corr_.affine = true;
+  finish();
+}
+
+void ResidualAnalyzer::prepare(const Box& box) {
   const auto d = static_cast<std::size_t>(d_);
   mpq_set_ui(volume_.get(), 1, 1);
   for (std::size_t i = 0; i < d; ++i) {
@@ -132,15 +164,10 @@ void ResidualAnalyzer::analyse(const Box& box, const CutoffsOnBox& cutoffs) {
   center_jet_.defined = jc.defined;
   center_jet_.smooth = jc.smooth;
   for (std::size_t k = 0; k <= d; ++k) mpfi_set(center_jet_.c[k].get(), jc.c[k].get());
+}
 
-  corr_.reset(d_);
-  add_enclosure(cutoffs, box, center_, corr_);
-  for (const HatGrid* h : hats_) add_hat_enclosure(*h, box, center_, corr_);
-  if (dense_pieces_ != nullptr && in_unit_interval(box))
-    add_pieces_enclosure(*dense_pieces_, box, center_, corr_);  // N9(c)
-  else if (dense_ != nullptr)
-    add_dense_enclosure(*dense_, dense_first_, dense_last_, box, center_, prec_, corr_);
-
+void ResidualAnalyzer::finish() {
+  const auto d = static_cast<std::size_t>(d_);
   // Direct range.
   set_interval(t0_, corr_.lo, corr_.hi);
   mpfi_sub(range_.get(), box_jet_.c[0].get(), t0_.get());

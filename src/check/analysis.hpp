@@ -20,6 +20,10 @@ class ResidualAnalyzer {
   // Encloses R over the box; afterwards range() ⊇ R(box).
   void analyse(const Box& box, const std::vector<const CutoffData*>& cutoffs);
   void analyse(const Box& box, const CutoffsOnBox& cutoffs);
+  // Encloses f − ℓ over the box, ℓ = h[0] + Σ h[1+i] x_i exact, ignoring the
+  // corrections: R's range on any part of the box where they sum to ℓ
+  // (proofs/integration.md, Lemma I8(b), (f)).
+  void analyse_affine(const Box& box, const std::vector<Q>& h);
   // Hat corrections subtracted in R as well (added to every analyse()).
   void set_hats(std::vector<const HatGrid*> hats) { hats_ = std::move(hats); }
   // Grades first..last of a dense network subtracted as well (proofs/networks.md).
@@ -53,6 +57,8 @@ class ResidualAnalyzer {
   const std::vector<const HatGrid*>& hats() const { return hats_; }
 
  private:
+  void prepare(const Box& box);  // centre, radius, volume and f's jets
+  void finish();                 // R's range and Taylor data from f's jets and corr_
   void one_dimensional_form(I& taylor);
 
   const Target* target_;

@@ -30,4 +30,20 @@ Q dense_value(const DenseNetwork& net, const std::vector<Q>& x, int first, int l
 void add_dense_enclosure(const DenseNetwork& net, int first, int last, const Box& box,
                          const std::vector<Q>& center, mpfr_prec_t prec, CorrectionEnclosure& acc);
 
+// proofs/integration.md, Lemma I8(f), for rule P with a network in R (d = 2;
+// piecewise-linear networks; first > last: nothing to do).
+// The zeros x_axis = t (t inside the open side, sorted, unique) of ReLU
+// inputs affine on the box that depend on x_axis only.
+void dense_axis_kinks(const DenseNetwork& net, int first, int last, const Box& box, int axis,
+                      std::vector<Q>& out);
+// Appends u = [c, g_1, .., g_d] (u = c + g·x) for every ReLU input affine on
+// the cell that takes both signs there; false when a ReLU input that is not
+// affine there may change sign (its kink is not a line in the cell).
+bool dense_cell_lines(const DenseNetwork& net, int first, int last, const Box& cell,
+                      std::vector<std::vector<Q>>& lines);
+// h += [c, g] with Σ_{first<=k<=last} readout_k(F_k) = c + g·x on conv(vertices),
+// by exact affine forms; false when some ReLU input has both signs at the vertices.
+bool dense_affine_on(const DenseNetwork& net, int first, int last,
+                     const std::vector<std::vector<Q>>& vertices, std::vector<Q>& h);
+
 }  // namespace mgdl::check

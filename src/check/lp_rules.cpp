@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "dense.hpp"
+
 namespace mgdl::check {
 namespace {
 
@@ -296,6 +298,9 @@ LeafIntegrator::LeafIntegrator(const Target& target, mpfr_prec_t prec, std::vect
 void LeafIntegrator::set_dense(const DenseNetwork* net, int first, int last, const DensePieces* pieces) {
   dense_pieces_ = pieces;
   dense_grades_ = net != nullptr && first <= last;
+  dense_ = net;
+  dense_first_ = first;
+  dense_last_ = last;
   for (ResidualAnalyzer* a : {half_.get(), piece_.get()}) {
     a->set_dense(net, first, last);
     a->set_dense_pieces(pieces);
@@ -624,8 +629,10 @@ bool LeafIntegrator::kink_split(ResidualAnalyzer& an, const Box& box, const Cuto
 // affinity check of a piece (then the crude rule).
 bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n,
                                      const Q& p, I& out) {
-  // Only cutoffs are described here: with a hat grid or a dense network in R the rule refuses.
-  if (d_ != 2 || !hats_.empty() || dense_grades_) return false;
+  // Cutoffs (I8(a)) or a piecewise-linear network (I8(f)), not both; with a hat grid the rule refuses.
+  if (d_ != 2 || !hats_.empty()) return false;
+  const bool dense = dense_grades_;
+  if (dense && !cutoffs.varying.empty()) return false;
   constexpr std::size_t max_cuts = 8, max_lines = 8, max_pieces = 64;
   std::vector<Q> axis_cuts[2];
   for (std::size_t i = 0; i < 2; ++i) {
@@ -634,6 +641,7 @@ bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const
     for (const CutoffData* q : cutoffs.varying)
       for (const Q* t : {&q->sup_lo[i], &q->a[i], &q->b[i], &q->sup_hi[i]})
         if (box.lo[i] < *t && *t < box.hi[i]) c.push_back(*t);
+    if (dense) dense_axis_kinks(*dense_, dense_first_, dense_last_, box, static_cast<int>(i), c);
     c.push_back(box.hi[i]);
     std::sort(c.begin(), c.end());
     c.erase(std::unique(c.begin(), c.end()), c.end());
@@ -655,6 +663,7 @@ bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const
       cell.lo[1] = axis_cuts[1][b];
       cell.hi[1] = axis_cuts[1][b + 1];
       lines.clear();
+      if (dense && !dense_cell_lines(*dense_, dense_first_, dense_last_, cell, lines)) return false;
       for (const CutoffData* q : cutoffs.varying) {
         if (!support_meets_closed(*q, cell)) continue;
         if (!cell_u(*q, cell, u)) return false;  // an axis kink inside: cannot happen
@@ -673,7 +682,8 @@ bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const
         h[0] = cutoffs.constant;
         h[1] = Q();
         h[2] = Q();
-        bool affine = true;
+        bool affine = !dense || dense_affine_on(*dense_, dense_first_, dense_last_,
+                                                {{t[0], t[2]}, {t[1], t[3]}, {t[1], t[5]}, {t[0], t[4]}}, h);
         for (const CutoffData* q : cutoffs.varying) {
           if (!support_meets_closed(*q, cell)) continue;
           if (!cell_u(*q, cell, u)) return false;
@@ -696,8 +706,12 @@ bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const
         bb.hi[0] = t[1];
         bb.lo[1] = qmin(t[2], t[3]);
         bb.hi[1] = qmax(t[4], t[5]);
-        restrict_cutoffs(cutoffs, bb, sub);
-        piece_->analyse(bb, sub);
+        if (affine) {
+          piece_->analyse_affine(bb, h);  // R = f − h on the trapezoid
+        } else {
+          restrict_cutoffs(cutoffs, bb, sub);
+          piece_->analyse(bb, sub);
+        }
         const I& range = piece_->range();
         if (!affine || !trapezoid_gauss(t, h, range, n, p, out_piece_)) {
           // Crude: area·[min |R|^p, max |R|^p].

@@ -2,7 +2,7 @@
 // checker (MPFI): C crude (certification.md C3.2), M midpoint (C3), G<n> tensor
 // Gauss–Legendre with a Taylor coefficient remainder (Lemmas I1–I3, I6), Z affine
 // zero-crossing rule (I4), K<n> 1D kink split (I5), P<n> 2D split into trapezoids
-// at the kinks of the cutoffs with a Gauss rule on each (I8); and
+// at the kinks of the cutoffs or of a ReLU network with a Gauss rule on each (I8); and
 // the reader of the evidence string `rules` (one token per leaf).
 //
 //   std::vector<LeafRule> rules = parse_rules("G8G8ZK6", 4, 1, "where");  // throws MalformedError
@@ -90,7 +90,9 @@ class LeafIntegrator {
   int d_;
   std::vector<const HatGrid*> hats_;
   const DensePieces* dense_pieces_ = nullptr;
-  bool dense_grades_ = false;  // a dense network is subtracted in R (P<n> then refuses)
+  bool dense_grades_ = false;  // a dense network is subtracted in R
+  const DenseNetwork* dense_ = nullptr;
+  int dense_first_ = 1, dense_last_ = 0;
   std::map<int, std::unique_ptr<Table>> tables_;
   JetEvaluator points_;
   SeriesEvaluator series_;

@@ -231,6 +231,36 @@ void quadratic_range(Ball& out, const Ball& a, const Ball& g, const Ball& hs, co
 }
 
 void ResidualEvaluator::jet(const net::Box& box, ResidualJet& out) {
+  // With no corrections h = 0 (affine); the same formula then only re-derives
+  // f's own Taylor form, intersected with the evaluator's range below.
+  residual_->correction_on(box, f_.precision(), h_);
+  jet_with(box, h_, out);
+}
+
+Ball ResidualEvaluator::enclose_affine(const net::Box& box, const net::AffineForm& form) {
+  // ℓ's exact value at the centre, gradient and range over the box (corners, separable).
+  const slong prec = f_.precision();
+  const std::size_t du = static_cast<std::size_t>(box.dimension());
+  const std::vector<Rational> c = box.center();
+  Rational v = form.constant, lo = form.constant, hi = form.constant;
+  h_.gradient.resize(du);
+  for (std::size_t i = 0; i < du; ++i) {
+    const Rational& g = form.gradient[i];
+    v += g * c[i];
+    const Rational a = g * box.lo[i], b = g * box.hi[i];
+    lo += a < b ? a : b;
+    hi += a < b ? b : a;
+    h_.gradient[i] = Ball::from_rational(g, prec);
+  }
+  h_.value_at_center = Ball::from_rational(v, prec);
+  h_.range = Ball::from_interval(lo, hi, prec);
+  h_.affine = true;
+  ResidualJet out;
+  jet_with(box, h_, out);
+  return out.range;
+}
+
+void ResidualEvaluator::jet_with(const net::Box& box, const net::BallEnclosure& h, ResidualJet& out) {
   const slong prec = f_.precision();
   const int d = box.dimension();
   const std::size_t du = static_cast<std::size_t>(d);
@@ -239,10 +269,6 @@ void ResidualEvaluator::jet(const net::Box& box, ResidualJet& out) {
 
   out.gradient.resize(du);
   out.hessian = taylor_.hessian;
-  // With no corrections h = 0 (affine); the same formula then only re-derives
-  // f's own Taylor form, intersected with the evaluator's range below.
-  net::BallEnclosure& h = h_;
-  residual_->correction_on(box, prec, h);
   out.smooth = h.affine;
 
   arb_sub(out.value.arb(), taylor_.value.arb(), h.value_at_center.arb(), prec);

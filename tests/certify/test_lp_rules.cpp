@@ -375,6 +375,78 @@ TEST_CASE("P<n>: 2D L^p across a cutoff's oblique kinks, exact references, few b
   }
 }
 
+namespace {
+// h = relu(1/2 − relu(x + y − 1)) on [0,1]²: a first-layer kink x + y = 1 and a
+// second-layer kink x + y = 3/2, as a dense network (one grade).
+std::shared_ptr<certify::DenseCorrection> two_layer_net() {
+  net::GradeBlock b;
+  net::AffineLayer l1;
+  l1.inputs = 2;
+  l1.outputs = 1;
+  l1.weights = {{0, 0, Rational(1)}, {0, 1, Rational(1)}};
+  l1.bias = {Rational(-1)};
+  net::AffineLayer l2;
+  l2.inputs = 1;
+  l2.outputs = 1;
+  l2.weights = {{0, 0, Rational(-1)}};
+  l2.bias = {Rational(1, 2)};
+  b.layers = {l1, l2};
+  b.readout.inputs = 1;
+  b.readout.outputs = 1;
+  b.readout.weights = {{0, 0, Rational(1)}};
+  b.readout.bias = {Rational(0)};
+  b.readout.activation = net::Activation::identity;
+  return std::make_shared<certify::DenseCorrection>(2, b);
+}
+}  // namespace
+
+TEST_CASE("P<n> with a ReLU network: lines of affine ReLU inputs, exact affinity on polygons (I8(f))") {
+  auto h = two_layer_net();
+  net::Box cell;
+  // On [1/2, 1]²: x + y − 1 >= 0, so the second layer's input is affine and its zero line crosses.
+  cell.lo = {Rational(1, 2), Rational(1, 2)};
+  cell.hi = {Rational(1), Rational(1)};
+  std::vector<net::AffineForm> lines;
+  REQUIRE(h->oblique_kinks(cell, lines));
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].constant == Rational(3, 2));  // 1/2 − (x + y − 1) = 3/2 − x − y
+  CHECK(lines[0].gradient == std::vector<Rational>{Rational(-1), Rational(-1)});
+  // On [0, 1]² the second layer's input bends at x + y = 1 inside: no line describes its kink.
+  net::Box unit = net::Box::unit(2);
+  lines.clear();
+  CHECK_FALSE(h->oblique_kinks(unit, lines));
+  CHECK(lines.empty());
+  // Affinity: below x + y = 3/2 on the cell, h = 3/2 − x − y; a triangle across the line is refused.
+  net::AffineForm a;
+  a.constant = 0;
+  a.gradient.assign(2, Rational(0));
+  REQUIRE(h->add_affine_on(
+      cell, {{Rational(1, 2), Rational(1, 2)}, {Rational(1), Rational(1, 2)}, {Rational(1, 2), Rational(1)}},
+      a));
+  CHECK(a.constant == Rational(3, 2));
+  CHECK(a.gradient == std::vector<Rational>{Rational(-1), Rational(-1)});
+  net::AffineForm b = a;
+  CHECK_FALSE(h->add_affine_on(
+      cell, {{Rational(1, 2), Rational(1, 2)}, {Rational(1), Rational(1)}, {Rational(1, 2), Rational(1)}},
+      b));
+  // Whole-domain norms of R = 2 − h: ∫R² = 527/192, ∫|R| = 79/48 (the density of x + y − 1).
+  certify::Options o;
+  o.rel_gap = Rational(1, 1000000000);
+  resid::Residual r = resid::Residual(compile("2 + 0*x*y", 2)).with(h);
+  for (const auto& [p, ref] :
+       {std::pair{Rational(2), Rational(527, 192)}, std::pair{Rational(1), Rational(79, 48)}}) {
+    certify::LpNormResult l = certify::certify_lp_norm(r, p, o);
+    INFO(l.message);
+    REQUIRE(l.status == certify::Status::proven);
+    CHECK(l.rules.find('P') != std::string::npos);
+    CHECK(l.boxes < 2000);  // the crude rule along two kink lines would need ~1e9 here
+    Ball norm_p;            // ‖R‖_p^p
+    arb_pow(norm_p.arb(), Ball::from_interval(l.bounds.lower.value(), l.bounds.upper.value(), kRefPrec).arb(),
+            q(p).arb(), kRefPrec);
+    CHECK(contains(norm_p, q(ref)));
+  }
+}
+
 TEST_CASE("Z in the producer: L^1 across a zero line is exact for an affine residual (I4)") {
   // ∫_{[0,1]²} |x + y − 3/4| = 25/64 (the density of x + y is s on [0,1], 2 − s on [1,2]).
   resid::Residual r(compile("x + y - 3/4", 2));

@@ -478,7 +478,7 @@ TEST_CASE("P rule: a 2D leaf crossed by a cutoff's axis and oblique kinks, exact
     I crude(128);
     CHECK_FALSE(with_hat.enclose(an, b, cs, rule('P', 4), Q(1), crude));
     CHECK(contains(crude, ref));
-    // So does a dense network subtracted in R (network certificates): its kinks are not the cutoffs'.
+    // So do cutoffs together with a dense network in R (never both in a certificate).
     DenseNetwork net;
     net.d = 2;
     LeafIntegrator with_net(t, 128, {});
@@ -486,6 +486,59 @@ TEST_CASE("P rule: a 2D leaf crossed by a cutoff's axis and oblique kinks, exact
     CHECK_FALSE(with_net.enclose(an, b, cs, rule('P', 4), Q(1), crude));
     CHECK(contains(crude, ref));
   }
+}
+
+TEST_CASE("P rule with a ReLU network in R: its zero lines, exact affinity per trapezoid (I8(f))") {
+  // h = relu(1/2 − relu(x + y − 1)); on [1/2, 1]² the first ReLU input is >= 0, the second
+  // is affine there and crosses at x + y = 3/2. With s = x + y − 1 (x-length s for s <= 1/2,
+  // 1 − s above): ∫(2 − h)² = 27/64 + 1/2 = 59/64 and ∫(2 − h) = 23/48 over the leaf.
+  DenseLayer l1, l2;
+  l1.inputs = 2;
+  l1.outputs = 1;
+  l1.weights = {{0, 0, Q(1)}, {0, 1, Q(1)}};
+  l1.bias = {Q(-1)};
+  l2.inputs = 1;
+  l2.outputs = 1;
+  l2.weights = {{0, 0, Q(-1)}};
+  l2.bias = {Q(1, 2)};
+  DenseBlock blk;
+  blk.layers = {l1, l2};
+  blk.readout.inputs = 1;
+  blk.readout.outputs = 1;
+  blk.readout.weights = {{0, 0, Q(1)}};
+  blk.readout.bias = {Q()};
+  blk.readout.relu = false;
+  DenseNetwork net;
+  net.d = 2;
+  net.blocks = {blk};
+  Target t = unit_target("2", 2);
+  ResidualAnalyzer an(t, 128);
+  an.set_dense(&net, 1, 1);
+  LeafIntegrator li(t, 128, {});
+  li.set_dense(&net, 1, 1, nullptr);
+  CutoffsOnBox none;
+  Box b;
+  b.lo = {Q(1, 2), Q(1, 2)};
+  b.hi = {Q(1), Q(1)};
+  an.analyse(b, none);
+  I exact(ref_prec), out(128), g(128);
+  for (int p : {1, 2}) {
+    CAPTURE(p);
+    REQUIRE(li.enclose(an, b, none, rule('P', 2), Q(p), out));
+    set_interval(exact, p == 2 ? Q(59, 64) : Q(23, 48));
+    CHECK(contains(out, exact));
+    CHECK(width(out) < 1e-30);
+    CHECK_FALSE(li.enclose(an, b, none, rule('G', 4), Q(p), g));  // h is not affine on the leaf
+    CHECK(contains(g, exact));
+  }
+  // On Ω the second ReLU input bends at x + y = 1: no line list, the rule refuses (crude, still valid).
+  Box unit;
+  unit.lo = {Q(0), Q(0)};
+  unit.hi = {Q(1), Q(1)};
+  an.analyse(unit, none);
+  CHECK_FALSE(li.enclose(an, unit, none, rule('P', 4), Q(2), out));
+  set_interval(exact, Q(527, 192));
+  CHECK(contains(out, exact));
 }
 
 TEST_CASE("leaf integrator: bounded bisection with the same rule where a leaf is too wide") {

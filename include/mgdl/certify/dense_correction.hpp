@@ -34,6 +34,13 @@ class DenseCorrection final : public net::Correction {
   // box and depends on x_axis only (all first-layer kinks in 1D; deeper kinks
   // appear once the box is small enough for their inputs to be affine).
   std::vector<num::Rational> axis_breakpoints(const net::Box& box, int axis) const override;
+  // Lemma I8(f): the lines of ReLU inputs affine on the cell that cross it;
+  // false when a non-affine one may cross (its kink bends inside the cell).
+  bool oblique_kinks(const net::Box& cell, std::vector<net::AffineForm>& out) const override;
+  // Lemma I8(f): h on the polygon by exact affine forms, each ReLU input of one
+  // sign at every vertex; false otherwise.
+  bool add_affine_on(const net::Box& cell, const std::vector<std::vector<num::Rational>>& vertices,
+                     net::AffineForm& out) const override;
   std::vector<net::Box> support_boxes() const override;  // Ω
   std::size_t active_units() const override;             // hidden neurons of grade m
   net::GradeBlock realise() const override;

@@ -82,10 +82,14 @@ class ResidualEvaluator {
   num::Ball enclose(const net::Box& box);
   // Order-2 data (see ResidualJet).
   void jet(const net::Box& box, ResidualJet& out);
+  // ⊇ (f − ℓ)(box) for the exact affine ℓ: R's range over any part of the box
+  // on which the corrections sum to ℓ (proofs/integration.md, Lemma I8(f)).
+  num::Ball enclose_affine(const net::Box& box, const net::AffineForm& form);
   // R at a rational point: ball of f(x) at the working precision minus the exact Σ h_k(x).
   num::Ball at_point(const std::vector<num::Rational>& x);
 
  private:
+  void jet_with(const net::Box& box, const net::BallEnclosure& h, ResidualJet& out);
   const Residual* residual_;
   expr::BallEvaluator f_;
   std::vector<num::Ball> lo_, hi_, center_;
