@@ -9,6 +9,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "kink_forms.hpp"
 #include "piece_table.hpp"
 
 namespace mgdl::netcert {
@@ -206,7 +207,10 @@ SmoothCorrection::SmoothCorrection(std::shared_ptr<const net::MultigradeNetwork>
     throw std::invalid_argument("smooth correction: grade " + std::to_string(m) + " out of range");
   if (shared_ && shared_->network != network_)
     throw std::invalid_argument("smooth correction: the shared pieces belong to another network");
-  if (network_->piecewise_linear()) exact_ = std::make_shared<certify::DenseCorrection>(network_, m, first_);
+  if (network_->piecewise_linear()) {
+    exact_ = std::make_shared<certify::DenseCorrection>(network_, m, first_);
+    if (network_->input_dimension() >= 2) kinks_ = std::make_shared<detail::KinkForms>(network_, first_, m);
+  }
   pieces_ = std::make_shared<Pieces>();
 }
 
@@ -254,11 +258,21 @@ std::vector<Rational> SmoothCorrection::first_axis_breakpoints(const net::Box& b
 std::vector<Rational> SmoothCorrection::axis_breakpoints(const net::Box& box, int axis) const {
   if (const detail::PieceTable* t = pieces(); t != nullptr && axis == 0 && in_unit_interval(box))
     return t->kinks_in(box.lo[0], box.hi[0], t->kinks().size());
+  if (kinks_) return kinks_->axis_breakpoints(box, axis);
   return exact_ ? exact_->axis_breakpoints(box, axis) : std::vector<Rational>{};
 }
 
 bool SmoothCorrection::has_axis_breakpoints(const net::Box& box, int axis) const {
   return !first_axis_breakpoints(box, axis, 1).empty();
+}
+
+bool SmoothCorrection::oblique_kinks(const net::Box& cell, std::vector<net::AffineForm>& out) const {
+  return kinks_ && kinks_->oblique_kinks(cell, out);
+}
+
+bool SmoothCorrection::add_affine_on(const net::Box& cell, const std::vector<std::vector<Rational>>& vertices,
+                                     net::AffineForm& out) const {
+  return kinks_ && kinks_->add_affine_on(cell, vertices, out);
 }
 
 num::Ball SmoothCorrection::evaluate_ball(const std::vector<Rational>& x, slong prec) const {

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "mgdl/certify/dense_correction.hpp"
+#include "mgdl/certify/trapezoids.hpp"
 #include "mgdl/netcert/smooth_correction.hpp"
 
 using mgdl::num::Rational;
@@ -184,4 +185,92 @@ TEST_CASE("1D piece table shared by the grades of one network: the same tables (
     }
   auto other = random_stair(rng);
   CHECK_THROWS_AS(netcert::SmoothCorrection(other, 1, 1, shared), std::invalid_argument);
+}
+
+TEST_CASE("2D cells: kink lines and exact pieces from one ball pass agree with exact propagation (I8(f))") {
+  const unsigned seed = 4242;
+  std::printf("test_piece_table 2D seed %u\n", seed);
+  INFO("seed " << seed);
+  std::mt19937_64 rng(seed);
+  long pieces = 0, affine_pieces = 0, refused_cells = 0;
+  for (int trial = 0; trial < 4; ++trial) {
+    // A 2-grade stair reading (x, y): grade 1 [2, 6, 6], grade 2 one more layer of 6.
+    auto network = std::make_shared<net::MultigradeNetwork>(2);
+    int inputs = 2;
+    for (int k = 1; k <= 2; ++k) {
+      net::GradeBlock b;
+      for (int l = 0; l < (k == 1 ? 2 : 1); ++l) {
+        b.layers.push_back(random_layer(rng, inputs, 6, net::Activation::relu));
+        inputs = 6;
+      }
+      b.readout = random_layer(rng, inputs, 1, net::Activation::identity);
+      network->add_grade(b);
+    }
+    for (int first : {1, 2}) {
+      netcert::SmoothCorrection h(network, 2, first);
+      certify::DenseCorrection exact(network, 2, first);
+      for (int c = 0; c < 60; ++c) {
+        INFO("trial " << trial << ", first " << first << ", cell " << c);
+        // A dyadic cell of side 1/8 or 1/32.
+        const int bits = c % 2 == 0 ? 3 : 5;
+        const long n = 1L << bits;
+        net::Box cell;
+        for (int i = 0; i < 2; ++i) {
+          const long k = static_cast<long>(rng() % static_cast<unsigned long>(n));
+          cell.lo.push_back(Rational(k, n));
+          cell.hi.push_back(Rational(k + 1, n));
+        }
+        std::vector<net::AffineForm> lines;
+        if (!h.oblique_kinks(cell, lines)) {
+          ++refused_cells;
+          continue;
+        }
+        // Cut by the cell's axis kinks first, as rule P does.
+        std::vector<Rational> cx = h.axis_breakpoints(cell, 0), cy = h.axis_breakpoints(cell, 1);
+        CHECK(cx == exact.axis_breakpoints(cell, 0));
+        CHECK(cy == exact.axis_breakpoints(cell, 1));
+        if (!cx.empty() || !cy.empty()) continue;
+        std::vector<certify::Trapezoid> traps;
+        REQUIRE(certify::trapezoids(cell, lines, 256, traps));
+        Rational area(0);
+        for (const auto& t : traps) {
+          area += t.area();
+          ++pieces;
+          net::AffineForm a, b;
+          a.constant = 0;
+          a.gradient.assign(2, Rational(0));
+          b = a;
+          const bool fast = h.add_affine_on(cell, t.vertices(), a);
+          const bool slow = exact.add_affine_on(cell, t.vertices(), b);
+          // Every line of a crossing ReLU input is in the list, so every piece is affine.
+          CHECK(fast);
+          if (!fast) continue;
+          ++affine_pieces;
+          if (slow) {
+            CHECK(a.constant == b.constant);
+            CHECK(a.gradient == b.gradient);
+          }
+          // The form is h on the piece: random convex combinations of its corners.
+          const auto v = t.vertices();
+          for (int s = 0; s < 3; ++s) {
+            Rational w[4], sum(0);
+            for (auto& x : w) {
+              x = Rational(static_cast<long>(rng() % 7 + 1), 1);
+              sum += x;
+            }
+            std::vector<Rational> p(2, Rational(0));
+            for (int k = 0; k < 4; ++k)
+              for (int i = 0; i < 2; ++i)
+                p[static_cast<std::size_t>(i)] +=
+                    w[k] / sum * v[static_cast<std::size_t>(k)][static_cast<std::size_t>(i)];
+            CHECK(a.constant + a.gradient[0] * p[0] + a.gradient[1] * p[1] == exact.evaluate(p));
+          }
+        }
+        CHECK(area == cell.volume());
+      }
+    }
+  }
+  INFO("pieces " << pieces << ", refused cells " << refused_cells);
+  CHECK(affine_pieces > 200);  // the test exercises many pieces
+  CHECK(refused_cells > 0);    // and cells where a kink bends (no line list)
 }

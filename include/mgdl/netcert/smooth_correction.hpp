@@ -3,8 +3,9 @@
 // (proofs/networks.md, N8), the fast path of the engines. For a smooth network
 // there are no exact values: evaluate() and enclose() throw std::domain_error.
 // For a piecewise-linear one they are exact (certify::DenseCorrection), kinks
-// come from the exact propagation, and the balls report `affine` when every
-// ReLU has a certain sign on the box (N8.1). In 1D the kinks of a
+// come from the exact propagation (1D), and the balls report `affine` when every
+// ReLU has a certain sign on the box (N8.1); in d >= 2 the kinks and linear
+// pieces of a cell come from one ball pass (Lemma I8(f)). In 1D the kinks of a
 // piecewise-linear h are computed once, exactly (N9), and each box's kinks
 // are then a binary search in that table.
 #pragma once
@@ -19,6 +20,7 @@
 namespace mgdl::netcert {
 namespace detail {
 class PieceTable;
+class KinkForms;
 }
 
 // The exact 1D pieces of one network (N9), built once on first use and shared
@@ -45,6 +47,10 @@ class SmoothCorrection final : public net::Correction {
   std::vector<num::Rational> first_axis_breakpoints(const net::Box& box, int axis,
                                                     std::size_t limit) const override;
   bool has_axis_breakpoints(const net::Box& box, int axis) const override;
+  // Piecewise-linear networks only (proofs/integration.md, Lemma I8(f)); false otherwise.
+  bool oblique_kinks(const net::Box& cell, std::vector<net::AffineForm>& out) const override;
+  bool add_affine_on(const net::Box& cell, const std::vector<std::vector<num::Rational>>& vertices,
+                     net::AffineForm& out) const override;
   std::vector<net::Box> support_boxes() const override { return {net::Box::unit(dimension())}; }
   std::size_t active_units() const override;
   net::GradeBlock realise() const override { return network_->block(grade_); }
@@ -53,6 +59,9 @@ class SmoothCorrection final : public net::Correction {
   std::shared_ptr<const net::MultigradeNetwork> network_;
   int grade_, first_;
   std::shared_ptr<const certify::DenseCorrection> exact_;  // piecewise-linear networks only
+  // d >= 2, piecewise-linear: kinks and pieces per cell from one ball pass
+  // (proofs/integration.md, Lemma I8(f)).
+  std::shared_ptr<const detail::KinkForms> kinks_;
   struct Pieces;
   // 1D piecewise-linear h: the exact piece table (N9), built on first use; null
   // otherwise or when it did not finish within its budget (then the per-box
