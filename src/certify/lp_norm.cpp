@@ -10,6 +10,7 @@
 
 #include "box_eval.hpp"
 #include "mgdl/certify/leaf_rules.hpp"
+#include "mgdl/certify/polygon.hpp"
 #include "mgdl/certify/trapezoids.hpp"
 #include "mgdl/certify/tree.hpp"
 #include "worker_pool.hpp"
@@ -297,6 +298,30 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
     net::AffineForm h;
     bool affine = false;
     Ball range;  // ⊇ R(t): R over its bounding box
+    bool has_crossing = false;
+    Ball crossing;  // with has_crossing (p = 1, R may change sign on t): ⊇ ∫_t |R| by I8(g)
+  };
+  const bool p_one = p == 1;
+  // Lemma I8(g): ∫_t |f − h| ∈ ∫_t |A| ± e·|t| with the linear model A of f − h on
+  // t's bounding box (I4(b)); ∫_t |A| exactly, t cut by the line A = 0.
+  auto crossing_integral = [&](resid::ResidualEvaluator& ev, Piece& pc, resid::ResidualJet& jet) {
+    const net::Box bb = pc.t.bounding_box();
+    ev.jet_affine(bb, pc.h, jet);
+    pc.range = jet.range;
+    net::AffineForm a;
+    Rational e;
+    if (!p_one || num::certainly(num::is_positive(jet.range)) ||
+        num::certainly(num::is_negative(jet.range)) || !resid::linear_model(jet, bb, a, e))
+      return;
+    Polygon poly;
+    for (const auto& v : pc.t.vertices()) poly.push_back(Point2{v[0], v[1]});
+    net::AffineForm minus_a{-a.constant, {-a.gradient[0], -a.gradient[1]}};
+    const Rational abs_a = integral(clip(poly, a), a) + integral(clip(poly, minus_a), minus_a);
+    const Rational err = e * pc.t.area();
+    const Rational lo = abs_a > err ? Rational(abs_a - err) : Rational(0);
+    pc.crossing =
+        Ball::from_interval(num::round_down(lo, 64), num::round_up(abs_a + err, 64), options.precision);
+    pc.has_crossing = true;
   };
   std::vector<std::vector<Piece>> pieces_of(static_cast<std::size_t>(options.threads));
   auto kink_pieces = [&](const net::Box& box, resid::ResidualEvaluator& ev, std::vector<Piece>& found) {
@@ -310,6 +335,7 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
     cy.push_back(box.hi[1]);
     std::vector<net::AffineForm> lines;
     std::vector<Trapezoid> traps;
+    resid::ResidualJet piece_jet;
     for (std::size_t a = 0; a + 1 < cx.size(); ++a)
       for (std::size_t b = 0; b + 1 < cy.size(); ++b) {
         net::Box cell;
@@ -323,10 +349,13 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
         for (Trapezoid& t : traps) {
           Piece pc;
           pc.affine = residual.affine_on(cell, t.vertices(), pc.h);
+          pc.t = std::move(t);
           // R = f − h on the piece: f's Taylor form less h's exact form, with no
           // second pass through the corrections.
-          pc.range = pc.affine ? ev.enclose_affine(t.bounding_box(), pc.h) : ev.enclose(t.bounding_box());
-          pc.t = std::move(t);
+          if (pc.affine)
+            crossing_integral(ev, pc, piece_jet);
+          else
+            pc.range = ev.enclose(pc.t.bounding_box());
           found.push_back(std::move(pc));
         }
       }
@@ -408,6 +437,9 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
                 arb_abs(absr.arb(), pc.range.arb());
                 pow_nonneg(part, absr, p, p_integer, leaf.prec);
                 arb_mul(part.arb(), part.arb(), Ball::from_rational(pc.t.area(), leaf.prec).arb(), leaf.prec);
+                Ball both;
+                if (pc.has_crossing && arb_intersection(both.arb(), part.arb(), pc.crossing.arb(), leaf.prec))
+                  part = both;
               }
               arb_add(sum.arb(), sum.arb(), part.arb(), leaf.prec);
             }

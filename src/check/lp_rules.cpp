@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "dense.hpp"
+#include "half_planes.hpp"
 
 namespace mgdl::check {
 namespace {
@@ -483,45 +484,45 @@ bool LeafIntegrator::gauss(ResidualAnalyzer& an, int n, const Q& p, I& out) {
 // I_A = ∫_B |A|^p = J_+(A) + J_+(−A). Any a0, b0 are allowed (they enter e): for
 // fractional p a slope below 2^-64 of the scale is set to 0, which bounds the
 // cancellation in the σ-sum.
-bool LeafIntegrator::zero_crossing(ResidualAnalyzer& an, const Q& p, I& out) {
-  const I& range = an.range();
+bool linear_model(const ResidualAnalyzer& an, mpfr_prec_t prec, bool zero_tiny, Q& a0, std::vector<Q>& b0,
+                  Q& eq, long& extra_bits) {
   const CorrectionEnclosure& h = an.correction();
-  if (!an.smooth() || !h.affine || !finite(range)) return false;
-  const auto d = static_cast<std::size_t>(d_);
+  if (!an.smooth() || !h.affine || !finite(an.range()) || !finite(an.center_value())) return false;
+  const auto d = an.center().size();
   const std::vector<Q>& rad = an.radius();
   const Jet& cj = an.center_jet();
   const Jet& bj = an.box_jet();
-  if (!finite(an.center_value())) return false;
-  const Q a0 = midpoint_q(an.center_value());
+  I tmp(prec);
+  a0 = midpoint_q(an.center_value());
+  b0.resize(d);
   Q scale = a0.abs();
   for (std::size_t i = 0; i < d; ++i) {
-    mpfi_sub_q(tmp_.get(), cj.c[1 + i].get(), h.glo[i].get());
-    if (!finite(tmp_)) return false;
-    b0_[i] = midpoint_q(tmp_);
-    scale = scale + b0_[i].abs() * rad[i];
+    mpfi_sub_q(tmp.get(), cj.c[1 + i].get(), h.glo[i].get());
+    if (!finite(tmp)) return false;
+    b0[i] = midpoint_q(tmp);
+    scale = scale + b0[i].abs() * rad[i];
   }
-  const bool integer_p = p.is_integer();
-  long extra_bits = 0;
-  if (!integer_p)
+  extra_bits = 0;
+  if (zero_tiny)
     for (std::size_t i = 0; i < d; ++i) {
-      if (b0_[i].sign() == 0) continue;
-      const long gap = ilog2(scale) - ilog2(b0_[i].abs() * rad[i]);
+      if (b0[i].sign() == 0) continue;
+      const long gap = ilog2(scale) - ilog2(b0[i].abs() * rad[i]);
       if (gap > 64)
-        mpq_set_ui(b0_[i].get(), 0, 1);
+        mpq_set_ui(b0[i].get(), 0, 1);
       else
         extra_bits += std::max(0L, gap) + 2;
     }
   // e, rounded up, then read exactly (a dyadic).
   mpfr_t e, m;
-  mpfr_init2(e, prec_);
-  mpfr_init2(m, prec_);
+  mpfr_init2(e, prec);
+  mpfr_init2(m, prec);
   bool ok = true;
-  mpfi_sub_q(tmp_.get(), an.center_value().get(), a0.get());
-  ok = magnitude(e, tmp_);
+  mpfi_sub_q(tmp.get(), an.center_value().get(), a0.get());
+  ok = magnitude(e, tmp);
   for (std::size_t i = 0; i < d && ok; ++i) {
-    mpfi_sub_q(tmp_.get(), cj.c[1 + i].get(), h.glo[i].get());
-    mpfi_sub_q(tmp_.get(), tmp_.get(), b0_[i].get());
-    ok = magnitude(m, tmp_);
+    mpfi_sub_q(tmp.get(), cj.c[1 + i].get(), h.glo[i].get());
+    mpfi_sub_q(tmp.get(), tmp.get(), b0[i].get());
+    ok = magnitude(m, tmp);
     mpfr_mul_q(m, m, rad[i].get(), MPFR_RNDU);
     mpfr_add(e, e, m, MPFR_RNDU);
   }
@@ -535,11 +536,19 @@ bool LeafIntegrator::zero_crossing(ResidualAnalyzer& an, const Q& p, I& out) {
       mpfr_add(e, e, m, MPFR_RNDU);
     }
   ok = ok && mpfr_number_p(e);
-  Q eq;
   if (ok) mpfr_get_q(eq.get(), e);
   mpfr_clear(e);
   mpfr_clear(m);
-  if (!ok) return false;
+  return ok;
+}
+
+bool LeafIntegrator::zero_crossing(ResidualAnalyzer& an, const Q& p, I& out) {
+  const bool integer_p = p.is_integer();
+  Q a0, eq;
+  long extra_bits = 0;
+  if (!linear_model(an, prec_, !integer_p, a0, b0_, eq, extra_bits)) return false;
+  const auto d = static_cast<std::size_t>(d_);
+  const std::vector<Q>& rad = an.radius();
   Q u = a0.abs() + eq;
   for (std::size_t i = 0; i < d; ++i) u = u + b0_[i].abs() * rad[i];
   std::vector<Q> neg_b(d);
@@ -720,6 +729,7 @@ bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const
           pow_nonneg(out_piece_, tmp_, p);
           const Q area = (t[1] - t[0]) * ((t[4] - t[2]) + (t[5] - t[3])) * Q(1, 2);
           mpfi_mul_q(out_piece_.get(), out_piece_.get(), area.get());
+          if (affine && p == Q(1)) crossing_piece(t, area, out_piece_);
         }
         mpfi_add(kink_acc_.get(), kink_acc_.get(), out_piece_.get());
       }
@@ -728,6 +738,23 @@ bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const
   an.crude_integral(p, crude_);
   narrow(out, crude_, tmp_);
   return finite(out);
+}
+
+// proofs/integration.md, Lemma I8(g) (p = 1): on a trapezoid where h is affine and R = f − h
+// may change sign, with the linear model A of R on its bounding box and |R − A| <= e there
+// (I4(b), piece_ analysed last), ||R| − |A|| <= e, so ∫_t |R| ∈ ∫_t |A| ± e·|t|, ∫_t |A| exact.
+// Narrows `out` (the crude enclosure) when the model applies.
+void LeafIntegrator::crossing_piece(const std::vector<Q>& t, const Q& area, I& out) {
+  Q a0, e;
+  long bits = 0;
+  if (!linear_model(*piece_, prec_, false, a0, b0_, e, bits)) return;
+  const std::vector<Q>& c = piece_->center();
+  const std::vector<Q> a{a0 - b0_[0] * c[0] - b0_[1] * c[1], b0_[0], b0_[1]};
+  const Q integral = abs_affine_integral({{t[0], t[2]}, {t[1], t[3]}, {t[1], t[5]}, {t[0], t[4]}}, a);
+  const Q err = e * area, lo = integral - err;
+  I z(prec_);
+  set_interval(z, lo.sign() > 0 ? lo : Q(), integral + err);
+  narrow(out, z, tmp_);
 }
 
 bool LeafIntegrator::g_series_affine(const std::vector<I>& base, int axis, const std::vector<I>* direction,

@@ -37,6 +37,14 @@ std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, i
 // "14 G8, 2 Z" (counts per token, in order of first use).
 std::string describe_rules(const std::vector<LeafRule>& rules);
 
+// proofs/integration.md, Lemma I4(b): after an analyse() with the correction affine
+// and f smooth on the box, r = R there, the dyadic a0 and b (midpoints of the
+// enclosures of r(c) and ∂_i r(c)) and a dyadic e with |r − A| <= e on the box,
+// A = a0 + Σ b_i (x_i − c_i). `zero_tiny`: slopes below 2^-64 of the scale are set
+// to 0 (the σ-sum of fractional p); extra_bits: the precision the others cost it.
+bool linear_model(const ResidualAnalyzer& an, mpfr_prec_t prec, bool zero_tiny, Q& a0, std::vector<Q>& b,
+                  Q& e, long& extra_bits);
+
 class LeafIntegrator {
  public:
   LeafIntegrator(const Target& target, mpfr_prec_t prec, std::vector<const HatGrid*> hats);
@@ -62,6 +70,7 @@ class LeafIntegrator {
   bool zero_crossing(ResidualAnalyzer& an, const Q& p, I& out);
   bool kink_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n, const Q& p,
                   I& out);
+  void crossing_piece(const std::vector<Q>& t, const Q& area, I& out);
   bool trapezoid_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n, const Q& p,
                        I& out);
   // One piece {x0 <= x <= x1, lo(x) <= y <= hi(x)} (lo, hi affine; q = x0, x1, lo0,

@@ -19,6 +19,7 @@
 #include "dense.hpp"
 #include "dense_pieces.hpp"
 #include "fields.hpp"
+#include "half_planes.hpp"
 #include "lp_rules.hpp"
 #include "mgdl/check/check.hpp"
 #include "model.hpp"
@@ -236,10 +237,10 @@ NetCertificate read(const json& j) {
       if (ne.measure_leaves.size() != leaves)
         bad(w + ".p1_measure_leaves", "has " + std::to_string(ne.measure_leaves.size()) + " letters for " +
                                           std::to_string(leaves) + " leaves");
-      const std::size_t at = ne.measure_leaves.find_first_not_of("VSU");
+      const std::size_t at = ne.measure_leaves.find_first_not_of("VSUL");
       if (at != std::string::npos)
         bad(w + ".p1_measure_leaves", "letter '" + ne.measure_leaves.substr(at, 1) + "' at position " +
-                                          std::to_string(at) + " is not V, S or U");
+                                          std::to_string(at) + " is not V, S, U or L");
     }
   }
   return c;
@@ -705,6 +706,52 @@ class NetworkChecker : ClaimLog {
          "] (" + std::to_string(scan.leaves) + " leaves)");
   }
 
+  // N6.2 (d = 2): [lo, hi] ∋ |{D > 0} ∩ B| from the exact forms of h and Φ_m on B
+  // (every ReLU input of one sign at the corners), g = f − ℓ with ℓ = Φ_m − h/2
+  // (D > 0 iff h g < 0, N1), the linear model A of g with |g − A| <= e (I4(b)), and
+  // exact areas: {h >= 0, A <= −e} ∪ {h <= 0, A >= e} inside, {h >= 0, A <= e} ∪
+  // {h <= 0, A >= −e} around. Both ends outward to 64-bit dyadics. False: no bracket.
+  bool linear_measure(P1Grade& pg, const Box& b, Q& lo, Q& hi) {
+    if (c_.d != 2) return false;
+    const std::vector<std::vector<Q>> corners{
+        {b.lo[0], b.lo[1]}, {b.hi[0], b.lo[1]}, {b.hi[0], b.hi[1]}, {b.lo[0], b.hi[1]}};
+    const int m = static_cast<int>(pg.m);
+    std::vector<Q> h(3), phi(3);
+    if (!dense_affine_on(c_.unit, m, m, corners, h) || !dense_affine_on(c_.unit, 1, m, corners, phi))
+      return false;
+    if (h[0].sign() == 0 && h[1].sign() == 0 && h[2].sign() == 0) {  // h ≡ 0: D = 0 (N2)
+      lo = hi = Q();
+      return true;
+    }
+    std::vector<Q> ell(3);
+    for (std::size_t i = 0; i < 3; ++i) ell[i] = phi[i] - h[i] * Q(1, 2);
+    pg.cur.analyse_affine(b, ell);
+    Q a0, e;
+    std::vector<Q> slope;
+    long bits = 0;
+    if (!linear_model(pg.cur, prec_, false, a0, slope, e, bits)) return false;
+    // A = a0 + Σ b_i (x_i − c_i) = a[0] + a[1] x_0 + a[2] x_1.
+    const std::vector<Q>& c = pg.cur.center();
+    std::vector<Q> a{a0 - slope[0] * c[0] - slope[1] * c[1], slope[0], slope[1]};
+    auto form = [](const std::vector<Q>& l, int sign, const Q& shift) {
+      std::vector<Q> out(3);
+      for (std::size_t i = 0; i < 3; ++i) out[i] = sign < 0 ? -l[i] : l[i];
+      out[0] = out[0] + shift;
+      return out;
+    };
+    const std::vector<Q> h_neg = form(h, -1, Q());
+    const Q inside = clipped_area(b, {h, form(a, -1, -e)}) + clipped_area(b, {h_neg, form(a, 1, -e)});
+    const Q around = clipped_area(b, {h, form(a, -1, e)}) + clipped_area(b, {h_neg, form(a, 1, e)});
+    mpfr_t x;
+    mpfr_init2(x, 64);
+    mpfr_set_q(x, inside.get(), MPFR_RNDD);
+    mpfr_get_q(lo.get(), x);
+    mpfr_set_q(x, around.get(), MPFR_RNDU);
+    mpfr_get_q(hi.get(), x);
+    mpfr_clear(x);
+    return true;
+  }
+
   // N6.1: V leaves certified D > 0, S leaves D <= 0; lower <= Σ_V vol, upper >= 1 − Σ_S vol
   // (times the domain's volume for the user's measure, N0).
   void check_measure(std::size_t m) {
@@ -727,6 +774,13 @@ class NetworkChecker : ClaimLog {
     const LeafScan scan = scan_leaves(ev.measure_tree, c_.d, [&](std::size_t i, const Box& b) {
       const char tag = ev.measure_leaves[i];
       if (tag == 'U') return true;
+      if (tag == 'L') {  // N6.2: lower += lo, upper −= vol − hi
+        Q lo, hi;
+        if (!linear_measure(*pg, b, lo, hi)) return false;
+        violated = violated + lo;
+        safe = safe + (box_volume(b) - hi);
+        return true;
+      }
       const bool v = tag == 'V';
       if (!holds(b, [&](const Box& x) {
             const P1Box e = p1_box(*pg, x);
@@ -740,7 +794,10 @@ class NetworkChecker : ClaimLog {
     if (scan.bad) {
       const char tag = ev.measure_leaves[*scan.bad];
       failed(who + " P1 violation measure: leaf " + std::to_string(*scan.bad) + " (" + std::string(1, tag) +
-             ") is not certified " + (tag == 'V' ? "|R_m| > |R_{m-1}|" : "|R_m| <= |R_{m-1}|"));
+             ") is not certified " +
+             (tag == 'V'   ? "|R_m| > |R_{m-1}|"
+              : tag == 'S' ? "|R_m| <= |R_{m-1}|"
+                           : "to have h and Phi_m affine (no linear-model bracket, N6.2)"));
       return;
     }
     Q w(1);

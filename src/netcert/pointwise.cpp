@@ -16,6 +16,7 @@
 #include <deque>
 #include <queue>
 
+#include "mgdl/certify/polygon.hpp"
 #include "mgdl/certify/tree.hpp"
 #include "mgdl/num/bounds.hpp"
 
@@ -51,7 +52,12 @@ class Analyzer {
   // D <= |R_m| <= sup_cur on Ω: the bound of boxes without a finite enclosure.
   Analyzer(const resid::Residual& prev, const resid::Residual& cur, const net::Correction& h, slong prec,
            Rational sup_cur, bool exact)
-      : prev_(prev, prec), cur_(cur, prec), h_(&h), sup_cur_(std::move(sup_cur)), exact_(exact) {}
+      : cur_residual_(&cur),
+        prev_(prev, prec),
+        cur_(cur, prec),
+        h_(&h),
+        sup_cur_(std::move(sup_cur)),
+        exact_(exact) {}
 
   // Range of h on the box: exact (C2.2) when available, else balls (N8).
   // False when no finite range is known; zero: h ≡ 0 on the box.
@@ -109,6 +115,51 @@ class Analyzer {
     return out;
   }
 
+  // N6.2 (d = 2): on a box where h and Φ_m are affine (exact forms), V ∩ B =
+  // {h > 0, g < 0} ∪ {h < 0, g > 0} with g = f − ℓ, ℓ = Φ_m − h/2 (N1: r + s = 2g).
+  // With the linear model A of g (Taylor at the centre) and |g − A| <= e on B,
+  // [lo, hi] ∋ |V ∩ B| from exact clipped areas. False when a form is not known.
+  bool linear_measure(const net::Box& box, Rational& lo, Rational& hi) {
+    if (box.dimension() != 2) return false;
+    const std::vector<std::vector<Rational>> corners{
+        {box.lo[0], box.lo[1]}, {box.hi[0], box.lo[1]}, {box.hi[0], box.hi[1]}, {box.lo[0], box.hi[1]}};
+    net::AffineForm hf{Rational(0), {Rational(0), Rational(0)}}, phi;
+    if (!h_->add_affine_on(box, corners, hf) || !cur_residual_->affine_on(box, corners, phi)) return false;
+    if (hf.constant == 0 && hf.gradient[0] == 0 && hf.gradient[1] == 0) {  // h ≡ 0: D = 0 (N2)
+      lo = hi = Rational(0);
+      return true;
+    }
+    net::AffineForm ell = phi;
+    ell.constant -= hf.constant / 2;
+    for (std::size_t i = 0; i < 2; ++i) ell.gradient[i] -= hf.gradient[i] / 2;
+    cur_.jet_affine(box, ell, jet_);
+    // A with |g − A| <= e on B (proofs/integration.md, I4(b)).
+    net::AffineForm a;
+    Rational e;
+    if (!resid::linear_model(jet_, box, a, e)) return false;
+    auto shifted = [](const net::AffineForm& l, int sign, const Rational& by) {
+      net::AffineForm out = l;
+      if (sign < 0) {
+        out.constant = -out.constant;
+        for (Rational& g : out.gradient) g = -g;
+      }
+      out.constant += by;
+      return out;
+    };
+    const net::AffineForm h_pos = hf, h_neg = shifted(hf, -1, Rational(0));
+    // Inside: {h >= 0, −A − e >= 0} ∪ {h <= 0, A − e >= 0}; outside the union
+    // {h >= 0, −A + e >= 0} ∪ {h <= 0, A + e >= 0} (h = 0 has measure zero: h ≢ 0).
+    lo = certify::clipped_area(box, {h_pos, shifted(a, -1, -e)}) +
+         certify::clipped_area(box, {h_neg, shifted(a, 1, -e)});
+    hi = certify::clipped_area(box, {h_pos, shifted(a, -1, e)}) +
+         certify::clipped_area(box, {h_neg, shifted(a, 1, e)});
+    // Outward to 64-bit dyadics: sums of thousands of exact areas would carry
+    // ever longer denominators.
+    lo = num::round_down(lo, 64);
+    hi = num::round_up(hi, 64);
+    return true;
+  }
+
   // D(x) = |R_m(x)| − |R_{m−1}(x)| as a ball: f(x) a ball, Φ(x) exact (N3).
   Ball margin_at(const std::vector<Rational>& x) {
     Ball r = prev_.at_point(x);
@@ -122,7 +173,9 @@ class Analyzer {
   }
 
  private:
+  const resid::Residual* cur_residual_;
   resid::ResidualEvaluator prev_, cur_;
+  resid::ResidualJet jet_;
   const net::Correction* h_;
   Rational sup_cur_;
   bool exact_;
@@ -266,45 +319,75 @@ void violation_sup(Analyzer& an, int d, const Options& options, PointwiseResult&
   }
 }
 
-// Phase 3 (refuted): measure of {D > 0}: certainly violated boxes count
-// below, undecided ones above; refine the undecided ones, largest first (N6).
-// Every box classified or still open is a node of out.measure_tree; its leaves
-// are tagged V (violated), S (safe or zero) or U (undecided or never classified).
+// Phase 3 (refuted): measure of {D > 0}. Certainly violated boxes count below,
+// safe ones not at all; undecided ones add their volume above (N6), or in 2D
+// where h and Φ_m are affine, the exact area bounds of the linear model (N6.2).
+// Best first: the leaf with the widest bracket is refined next. Every box
+// classified or still open is a node of out.measure_tree; its leaves are
+// tagged V (violated), S (safe or zero), L (the linear-model bracket) or U.
 void violation_measure(Analyzer& an, int d, const Options& options, PointwiseResult& out) {
+  struct Open {
+    double key;  // the bracket's width, steering only
+    long id;
+    int node;
+    net::Box box;
+    Rational lo, hi;  // this leaf's share of [lower, lower + width]
+  };
+  auto less = [](const Open& a, const Open& b) { return a.key != b.key ? a.key < b.key : a.id > b.id; };
+  std::priority_queue<Open, std::vector<Open>, decltype(less)> heap(less);
   certify::CoverTree tree(net::Box::unit(d));
   std::vector<char> tag{'U'};  // per node
-  std::deque<std::pair<int, net::Box>> open;
-  open.emplace_back(certify::CoverTree::root(), net::Box::unit(d));
-  Rational lower(0), undecided(1);
-  long boxes = 0;
-  std::string why;
-  while (!open.empty()) {
-    if (gap_reached(lower, lower + undecided, options.certify.rel_gap) && lower > 0) break;
-    if (stop_now(options.certify, why) || boxes >= options.pointwise_max_boxes) break;
-    auto [node, box] = std::move(open.front());
-    open.pop_front();
+  // With L leaves the checker recomputes each bracket with its own enclosures of f:
+  // converge to a third of the gap and widen the claim by a third on each side.
+  const Rational inner = d == 2 ? options.certify.rel_gap / 3 : options.certify.rel_gap;
+  Rational lower(0), width(0);
+  long ids = 0, boxes = 0;
+  bool linear = false;
+  auto place = [&](int node, net::Box box) {
     ++boxes;
-    const Rational vol = box.volume();
     Classified c = an.classify(box);
-    if (c.kind == Kind::undecided && !too_small(box, options.certify.max_level)) {
-      const int axis = widest_axis(box);
-      const int lo = tree.split(node, axis);
-      tag.resize(tree.size(), 'U');
-      open.emplace_back(lo, certify::half_box(box, axis, false));
-      open.emplace_back(lo + 1, certify::half_box(box, axis, true));
-      continue;
+    tag.resize(tree.size(), 'U');
+    char& t = tag[static_cast<std::size_t>(node)];
+    if (c.kind != Kind::undecided) {
+      t = c.kind == Kind::violated ? 'V' : 'S';
+      if (c.kind == Kind::violated) lower += box.volume();
+      return;
     }
-    if (c.kind == Kind::undecided) {  // cannot refine: it stays undecided
-      open.emplace_back(node, std::move(box));
-      break;
+    Rational lo(0), hi = box.volume();
+    if (d == 2 && an.linear_measure(box, lo, hi)) {
+      t = 'L';
+      linear = true;
     }
-    undecided -= vol;  // zero and safe: D <= 0 on the box
-    if (c.kind == Kind::violated) lower += vol;
-    tag[static_cast<std::size_t>(node)] = c.kind == Kind::violated ? 'V' : 'S';
+    lower += lo;
+    width += hi - lo;
+    if (hi == lo || too_small(box, options.certify.max_level)) return;  // final
+    const double key = num::to_double_approx(hi - lo);
+    heap.push(Open{key, ids++, node, std::move(box), std::move(lo), std::move(hi)});
+  };
+  std::string why;
+  place(certify::CoverTree::root(), net::Box::unit(d));
+  while (!heap.empty()) {
+    if (lower > 0 && gap_reached(lower, lower + width, inner)) break;
+    if (stop_now(options.certify, why) || boxes >= options.pointwise_max_boxes) break;
+    Open top = heap.top();
+    heap.pop();
+    lower -= top.lo;
+    width -= top.hi - top.lo;
+    const int axis = widest_axis(top.box);
+    const int lo = tree.split(top.node, axis);
+    place(lo, certify::half_box(top.box, axis, false));
+    place(lo + 1, certify::half_box(top.box, axis, true));
   }
+  Rational upper = lower + width;
+  if (linear) {
+    const Rational slack = options.certify.rel_gap / 3 * upper;
+    lower = lower > slack ? num::round_down(lower - slack, 64) : Rational(0);
+    upper = num::round_up(upper + slack, 64);
+  }
+  if (upper > 1) upper = 1;
   out.measure_lower = lower;
-  out.measure_upper = lower + undecided;
-  if (lower > 0 && gap_reached(lower, lower + undecided, options.certify.rel_gap))
+  out.measure_upper = upper;
+  if (lower > 0 && gap_reached(lower, upper, options.certify.rel_gap))
     out.measure_status = certify::Status::proven;
   out.measure_tree = tree.to_string();
   out.measure_leaves.clear();

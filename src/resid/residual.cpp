@@ -237,7 +237,37 @@ void ResidualEvaluator::jet(const net::Box& box, ResidualJet& out) {
   jet_with(box, h_, out);
 }
 
+bool linear_model(const ResidualJet& jet, const net::Box& box, net::AffineForm& a, Rational& e) {
+  const std::size_t d = static_cast<std::size_t>(box.dimension());
+  if (!jet.value.is_finite() || jet.gradient.size() != d || jet.hessian.size() != d * d) return false;
+  for (const Ball& b : jet.gradient)
+    if (!b.is_finite()) return false;
+  for (const Ball& b : jet.hessian)
+    if (!b.is_finite()) return false;
+  const std::vector<Rational> c = box.center();
+  const Rational vlo = num::lower_rational(jet.value), vhi = num::upper_rational(jet.value);
+  a.constant = (vlo + vhi) / 2;
+  a.gradient.assign(d, Rational(0));
+  e = (vhi - vlo) / 2;
+  for (std::size_t i = 0; i < d; ++i) {
+    const Rational glo = num::lower_rational(jet.gradient[i]), ghi = num::upper_rational(jet.gradient[i]);
+    const Rational ri = box.width(static_cast<int>(i)) / 2;
+    a.gradient[i] = (glo + ghi) / 2;
+    a.constant -= a.gradient[i] * c[i];
+    e += (ghi - glo) / 2 * ri;
+    for (std::size_t j = 0; j < d; ++j)
+      e += num::abs_upper_rational(jet.hessian[i * d + j]) * ri * (box.width(static_cast<int>(j)) / 2) / 2;
+  }
+  return true;
+}
+
 Ball ResidualEvaluator::enclose_affine(const net::Box& box, const net::AffineForm& form) {
+  ResidualJet out;
+  jet_affine(box, form, out);
+  return out.range;
+}
+
+void ResidualEvaluator::jet_affine(const net::Box& box, const net::AffineForm& form, ResidualJet& out) {
   // ℓ's exact value at the centre, gradient and range over the box (corners, separable).
   const slong prec = f_.precision();
   const std::size_t du = static_cast<std::size_t>(box.dimension());
@@ -255,9 +285,7 @@ Ball ResidualEvaluator::enclose_affine(const net::Box& box, const net::AffineFor
   h_.value_at_center = Ball::from_rational(v, prec);
   h_.range = Ball::from_interval(lo, hi, prec);
   h_.affine = true;
-  ResidualJet out;
   jet_with(box, h_, out);
-  return out.range;
 }
 
 void ResidualEvaluator::jet_with(const net::Box& box, const net::BallEnclosure& h, ResidualJet& out) {

@@ -8,7 +8,8 @@ with kinks at 1/3 and 5/12 against exp(x)), checks the genuine certificates (mus
 one mutated copy per mutation (must fail: exit 1, or 2 when the file became malformed): the P1
 witness moved into the safe region, the margin raised, the network copy edited after
 certification, the embedded weights changed, claims flipped (P1, P3, ratio, status, bounds),
-and the L^p leaf rules (proofs/integration.md) changed: a bad token, a token too many or too
+and, in 2D (quarter_disc.json), the linear-model brackets of the measure (N6.2) retagged; and
+the L^p leaf rules (proofs/integration.md) changed: a bad token, a token too many or too
 few (exit 2), and the kink split K<n> of a leaf with kinks replaced by rules whose hypotheses
 fail there (G<n>, Z: h is not affine on the leaf) or by the crude rule (exit 1).
 """
@@ -238,6 +239,58 @@ mutate(v_dir, "version-1-without-evidence", version_1, want_ok=True,
        line="not re-checked (certificate version 1 predates their evidence)")
 mutate(v_dir, "version-1-margin-raised", both(version_1, lambda c: g(c, 2).update(p1_margin_lower="3/2")),
        line="grade 2 P1 refutation")
+
+
+# 2D (N6.2): the violation set of quarter_disc.json against x^2 + y^2 is the quarter disc
+# x^2 + y^2 < 1/2 (area pi/8); L leaves carry the linear-model bracket the checker recomputes.
+q_dir = os.path.join(work, "disc")
+r = run("certify", os.path.join(data, "quarter_disc.json"), "x^2 + y^2", "--rel-gap", "1e-4", "--threads", "1",
+        "--quiet", "--out", q_dir)
+assert r.returncode == 0, r.stderr
+check(q_dir, True, "genuine 2D refutation", line="grade 2: P1 violation measure in")
+q_cert = json.load(open(os.path.join(q_dir, "certificate.json")))
+q_ev = q_cert["evidence"]["grades"][2]
+
+
+def leaves_2d(tree):  # pre-order leaves of a tree over [0, 1]^2: ((x0, y0), (x1, y1))
+    stack, out = [((F(0), F(0)), (F(1), F(1)))], []
+    for ch in tree:
+        lo, hi = stack.pop()
+        if ch == ".":
+            out.append((lo, hi))
+            continue
+        a = ord(ch) - ord("a")
+        mid = (lo[a] + hi[a]) / 2
+        upper_lo, lower_hi = list(lo), list(hi)
+        upper_lo[a], lower_hi[a] = mid, mid
+        stack += [(tuple(upper_lo), hi), (lo, tuple(lower_hi))]
+    return out
+
+
+q_leaves = leaves_2d(q_ev["p1_measure_tree"])
+q_tags = q_ev["p1_measure_leaves"]
+assert len(q_leaves) == len(q_tags)
+q_meas = g(q_cert, 2)["p1_violation_measure"]
+assert F(q_meas["unit_lower"]) <= F(3927, 10000) and F(3926, 10000) <= F(q_meas["unit_upper"]), q_meas
+# An L leaf across the circle, and the undecided leaf across the kink x = 1/3 of grade 2.
+crosses = lambda lo, hi: lo[0] ** 2 + lo[1] ** 2 < F(1, 2) < hi[0] ** 2 + hi[1] ** 2
+l_at = next(i for i, ((lo, hi), t) in enumerate(zip(q_leaves, q_tags)) if t == "L" and crosses(lo, hi))
+u2_at = next(i for i, ((lo, hi), t) in enumerate(zip(q_leaves, q_tags)) if t == "U" and lo[0] < F(1, 3) < hi[0])
+l_vol = (q_leaves[l_at][1][0] - q_leaves[l_at][0][0]) * (q_leaves[l_at][1][1] - q_leaves[l_at][0][1])
+
+
+def q_retag(i, letter, lower=None, upper=None):
+    retagged = lambda c: c["evidence"]["grades"][2].update(p1_measure_leaves=q_tags[:i] + letter + q_tags[i + 1:])
+    return both(retagged, set_measure(lower, upper))
+
+
+q_lo, q_hi = F(q_meas["unit_lower"]), F(q_meas["unit_upper"])
+mutate(q_dir, "disc-L-as-violated", q_retag(l_at, "V", lower=q_lo + l_vol / 2),
+       line=f"leaf {l_at} (V) is not certified")
+mutate(q_dir, "disc-L-as-safe", q_retag(l_at, "S", upper=q_hi - l_vol / 2), line=f"leaf {l_at} (S) is not certified")
+mutate(q_dir, "disc-kink-U-as-L", q_retag(u2_at, "L"), line=f"leaf {u2_at} (L) is not certified")
+mutate(q_dir, "disc-lower-raised", q_retag(0, q_tags[0], lower=(q_lo + q_hi) / 2), line="tighter than the cover")
+mutate(q_dir, "disc-upper-lowered", q_retag(0, q_tags[0], upper=(q_lo + q_hi) / 2), line="tighter than the cover")
 
 shutil.rmtree(work)
 print(f"tamper_network: {passes} passed, {failures} failed")

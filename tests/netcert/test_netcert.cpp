@@ -8,6 +8,7 @@
 #include <cmath>
 #include <random>
 
+#include "mgdl/certify/polygon.hpp"
 #include "mgdl/certify/tree.hpp"
 #include "mgdl/netcert/certify_network.hpp"
 #include "mgdl/netcert/claim_budget.hpp"
@@ -182,6 +183,89 @@ TEST_CASE("a sign flip of the correction where R does not vanish is refuted") {
   CHECK(p1.margin_lower <= p1.witness[0] - Rational(1, 2));
   CHECK(contains(p1.violation_lower, p1.violation_upper, Rational(1, 2)));
   CHECK(contains(p1.measure_lower, p1.measure_upper, Rational(1, 2)));
+}
+
+namespace {
+
+// d = 2: h_1 = 0·relu(x) ≡ 0, h_2 = 1 + 0·relu(relu(x) − 1/3) (grade 2 reads F_1; its kink
+// x = 1/3 is not dyadic, so boxes across it stay undecided), against f = x² + y².
+// tests/netcert/data/quarter_disc.json is the same network.
+net::MultigradeNetwork quarter_disc() {
+  net::MultigradeNetwork n(2);
+  net::GradeBlock g1;
+  g1.layers.push_back(layer(2, {{Rational(1), Rational(0)}}, {Rational(0)}, true));
+  g1.readout = layer(1, {{Rational(0)}}, {Rational(0)}, false);
+  n.add_grade(g1);
+  net::GradeBlock g2;
+  g2.layers.push_back(layer(1, {{Rational(1)}}, {Rational(-1, 3)}, true));
+  g2.readout = layer(1, {{Rational(0)}}, {Rational(1)}, false);
+  n.add_grade(g2);
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("2D: the violation set is a quarter disc; its measure pi/8 by linear-model brackets (N6.2)") {
+  // R_1 = f, R_2 = f − 1: D_2 > 0 iff h·(f − ℓ) < 0 with ℓ = Φ_2 − h/2 = 1/2, i.e. on
+  // x² + y² < 1/2, of area π/8 (a curved boundary: boxes alone converge at first order).
+  auto f = expr::Program::compile(expr::Expression::parse("x^2 + y^2"), expr::Domain::unit(2));
+  netcert::Options o = options();
+  o.certify.rel_gap = Rational(1, 10000);
+  o.p = {Rational(2)};
+  auto c = netcert::certify_network(quarter_disc(), f, o);
+  REQUIRE(c.grades.size() == 2);
+  CHECK(c.grades[0].p1.verdict == netcert::Verdict::proven);
+  const auto& p1 = c.grades[1].p1;
+  REQUIRE(p1.verdict == netcert::Verdict::refuted);
+  CHECK(contains(p1.violation_lower, p1.violation_upper, Rational(1)));  // D_2(0, 0) = 1
+  // π/8 = 0.392699081698724154807830422909937860524646174921888227621868...
+  CHECK(p1.measure_lower <= Rational(392699081698724154LL) / Rational(1000000000000000000LL));
+  CHECK(Rational(392699081698724155LL) / Rational(1000000000000000000LL) <= p1.measure_upper);
+  CHECK(p1.measure_status == mgdl::certify::Status::proven);
+  CHECK(p1.measure_upper - p1.measure_lower <= o.certify.rel_gap * p1.measure_upper);
+  const auto l = std::count(p1.measure_leaves.begin(), p1.measure_leaves.end(), 'L');
+  CHECK(l > 0);
+  // Boxes alone would need a boundary band of area < 4e-5, i.e. boxes of side ~4e-5
+  // along an arc of length 1.1 (about 3e4 of them); the brackets need far fewer leaves.
+  CHECK(p1.measure_leaves.size() < 20000);
+  MESSAGE("quarter disc: " << p1.measure_leaves.size() << " leaves, " << l << " L");
+}
+
+TEST_CASE("the producer's clipped areas: known values and exact splits along random lines (N6.2)") {
+  using mgdl::certify::clipped_area;
+  const net::Box unit = net::Box::unit(2);
+  auto line = [](Rational c, Rational a, Rational b) { return net::AffineForm{c, {a, b}}; };
+  CHECK(clipped_area(unit, {line(-1, 1, 1)}) == Rational(1, 2));
+  CHECK(clipped_area(unit, {line(Rational(-1, 3), 1, 0), line(Rational(1, 2), 0, -1)}) == Rational(1, 3));
+  CHECK(clipped_area(unit, {line(-3, 1, 1)}) == 0);
+  std::mt19937 gen(5);
+  auto q = [&](int den) { return Rational(static_cast<long>(gen() % 19) - 9, den); };
+  for (int t = 0; t < 200; ++t) {
+    net::Box b;
+    b.lo = {Rational(static_cast<long>(gen() % 8), 8), Rational(static_cast<long>(gen() % 8), 8)};
+    b.hi = {b.lo[0] + Rational(1 + static_cast<long>(gen() % 5), 16),
+            b.lo[1] + Rational(1 + static_cast<long>(gen() % 5), 16)};
+    const net::AffineForm l1 = line(q(7), q(5), q(3)), l2 = line(q(7), q(5), q(3));
+    const net::AffineForm n1 = line(-l1.constant, -l1.gradient[0], -l1.gradient[1]);
+    const net::AffineForm n2 = line(-l2.constant, -l2.gradient[0], -l2.gradient[1]);
+    CHECK(clipped_area(b, {l1}) + clipped_area(b, {n1}) == b.volume());
+    CHECK(clipped_area(b, {l1, l2}) + clipped_area(b, {l1, n2}) == clipped_area(b, {l1}));
+  }
+}
+
+TEST_CASE("the producer's integral of |a| over a polygon, exactly (I8(g))") {
+  using mgdl::certify::Polygon;
+  const Polygon square = mgdl::certify::box_polygon(net::Box::unit(2));
+  auto abs_integral = [](const Polygon& poly, const net::AffineForm& a) {
+    const net::AffineForm minus{-a.constant, {-a.gradient[0], -a.gradient[1]}};
+    return mgdl::certify::integral(mgdl::certify::clip(poly, a), a) +
+           mgdl::certify::integral(mgdl::certify::clip(poly, minus), minus);
+  };
+  CHECK(abs_integral(square, {Rational(-3, 4), {Rational(1), Rational(1)}}) == Rational(25, 64));
+  CHECK(abs_integral(square, {Rational(-1, 3), {Rational(1), Rational(0)}}) == Rational(5, 18));
+  const Polygon clockwise{square[3], square[2], square[1], square[0]};
+  CHECK(abs_integral(clockwise, {Rational(-3, 4), {Rational(1), Rational(1)}}) == Rational(25, 64));
+  CHECK(mgdl::certify::area(clockwise) == 1);
 }
 
 TEST_CASE("the domain map folds exactly into the first layer (N0)") {

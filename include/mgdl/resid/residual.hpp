@@ -64,6 +64,13 @@ struct ResidualJet {
   num::Ball range;                    // ⊇ R(box)
 };
 
+// proofs/integration.md, Lemma I4(b): from the jet of r on the box (f smooth, the
+// corrections affine there), the affine A = a0 + b·(x − c), a0 and b the midpoints
+// of r(c) and ∇r(c), written as an absolute form, and e >= sup_box |r − A|:
+// e = |r(c) − a0| + Σ |∂_i r(c) − b_i| r_i + ½ Σ_{i,j} sup|∂_ij f| r_i r_j.
+// False when the jet is not finite.
+bool linear_model(const ResidualJet& jet, const net::Box& box, net::AffineForm& a, num::Rational& e);
+
 // d = 1 (proofs/certification.md, C2.6): a ball containing a + b t + ½ H t²
 // for all t ∈ [−r, r], a ∈ a_ball, b ∈ b_ball, H ∈ h_ball (r = the largest
 // value of r_ball), each side bounded by its own parabola.
@@ -85,6 +92,9 @@ class ResidualEvaluator {
   // ⊇ (f − ℓ)(box) for the exact affine ℓ: R's range over any part of the box
   // on which the corrections sum to ℓ (proofs/integration.md, Lemma I8(f)).
   num::Ball enclose_affine(const net::Box& box, const net::AffineForm& form);
+  // The order-2 data of f − ℓ on the box (value and gradient at the centre,
+  // Hessian over the box), for the same exact affine ℓ.
+  void jet_affine(const net::Box& box, const net::AffineForm& form, ResidualJet& out);
   // R at a rational point: ball of f(x) at the working precision minus the exact Σ h_k(x).
   num::Ball at_point(const std::vector<num::Rational>& x);
 
