@@ -9,6 +9,8 @@ namespace mgdl::netcert::detail {
 using num::Ball;
 using num::Rational;
 
+static_assert(sizeof(Ball) == sizeof(arb_struct), "Ball is laid out as one arb_struct");
+
 namespace {
 constexpr slong kPrec = 128;
 constexpr std::size_t kMaxPatterns = 1u << 20;  // the memo is cleared beyond this
@@ -57,7 +59,13 @@ KinkForms::KinkForms(std::shared_ptr<const net::MultigradeNetwork> network, int 
       u.w.push_back(Ball::from_rational(e.value, kPrec));
     }
     std::vector<int> out(static_cast<std::size_t>(layer.outputs));
-    for (int r = 0; r < layer.outputs; ++r) out[static_cast<std::size_t>(r)] = base + r;
+    for (int r = 0; r < layer.outputs; ++r) {
+      out[static_cast<std::size_t>(r)] = base + r;
+      Unit& u = units_[static_cast<std::size_t>(base + r)];
+      u.contiguous = !u.in.empty();
+      for (std::size_t k = 1; k < u.in.size() && u.contiguous; ++k)
+        u.contiguous = u.in[k].first == u.in[0].first + static_cast<int>(k);
+    }
     return out;
   };
   for (int k = 1; k <= m; ++k) {
@@ -99,13 +107,24 @@ const KinkForms::Cell& KinkForms::classify(const net::Box& box) const {
     r = un.bias_ball;
     Ball* g = &c.pg[u * d];
     bool affine = true;
-    for (std::size_t k = 0; k < un.in.size(); ++k) {
-      const auto j = static_cast<std::size_t>(un.in[k].first);
-      const Ball& w = un.w[k];
-      arb_addmul(v.arb(), w.arb(), c.ov[j].arb(), kPrec);
-      arb_addmul(r.arb(), w.arb(), c.orr[j].arb(), kPrec);
-      for (std::size_t i = 0; i < d; ++i) arb_addmul(g[i].arb(), w.arb(), c.og[j * d + i].arb(), kPrec);
-      affine = affine && c.out_affine[j];
+    for (const auto& in : un.in) affine = affine && c.out_affine[static_cast<std::size_t>(in.first)];
+    if (un.contiguous) {  // inputs first_in, first_in + 1, ...: one arb_dot per quantity
+      const auto j0 = static_cast<std::size_t>(un.in.front().first);
+      const auto len = static_cast<slong>(un.in.size());
+      arb_srcptr w = reinterpret_cast<arb_srcptr>(un.w.data());
+      arb_dot(v.arb(), v.arb(), 0, w, 1, reinterpret_cast<arb_srcptr>(&c.ov[j0]), 1, len, kPrec);
+      arb_dot(r.arb(), r.arb(), 0, w, 1, reinterpret_cast<arb_srcptr>(&c.orr[j0]), 1, len, kPrec);
+      for (std::size_t i = 0; i < d; ++i)
+        arb_dot(g[i].arb(), nullptr, 0, w, 1, reinterpret_cast<arb_srcptr>(&c.og[j0 * d + i]),
+                static_cast<slong>(d), len, kPrec);
+    } else {
+      for (std::size_t k = 0; k < un.in.size(); ++k) {
+        const auto j = static_cast<std::size_t>(un.in[k].first);
+        const Ball& w = un.w[k];
+        arb_addmul(v.arb(), w.arb(), c.ov[j].arb(), kPrec);
+        arb_addmul(r.arb(), w.arb(), c.orr[j].arb(), kPrec);
+        for (std::size_t i = 0; i < d; ++i) arb_addmul(g[i].arb(), w.arb(), c.og[j * d + i].arb(), kPrec);
+      }
     }
     // N8: the range also lies in value + Σ G_i·[−r_i, r_i] (mean value theorem).
     Ball spread = v, both;

@@ -57,6 +57,7 @@ class KinkForms {
     num::Rational bias;
     num::Ball bias_ball;
     bool relu = false;
+    bool contiguous = false;  // in[k].first == in[0].first + k: arb_dot over the cell's arrays
   };
   struct Cell;  // one classified cell (per thread)
   const Cell& classify(const net::Box& box) const;

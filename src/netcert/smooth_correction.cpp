@@ -78,12 +78,51 @@ void activate(net::Activation a, const Ball& x, Ball& out, Ball* deriv, slong pr
   }
 }
 
+static_assert(sizeof(Ball) == sizeof(arb_struct), "Ball is laid out as one arb_struct");
+arb_srcptr raw(const std::vector<Ball>& v, std::size_t at = 0) {
+  return reinterpret_cast<arb_srcptr>(v.data() + at);
+}
+
+}  // namespace
+
+// A layer's weights and biases as balls, once (they are exact for binary32/64
+// weights at kBallPrec; other rationals get a ball of radius 2^-kBallPrec, which
+// still encloses them at any working precision). Dense row-major when the layer
+// is dense enough for arb_dot, which is several times faster than a loop of
+// arb_addmul.
+struct LayerBalls {
+  bool dense = false;
+  std::vector<Ball> w;  // outputs × inputs, row-major (dense only)
+  std::vector<Ball> bias;
+};
+struct NetworkBalls {
+  std::vector<std::vector<LayerBalls>> grades;  // per grade: its hidden layers, then the read-out
+};
+
+namespace {
+
+constexpr slong kBallPrec = 256;
+
+LayerBalls layer_balls(const net::AffineLayer& layer) {
+  LayerBalls b;
+  const auto rows = static_cast<std::size_t>(layer.outputs), cols = static_cast<std::size_t>(layer.inputs);
+  for (const Rational& v : layer.bias) b.bias.push_back(Ball::from_rational(v, kBallPrec));
+  b.dense = rows * cols <= 4 * layer.weights.size() + 16;
+  if (!b.dense) return b;
+  b.w.assign(rows * cols, Ball());
+  for (const auto& e : layer.weights)
+    arb_add(b.w[static_cast<std::size_t>(e.row) * cols + static_cast<std::size_t>(e.col)].arb(),
+            b.w[static_cast<std::size_t>(e.row) * cols + static_cast<std::size_t>(e.col)].arb(),
+            Ball::from_rational(e.value, kBallPrec).arb(), kBallPrec);
+  return b;
+}
+
 std::vector<Unit> affine(const net::AffineLayer& layer, const std::vector<Unit>& in,
-                         const std::vector<Ball>& radius, slong prec) {
+                         const std::vector<Ball>& radius, slong prec, const LayerBalls* balls) {
   const std::size_t d = radius.size();
   std::vector<Unit> out(static_cast<std::size_t>(layer.outputs));
   for (std::size_t r = 0; r < out.size(); ++r) {
-    out[r].value = Ball::from_rational(layer.bias[r], prec);
+    out[r].value = balls ? balls->bias[r] : Ball::from_rational(layer.bias[r], prec);
     out[r].range = out[r].value;
     out[r].grad.assign(d, Ball());
   }
@@ -91,13 +130,33 @@ std::vector<Unit> affine(const net::AffineLayer& layer, const std::vector<Unit>&
   for (const auto& e : layer.weights)
     out[static_cast<std::size_t>(e.row)].affine =
         out[static_cast<std::size_t>(e.row)].affine && in[static_cast<std::size_t>(e.col)].affine;
-  for (const auto& e : layer.weights) {
-    Unit& y = out[static_cast<std::size_t>(e.row)];
-    const Unit& u = in[static_cast<std::size_t>(e.col)];
-    w = Ball::from_rational(e.value, prec);
-    arb_addmul(y.value.arb(), w.arb(), u.value.arb(), prec);
-    arb_addmul(y.range.arb(), w.arb(), u.range.arb(), prec);
-    for (std::size_t i = 0; i < d; ++i) arb_addmul(y.grad[i].arb(), w.arb(), u.grad[i].arb(), prec);
+  if (balls && balls->dense && in.size() == static_cast<std::size_t>(layer.inputs)) {
+    // Gather the inputs into contiguous arrays, then one arb_dot per output and quantity.
+    const std::size_t cols = in.size();
+    std::vector<Ball> iv(cols), ir(cols), ig(cols * d);
+    for (std::size_t c = 0; c < cols; ++c) {
+      iv[c] = in[c].value;
+      ir[c] = in[c].range;
+      for (std::size_t i = 0; i < d; ++i) ig[c * d + i] = in[c].grad[i];
+    }
+    for (std::size_t r = 0; r < out.size(); ++r) {
+      Unit& y = out[r];
+      arb_srcptr row = raw(balls->w, r * cols);
+      arb_dot(y.value.arb(), y.value.arb(), 0, row, 1, raw(iv), 1, static_cast<slong>(cols), prec);
+      arb_dot(y.range.arb(), y.range.arb(), 0, row, 1, raw(ir), 1, static_cast<slong>(cols), prec);
+      for (std::size_t i = 0; i < d; ++i)
+        arb_dot(y.grad[i].arb(), nullptr, 0, row, 1, raw(ig, i), static_cast<slong>(d),
+                static_cast<slong>(cols), prec);
+    }
+  } else {
+    for (const auto& e : layer.weights) {
+      Unit& y = out[static_cast<std::size_t>(e.row)];
+      const Unit& u = in[static_cast<std::size_t>(e.col)];
+      w = Ball::from_rational(e.value, prec);
+      arb_addmul(y.value.arb(), w.arb(), u.value.arb(), prec);
+      arb_addmul(y.range.arb(), w.arb(), u.range.arb(), prec);
+      for (std::size_t i = 0; i < d; ++i) arb_addmul(y.grad[i].arb(), w.arb(), u.grad[i].arb(), prec);
+    }
   }
   for (Unit& y : out) {
     Ball spread = y.value;
@@ -129,7 +188,8 @@ void apply_activation(net::Activation a, std::vector<Unit>& v, slong prec) {
 }
 
 // The sum of grades first..m's read-outs on the box (or at a point when lo == hi).
-Unit propagate(const net::MultigradeNetwork& net, int first, int m, const net::Box& box, slong prec) {
+Unit propagate(const net::MultigradeNetwork& net, int first, int m, const net::Box& box, slong prec,
+               const NetworkBalls* balls) {
   const std::size_t d = static_cast<std::size_t>(box.dimension());
   std::vector<Rational> c = box.center();
   std::vector<Ball> radius(d);
@@ -144,12 +204,13 @@ Unit propagate(const net::MultigradeNetwork& net, int first, int m, const net::B
   Unit sum;
   for (int k = 1; k <= m; ++k) {
     const net::GradeBlock& block = net.block(k);
-    for (const net::AffineLayer& layer : block.layers) {
-      v = affine(layer, v, radius, prec);
-      apply_activation(layer.activation, v, prec);
+    const std::vector<LayerBalls>* gb = balls ? &balls->grades[static_cast<std::size_t>(k - 1)] : nullptr;
+    for (std::size_t l = 0; l < block.layers.size(); ++l) {
+      v = affine(block.layers[l], v, radius, prec, gb ? &(*gb)[l] : nullptr);
+      apply_activation(block.layers[l].activation, v, prec);
     }
     if (k < first) continue;
-    std::vector<Unit> out = affine(block.readout, v, radius, prec);
+    std::vector<Unit> out = affine(block.readout, v, radius, prec, gb ? &gb->back() : nullptr);
     apply_activation(block.readout.activation, out, prec);
     if (k == first) {
       sum = std::move(out.at(0));
@@ -181,12 +242,25 @@ class SharedPieces {
     });
     return ok ? &pieces : nullptr;
   }
+  // Every layer's weights as balls (N8), built on first use.
+  const NetworkBalls* balls() {
+    std::call_once(balls_once, [this] {
+      for (int k = 1; k <= network->grades(); ++k) {
+        std::vector<LayerBalls> g;
+        for (const net::AffineLayer& layer : network->block(k).layers) g.push_back(layer_balls(layer));
+        g.push_back(layer_balls(network->block(k).readout));
+        all_balls.grades.push_back(std::move(g));
+      }
+    });
+    return &all_balls;
+  }
   std::shared_ptr<const net::MultigradeNetwork> network;
 
  private:
-  std::once_flag once;
+  std::once_flag once, balls_once;
   bool ok = false;
   detail::NetworkPieces pieces;
+  NetworkBalls all_balls;
 };
 
 std::shared_ptr<SharedPieces> shared_pieces(std::shared_ptr<const net::MultigradeNetwork> network) {
@@ -278,7 +352,7 @@ bool SmoothCorrection::add_affine_on(const net::Box& cell, const std::vector<std
 num::Ball SmoothCorrection::evaluate_ball(const std::vector<Rational>& x, slong prec) const {
   if (exact_) return Ball::from_rational(evaluate(x), prec);
   net::Box point{x, x};
-  return propagate(*network_, first_, grade_, point, prec).value;
+  return propagate(*network_, first_, grade_, point, prec, shared_ ? shared_->balls() : nullptr).value;
 }
 
 void SmoothCorrection::enclose_balls(const net::Box& box, slong prec, net::BallEnclosure& out) const {
@@ -286,7 +360,7 @@ void SmoothCorrection::enclose_balls(const net::Box& box, slong prec, net::BallE
     t->enclose_balls(box.lo[0], box.hi[0], prec, out);  // N9
     return;
   }
-  Unit h = propagate(*network_, first_, grade_, box, prec);
+  Unit h = propagate(*network_, first_, grade_, box, prec, shared_ ? shared_->balls() : nullptr);
   out.value_at_center = std::move(h.value);
   out.gradient = std::move(h.grad);
   out.range = std::move(h.range);
