@@ -25,8 +25,8 @@ DenseNetwork fold_domain(DenseNetwork net, const std::vector<Q>& lo, const std::
 Q dense_value(const DenseNetwork& net, const std::vector<Q>& x, int first, int last);
 
 // Adds to acc the enclosure (C2) of Σ_{first <= k <= last} readout_k(F_k) on the box:
-// exact for piecewise-linear networks; by MPFI at `prec` when an activation is smooth
-// (smooth_net.hpp, N10).
+// exact for piecewise-linear networks in 1D; by MPFI at `prec` (N10, ReLU by N8.1) in d >= 2 or when an
+// activation is smooth (smooth_net.hpp, N10).
 void add_dense_enclosure(const DenseNetwork& net, int first, int last, const Box& box,
                          const std::vector<Q>& center, mpfr_prec_t prec, CorrectionEnclosure& acc);
 

@@ -78,6 +78,19 @@ void positive_part(I& x) {
   if (mpfr_sgn(x.right()) < 0) mpfr_set_ui(x.right(), 0, MPFR_RNDU);
 }
 
+// out := x·q, outward. A dyadic q = n/2^k (every binary32/64 weight) multiplies by the
+// integer n and shifts, which MPFR does without the division of mpfr_mul_q.
+void mul_weight(I& out, const I& x, const Q& q) {
+  mpz_srcptr den = mpq_denref(q.get());
+  const mp_bitcnt_t k = mpz_scan1(den, 0);
+  if (mpz_sizeinbase(den, 2) == k + 1) {  // den = 2^k
+    mpfi_mul_z(out.get(), x.get(), mpq_numref(q.get()));
+    mpfi_div_2ui(out.get(), out.get(), k);
+  } else {
+    mpfi_mul_q(out.get(), x.get(), q.get());
+  }
+}
+
 class Propagation {
  public:
   Propagation(std::size_t d, mpfr_prec_t prec, bool gradients)
@@ -96,12 +109,12 @@ class Propagation {
     for (const auto& e : layer.weights) {
       Unit& y = out[static_cast<std::size_t>(e.row)];
       const Unit& u = in[static_cast<std::size_t>(e.col)];
-      mpfi_mul_q(t_.get(), u.value.get(), e.value.get());
+      mul_weight(t_, u.value, e.value);
       mpfi_add(y.value.get(), y.value.get(), t_.get());
-      mpfi_mul_q(t_.get(), u.range.get(), e.value.get());
+      mul_weight(t_, u.range, e.value);
       mpfi_add(y.range.get(), y.range.get(), t_.get());
       for (std::size_t i = 0; i < y.grad.size(); ++i) {
-        mpfi_mul_q(t_.get(), u.grad[i].get(), e.value.get());
+        mul_weight(t_, u.grad[i], e.value);
         mpfi_add(y.grad[i].get(), y.grad[i].get(), t_.get());
       }
       y.affine = y.affine && u.affine;
@@ -151,6 +164,23 @@ class Propagation {
       }
       u.affine = false;
     }
+  }
+
+  // The hidden units of grades 1..last in order: the sign of each pre-activation on the
+  // box (+1: >= 0, −1: <= 0, 0: may change sign); false when a range is not finite.
+  bool signs(const DenseNetwork& net, int last, std::vector<Unit> v, const std::vector<I>& radius,
+             std::vector<signed char>& sign) {
+    sign.clear();
+    for (int k = 1; k <= last; ++k)
+      for (const DenseLayer& l : net.blocks.at(static_cast<std::size_t>(k - 1)).layers) {
+        v = affine(l, v, radius);
+        for (const Unit& u : v) {
+          if (!finite(u.range)) return false;
+          sign.push_back(mpfr_sgn(u.range.left()) >= 0 ? 1 : mpfr_sgn(u.range.right()) <= 0 ? -1 : 0);
+        }
+        activation(l, v);
+      }
+    return true;
   }
 
   // The sum of grades first..last's read-outs (N10.1): V, G_i, R added.
@@ -227,12 +257,13 @@ void smooth_value(const DenseNetwork& net, const std::vector<Q>& x, int first, i
   mpfi_set(out.get(), h.value.get());
 }
 
-void add_smooth_enclosure(const DenseNetwork& net, int first, int last, const Box& box,
-                          const std::vector<Q>& center, mpfr_prec_t prec, CorrectionEnclosure& acc) {
-  if (first > last) return;
+namespace {
+
+// The inputs x on the box: value at the centre, range, unit gradient; radius ±r_i.
+std::vector<Unit> box_inputs(const Box& box, const std::vector<Q>& center, mpfr_prec_t prec,
+                             std::vector<I>& radius) {
   const std::size_t d = box.lo.size();
-  Propagation p(d, prec, true);
-  std::vector<I> radius(d, I(prec));
+  radius.assign(d, I(prec));
   std::vector<Unit> v;
   for (std::size_t i = 0; i < d; ++i) {
     const Q r = center[i] - box.lo[i];
@@ -242,6 +273,26 @@ void add_smooth_enclosure(const DenseNetwork& net, int first, int last, const Bo
     set_interval(v[i].range, box.lo[i], box.hi[i]);
     for (std::size_t j = 0; j < d; ++j) mpfi_set_ui(v[i].grad[j].get(), i == j ? 1 : 0);
   }
+  return v;
+}
+
+}  // namespace
+
+bool dense_relu_signs(const DenseNetwork& net, int last, const Box& box, const std::vector<Q>& center,
+                      mpfr_prec_t prec, std::vector<signed char>& sign) {
+  std::vector<I> radius;
+  std::vector<Unit> v = box_inputs(box, center, prec, radius);
+  Propagation p(box.lo.size(), prec, true);
+  return p.signs(net, last, std::move(v), radius, sign);
+}
+
+void add_smooth_enclosure(const DenseNetwork& net, int first, int last, const Box& box,
+                          const std::vector<Q>& center, mpfr_prec_t prec, CorrectionEnclosure& acc) {
+  if (first > last) return;
+  const std::size_t d = box.lo.size();
+  Propagation p(d, prec, true);
+  std::vector<I> radius;
+  std::vector<Unit> v = box_inputs(box, center, prec, radius);
   const Unit h = p.run(net, first, last, std::move(v), radius);
   // Bounded in practice (every activation output is); an overflow is a defect, not a claim.
   if (!bounded(h)) throw std::runtime_error("smooth network: an interval enclosure is not finite");

@@ -28,4 +28,11 @@ void smooth_value(const DenseNetwork& net, const std::vector<Q>& x, int first, i
 void add_smooth_enclosure(const DenseNetwork& net, int first, int last, const Box& box,
                           const std::vector<Q>& center, mpfr_prec_t prec, CorrectionEnclosure& acc);
 
+// The pre-activations of the hidden units of grades 1..last on the box, in order
+// (block by block, layer by layer, row by row), by the same MPFI propagation (N10,
+// ReLU by N8.1): +1 when >= 0 on the box, −1 when <= 0, 0 when it may change sign.
+// False when a range is not finite.
+bool dense_relu_signs(const DenseNetwork& net, int last, const Box& box, const std::vector<Q>& center,
+                      mpfr_prec_t prec, std::vector<signed char>& sign);
+
 }  // namespace mgdl::check
