@@ -338,7 +338,8 @@ void violation_measure(Analyzer& an, int d, const Options& options, PointwiseRes
   certify::CoverTree tree(net::Box::unit(d));
   std::vector<char> tag{'U'};  // per node
   // With L leaves the checker recomputes each bracket with its own enclosures of f:
-  // converge to a third of the gap and widen the claim by a third on each side.
+  // converge to a third of the gap and widen the claim by a third on each side
+  // (without them the sums are exact: the gap itself, no widening).
   const Rational inner = d == 2 ? options.certify.rel_gap / 3 : options.certify.rel_gap;
   Rational lower(0), width(0);
   long ids = 0, boxes = 0;
@@ -367,7 +368,7 @@ void violation_measure(Analyzer& an, int d, const Options& options, PointwiseRes
   std::string why;
   place(certify::CoverTree::root(), net::Box::unit(d));
   while (!heap.empty()) {
-    if (lower > 0 && gap_reached(lower, lower + width, inner)) break;
+    if (lower > 0 && gap_reached(lower, lower + width, linear ? inner : options.certify.rel_gap)) break;
     if (stop_now(options.certify, why) || boxes >= options.pointwise_max_boxes) break;
     Open top = heap.top();
     heap.pop();
