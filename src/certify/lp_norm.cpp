@@ -315,8 +315,7 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
       return;
     Polygon poly;
     for (const auto& v : pc.t.vertices()) poly.push_back(Point2{v[0], v[1]});
-    net::AffineForm minus_a{-a.constant, {-a.gradient[0], -a.gradient[1]}};
-    const Rational abs_a = integral(clip(poly, a), a) + integral(clip(poly, minus_a), minus_a);
+    const Rational abs_a = abs_integral(poly, a);
     const Rational err = e * pc.t.area();
     const Rational lo = abs_a > err ? Rational(abs_a - err) : Rational(0);
     pc.crossing =

@@ -69,6 +69,16 @@ Rational integral(const Polygon& poly, const net::AffineForm& g) {
   return sum;
 }
 
+net::AffineForm negated(const net::AffineForm& l) {
+  require_2d(l);
+  return net::AffineForm{-l.constant, {-l.gradient[0], -l.gradient[1]}};
+}
+
+Rational abs_integral(const Polygon& poly, const net::AffineForm& g) {
+  const net::AffineForm minus = negated(g);
+  return integral(clip(poly, g), g) + integral(clip(poly, minus), minus);
+}
+
 Rational clipped_area(const net::Box& box, const std::vector<net::AffineForm>& half_planes) {
   Polygon poly = box_polygon(box);
   for (const net::AffineForm& l : half_planes) {

@@ -136,11 +136,10 @@ std::vector<Q> center_of(const Box& b) {
   return c;
 }
 
-// C2.2 on the box for grades first..last; `pre` sees each hidden neuron's
-// pre-activation (with whether a ReLU follows), `add` each read-out.
-template <class Pre, class Add>
+// C2.2 on the box for grades first..last; `add` sees each read-out.
+template <class Add>
 void propagate(const DenseNetwork& net, int first, int last, const Box& box, const std::vector<Q>& center,
-               Pre&& pre, Add&& add) {
+               Add&& add) {
   const std::size_t d = box.lo.size();
   std::vector<Q> radius(d);
   std::vector<Neuron> v(d);
@@ -157,7 +156,6 @@ void propagate(const DenseNetwork& net, int first, int last, const Box& box, con
     const DenseBlock& b = net.blocks[static_cast<std::size_t>(k - 1)];
     for (const DenseLayer& l : b.layers) {
       v = affine(l, v, radius);
-      for (const Neuron& u : v) pre(u, l.relu);
       if (l.relu) relu(v);
     }
     if (k < first) continue;
@@ -172,23 +170,21 @@ void propagate(const DenseNetwork& net, int first, int last, const Box& box, con
 void add_dense_enclosure(const DenseNetwork& net, int first, int last, const Box& box,
                          const std::vector<Q>& center, mpfr_prec_t prec, CorrectionEnclosure& acc) {
   if (first > last) return;
-  // In d >= 2 the exact rational propagation costs ~7 rational multiply-adds per weight
-  // and box (tens of ms through 64×64 layers); the MPFI propagation of N10, which treats
-  // ReLU by N8.1, encloses the same function at a small fraction of that.
   if (has_smooth_activation(net)) {
     add_smooth_enclosure(net, first, last, box, center, prec, acc);
     return;
   }
   if (box.lo.size() >= 2) {
-    // At 512 bits the sums of products of binary32/64 weights and dyadic box centres stay
-    // exact through the usual depths, so an affine h keeps a point value and gradient (N10.1).
+    // The exact rational propagation below costs ~7 rational multiply-adds per weight and
+    // box (tens of ms through 64×64 layers); the MPFI propagation of N10 (ReLU by N8.1) is
+    // far cheaper. At 512 bits the sums of products of binary32/64 weights and dyadic box
+    // centres stay exact through the usual depths, so an affine h keeps a point value and
+    // gradient (N10.1).
     add_smooth_enclosure(net, first, last, box, center, std::max<mpfr_prec_t>(prec, 512), acc);
     return;
   }
   const std::size_t d = box.lo.size();
-  propagate(
-      net, first, last, box, center, [](const Neuron&, bool) {},
-      [&](const Neuron& h) {
+  propagate(net, first, last, box, center, [&](const Neuron& h) {
         acc.value = acc.value + h.value;
         acc.lo = acc.lo + h.lo;
         acc.hi = acc.hi + h.hi;

@@ -137,22 +137,16 @@ class Analyzer {
     net::AffineForm a;
     Rational e;
     if (!resid::linear_model(jet_, box, a, e)) return false;
-    auto shifted = [](const net::AffineForm& l, int sign, const Rational& by) {
-      net::AffineForm out = l;
-      if (sign < 0) {
-        out.constant = -out.constant;
-        for (Rational& g : out.gradient) g = -g;
-      }
-      out.constant += by;
-      return out;
+    auto shifted = [](net::AffineForm l, const Rational& by) {
+      l.constant += by;
+      return l;
     };
-    const net::AffineForm h_pos = hf, h_neg = shifted(hf, -1, Rational(0));
+    const net::AffineForm h_pos = hf, h_neg = certify::negated(hf), minus_a = certify::negated(a);
     // Inside: {h >= 0, −A − e >= 0} ∪ {h <= 0, A − e >= 0}; outside the union
     // {h >= 0, −A + e >= 0} ∪ {h <= 0, A + e >= 0} (h = 0 has measure zero: h ≢ 0).
-    lo = certify::clipped_area(box, {h_pos, shifted(a, -1, -e)}) +
-         certify::clipped_area(box, {h_neg, shifted(a, 1, -e)});
-    hi = certify::clipped_area(box, {h_pos, shifted(a, -1, e)}) +
-         certify::clipped_area(box, {h_neg, shifted(a, 1, e)});
+    lo = certify::clipped_area(box, {h_pos, shifted(minus_a, -e)}) +
+         certify::clipped_area(box, {h_neg, shifted(a, -e)});
+    hi = certify::clipped_area(box, {h_pos, shifted(minus_a, e)}) + certify::clipped_area(box, {h_neg, shifted(a, e)});
     // Outward to 64-bit dyadics: sums of thousands of exact areas would carry
     // ever longer denominators.
     lo = num::round_down(lo, 64);
@@ -340,7 +334,7 @@ void violation_measure(Analyzer& an, int d, const Options& options, PointwiseRes
   // With L leaves the checker recomputes each bracket with its own enclosures of f:
   // converge to a third of the gap and widen the claim by a third on each side
   // (without them the sums are exact: the gap itself, no widening).
-  const Rational inner = d == 2 ? options.certify.rel_gap / 3 : options.certify.rel_gap;
+  const Rational inner = options.certify.rel_gap / 3;
   Rational lower(0), width(0);
   long ids = 0, boxes = 0;
   bool linear = false;

@@ -110,10 +110,10 @@ LayerBalls layer_balls(const net::AffineLayer& layer) {
   b.dense = rows * cols <= 4 * layer.weights.size() + 16;
   if (!b.dense) return b;
   b.w.assign(rows * cols, Ball());
-  for (const auto& e : layer.weights)
-    arb_add(b.w[static_cast<std::size_t>(e.row) * cols + static_cast<std::size_t>(e.col)].arb(),
-            b.w[static_cast<std::size_t>(e.row) * cols + static_cast<std::size_t>(e.col)].arb(),
-            Ball::from_rational(e.value, kBallPrec).arb(), kBallPrec);
+  for (const auto& e : layer.weights) {
+    Ball& w = b.w[static_cast<std::size_t>(e.row) * cols + static_cast<std::size_t>(e.col)];
+    arb_add(w.arb(), w.arb(), Ball::from_rational(e.value, kBallPrec).arb(), kBallPrec);
+  }
   return b;
 }
 

@@ -246,8 +246,7 @@ TEST_CASE("the producer's clipped areas: known values and exact splits along ran
     b.hi = {b.lo[0] + Rational(1 + static_cast<long>(gen() % 5), 16),
             b.lo[1] + Rational(1 + static_cast<long>(gen() % 5), 16)};
     const net::AffineForm l1 = line(q(7), q(5), q(3)), l2 = line(q(7), q(5), q(3));
-    const net::AffineForm n1 = line(-l1.constant, -l1.gradient[0], -l1.gradient[1]);
-    const net::AffineForm n2 = line(-l2.constant, -l2.gradient[0], -l2.gradient[1]);
+    const net::AffineForm n1 = mgdl::certify::negated(l1), n2 = mgdl::certify::negated(l2);
     CHECK(clipped_area(b, {l1}) + clipped_area(b, {n1}) == b.volume());
     CHECK(clipped_area(b, {l1, l2}) + clipped_area(b, {l1, n2}) == clipped_area(b, {l1}));
   }
@@ -256,11 +255,7 @@ TEST_CASE("the producer's clipped areas: known values and exact splits along ran
 TEST_CASE("the producer's integral of |a| over a polygon, exactly (I8(g))") {
   using mgdl::certify::Polygon;
   const Polygon square = mgdl::certify::box_polygon(net::Box::unit(2));
-  auto abs_integral = [](const Polygon& poly, const net::AffineForm& a) {
-    const net::AffineForm minus{-a.constant, {-a.gradient[0], -a.gradient[1]}};
-    return mgdl::certify::integral(mgdl::certify::clip(poly, a), a) +
-           mgdl::certify::integral(mgdl::certify::clip(poly, minus), minus);
-  };
+  using mgdl::certify::abs_integral;
   CHECK(abs_integral(square, {Rational(-3, 4), {Rational(1), Rational(1)}}) == Rational(25, 64));
   CHECK(abs_integral(square, {Rational(-1, 3), {Rational(1), Rational(0)}}) == Rational(5, 18));
   const Polygon clockwise{square[3], square[2], square[1], square[0]};

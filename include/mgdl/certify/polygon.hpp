@@ -25,6 +25,10 @@ Polygon clip(const Polygon& poly, const net::AffineForm& l);
 num::Rational area(const Polygon& poly);
 // ∫_poly g for affine g: Σ over the fan triangles of area · g(centroid), exactly.
 num::Rational integral(const Polygon& poly, const net::AffineForm& g);
+// ∫_poly |g| exactly: poly cut by g = 0, each part by integral() (I8(g)).
+num::Rational abs_integral(const Polygon& poly, const net::AffineForm& g);
+// −l (2D).
+net::AffineForm negated(const net::AffineForm& l);
 // |{x ∈ box : l(x) >= 0 for every l}| (Sutherland–Hodgman, then the shoelace formula).
 num::Rational clipped_area(const net::Box& box, const std::vector<net::AffineForm>& half_planes);
 
