@@ -241,6 +241,87 @@ void add_hat_enclosure(const HatGrid& h, const Box& box, const std::vector<Q>& c
   acc.affine = acc.affine && affine;
 }
 
+namespace {
+
+// The cells [first_i, last_i] meeting the closed hull of the points, per axis.
+void cells_met(const HatGrid& h, const std::vector<std::vector<Q>>& pts, std::vector<long>& first,
+               std::vector<long>& last) {
+  const auto d = static_cast<std::size_t>(h.d);
+  first.assign(d, 0);
+  last.assign(d, 0);
+  for (std::size_t i = 0; i < d; ++i) {
+    Q lo = pts[0][i], hi = pts[0][i];
+    for (const auto& v : pts) {
+      if (v[i] < lo) lo = v[i];
+      if (hi < v[i]) hi = v[i];
+    }
+    first[i] = cell_of(h.grid[i], lo);
+    last[i] = cell_of(h.grid[i], hi);
+    // hi on an inner grid line belongs to the cell on its left as well.
+    if (last[i] > first[i] && h.grid[i][static_cast<std::size_t>(last[i])] == hi) --last[i];
+  }
+}
+
+// u_0 − u_1 on grid cell (i, j) as {constant, a, b}: constant + a x + b y.
+std::vector<Q> cell_diagonal(const HatGrid& h, long i, long j) {
+  const auto ui = static_cast<std::size_t>(i), uj = static_cast<std::size_t>(j);
+  const Q wx = h.grid[0][ui + 1] - h.grid[0][ui], wy = h.grid[1][uj + 1] - h.grid[1][uj];
+  return {h.grid[1][uj] / wy - h.grid[0][ui] / wx, Q(1) / wx, Q(-1) / wy};
+}
+
+}  // namespace
+
+void hat_cell_lines(const HatGrid& h, const Box& cell, std::vector<std::vector<Q>>& lines) {
+  if (h.d != 2 || h.c.empty()) return;
+  std::vector<long> first, last;
+  cells_met(h, {cell.lo, cell.hi}, first, last);
+  if (first != last) return;
+  const std::vector<Q> u = cell_diagonal(h, first[0], first[1]);
+  bool pos = false, neg = false;
+  for (const Q& x : {cell.lo[0], cell.hi[0]})
+    for (const Q& y : {cell.lo[1], cell.hi[1]}) {
+      const int s = (u[0] + u[1] * x + u[2] * y).sign();
+      pos = pos || s > 0;
+      neg = neg || s < 0;
+    }
+  if (pos && neg) lines.push_back(u);
+}
+
+bool hat_affine_on(const HatGrid& h, const std::vector<std::vector<Q>>& vertices, std::vector<Q>& form) {
+  if (h.d != 2 || vertices.empty() || form.size() != 3) return false;
+  for (const auto& v : vertices)
+    if (v.size() != 2 || v[0] < Q() || Q(1) < v[0] || v[1] < Q() || Q(1) < v[1]) return false;
+  if (h.c.empty()) return true;
+  std::vector<long> first, last;
+  cells_met(h, vertices, first, last);
+  if (first != last) {
+    // h on these cells is a combination of the nodes first .. last + 1 only.
+    for (const auto& p : h.index)
+      if (first[0] <= p[0] && p[0] <= last[0] + 1 && first[1] <= p[1] && p[1] <= last[1] + 1) return false;
+    return true;
+  }
+  const long i = first[0], j = first[1];
+  const std::vector<Q> u = cell_diagonal(h, i, j);
+  bool upper = true, lower = true;  // u_0 >= u_1 resp. u_0 <= u_1 at every vertex
+  for (const auto& v : vertices) {
+    const int s = (u[0] + u[1] * v[0] + u[2] * v[1]).sign();
+    upper = upper && s >= 0;
+    lower = lower && s <= 0;
+  }
+  if (!upper && !lower) return false;
+  // Kuhn simplex of order (0, 1) (u_0 >= u_1): c00 + u_0 (c10 − c00) + u_1 (c11 − c10);
+  // of order (1, 0): c00 + u_1 (c01 − c00) + u_0 (c11 − c01).
+  const Q c00 = coef_or_zero(h, {i, j}), c10 = coef_or_zero(h, {i + 1, j}), c01 = coef_or_zero(h, {i, j + 1}),
+          c11 = coef_or_zero(h, {i + 1, j + 1});
+  const Q du0 = upper ? c10 - c00 : c11 - c01, du1 = upper ? c11 - c10 : c01 - c00;
+  const auto ui = static_cast<std::size_t>(i), uj = static_cast<std::size_t>(j);
+  const Q gx = du0 / (h.grid[0][ui + 1] - h.grid[0][ui]), gy = du1 / (h.grid[1][uj + 1] - h.grid[1][uj]);
+  form[0] = form[0] + c00 - gx * h.grid[0][ui] - gy * h.grid[1][uj];
+  form[1] = form[1] + gx;
+  form[2] = form[2] + gy;
+  return true;
+}
+
 Box hat_node_box(const HatGrid& h, std::size_t k) {
   Box b;
   for (std::size_t i = 0; i < static_cast<std::size_t>(h.d); ++i) {

@@ -34,6 +34,17 @@ Q hat_value(const HatGrid& h, const std::vector<Q>& x);
 // gradient hull of the Kuhn simplices the box meets (C2), range.
 void add_hat_enclosure(const HatGrid& h, const Box& box, const std::vector<Q>& center, CorrectionEnclosure& acc);
 
+// proofs/integration.md, Lemma I8(h), d = 2. A cell inside one grid cell
+// [ξ_i, ξ_{i+1}] × [η_j, η_{j+1}]: appends the diagonal u_0 − u_1 = 0 as
+// {constant, x-coefficient, y-coefficient} when it crosses the open cell. A
+// cell meeting several grid cells: nothing (hat_affine_on decides).
+void hat_cell_lines(const HatGrid& h, const Box& cell, std::vector<std::vector<Q>>& lines);
+// form += h on the convex polygon `vertices` (d = 2): true when all vertices
+// lie in one grid cell and one closed Kuhn simplex of it (h is that simplex's
+// interpolant, Lemma B0), or when the cells they meet touch no active node
+// (h ≡ 0); false otherwise (affinity not proven).
+bool hat_affine_on(const HatGrid& h, const std::vector<std::vector<Q>>& vertices, std::vector<Q>& form);
+
 // Σ_z ∩ Ω of node k (the root box of its fact; design note 1).
 Box hat_node_box(const HatGrid& h, std::size_t k);
 // The point z of node k.

@@ -638,10 +638,11 @@ bool LeafIntegrator::kink_split(ResidualAnalyzer& an, const Box& box, const Cuto
 // affinity check of a piece (then the crude rule).
 bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n,
                                      const Q& p, I& out) {
-  // Cutoffs (I8(a)) or a piecewise-linear network (I8(f)), not both; with a hat grid the rule refuses.
-  if (d_ != 2 || !hats_.empty()) return false;
+  // Cutoffs (I8(a)), a piecewise-linear network (I8(f)) or hat grids (I8(h)), one kind at a time.
+  if (d_ != 2) return false;
   const bool dense = dense_grades_;
-  if (dense && !cutoffs.varying.empty()) return false;
+  const int kinds = int(dense) + int(!cutoffs.varying.empty()) + int(!hats_.empty());
+  if (kinds > 1) return false;
   constexpr std::size_t max_cuts = 8, max_lines = 8, max_pieces = 64;
   std::vector<Q> axis_cuts[2];
   for (std::size_t i = 0; i < 2; ++i) {
@@ -651,6 +652,12 @@ bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const
       for (const Q* t : {&q->sup_lo[i], &q->a[i], &q->b[i], &q->sup_hi[i]})
         if (box.lo[i] < *t && *t < box.hi[i]) c.push_back(*t);
     if (dense) dense_axis_kinks(*dense_, dense_first_, dense_last_, box, static_cast<int>(i), c);
+    for (const HatGrid* hg : hats_) {
+      const std::vector<Q>& axis = hg->grid[i];
+      for (auto it = std::upper_bound(axis.begin(), axis.end(), box.lo[i]);
+           it != axis.end() && *it < box.hi[i]; ++it)
+        c.push_back(*it);
+    }
     c.push_back(box.hi[i]);
     std::sort(c.begin(), c.end());
     c.erase(std::unique(c.begin(), c.end()), c.end());
@@ -673,6 +680,7 @@ bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const
       cell.hi[1] = axis_cuts[1][b + 1];
       lines.clear();
       if (dense && !dense_cell_lines(*dense_, dense_first_, dense_last_, cell, lines)) return false;
+      for (const HatGrid* hg : hats_) hat_cell_lines(*hg, cell, lines);
       for (const CutoffData* q : cutoffs.varying) {
         if (!support_meets_closed(*q, cell)) continue;
         if (!cell_u(*q, cell, u)) return false;  // an axis kink inside: cannot happen
@@ -691,8 +699,9 @@ bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const
         h[0] = cutoffs.constant;
         h[1] = Q();
         h[2] = Q();
-        bool affine = !dense || dense_affine_on(*dense_, dense_first_, dense_last_,
-                                                {{t[0], t[2]}, {t[1], t[3]}, {t[1], t[5]}, {t[0], t[4]}}, h);
+        const std::vector<std::vector<Q>> corners{{t[0], t[2]}, {t[1], t[3]}, {t[1], t[5]}, {t[0], t[4]}};
+        bool affine = !dense || dense_affine_on(*dense_, dense_first_, dense_last_, corners, h);
+        for (const HatGrid* hg : hats_) affine = affine && hat_affine_on(*hg, corners, h);
         for (const CutoffData* q : cutoffs.varying) {
           if (!support_meets_closed(*q, cell)) continue;
           if (!cell_u(*q, cell, u)) return false;

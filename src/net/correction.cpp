@@ -4,6 +4,33 @@ namespace mgdl::net {
 
 using num::Ball;
 
+num::Rational value_at(const AffineForm& l, const std::vector<num::Rational>& x) {
+  num::Rational v = l.constant;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (l.gradient[i] != 0) v += l.gradient[i] * x[i];
+  return v;
+}
+
+bool changes_sign_on(const AffineForm& l, const Box& box) {
+  num::Rational lmax = l.constant, lmin = l.constant;
+  for (std::size_t i = 0; i < box.lo.size(); ++i) {
+    const num::Rational a = l.gradient[i] * box.lo[i], b = l.gradient[i] * box.hi[i];
+    lmax += a > b ? a : b;
+    lmin += a > b ? b : a;
+  }
+  return lmax > 0 && lmin < 0;
+}
+
+bool polygon_in_cell(const Box& cell, const std::vector<std::vector<num::Rational>>& vertices, std::size_t d) {
+  if (cell.lo.size() != d || cell.hi.size() != d || vertices.empty()) return false;
+  for (const auto& v : vertices) {
+    if (v.size() != d) return false;
+    for (std::size_t i = 0; i < d; ++i)
+      if (v[i] < cell.lo[i] || v[i] > cell.hi[i]) return false;
+  }
+  return true;
+}
+
 Ball Correction::evaluate_ball(const std::vector<num::Rational>& x, slong prec) const {
   return Ball::from_rational(evaluate(x), prec);
 }

@@ -316,13 +316,6 @@ bool cutoff_u_on_cell(const Cutoff& q, const Rational* inv_rho, const Box& cell,
   return true;
 }
 
-Rational affine_at(const AffineForm& l, const std::vector<Rational>& x) {
-  Rational v = l.constant;
-  for (std::size_t i = 0; i < x.size(); ++i)
-    if (l.gradient[i] != 0) v += l.gradient[i] * x[i];
-  return v;
-}
-
 }  // namespace
 
 // proofs/integration.md, Lemma I8(a): on the cell, ψ_Q = σ(u_Q) with u_Q affine;
@@ -342,14 +335,7 @@ bool CutoffCorrection::oblique_kinks(const Box& cell, std::vector<AffineForm>& o
       ok = false;
       return;
     }
-    // max and min of u over the cell, corner by corner (separable).
-    Rational umax = u.constant, umin = u.constant;
-    for (std::size_t i = 0; i < du; ++i) {
-      const Rational a = u.gradient[i] * cell.lo[i], b = u.gradient[i] * cell.hi[i];
-      umax += a > b ? a : b;
-      umin += a > b ? b : a;
-    }
-    if (umax > 0 && umin < 0) out.push_back(u);
+    if (changes_sign_on(u, cell)) out.push_back(u);
   });
   return ok;
 }
@@ -359,12 +345,7 @@ bool CutoffCorrection::oblique_kinks(const Box& cell, std::vector<AffineForm>& o
 bool CutoffCorrection::add_affine_on(const Box& cell, const std::vector<std::vector<Rational>>& vertices,
                                      AffineForm& out) const {
   const auto du = static_cast<std::size_t>(dimension_);
-  if (cell.lo.size() != du || cell.hi.size() != du || vertices.empty()) return false;
-  for (const auto& v : vertices) {
-    if (v.size() != du) return false;
-    for (std::size_t i = 0; i < du; ++i)
-      if (v[i] < cell.lo[i] || v[i] > cell.hi[i]) return false;
-  }
+  if (!polygon_in_cell(cell, vertices, du)) return false;
   if (out.gradient.size() != du) out.gradient.resize(du, Rational(0));
   Scratch& s = scratch(dimension_);
   query_doubles(cell.lo, cell.hi, s);
@@ -379,7 +360,7 @@ bool CutoffCorrection::add_affine_on(const Box& cell, const std::vector<std::vec
     }
     bool nonneg = true, nonpos = true;
     for (const auto& v : vertices) {
-      const int sg = affine_at(u, v).sign();
+      const int sg = value_at(u, v).sign();
       nonneg = nonneg && sg >= 0;
       nonpos = nonpos && sg <= 0;
     }

@@ -530,6 +530,112 @@ bool HatCorrection::has_axis_breakpoints(const Box& box, int axis) const {
   return found;
 }
 
+AffineForm HatCorrection::simplex_form(const std::vector<int>& k,
+                                       const std::vector<std::size_t>& order) const {
+  // h = (1 − u_π1) c(v_0) + Σ_j (u_πj − u_π(j+1)) c(v_j) = c(v_0) + Σ_j u_πj (c(v_j) − c(v_{j−1})),
+  // with u_i = (x_i − ξ_{i,k_i}) / (ξ_{i,k_i+1} − ξ_{i,k_i}).
+  const auto du = static_cast<std::size_t>(dimension_);
+  auto coefficient = [&](const std::vector<int>& at) {
+    const int s = slot(at);
+    return s < 0 ? Rational(0) : nodes_[static_cast<std::size_t>(s)].coefficient;
+  };
+  AffineForm out;
+  out.gradient.assign(du, Rational(0));
+  std::vector<int> v = k;
+  Rational previous = coefficient(v);
+  out.constant = previous;
+  for (std::size_t j = 0; j < du; ++j) {
+    const std::size_t i = order[j];
+    ++v[i];
+    const Rational next = coefficient(v);
+    const auto& axis = grid_[i];
+    const auto ki = static_cast<std::size_t>(k[i]);
+    const Rational slope = (next - previous) / (axis[ki + 1] - axis[ki]);
+    out.gradient[i] = slope;
+    out.constant -= slope * axis[ki];
+    previous = next;
+  }
+  return out;
+}
+
+namespace {
+
+// u_i − u_j on grid cell k as an exact form in x.
+AffineForm coordinate_difference(const std::vector<std::vector<Rational>>& grid, const std::vector<int>& k,
+                                 std::size_t i, std::size_t j) {
+  AffineForm f;
+  f.gradient.assign(grid.size(), Rational(0));
+  const auto ki = static_cast<std::size_t>(k[i]), kj = static_cast<std::size_t>(k[j]);
+  const Rational wi = grid[i][ki + 1] - grid[i][ki], wj = grid[j][kj + 1] - grid[j][kj];
+  f.gradient[i] = 1 / wi;
+  f.gradient[j] = -1 / wj;
+  f.constant = grid[j][kj] / wj - grid[i][ki] / wi;
+  return f;
+}
+
+}  // namespace
+
+bool HatCorrection::oblique_kinks(const Box& cell, std::vector<AffineForm>& out) const {
+  const auto du = static_cast<std::size_t>(dimension_);
+  if (cell.lo.size() != du || cell.hi.size() != du) return false;
+  if (nodes_.empty() || du < 2) return true;
+  std::vector<int> first, last;
+  cell_range(cell, first, last);
+  if (first != last) return true;  // see add_affine_on: h ≡ 0 or the pieces fail their affinity test
+  for (std::size_t i = 0; i < du; ++i)
+    for (std::size_t j = i + 1; j < du; ++j) {
+      const AffineForm f = coordinate_difference(grid_, first, i, j);
+      if (!changes_sign_on(f, cell)) continue;
+      // In 2D the diagonal separates the simplices of orders (0, 1) and (1, 0);
+      // it is a kink unless their gradients agree. In d >= 3 it is kept.
+      if (du > 2 || simplex_form(first, {0, 1}).gradient != simplex_form(first, {1, 0}).gradient)
+        out.push_back(f);
+    }
+  return true;
+}
+
+bool HatCorrection::add_affine_on(const Box& cell, const std::vector<std::vector<Rational>>& vertices,
+                                  AffineForm& out) const {
+  const auto du = static_cast<std::size_t>(dimension_);
+  if (!polygon_in_cell(cell, vertices, du) || !polygon_in_cell(Box::unit(dimension_), vertices, du)) return false;
+  if (out.gradient.size() != du) out.gradient.resize(du, Rational(0));
+  if (nodes_.empty()) return true;
+  std::vector<int> first, last, nlast;
+  const long double region = node_region(cell, first, last, nlast);
+  if (first != last) {
+    // Several grid cells: h depends only on the nodes of their region (Lemma B0(a)).
+    bool active = false;
+    for_each_active_node(first, nlast, region, [&](const std::vector<int>&) {
+      active = true;
+      return false;
+    });
+    return !active;
+  }
+  // One grid cell: the simplex of the vertices' centroid; every vertex must
+  // obey its order, so the convex hull lies in that closed simplex.
+  std::vector<Rational> centroid(du, Rational(0));
+  for (const auto& v : vertices)
+    for (std::size_t i = 0; i < du; ++i) centroid[i] += v[i];
+  std::vector<Rational> u(du);
+  for (std::size_t i = 0; i < du; ++i) {
+    const auto ki = static_cast<std::size_t>(first[i]);
+    u[i] = (centroid[i] / Rational(static_cast<long>(vertices.size())) - grid_[i][ki]) /
+           (grid_[i][ki + 1] - grid_[i][ki]);
+  }
+  std::vector<std::size_t> order(du);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return u[a] > u[b]; });
+  for (std::size_t j = 0; j + 1 < du; ++j) {
+    const AffineForm f = coordinate_difference(grid_, first, order[j], order[j + 1]);
+    for (const auto& v : vertices)
+      if (value_at(f, v) < 0) return false;
+  }
+  const AffineForm h = simplex_form(first, order);
+  out.constant += h.constant;
+  for (std::size_t i = 0; i < du; ++i) out.gradient[i] += h.gradient[i];
+  return true;
+}
+
 std::vector<Rational> HatCorrection::axis_breakpoints(const Box& box, int axis) const {
   std::vector<Rational> out;
   const auto du = static_cast<std::size_t>(dimension_);

@@ -120,3 +120,60 @@ TEST_CASE("checker hats: malformed structured forms are rejected") {
   CHECK_THROWS_WITH_AS(mgdl::check::read_hat_correction(j, 1, "c"), "c.grid[0]: breakpoints must increase strictly",
                        mgdl::check::MalformedError);
 }
+
+TEST_CASE("checker hats: cell diagonals and affine pieces equal h exactly (Lemma I8(h))") {
+  std::mt19937_64 rng(1204U);
+  nlohmann::json j{
+      {"scheme", "hat"}, {"dimension", 2}, {"grid", grid_json(2, 4)}, {"nodes", nlohmann::json::array()}};
+  for (long a = 0; a <= 4; ++a)
+    for (long b = 0; b <= 4; ++b)
+      if (rng() % 4 != 0)
+        j["nodes"].push_back({{"index", {a, b}}, {"c", std::to_string(long(rng() % 11) - 5) + "/3"}});
+  const HatGrid h = mgdl::check::read_hat_correction(j, 2, "c");
+  auto value = [](const std::vector<Q>& f, const std::vector<Q>& x) {
+    return f[0] + f[1] * x[0] + f[2] * x[1];
+  };
+  int pieces = 0, refused = 0;
+  for (int trial = 0; trial < 200; ++trial) {
+    // A sub-box of a random grid cell.
+    const long ci = long(rng() % 4), cj = long(rng() % 4);
+    Box cell;
+    for (long c : {ci, cj}) {
+      Q s(long(rng() % 8), 16UL), t(long(8 + rng() % 9), 16UL);
+      cell.lo.push_back((Q(c) + s) * Q(1, 4));
+      cell.hi.push_back((Q(c) + t) * Q(1, 4));
+    }
+    std::vector<std::vector<Q>> lines;
+    mgdl::check::hat_cell_lines(h, cell, lines);
+    REQUIRE(lines.size() <= 1);
+    // Four random points of the cell: h's form on their hull, when proven, is exact at each and at their
+    // mean.
+    std::vector<std::vector<Q>> pts;
+    for (int k = 0; k < 4; ++k)
+      pts.push_back({cell.lo[0] + (cell.hi[0] - cell.lo[0]) * Q(long(rng() % 17), 16UL),
+                     cell.lo[1] + (cell.hi[1] - cell.lo[1]) * Q(long(rng() % 17), 16UL)});
+    std::vector<Q> f{Q(), Q(), Q()};
+    if (!mgdl::check::hat_affine_on(h, pts, f)) {
+      ++refused;
+      // Refused only when the points lie strictly on both sides of the diagonal.
+      REQUIRE(lines.size() == 1);
+      bool pos = false, neg = false;
+      for (const auto& x : pts) {
+        pos = pos || value(lines[0], x).sign() > 0;
+        neg = neg || value(lines[0], x).sign() < 0;
+      }
+      CHECK((pos && neg));
+      continue;
+    }
+    ++pieces;
+    std::vector<Q> mean{Q(), Q()};
+    for (const auto& x : pts) {
+      CHECK(value(f, x) == mgdl::check::hat_value(h, x));
+      mean[0] = mean[0] + x[0] * Q(1, 4);
+      mean[1] = mean[1] + x[1] * Q(1, 4);
+    }
+    CHECK(value(f, mean) == mgdl::check::hat_value(h, mean));
+  }
+  CHECK(pieces > 50);
+  CHECK(refused > 10);
+}

@@ -317,3 +317,124 @@ TEST_CASE("hat ball enclosures and point balls contain the exact values; first k
   CHECK(mgdl::num::lower_rational(eb.value_at_center) == h1.evaluate({Rational(26, 64)}));
   CHECK(mgdl::num::lower_rational(eb.gradient[0]) == Rational(-10));
 }
+
+TEST_CASE("hat affine pieces equal h exactly; the oblique kinks are the Kuhn planes (Lemma I8(h))") {
+  const std::uint64_t seed = 20261204;
+  INFO("seed " << seed);
+  Rng rng(seed);
+  auto form_at = [](const mgdl::net::AffineForm& f, const std::vector<Rational>& x) {
+    Rational v = f.constant;
+    for (std::size_t i = 0; i < x.size(); ++i) v += f.gradient[i] * x[i];
+    return v;
+  };
+  for (int d = 2; d <= 3; ++d) {
+    for (int trial = 0; trial < 12; ++trial) {
+      const Grid g = test_grid(rng, d, trial % 2 == 0);
+      HatCorrection h(d, g, random_nodes(rng, g, 0.7));
+      // A random grid cell and a random sub-box of it.
+      Box cell;
+      std::vector<Rational> width;
+      for (int i = 0; i < d; ++i) {
+        const auto& axis = g[static_cast<std::size_t>(i)];
+        const std::size_t k = rng() % (axis.size() - 1);
+        Rational a = random_unit(rng, 17), b = random_unit(rng, 17);
+        if (a > b) std::swap(a, b);
+        if (a == b) b = a + (1 - a) / 2;
+        const Rational w = axis[k + 1] - axis[k];
+        cell.lo.push_back(axis[k] + a * w);
+        cell.hi.push_back(axis[k] + b * w);
+        width.push_back(w);
+      }
+      std::vector<mgdl::net::AffineForm> lines;
+      REQUIRE(h.oblique_kinks(cell, lines));
+      for (const auto& l : lines) {
+        // Each line is u_i − u_j for a pair of axes: two non-zero slopes ±1/width.
+        int nonzero = 0;
+        for (int i = 0; i < d; ++i)
+          if (l.gradient[static_cast<std::size_t>(i)] != 0) {
+            ++nonzero;
+            CHECK(abs(l.gradient[static_cast<std::size_t>(i)]) == 1 / width[static_cast<std::size_t>(i)]);
+          }
+        CHECK(nonzero == 2);
+      }
+      // Vertices sampled in the sub-box, kept when they obey one order of u:
+      // h is affine on their hull and add_affine_on's form is h there.
+      std::vector<std::vector<Rational>> same, mixed;
+      std::vector<int> side;
+      for (int k = 0; k < 40; ++k) {
+        std::vector<Rational> x;
+        for (int i = 0; i < d; ++i) {
+          const auto ui = static_cast<std::size_t>(i);
+          x.push_back(cell.lo[ui] + random_unit(rng, 29) * (cell.hi[ui] - cell.lo[ui]));
+        }
+        // Its order of (x_i − lo_i)/width_i, as a code (ties are in every simplex).
+        std::vector<Rational> u;
+        for (int i = 0; i < d; ++i) {
+          const auto ui = static_cast<std::size_t>(i);
+          const auto& axis = g[ui];
+          const Rational lo = *(std::upper_bound(axis.begin(), axis.end(), cell.lo[ui]) - 1);
+          u.push_back((x[ui] - lo) / width[ui]);
+        }
+        bool decreasing = true;
+        for (int i = 0; i + 1 < d; ++i)
+          decreasing = decreasing && u[static_cast<std::size_t>(i)] >= u[static_cast<std::size_t>(i) + 1];
+        (decreasing ? same : mixed).push_back(x);
+      }
+      if (same.size() >= 2) {
+        mgdl::net::AffineForm f;
+        REQUIRE(h.add_affine_on(cell, same, f));
+        for (const auto& x : same) CHECK(form_at(f, x) == h.evaluate(x));
+        // The midpoint of two vertices is in the hull too.
+        std::vector<Rational> mid;
+        for (int i = 0; i < d; ++i)
+          mid.push_back((same[0][static_cast<std::size_t>(i)] + same[1][static_cast<std::size_t>(i)]) / 2);
+        CHECK(form_at(f, mid) == h.evaluate(mid));
+        if (!mixed.empty()) {
+          // Adding a vertex of another simplex (strictly) must not be called affine,
+          // unless the vertex set is still one-ordered (then the form stays exact).
+          std::vector<std::vector<Rational>> both = same;
+          both.push_back(mixed[0]);
+          mgdl::net::AffineForm f2;
+          if (h.add_affine_on(cell, both, f2))
+            for (const auto& x : both) CHECK(form_at(f2, x) == h.evaluate(x));
+        }
+      }
+    }
+  }
+  // The diagonal of a cell is reported exactly when the two triangles' gradients differ.
+  HatCorrection bump(2, uniform_grid(2, 2), {{{1, 1}, Rational(1)}});
+  const Box c00{{Rational(0), Rational(0)}, {Rational(1, 2), Rational(1, 2)}};
+  const Box c10{{Rational(1, 2), Rational(0)}, {Rational(1), Rational(1, 2)}};
+  std::vector<mgdl::net::AffineForm> l00, l10;
+  REQUIRE(bump.oblique_kinks(c00, l00));
+  REQUIRE(bump.oblique_kinks(c10, l10));
+  // φ_(1,1) is min(u_0, u_1) on cell (0, 0) and u_1 − min(u_0, u_1) on cell (1, 0): kinks in both.
+  CHECK(l00.size() == 1);
+  CHECK(l10.size() == 1);
+  // c_z = j_0 + j_1 interpolates an affine function: no oblique kink anywhere.
+  std::vector<HatNode> affine_nodes;
+  for (int a = 0; a <= 2; ++a)
+    for (int b = 0; b <= 2; ++b)
+      if (a + b > 0) affine_nodes.push_back(HatNode{{a, b}, Rational(a + b)});
+  HatCorrection plane(2, uniform_grid(2, 2), affine_nodes);
+  std::vector<mgdl::net::AffineForm> none;
+  REQUIRE(plane.oblique_kinks(c10, none));
+  CHECK(none.empty());
+  // Across the diagonal of cell (1, 0) the pieces differ; a polygon straddling it is refused.
+  mgdl::net::AffineForm f;
+  CHECK_FALSE(bump.add_affine_on(
+      c10,
+      {{Rational(3, 4), Rational(1, 8)}, {Rational(5, 8), Rational(3, 8)}, {Rational(7, 8), Rational(3, 8)}},
+      f));
+  // Several cells where no node is active: h ≡ 0 is affine.
+  HatCorrection corner(2, uniform_grid(2, 4), {{{4, 4}, Rational(1)}});
+  mgdl::net::AffineForm z;
+  CHECK(corner.add_affine_on(
+      Box{{Rational(0), Rational(0)}, {Rational(1, 2), Rational(1, 2)}},
+      {{Rational(0), Rational(0)}, {Rational(1, 2), Rational(0)}, {Rational(0), Rational(1, 2)}}, z));
+  CHECK(z.constant == 0);
+  mgdl::net::AffineForm nz;
+  CHECK_FALSE(corner.add_affine_on(
+      Box{{Rational(1, 2), Rational(1, 2)}, {Rational(1), Rational(1)}},
+      {{Rational(1, 2), Rational(1, 2)}, {Rational(1), Rational(1, 2)}, {Rational(1), Rational(1)}}, nz));
+}

@@ -42,6 +42,14 @@ struct AffineForm {
   std::vector<num::Rational> gradient;
 };
 
+// l(x) exactly.
+num::Rational value_at(const AffineForm& l, const std::vector<num::Rational>& x);
+// Whether l takes both strict signs on the box (its extremes are at corners).
+bool changes_sign_on(const AffineForm& l, const Box& box);
+// The arguments of add_affine_on are well formed: a d-dimensional cell and a
+// non-empty list of d-dimensional vertices inside it.
+bool polygon_in_cell(const Box& cell, const std::vector<std::vector<num::Rational>>& vertices, std::size_t d);
+
 class Correction {
  public:
   virtual ~Correction() = default;

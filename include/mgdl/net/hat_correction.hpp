@@ -65,6 +65,16 @@ class HatCorrection final : public Correction {
   std::vector<num::Rational> first_axis_breakpoints(const Box& box, int axis, std::size_t limit) const override;
   // Stops at the first kink line found (any d).
   bool has_axis_breakpoints(const Box& box, int axis) const override;
+  // proofs/integration.md, Lemma I8(h). A cell inside one grid cell: the
+  // forms u_i − u_j (u the cell coordinates) whose zero planes cross the open
+  // cell and separate Kuhn simplices with different gradients of h. A cell
+  // meeting several grid cells (h ≡ 0 there when no axis kink is inside): none.
+  bool oblique_kinks(const Box& cell, std::vector<AffineForm>& out) const override;
+  // The polytope's vertices in one grid cell and one Kuhn simplex of it (all
+  // sorted by the same order of u): adds that simplex's interpolant; in several
+  // cells: true (adds 0) only when no active node touches them.
+  bool add_affine_on(const Box& cell, const std::vector<std::vector<num::Rational>>& vertices,
+                     AffineForm& out) const override;
   // The node boxes Σ_z ∩ Ω of the active nodes (proofs/hat.md, design note 1).
   std::vector<Box> support_boxes() const override;
   std::size_t active_units() const override;
@@ -115,6 +125,9 @@ class HatCorrection final : public Correction {
                             const std::function<bool(const std::vector<int>&)>& f) const;
   // Number of breakpoints of `axis` that are <= t (strict: < t).
   int count_below(std::size_t axis, const num::Rational& t, bool strict) const;
+  // The affine function equal to h on the Kuhn simplex of grid cell k whose
+  // cell coordinates satisfy u_order[0] >= u_order[1] >= ... (Lemma B0(a)).
+  AffineForm simplex_form(const std::vector<int>& k, const std::vector<std::size_t>& order) const;
   // Index j of the cell [ξ_j, ξ_{j+1}] holding t (the right one on a grid
   // line, the last one at t = 1).
   int cell_of(std::size_t axis, const num::Rational& t) const;
