@@ -625,12 +625,19 @@ bool HatCorrection::add_affine_on(const Box& cell, const std::vector<std::vector
   std::vector<std::size_t> order(du);
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return u[a] > u[b]; });
-  for (std::size_t j = 0; j + 1 < du; ++j) {
+  bool one_simplex = true;
+  for (std::size_t j = 0; j + 1 < du && one_simplex; ++j) {
     const AffineForm f = coordinate_difference(grid_, first, order[j], order[j + 1]);
-    for (const auto& v : vertices)
-      if (value_at(f, v) < 0) return false;
+    for (const auto& v : vertices) one_simplex = one_simplex && value_at(f, v) >= 0;
   }
-  const AffineForm h = simplex_form(first, order);
+  AffineForm h = simplex_form(first, order);
+  if (!one_simplex) {
+    // In 2D both triangles with one gradient (no kink, oblique_kinks omits
+    // the diagonal): one affine function on the whole cell.
+    if (du != 2) return false;
+    const AffineForm other = simplex_form(first, {order[1], order[0]});
+    if (other.gradient != h.gradient || other.constant != h.constant) return false;
+  }
   out.constant += h.constant;
   for (std::size_t i = 0; i < du; ++i) out.gradient[i] += h.gradient[i];
   return true;

@@ -420,6 +420,12 @@ TEST_CASE("hat affine pieces equal h exactly; the oblique kinks are the Kuhn pla
   std::vector<mgdl::net::AffineForm> none;
   REQUIRE(plane.oblique_kinks(c10, none));
   CHECK(none.empty());
+  // ... so a polygon across that diagonal is still one affine piece, equal to h.
+  const std::vector<std::vector<Rational>> across{{Rational(3, 4), Rational(1, 8)}, {Rational(5, 8), Rational(3, 8)},
+                                                  {Rational(7, 8), Rational(3, 8)}};
+  mgdl::net::AffineForm pf;
+  REQUIRE(plane.add_affine_on(c10, across, pf));
+  for (const auto& x : across) CHECK(form_at(pf, x) == plane.evaluate(x));
   // Across the diagonal of cell (1, 0) the pieces differ; a polygon straddling it is refused.
   mgdl::net::AffineForm f;
   CHECK_FALSE(bump.add_affine_on(
