@@ -292,12 +292,16 @@ Ball hull_ball(const Rational& a, const Rational& b, slong prec) {
 //   T_x = (a^v_{2n}(V) + (2n+1)·a^v_{2n+1}(S)·[−w/2, w/2]) ∩ a^v_{2n}(S) · [J] + a^v_{2n−1}(S)·J',
 // with S the bounding box, mid the bounding box of the midline, V the segment
 // x = x_c, and v = (1, [slope of lo, slope of hi]) (series along a direction).
-bool GaussLeafRule::enclose_trapezoid(const Trapezoid& tz, const net::AffineForm& h, const Ball& range, int n,
+bool GaussLeafRule::enclose_trapezoid(const Trapezoid& tz, const net::AffineForm& h, const Ball* range, int n,
                                       const Rational& p, slong prec, Ball& out) {
   const bool p_integer = denominator(p) == 1;
   const bool p_even = p_integer && numerator(p) % 2 == 0;
-  if (!arb_is_finite(range.arb()) || h.gradient.size() != 2) return false;
-  const int sign = p_even ? 1 : arb_is_positive(range.arb()) ? 1 : arb_is_negative(range.arb()) ? -1 : 0;
+  if (h.gradient.size() != 2 || (range == nullptr && !p_even)) return false;
+  if (range != nullptr && !arb_is_finite(range->arb())) return false;
+  const int sign = p_even                              ? 1
+                   : arb_is_positive(range->arb()) ? 1
+                   : arb_is_negative(range->arb()) ? -1
+                                                   : 0;
   if (sign == 0) return false;
   if (!(tz.x0 < tz.x1)) return false;
   const Rational w = tz.x1 - tz.x0, j0 = tz.hi0 - tz.lo0, j1 = tz.hi1 - tz.lo1;

@@ -297,7 +297,8 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
     Trapezoid t;
     net::AffineForm h;
     bool affine = false;
-    Ball range;  // ⊇ R(t): R over its bounding box
+    bool has_range = false;
+    Ball range;  // with has_range: ⊇ R(t), R over its bounding box
     bool has_crossing = false;
     Ball crossing;  // with has_crossing (p = 1, R may change sign on t): ⊇ ∫_t |R| by I8(g)
   };
@@ -308,6 +309,7 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
     const net::Box bb = pc.t.bounding_box();
     ev.jet_affine(bb, pc.h, jet);
     pc.range = jet.range;
+    pc.has_range = true;
     net::AffineForm a;
     Rational e;
     if (!p_one || num::certainly(num::is_positive(jet.range)) ||
@@ -351,10 +353,8 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
           pc.t = std::move(t);
           // R = f − h on the piece: f's Taylor form less h's exact form, with no
           // second pass through the corrections.
-          if (pc.affine)
-            crossing_integral(ev, pc, piece_jet);
-          else
-            pc.range = ev.enclose(pc.t.bounding_box());
+          // An even p needs no sign: the range waits until a piece falls back to the crude rule.
+          if (pc.affine && !p_even) crossing_integral(ev, pc, piece_jet);
           found.push_back(std::move(pc));
         }
       }
@@ -427,12 +427,17 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
         // the oblique kinks; h is affine on each (certified exactly), so each
         // piece by the trapezoid Gauss rule where its hypotheses hold, else crude.
         if (kink_pieces(box, ev, pieces_of[static_cast<std::size_t>(worker)])) {
-          const std::vector<Piece>& pieces = pieces_of[static_cast<std::size_t>(worker)];
+          std::vector<Piece>& pieces = pieces_of[static_cast<std::size_t>(worker)];
           try_orders('P', jet.range, leaf, [&](int n, Ball& sum) {
             arb_zero(sum.arb());
             Ball part, absr;
-            for (const Piece& pc : pieces) {
-              if (!pc.affine || !g.enclose_trapezoid(pc.t, pc.h, pc.range, n, p, leaf.prec, part)) {
+            for (Piece& pc : pieces) {
+              if (!pc.affine ||
+                  !g.enclose_trapezoid(pc.t, pc.h, pc.has_range ? &pc.range : nullptr, n, p, leaf.prec, part)) {
+                if (!pc.has_range) {
+                  pc.range = ev.enclose(pc.t.bounding_box());
+                  pc.has_range = true;
+                }
                 arb_abs(absr.arb(), pc.range.arb());
                 pow_nonneg(part, absr, p, p_integer, leaf.prec);
                 arb_mul(part.arb(), part.arb(), Ball::from_rational(pc.t.area(), leaf.prec).arb(), leaf.prec);

@@ -498,12 +498,12 @@ TEST_CASE("P<n>'s trapezoid rule: closed form on a sloped trapezoid, width order
   for (int n : {2, 3}) {
     CAPTURE(n);
     Ball whole, half;
-    REQUIRE(g.enclose_trapezoid(t, zero, positive, n, Rational(1), kPrec, whole));
+    REQUIRE(g.enclose_trapezoid(t, zero, &positive, n, Rational(1), kPrec, whole));
     CHECK(contains(whole, ref));
     // T halved about its corner (1/4, 1/4): each remainder term is vol·O(size^{2n}).
     certify::Trapezoid s{Rational(1, 4), Rational(3, 8), Rational(1, 4),
                          Rational(3, 8), Rational(1, 2), Rational(1, 2)};
-    REQUIRE(g.enclose_trapezoid(s, zero, positive, n, Rational(1), kPrec, half));
+    REQUIRE(g.enclose_trapezoid(s, zero, &positive, n, Rational(1), kPrec, half));
     const double ratio = width(whole) / width(half);
     CHECK(ratio > std::ldexp(1.0, 2 * n + 1));  // ≈ 2^{2n+2}; a second-order rule gives ≈ 2^4
   }

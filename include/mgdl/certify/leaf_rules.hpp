@@ -55,9 +55,10 @@ class GaussLeafRule {
   bool enclose(const net::Box& box, const num::Ball& range, int n, const num::Rational& p, slong prec,
                num::Ball& out);
   // out ∋ ∫_T |R|^p by the trapezoid rule of Lemma I8(d) (d = 2), where h = `h`
-  // (an affine form) on T and `range` ⊇ R(T). Hypotheses as for enclose, with
-  // f's series over T's bounding box.
-  bool enclose_trapezoid(const Trapezoid& t, const net::AffineForm& h, const num::Ball& range, int n,
+  // (an affine form) on T and `range` ⊇ R(T) (null when p is an even integer:
+  // no sign is needed then). Hypotheses as for enclose, with f's series over
+  // T's bounding box.
+  bool enclose_trapezoid(const Trapezoid& t, const net::AffineForm& h, const num::Ball* range, int n,
                          const num::Rational& p, slong prec, num::Ball& out);
 
  private:
