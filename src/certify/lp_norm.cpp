@@ -435,7 +435,8 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
               if (!pc.affine ||
                   !g.enclose_trapezoid(pc.t, pc.h, pc.has_range ? &pc.range : nullptr, n, p, leaf.prec, part)) {
                 if (!pc.has_range) {
-                  pc.range = ev.enclose(pc.t.bounding_box());
+                  const net::Box bb = pc.t.bounding_box();
+                  pc.range = pc.affine ? ev.enclose_affine(bb, pc.h) : ev.enclose(bb);
                   pc.has_range = true;
                 }
                 arb_abs(absr.arb(), pc.range.arb());
