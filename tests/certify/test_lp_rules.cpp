@@ -15,6 +15,7 @@
 #include "mgdl/certify/lp_norm.hpp"
 #include "mgdl/expr/series.hpp"
 #include "mgdl/net/cutoff_correction.hpp"
+#include "mgdl/net/hat_correction.hpp"
 
 using mgdl::num::Ball;
 using mgdl::num::Rational;
@@ -371,6 +372,44 @@ TEST_CASE("P<n>: 2D L^p across a cutoff's oblique kinks, exact references, few b
     arb_sub_ui(ref.arb(), ref.arb(), 1, kRefPrec);
     arb_sqr(ref.arb(), ref.arb(), kRefPrec);
     arb_sub(ref.arb(), ref.arb(), q(c * Rational(13, 64)).arb(), kRefPrec);
+    CHECK(contains(Ball::from_interval(l1.bounds.lower.value(), l1.bounds.upper.value(), kRefPrec), ref));
+  }
+}
+
+TEST_CASE("P<n> with hat grids: Kuhn diagonals on a non-uniform grid, exact references, few boxes (I8(h))") {
+  // One hat at z = (1/2, 1/2) on the grid {0, 1/4, 1/2, 5/8, 1}²: six Kuhn triangles around z (both
+  // triangles of the cells below-left and above-right of z, one of each other cell), areas
+  // 1/32, 1/32, 1/128, 1/128, 1/64, 1/64; ∫φ = Σ area/3 = 7/192, ∫φ² = Σ area/6 = 7/384.
+  const std::vector<Rational> axis{Rational(0), Rational(1, 4), Rational(1, 2), Rational(5, 8), Rational(1)};
+  const Rational c(1, 2);
+  auto h = std::make_shared<net::HatCorrection>(2, std::vector<std::vector<Rational>>{axis, axis},
+                                                std::vector<net::HatNode>{{{2, 2}, c}});
+  certify::Options o;
+  o.rel_gap = Rational(1, 1000000000);
+  {
+    resid::Residual r = resid::Residual(compile("2 + 0*x*y", 2)).with(h);
+    certify::LpNormResult l2 = certify::certify_lp_norm(r, Rational(2), o);
+    INFO(l2.message);
+    REQUIRE(l2.status == certify::Status::proven);
+    CHECK(l2.rules.find('P') != std::string::npos);
+    CHECK(l2.rules.find('C') == std::string::npos);
+    CHECK(l2.boxes < 100);  // exact on every triangle
+    Ball ref = q(Rational(4) - 4 * c * Rational(7, 192) + c * c * Rational(7, 384));
+    arb_sqrt(ref.arb(), ref.arb(), kRefPrec);
+    CHECK(contains(Ball::from_interval(l2.bounds.lower.value(), l2.bounds.upper.value(), kRefPrec), ref));
+  }
+  {
+    resid::Residual r = resid::Residual(compile("exp(x+y)", 2)).with(h);
+    certify::LpNormResult l1 = certify::certify_lp_norm(r, Rational(1), o);
+    INFO(l1.message);
+    REQUIRE(l1.status == certify::Status::proven);
+    CHECK(l1.rules.find('P') != std::string::npos);
+    CHECK(l1.boxes < 400);
+    Ball ref;  // (e − 1)² − c·7/192 (exp > cφ everywhere)
+    arb_const_e(ref.arb(), kRefPrec);
+    arb_sub_ui(ref.arb(), ref.arb(), 1, kRefPrec);
+    arb_sqr(ref.arb(), ref.arb(), kRefPrec);
+    arb_sub(ref.arb(), ref.arb(), q(c * Rational(7, 192)).arb(), kRefPrec);
     CHECK(contains(Ball::from_interval(l1.bounds.lower.value(), l1.bounds.upper.value(), kRefPrec), ref));
   }
 }
