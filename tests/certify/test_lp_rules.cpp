@@ -324,6 +324,45 @@ TEST_CASE("K<n>: L^2 of sin(32πx) minus its interpolant on 64 knots, closed for
   CHECK(contains(Ball::from_interval(l2.bounds.lower.value(), l2.bounds.upper.value(), kRefPrec), ref));
 }
 
+namespace {
+
+// A bump c·φ with ∫φ = m1, ∫φ² = m2 (φ >= 0, c > 0): ‖2 − cφ‖_2 = (4 − 4c m1 + c² m2)^{1/2} and
+// ‖exp(x + y) − cφ‖_1 = (e − 1)² − c m1 when exp > cφ; both by Rule P to 1e-9, inside those
+// closed forms, with few boxes.
+void check_bump_norms(const std::shared_ptr<const net::Correction>& h, const Rational& c, const Rational& m1,
+                      const Rational& m2, long max_boxes_l2, long max_boxes_l1) {
+  certify::Options o;
+  o.rel_gap = Rational(1, 1000000000);
+  {
+    resid::Residual r = resid::Residual(compile("2 + 0*x*y", 2)).with(h);
+    certify::LpNormResult l2 = certify::certify_lp_norm(r, Rational(2), o);
+    INFO(l2.message);
+    REQUIRE(l2.status == certify::Status::proven);
+    CHECK(l2.rules.find('P') != std::string::npos);
+    CHECK(l2.rules.find('C') == std::string::npos);
+    CHECK(l2.boxes < max_boxes_l2);  // exact on every piece; the crude rule needs millions here
+    Ball ref = q(Rational(4) - 4 * c * m1 + c * c * m2);
+    arb_sqrt(ref.arb(), ref.arb(), kRefPrec);
+    CHECK(contains(Ball::from_interval(l2.bounds.lower.value(), l2.bounds.upper.value(), kRefPrec), ref));
+  }
+  {
+    resid::Residual r = resid::Residual(compile("exp(x+y)", 2)).with(h);
+    certify::LpNormResult l1 = certify::certify_lp_norm(r, Rational(1), o);
+    INFO(l1.message);
+    REQUIRE(l1.status == certify::Status::proven);
+    CHECK(l1.rules.find('P') != std::string::npos);
+    CHECK(l1.boxes < max_boxes_l1);
+    Ball ref;
+    arb_const_e(ref.arb(), kRefPrec);
+    arb_sub_ui(ref.arb(), ref.arb(), 1, kRefPrec);
+    arb_sqr(ref.arb(), ref.arb(), kRefPrec);
+    arb_sub(ref.arb(), ref.arb(), q(c * m1).arb(), kRefPrec);
+    CHECK(contains(Ball::from_interval(l1.bounds.lower.value(), l1.bounds.upper.value(), kRefPrec), ref));
+  }
+}
+
+}  // namespace
+
 TEST_CASE("P<n>: 2D L^p across a cutoff's oblique kinks, exact references, few boxes (I8)") {
   // ψ with core [1/4, 1/2] × [1/4, 5/8], margins 1/8, 3/16: ∫ψ = 13/64, ∫ψ² = 21/128
   // (core, four side ramps, four corner triangles cut off by the oblique kinks).
@@ -347,33 +386,7 @@ TEST_CASE("P<n>: 2D L^p across a cutoff's oblique kinks, exact references, few b
   Rational area(0);
   for (const auto& t : pieces) area += t.area();
   CHECK(area == cell.volume());
-  certify::Options o;
-  o.rel_gap = Rational(1, 1000000000);
-  {
-    resid::Residual r = resid::Residual(compile("2 + 0*x*y", 2)).with(h);
-    certify::LpNormResult l2 = certify::certify_lp_norm(r, Rational(2), o);
-    INFO(l2.message);
-    REQUIRE(l2.status == certify::Status::proven);
-    CHECK(l2.rules.find('P') != std::string::npos);
-    CHECK(l2.boxes < 100);  // exact on every piece; the crude rule needs millions here
-    Ball ref = q(Rational(4) - 4 * c * Rational(13, 64) + c * c * Rational(21, 128));
-    arb_sqrt(ref.arb(), ref.arb(), kRefPrec);
-    CHECK(contains(Ball::from_interval(l2.bounds.lower.value(), l2.bounds.upper.value(), kRefPrec), ref));
-  }
-  {
-    resid::Residual r = resid::Residual(compile("exp(x+y)", 2)).with(h);
-    certify::LpNormResult l1 = certify::certify_lp_norm(r, Rational(1), o);
-    INFO(l1.message);
-    REQUIRE(l1.status == certify::Status::proven);
-    CHECK(l1.rules.find('P') != std::string::npos);
-    CHECK(l1.boxes < 400);
-    Ball ref;  // (e − 1)² − c·13/64
-    arb_const_e(ref.arb(), kRefPrec);
-    arb_sub_ui(ref.arb(), ref.arb(), 1, kRefPrec);
-    arb_sqr(ref.arb(), ref.arb(), kRefPrec);
-    arb_sub(ref.arb(), ref.arb(), q(c * Rational(13, 64)).arb(), kRefPrec);
-    CHECK(contains(Ball::from_interval(l1.bounds.lower.value(), l1.bounds.upper.value(), kRefPrec), ref));
-  }
+  check_bump_norms(h, c, Rational(13, 64), Rational(21, 128), 100, 400);
 }
 
 TEST_CASE("P<n> with hat grids: Kuhn diagonals on a non-uniform grid, exact references, few boxes (I8(h))") {
@@ -384,34 +397,7 @@ TEST_CASE("P<n> with hat grids: Kuhn diagonals on a non-uniform grid, exact refe
   const Rational c(1, 2);
   auto h = std::make_shared<net::HatCorrection>(2, std::vector<std::vector<Rational>>{axis, axis},
                                                 std::vector<net::HatNode>{{{2, 2}, c}});
-  certify::Options o;
-  o.rel_gap = Rational(1, 1000000000);
-  {
-    resid::Residual r = resid::Residual(compile("2 + 0*x*y", 2)).with(h);
-    certify::LpNormResult l2 = certify::certify_lp_norm(r, Rational(2), o);
-    INFO(l2.message);
-    REQUIRE(l2.status == certify::Status::proven);
-    CHECK(l2.rules.find('P') != std::string::npos);
-    CHECK(l2.rules.find('C') == std::string::npos);
-    CHECK(l2.boxes < 100);  // exact on every triangle
-    Ball ref = q(Rational(4) - 4 * c * Rational(7, 192) + c * c * Rational(7, 384));
-    arb_sqrt(ref.arb(), ref.arb(), kRefPrec);
-    CHECK(contains(Ball::from_interval(l2.bounds.lower.value(), l2.bounds.upper.value(), kRefPrec), ref));
-  }
-  {
-    resid::Residual r = resid::Residual(compile("exp(x+y)", 2)).with(h);
-    certify::LpNormResult l1 = certify::certify_lp_norm(r, Rational(1), o);
-    INFO(l1.message);
-    REQUIRE(l1.status == certify::Status::proven);
-    CHECK(l1.rules.find('P') != std::string::npos);
-    CHECK(l1.boxes < 400);
-    Ball ref;  // (e − 1)² − c·7/192 (exp > cφ everywhere)
-    arb_const_e(ref.arb(), kRefPrec);
-    arb_sub_ui(ref.arb(), ref.arb(), 1, kRefPrec);
-    arb_sqr(ref.arb(), ref.arb(), kRefPrec);
-    arb_sub(ref.arb(), ref.arb(), q(c * Rational(7, 192)).arb(), kRefPrec);
-    CHECK(contains(Ball::from_interval(l1.bounds.lower.value(), l1.bounds.upper.value(), kRefPrec), ref));
-  }
+  check_bump_norms(h, c, Rational(7, 192), Rational(7, 384), 100, 400);
 }
 
 namespace {
