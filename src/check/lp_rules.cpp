@@ -634,6 +634,8 @@ bool LeafIntegrator::kink_split(ResidualAnalyzer& an, const Box& box, const Cuto
 // certified affine exactly (every cutoff's u has one sign at its four vertices),
 // then integrated by the trapezoid Gauss rule (I8(d)) where its hypotheses hold,
 // else by the crude rule from R over the trapezoid's bounding box.
+// Hat grids (I8(h)): the cuts are the grid lines, the line of a cell its Kuhn
+// diagonal, and affinity is hat_affine_on (one closed Kuhn triangle, or h ≡ 0).
 // Soundness never depends on the list of lines: a missed kink only fails the
 // affinity check of a piece (then the crude rule).
 bool LeafIntegrator::trapezoid_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n,
