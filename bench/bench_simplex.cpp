@@ -9,6 +9,7 @@
 //
 // Usage: bench_simplex [--dim 2|3] [--lp 1|2] [--nodes n = 7] [--box-seconds s = 300]
 //                      [cells_per_axis = 64 (2D), 16 (3D)] [rel_gap = 1e-6] [--no-box]
+//                      [--no-simplices] (L^p only: the box engine alone)
 #include <arb.h>
 
 #include <chrono>
@@ -113,7 +114,7 @@ double cpu_since(std::clock_t c0) {
 
 // L^p: the simplices' norm, then the box engine's, in one run.
 int run_lp(const expr::Expression& fe, const expr::Program& f, int d, int n, int p, int nodes,
-           const Rational& gap, bool box, double box_seconds) {
+           const Rational& gap, bool box, bool simplices, double box_seconds) {
   std::string grid = std::to_string(n);
   for (int i = 1; i < d; ++i) grid += "x" + std::to_string(n);
   std::printf(
@@ -124,26 +125,31 @@ int run_lp(const expr::Expression& fe, const expr::Program& f, int d, int n, int
   auto t0 = std::chrono::steady_clock::now();
   std::clock_t c0 = std::clock();
   testing::ProgramTarget target(fe, 64);
-  geom::LpOptions o;
-  o.p = p;
-  o.nodes = nodes;
-  // (U/L)^(1/p) <= 1/(1 − gap) for the norm when the integral meets 1 − (1 − gap)^p.
-  Rational keep = 1;
-  for (int i = 0; i < p; ++i) keep *= 1 - gap;
-  o.rel_tol = 1 - keep;
-  const geom::LpResult s = geom::integrate_lp(target, kuhn_pieces(d, n), o);
-  const double ssec = seconds_since(t0), scpu = cpu_since(c0);
-  // The norm's bounds: the p-th roots of the integral's, rounded outward.
-  auto root = [&](const Rational& v, bool up) {
-    Ball b = Ball::from_rational(v, 128);
-    if (p == 2) arb_sqrt(b.arb(), b.arb(), 128);
-    return up ? dbl(num::upper_rational(b)) : dbl(num::lower_rational(b));
-  };
-  const double sl = root(s.lower, false), su = root(s.upper, true);
-  std::printf("| simplices | %s | %d | %.3g | %s | %ld | %zu | %.3f | %.3f | %.12g | %.12g | %.2e |\n",
-              grid.c_str(), p, dbl(gap), s.proven ? "proven" : "not certified", s.evaluations, s.leaves, ssec,
-              scpu, sl, su, su > 0 ? (su - sl) / su : 0.0);
-  std::fflush(stdout);
+  geom::LpResult s;
+  double ssec = 0, scpu = 0;
+  if (simplices) {
+    geom::LpOptions o;
+    o.p = p;
+    o.nodes = nodes;
+    // (U/L)^(1/p) <= 1/(1 − gap) for the norm when the integral meets 1 − (1 − gap)^p.
+    Rational keep = 1;
+    for (int i = 0; i < p; ++i) keep *= 1 - gap;
+    o.rel_tol = 1 - keep;
+    s = geom::integrate_lp(target, kuhn_pieces(d, n), o);
+    ssec = seconds_since(t0);
+    scpu = cpu_since(c0);
+    // The norm's bounds: the p-th roots of the integral's, rounded outward.
+    auto root = [&](const Rational& v, bool up) {
+      Ball b = Ball::from_rational(v, 128);
+      if (p == 2) arb_sqrt(b.arb(), b.arb(), 128);
+      return up ? dbl(num::upper_rational(b)) : dbl(num::lower_rational(b));
+    };
+    const double sl = root(s.lower, false), su = root(s.upper, true);
+    std::printf("| simplices | %s | %d | %.3g | %s | %ld | %zu | %.3f | %.3f | %.12g | %.12g | %.2e |\n",
+                grid.c_str(), p, dbl(gap), s.proven ? "proven" : "not certified", s.evaluations, s.leaves,
+                ssec, scpu, sl, su, su > 0 ? (su - sl) / su : 0.0);
+    std::fflush(stdout);
+  }
   if (!box || d != 2) return s.proven ? 0 : 1;
   auto h = bench::sincos_interpolant_2d(n);
   resid::Residual r = resid::Residual(f).with(h);
@@ -161,6 +167,7 @@ int run_lp(const expr::Expression& fe, const expr::Program& f, int d, int n, int
   std::printf("| boxes | %s | %d | %.3g | %s | %ld | %zu | %.3f | %.3f | %.12g | %.12g | %.2e |\n",
               grid.c_str(), p, dbl(gap), certify::to_string(b.status), b.boxes, b.leaves, bsec, bcpu, bl, bu,
               bu > 0 ? (bu - bl) / bu : 0.0);
+  if (!simplices) return b.status == certify::Status::proven ? 0 : 1;
   const bool consistent = s.lower <= b.integral_upper && b.integral_lower <= s.upper;
   std::printf("\nboxes/simplices: time %.1fx (cpu %.1fx), pieces %.1fx; integral bounds consistent: %s\n",
               bsec / ssec, bcpu / scpu, static_cast<double>(b.boxes) / static_cast<double>(s.evaluations),
@@ -174,12 +181,14 @@ int main(int argc, char** argv) {
   int d = 2, n = 0, lp = 0, nodes = 7;
   double box_seconds = 300;
   Rational gap(1, 1000000);
-  bool box = true;
+  bool box = true, simplices = true;
   int positional = 0;
   try {
     for (int i = 1; i < argc; ++i) {
       if (std::strcmp(argv[i], "--no-box") == 0)
         box = false;
+      else if (std::strcmp(argv[i], "--no-simplices") == 0)
+        simplices = false;
       else if (std::strcmp(argv[i], "--dim") == 0 && i + 1 < argc)
         d = std::atoi(argv[++i]);
       else if (std::strcmp(argv[i], "--lp") == 0 && i + 1 < argc)
@@ -211,7 +220,7 @@ int main(int argc, char** argv) {
   expr::Program f = expr::Program::compile(fe, expr::Domain::unit(d));
   if (lp != 0) {
     try {
-      return run_lp(fe, f, d, n, lp, nodes, gap, box, box_seconds);
+      return run_lp(fe, f, d, n, lp, nodes, gap, box, simplices, box_seconds);
     } catch (const std::invalid_argument& e) {  // e.g. too few nodes for d
       std::fprintf(stderr, "bench_simplex: %s\n", e.what());
       return 2;
