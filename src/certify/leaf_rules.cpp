@@ -4,6 +4,8 @@
 
 #include <arb_poly.h>
 
+#include "mgdl/certify/polygon.hpp"
+
 namespace mgdl::certify {
 
 using num::Ball;
@@ -296,13 +298,66 @@ bool GaussLeafRule::enclose_trapezoid(const Trapezoid& tz, const net::AffineForm
                                       const Rational& p, slong prec, Ball& out) {
   const bool p_integer = denominator(p) == 1;
   const bool p_even = p_integer && numerator(p) % 2 == 0;
-  if (h.gradient.size() != 2 || (range == nullptr && !p_even)) return false;
+  if (range == nullptr && !p_even) return false;
   if (range != nullptr && !arb_is_finite(range->arb())) return false;
   const int sign = p_even                              ? 1
                    : arb_is_positive(range->arb()) ? 1
                    : arb_is_negative(range->arb()) ? -1
                                                    : 0;
   if (sign == 0) return false;
+  return trapezoid_rule(tz, h, sign, n, p, prec, out);
+}
+
+// Lemma I8(i) (p = 1): with |R − A| <= e on t and t cut by A = 0 into sides T_k on
+// which s_k A >= 0, ∫_{T_k} |R| ∈ [∫ s_k R, ∫ s_k R + 2∫_{T_k} (e − s_k A)⁺]; the first
+// term by I8(d) (no sign condition), the second exactly (T_k clipped by e − s_k A >= 0).
+bool GaussLeafRule::enclose_abs_split(const Trapezoid& t, const net::AffineForm& a_in, const Rational& e_in,
+                                      const net::AffineForm& h, int n, slong prec, Ball& out) {
+  if (a_in.gradient.size() != 2 || e_in < 0) return false;
+  // Any affine a with |R − a| <= e will do: a with 20-bit coefficients about the centre
+  // of t's bounding box (e grows by the rounding, bounded over the box) keeps the
+  // exact geometry below cheap.
+  const net::Box bb = t.bounding_box();
+  const std::vector<Rational> c = bb.center();
+  const Rational alpha = net::value_at(a_in, c), alpha_r = num::round_down(alpha, 20);
+  Rational e = e_in + (alpha - alpha_r);
+  net::AffineForm a{alpha_r, {Rational(0), Rational(0)}};
+  for (std::size_t i = 0; i < 2; ++i) {
+    a.gradient[i] = num::round_down(a_in.gradient[i], 20);
+    e += (a_in.gradient[i] - a.gradient[i]) * (bb.width(static_cast<int>(i)) / 2);
+    a.constant -= a.gradient[i] * c[i];
+  }
+  e = num::round_up(e, 20);
+  sides_.clear();
+  if (!split_trapezoid(t, a, 8, sides_)) return false;
+  Rational band(0);
+  Ball part;
+  arb_zero(out.arb());
+  for (const Trapezoid& side : sides_) {
+    bool nonneg = true, nonpos = true;
+    Polygon poly;
+    for (const auto& v : side.vertices()) {
+      const int sg = net::value_at(a, v).sign();
+      nonneg = nonneg && sg >= 0;
+      nonpos = nonpos && sg <= 0;
+      poly.push_back(Point2{v[0], v[1]});
+    }
+    if (!nonneg && !nonpos) return false;  // cannot happen (I8(c)); never claim
+    const int s = nonneg ? 1 : -1;
+    const net::AffineForm slack{e - s * a.constant, {-s * a.gradient[0], -s * a.gradient[1]}};
+    band += 2 * integral(clip(poly, slack), slack);
+    if (!trapezoid_rule(side, h, s, n, Rational(1), prec, part)) return false;
+    arb_add(out.arb(), out.arb(), part.arb(), prec);
+  }
+  const Ball band_ball = Ball::from_interval(Rational(0), num::round_up(band, 64), prec);
+  arb_add(out.arb(), out.arb(), band_ball.arb(), prec);
+  return arb_is_finite(out.arb()) != 0;
+}
+
+bool GaussLeafRule::trapezoid_rule(const Trapezoid& tz, const net::AffineForm& h, int sign, int n,
+                                   const Rational& p, slong prec, Ball& out) {
+  const bool p_integer = denominator(p) == 1;
+  if (h.gradient.size() != 2) return false;
   if (!(tz.x0 < tz.x1)) return false;
   const Rational w = tz.x1 - tz.x0, j0 = tz.hi0 - tz.lo0, j1 = tz.hi1 - tz.lo1;
   if (j0 < 0 || j1 < 0) return false;

@@ -90,4 +90,32 @@ bool trapezoids(const net::Box& cell, const std::vector<net::AffineForm>& lines,
   return true;
 }
 
+// The pieces of t's bounding box S cut by y = lo(x), y = hi(x) and l = 0 tile S,
+// and on each open piece every one of the three lines has one sign (I8(c)); those
+// whose corners satisfy lo <= y <= hi are therefore inside t (t is convex), the
+// others meet t in a null set at most, so the kept pieces tile t.
+bool split_trapezoid(const Trapezoid& t, const net::AffineForm& l, std::size_t max_pieces,
+                     std::vector<Trapezoid>& out) {
+  if (!(t.x0 < t.x1) || l.gradient.size() != 2) return false;
+  const Rational w = t.x1 - t.x0, s_lo = (t.lo1 - t.lo0) / w, s_hi = (t.hi1 - t.hi0) / w;
+  // y − lo(x) and hi(x) − y as affine forms.
+  net::AffineForm below{-t.lo0 + s_lo * t.x0, {-s_lo, Rational(1)}};
+  net::AffineForm above{t.hi0 - s_hi * t.x0, {s_hi, Rational(-1)}};
+  const net::Box bb = t.bounding_box();
+  if (!(bb.lo[1] < bb.hi[1])) return false;
+  std::vector<Trapezoid> all;
+  if (!trapezoids(bb, {below, above, l}, 4 * max_pieces + 8, all)) return false;
+  auto inside = [&](const Rational& x, const Rational& y) {
+    const Rational lo = t.lo0 + s_lo * (x - t.x0), hi = t.hi0 + s_hi * (x - t.x0);
+    return lo <= y && y <= hi;
+  };
+  const std::size_t start = out.size();
+  for (Trapezoid& p : all) {
+    if (!(inside(p.x0, p.lo0) && inside(p.x1, p.lo1) && inside(p.x1, p.hi1) && inside(p.x0, p.hi0))) continue;
+    out.push_back(std::move(p));
+    if (out.size() - start > max_pieces) return false;
+  }
+  return true;
+}
+
 }  // namespace mgdl::certify

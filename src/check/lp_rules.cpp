@@ -42,6 +42,29 @@ long ilog2(const Q& q) {
          static_cast<long>(mpz_sizeinbase(mpq_denref(q.get()), 2));
 }
 
+// The largest binary number of `bits` significant bits <= q (exact; MPFR rounds down).
+Q dyadic_down(const Q& q, mpfr_prec_t bits) {
+  mpfr_t m;
+  mpfr_init2(m, bits);
+  mpfr_set_q(m, q.get(), MPFR_RNDD);
+  Q out;
+  mpfr_get_q(out.get(), m);
+  mpfr_clear(m);
+  return out;
+}
+
+// ∫ a over the trapezoid t = {x0 <= x <= x1, lo(x) <= y <= hi(x)} (t = x0, x1, lo0, lo1,
+// hi0, hi1; a = a[0] + a[1] x + a[2] y), exactly: the inner integral
+// F(x) = (a[0] + a[1] x)(hi − lo) + a[2](hi² − lo²)/2 is a quadratic in x, so Simpson's rule is exact.
+Q trapezoid_affine_integral(const std::vector<Q>& t, const std::vector<Q>& a) {
+  auto inner = [&](const Q& x, const Q& lo, const Q& hi) {
+    return (a[0] + a[1] * x) * (hi - lo) + a[2] * (hi * hi - lo * lo) * Q(1, 2);
+  };
+  const Q xm = (t[0] + t[1]) * Q(1, 2), lom = (t[2] + t[3]) * Q(1, 2), him = (t[4] + t[5]) * Q(1, 2);
+  return (t[1] - t[0]) * Q(1, 6) *
+         (inner(t[0], t[2], t[4]) + Q(4) * inner(xm, lom, him) + inner(t[1], t[3], t[5]));
+}
+
 // The σ-sum of the Z rule, J_+(A) for A = a0 + Σ_i b_i (x_i − c_i) on the box with
 // half-widths r (proofs/integration.md, Lemma I4(a)): with S = {i : b_i ≠ 0}, m = |S|,
 //   J_+ = Π_{i∉S} 2r_i · Γ(p+1)/Γ(p+m+1) · (Π_{i∈S} b_i)^{−1}
@@ -219,7 +242,7 @@ std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, i
         "token " + std::to_string(out.size() + 1) + " at position " + std::to_string(start + 1);
     LeafRule rule;
     rule.kind = c;
-    if (c == 'G' || c == 'K' || c == 'P') {
+    if (c == 'G' || c == 'K' || c == 'P' || c == 'S') {
       const std::size_t digits = pos;
       while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) && pos - digits < 4)
         ++pos;
@@ -237,12 +260,14 @@ std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, i
         fail(at + ": the kink rule K applies only in dimension 1 (here d = " + std::to_string(d) + ")");
       if (c == 'P' && d != 2)
         fail(at + ": the trapezoid rule P applies only in dimension 2 (here d = " + std::to_string(d) + ")");
+      if (c == 'S' && d != 2)
+        fail(at + ": the sign-split rule S applies only in dimension 2 (here d = " + std::to_string(d) + ")");
     } else if (c != 'C' && c != 'M' && c != 'Z') {
       const bool printable = std::isprint(static_cast<unsigned char>(c)) != 0;
       fail(at + ": bad rule " +
            (printable ? "'" + std::string(1, c) + "'"
                       : "character " + std::to_string(static_cast<unsigned char>(c))) +
-           " (expected C, M, Z, G<n>, K<n> or P<n>)");
+           " (expected C, M, Z, G<n>, K<n>, P<n> or S<n>)");
     }
     out.push_back(rule);
     if (out.size() > leaves) break;  // the count check below reports it
@@ -257,7 +282,7 @@ std::string describe_rules(const std::vector<LeafRule>& rules) {
   std::vector<std::pair<std::string, std::size_t>> counts;
   for (const LeafRule& r : rules) {
     std::string name(1, r.kind);
-    if (r.kind == 'G' || r.kind == 'K' || r.kind == 'P') name += std::to_string(r.n);
+    if (r.kind == 'G' || r.kind == 'K' || r.kind == 'P' || r.kind == 'S') name += std::to_string(r.n);
     auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& x) { return x.first == name; });
     if (it == counts.end())
       counts.emplace_back(name, 1);
@@ -334,6 +359,9 @@ bool LeafIntegrator::enclose(ResidualAnalyzer& an, const Box& box, const Cutoffs
       break;
     case 'Z':
       ok = zero_crossing(an, p, out);
+      break;
+    case 'S':
+      ok = sign_split(an, box, rule.n, p, out);
       break;
     case 'K':
       ok = kink_split(an, box, cutoffs, rule.n, p, out);
@@ -768,6 +796,58 @@ void LeafIntegrator::crossing_piece(const std::vector<Q>& t, const Q& area, I& o
   narrow(out, z, tmp_);
 }
 
+// proofs/integration.md, Lemma I8(i) (S<n>; d = 2, p = 1): Z (I4) narrowed by the box cut at
+// the zero line of a linear model A with |R − A| <= e (I4(b), its coefficients shortened to
+// 20 bits, e raised by the rounding): on each side T_k, where s_k A >= 0,
+// ∫_{T_k} |R| ∈ [∫_{T_k} s_k R, ∫_{T_k} s_k R + 2∫_{T_k} (e − s_k A)⁺], the first term by I8(d)
+// with no sign condition, the second exactly (2∫ u⁺ = ∫ |u| + ∫ u). h must be exactly affine.
+bool LeafIntegrator::sign_split(ResidualAnalyzer& an, const Box& box, int n, const Q& p, I& out) {
+  if (!zero_crossing(an, p, out)) return false;
+  const CorrectionEnclosure& hc = an.correction();
+  if (d_ != 2 || p != Q(1) || !hc.affine || hc.value_radius.sign() != 0 || hc.glo.size() != 2 ||
+      hc.glo != hc.ghi)
+    return false;
+  Q a0, e;
+  long bits = 0;
+  if (!linear_model(an, prec_, false, a0, b0_, e, bits)) return false;
+  const std::vector<Q>& c = an.center();
+  const std::vector<Q>& rad = an.radius();
+  const Q a0r = dyadic_down(a0, 20);
+  e = e + (a0 - a0r);
+  std::vector<Q> line{a0r, Q(), Q()};
+  for (std::size_t i = 0; i < 2; ++i) {
+    line[1 + i] = dyadic_down(b0_[i], 20);
+    e = e + (b0_[i] - line[1 + i]) * rad[i];
+    line[0] = line[0] - line[1 + i] * c[i];
+  }
+  const std::vector<Q> h{hc.value - hc.glo[0] * c[0] - hc.glo[1] * c[1], hc.glo[0], hc.glo[1]};
+  std::vector<std::vector<Q>> sides;
+  if (!cell_trapezoids(box, {line}, 8, sides)) return false;
+  I total(prec_), part(prec_), band_i(prec_);
+  mpfi_set_ui(total.get(), 0);
+  Q band;
+  for (const std::vector<Q>& t : sides) {
+    const std::vector<std::vector<Q>> corners{{t[0], t[2]}, {t[1], t[3]}, {t[1], t[5]}, {t[0], t[4]}};
+    bool nonneg = true, nonpos = true;
+    for (const std::vector<Q>& v : corners) {
+      const int sg = affine_value(line, v[0], v[1]).sign();
+      nonneg = nonneg && sg >= 0;
+      nonpos = nonpos && sg <= 0;
+    }
+    if (!nonneg && !nonpos) return false;
+    const int s = nonneg ? 1 : -1;
+    const Q sq(s);
+    const std::vector<Q> slack{e - sq * line[0], -sq * line[1], -sq * line[2]};
+    band = band + abs_affine_integral(corners, slack) + trapezoid_affine_integral(t, slack);
+    if (!trapezoid_gauss(t, h, an.range(), n, p, part, s)) return false;
+    mpfi_add(total.get(), total.get(), part.get());
+  }
+  set_interval(band_i, Q(), band);
+  mpfi_add(total.get(), total.get(), band_i.get());
+  narrow(out, total, tmp_);
+  return finite(out);
+}
+
 bool LeafIntegrator::g_series_affine(const std::vector<I>& base, int axis, const std::vector<I>* direction,
                                      int order, int sign, const Q& p, const I& h_base, const I& slope,
                                      Series& g) {
@@ -799,10 +879,15 @@ bool LeafIntegrator::g_series_affine(const std::vector<I>& base, int axis, const
 // The a's come from series (I6) over the bounding box S, in the centred form of I3:
 // about the midline t = 1/2 (for e2, step (t − 1/2)J) and about x = x_c (for v).
 bool LeafIntegrator::trapezoid_gauss(const std::vector<Q>& q, const std::vector<Q>& h, const I& range, int n,
-                                     const Q& p, I& out) {
+                                     const Q& p, I& out, int signed_integral) {
   if (!finite(range)) return false;
   const bool even = even_integer(p);
-  const int sign = even ? 1 : strictly_pos(range) ? 1 : strictly_neg(range) ? -1 : 0;
+  if (signed_integral != 0 && !(p == Q(1) && (signed_integral == 1 || signed_integral == -1))) return false;
+  const int sign = signed_integral != 0  ? signed_integral
+                   : even                ? 1
+                   : strictly_pos(range) ? 1
+                   : strictly_neg(range) ? -1
+                                         : 0;
   if (sign == 0) return false;
   const Q &x0 = q[0], &x1 = q[1], &lo0 = q[2], &lo1 = q[3], &hi0 = q[4], &hi1 = q[5];
   if (!(x0 < x1)) return false;

@@ -2,7 +2,8 @@
 // checker (MPFI): C crude (certification.md C3.2), M midpoint (C3), G<n> tensor
 // Gauss–Legendre with a Taylor coefficient remainder (Lemmas I1–I3, I6), Z affine
 // zero-crossing rule (I4), K<n> 1D kink split (I5), P<n> 2D split into trapezoids
-// at the kinks of the cutoffs or of a ReLU network with a Gauss rule on each (I8); and
+// at the kinks of the cutoffs or of a ReLU network with a Gauss rule on each (I8), S<n> Z
+// narrowed by the box cut at its model's zero line (I8(i)); and
 // the reader of the evidence string `rules` (one token per leaf).
 //
 //   std::vector<LeafRule> rules = parse_rules("G8G8ZK6", 4, 1, "where");  // throws MalformedError
@@ -24,12 +25,12 @@
 namespace mgdl::check {
 
 struct LeafRule {
-  char kind = 'M';  // 'C', 'M', 'G', 'Z', 'K' or 'P'
-  int n = 0;        // points per axis of G, K and P (1..gauss_max_points)
+  char kind = 'M';  // 'C', 'M', 'G', 'Z', 'K', 'P' or 'S'
+  int n = 0;        // points per axis of G, K, P and S (1..gauss_max_points)
 };
 
-// Reads an evidence `rules` string: exactly `leaves` tokens C | M | Z | G<n> | K<n> | P<n>,
-// n a decimal 1..24 without leading zeros, K only when d = 1, P only when d = 2. Throws
+// Reads an evidence `rules` string: exactly `leaves` tokens C | M | Z | G<n> | K<n> | P<n> | S<n>,
+// n a decimal 1..24 without leading zeros, K only when d = 1, P and S only when d = 2. Throws
 // MalformedError("<where>: <problem>") naming the token and its position.
 std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, int d,
                                   const std::string& where);
@@ -75,8 +76,11 @@ class LeafIntegrator {
                        I& out);
   // One piece {x0 <= x <= x1, lo(x) <= y <= hi(x)} (lo, hi affine; q = x0, x1, lo0,
   // lo1, hi0, hi1) on which h = h[0] + h[1] x + h[2] y, with range ⊇ R(piece).
+  // signed_integral = ±1 (p = 1 only): out ⊇ ∫_piece s·(f − h), with no sign condition (I8(i)).
   bool trapezoid_gauss(const std::vector<Q>& q, const std::vector<Q>& h, const I& range, int n, const Q& p,
-                       I& out);
+                       I& out, int signed_integral = 0);
+  // S<n> (I8(i), d = 2, p = 1): Z narrowed by the box cut at its linear model's zero line.
+  bool sign_split(ResidualAnalyzer& an, const Box& box, int n, const Q& p, I& out);
 
  private:
   struct Table {

@@ -492,12 +492,60 @@ TEST_CASE("Z in the producer: L^1 across a zero line is exact for an affine resi
   o.rel_gap = Rational(1, 1000000);
   certify::LpNormResult c1 = certify::certify_lp_norm(c, Rational(1), o);
   REQUIRE(c1.status == certify::Status::proven);
-  CHECK(c1.rules.find('Z') != std::string::npos);
+  CHECK(c1.rules.find('S') != std::string::npos);  // Z narrowed by the cut (I8(i))
   Ball ref;
   arb_const_pi(ref.arb(), kRefPrec);
   arb_div_ui(ref.arb(), ref.arb(), 16, kRefPrec);
   arb_add(ref.arb(), ref.arb(), q(Rational(1, 6)).arb(), kRefPrec);
   CHECK(contains(Ball::from_interval(c1.bounds.lower.value(), c1.bounds.upper.value(), kRefPrec), ref));
+}
+
+TEST_CASE("S<n> in the producer: a curved zero line across a box, exact reference, fifth order (I8(i))") {
+  // R = x − 3/10 + (y − 1/2)² on the square of side w centred at (3/10, 1/2): ∫|R| = w³/4 + w⁵/80
+  // (for each y the zero x = 3/10 − u², u = y − 1/2, is inside and ∫|R| dx = w²/4 + u⁴).
+  resid::Residual r(compile("x - 3/10 + (y - 1/2)^2", 2));
+  resid::ResidualEvaluator ev(r, kPrec);
+  certify::GaussLeafRule g(r, kPrec);
+  const net::AffineForm zero{Rational(0), {Rational(0), Rational(0)}};
+  // The square of half-width h: its jet, linear model (A, e) and the square as a trapezoid.
+  struct Square {
+    net::Box box;
+    resid::ResidualJet jet;
+    net::AffineForm a;
+    Rational e;
+    certify::Trapezoid t;
+  };
+  auto square = [&](const Rational& h) {
+    Square sq;
+    sq.box.lo = {Rational(3, 10) - h, Rational(1, 2) - h};
+    sq.box.hi = {Rational(3, 10) + h, Rational(1, 2) + h};
+    ev.jet(sq.box, sq.jet);
+    REQUIRE(resid::linear_model(sq.jet, sq.box, sq.a, sq.e));
+    sq.t = certify::Trapezoid{sq.box.lo[0], sq.box.hi[0], sq.box.lo[1],
+                              sq.box.lo[1], sq.box.hi[1], sq.box.hi[1]};
+    return sq;
+  };
+  double prev = 0;
+  for (int level = 0; level < 4; ++level) {
+    CAPTURE(level);
+    const Rational h(1, 20 << level), w = 2 * h;
+    const Square sq = square(h);
+    Ball s, z;
+    REQUIRE(g.enclose_abs_split(sq.t, sq.a, sq.e, zero, 2, kPrec, s));
+    REQUIRE(certify::zero_crossing_rule(sq.jet, sq.box, Rational(1), kPrec, z));
+    const Ball ref = q(w * w * w / 4 + w * w * w * w * w / 80);
+    CHECK(contains(s, ref));
+    CHECK(contains(z, ref));
+    CHECK(width(s) * 16 < width(z));
+    if (level > 0) CHECK(prev / width(s) >= 24);  // ≈ 2^5 per halving; Z (I4) gives ≈ 2^4
+    prev = width(s);
+  }
+  // A planted error: the same cut without the band term 2∫(e − sA)⁺ misses the reference
+  // (the sides' signed integrals alone are below ∫|R|), so the band is what makes it sound.
+  const Square sq = square(Rational(1, 20));
+  Ball no_band;
+  REQUIRE(g.enclose_abs_split(sq.t, sq.a, Rational(0), zero, 2, kPrec, no_band));
+  CHECK(arb_lt(no_band.arb(), q(Rational(2001, 8000000)).arb()));
 }
 
 TEST_CASE("P<n>'s trapezoid rule: closed form on a sloped trapezoid, width order 2n+2 as it halves (I8(d))") {

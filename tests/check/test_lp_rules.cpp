@@ -296,6 +296,41 @@ TEST_CASE("Z rule: encloses integrals across a zero crossing, d = 1..4; width or
   }
 }
 
+TEST_CASE("S rule: a curved zero line across a 2D box, exact reference, fifth order per box (I8(i))") {
+  // R = x − 3/10 + (y − 1/2)² on the square of side w centred at (3/10, 1/2): for each y the
+  // zero x = 3/10 − u² (u = y − 1/2) lies inside, ∫|R| dx = w²/4 + u⁴, so ∫|R| = w³/4 + w⁵/80.
+  Analysed a("x - 3/10 + (y - 1/2)^2", 2, 256);
+  double prev_s = 0, prev_z = 0;
+  for (int level = 0; level < 4; ++level) {
+    CAPTURE(level);
+    const Q h(1, 20 << level), w = Q(2) * h;
+    const Box b = cube({Q(3, 10), Q(1, 2)}, h);
+    I ref(ref_prec);
+    const Q exact = w * w * w * Q(1, 4) + w * w * w * w * w * Q(1, 80);
+    set_interval(ref, exact);
+    bool applied = false;
+    const I s = a.run(b, rule('S', 2), Q(1), &applied);
+    REQUIRE(applied);
+    CHECK(contains(s, ref));
+    const I z = a.run(b, rule('Z'), Q(1));
+    CHECK(contains(z, ref));
+    const double ws = width(s), wz = width(z);
+    CAPTURE(ws);
+    CAPTURE(wz);
+    CHECK(ws * 16 < wz);  // the band term is O(e²·w/|∇A|) against Z's O(e·w²)
+    if (level > 0) {
+      CHECK(prev_s / ws >= 24);  // ≈ 2^5; Z's ≈ 2^4 fails this
+      CHECK(prev_z / wz < 20);
+    }
+    prev_s = ws;
+    prev_z = wz;
+  }
+  // Not p = 1, or not 2D: refused (the enclosure is then the crude one, still valid).
+  bool applied = true;
+  a.run(cube({Q(3, 10), Q(1, 2)}, Q(1, 20)), rule('S', 2), Q(2), &applied);
+  CHECK(!applied);
+}
+
 TEST_CASE("Z rule: a 1D crossing with curvature, p = 1 and 3 (exact polynomial references)") {
   // R = u + u³, u = x − 1/3: ∫|R| = [u²/2 + u⁴/4] on each side; ∫|R|³ likewise.
   Analysed a("(x - 1/3) + (x - 1/3)^3", 1, 256);
@@ -589,9 +624,9 @@ TEST_CASE("rules strings: accepted forms and exact messages") {
   CHECK(bad("G8G8G8G8", 3, 1) == "where: more than 3 tokens for 3 leaves");
   CHECK(bad("", 1, 1) == "where: 0 tokens for 1 leaves");
   CHECK(bad("G8X", 2, 1) ==
-        "where: token 2 at position 3: bad rule 'X' (expected C, M, Z, G<n>, K<n> or P<n>)");
+        "where: token 2 at position 3: bad rule 'X' (expected C, M, Z, G<n>, K<n>, P<n> or S<n>)");
   CHECK(bad("g8", 1, 1) ==
-        "where: token 1 at position 1: bad rule 'g' (expected C, M, Z, G<n>, K<n> or P<n>)");
+        "where: token 1 at position 1: bad rule 'g' (expected C, M, Z, G<n>, K<n>, P<n> or S<n>)");
   CHECK(bad("G", 1, 1) == "where: token 1 at position 1: 'G' needs a number of points");
   CHECK(bad("ZG0", 2, 1) == "where: token 2 at position 2: G takes 1 to 24 points, not 0");
   CHECK(bad("G25", 1, 1) == "where: token 1 at position 1: G takes 1 to 24 points, not 25");
@@ -600,12 +635,15 @@ TEST_CASE("rules strings: accepted forms and exact messages") {
   CHECK(bad("CK4", 2, 2) ==
         "where: token 2 at position 2: the kink rule K applies only in dimension 1 (here d = 2)");
   CHECK(bad("C\n", 2, 1) ==
-        "where: token 2 at position 2: bad rule character 10 (expected C, M, Z, G<n>, K<n> or P<n>)");
+        "where: token 2 at position 2: bad rule character 10 (expected C, M, Z, G<n>, K<n>, P<n> or S<n>)");
   CHECK(bad("G-1", 1, 1) == "where: token 1 at position 1: 'G' needs a number of points");
   CHECK(bad("CP4", 2, 1) ==
         "where: token 2 at position 2: the trapezoid rule P applies only in dimension 2 (here d = 1)");
   CHECK(bad("P25", 1, 2) == "where: token 1 at position 1: P takes 1 to 24 points, not 25");
   CHECK(bad("P", 1, 2) == "where: token 1 at position 1: 'P' needs a number of points");
-  auto pr = parse_rules("P4G8P24", 3, 2, "w");
-  CHECK(describe_rules(pr) == "1 P4, 1 G8, 1 P24");
+  auto pr = parse_rules("P4G8P24S2S2", 5, 2, "w");
+  CHECK(describe_rules(pr) == "1 P4, 1 G8, 1 P24, 2 S2");
+  CHECK(bad("CS2", 2, 1) ==
+        "where: token 2 at position 2: the sign-split rule S applies only in dimension 2 (here d = 1)");
+  CHECK(bad("S", 1, 2) == "where: token 1 at position 1: 'S' needs a number of points");
 }

@@ -22,12 +22,13 @@
 
 namespace mgdl::certify {
 
-// One token of the evidence string `rules`: 'C', 'M', 'G', 'Z', 'K', 'P' (G, K, P with n).
+// One token of the evidence string `rules`: 'C', 'M', 'G', 'Z', 'K', 'P', 'S' (G, K, P, S with n).
 struct LeafRule {
   char kind = 'M';
   int n = 0;
   std::string token() const {
-    return kind == 'G' || kind == 'K' || kind == 'P' ? kind + std::to_string(n) : std::string(1, kind);
+    return kind == 'G' || kind == 'K' || kind == 'P' || kind == 'S' ? kind + std::to_string(n)
+                                                                    : std::string(1, kind);
   }
 };
 
@@ -60,8 +61,17 @@ class GaussLeafRule {
   // T's bounding box.
   bool enclose_trapezoid(const Trapezoid& t, const net::AffineForm& h, const num::Ball* range, int n,
                          const num::Rational& p, slong prec, num::Ball& out);
+  // out ∋ ∫_T |R| (p = 1) by Lemma I8(i), where |R − a| <= e on T and h = `h` on T
+  // (a the linear model of R, I4(b)); R may change sign. Hypotheses as for
+  // enclose_trapezoid otherwise.
+  bool enclose_abs_split(const Trapezoid& t, const net::AffineForm& a, const num::Rational& e,
+                         const net::AffineForm& h, int n, slong prec, num::Ball& out);
 
  private:
+  // ∫_T (sign·(f − h))^p by Lemma I8(d); the caller has established when the
+  // result equals ∫_T |R|^p.
+  bool trapezoid_rule(const Trapezoid& t, const net::AffineForm& h, int sign, int n, const num::Rational& p,
+                      slong prec, num::Ball& out);
   const GaussLegendre& table(int n, slong prec);
   // The series of g = (s·R)^p along `axis` (or along `direction` when not
   // null) from base points `base`, with `h_base` ⊇ h(base), `range` ⊇ R(base)
@@ -77,6 +87,7 @@ class GaussLeafRule {
   net::BallEnclosure h_;
   std::vector<num::Ball> center_, radius_, base_, point_, f_series_, g_, g2_;
   std::vector<std::vector<num::Ball>> coords_, offsets_;
+  std::vector<Trapezoid> sides_;
 };
 
 }  // namespace mgdl::certify

@@ -29,4 +29,10 @@ struct Trapezoid {
 bool trapezoids(const net::Box& cell, const std::vector<net::AffineForm>& lines, std::size_t max_pieces,
                 std::vector<Trapezoid>& out);
 
+// Appends the pieces of `t` cut by the line l = 0, each a trapezoid inside t on
+// which l has one sign (Lemma I8(c) on t's bounding box with t's two slanted sides
+// as lines); their union is t. False when there would be more than `max_pieces`.
+bool split_trapezoid(const Trapezoid& t, const net::AffineForm& l, std::size_t max_pieces,
+                     std::vector<Trapezoid>& out);
+
 }  // namespace mgdl::certify
