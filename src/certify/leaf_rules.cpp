@@ -143,26 +143,18 @@ const GaussLegendre& GaussLeafRule::table(int n, slong prec) {
 // Lemma I6: with r = f − h and h affine on the base set, the series of r along
 // `axis` is r_0 = f_0 − h(base) (∩ R(base)), r_1 = f_1 − ∂_axis h, r_k = f_k (k >= 2);
 // g = (s r)^p by the power recurrences (integer p) or exp(p log(s r)) (s r > 0).
-bool GaussLeafRule::g_series(const Ball* base, int axis, const Ball* direction, int order, int sign,
-                             const Rational& p, const Ball& h_base, const Ball* range, const Ball& slope,
-                             slong prec, std::vector<Ball>& g) {
-  const bool ok_series = direction != nullptr ? series_.evaluate(base, direction, order, f_series_)
-                                              : series_.evaluate(base, axis, order, f_series_);
-  if (!ok_series) return false;
-  std::vector<Ball>& r = f_series_;
-  arb_sub(r[0].arb(), r[0].arb(), h_base.arb(), prec);
-  Ball both;
-  if (range != nullptr && arb_intersection(both.arb(), r[0].arb(), range->arb(), prec)) r[0] = both;
-  if (order >= 1) arb_sub(r[1].arb(), r[1].arb(), slope.arb(), prec);
+bool GaussLeafRule::g_from_f(const std::vector<Ball>& f, int order, int sign, const Rational& p,
+                             const Ball& h_base, const Ball* range, const Ball& slope, slong prec,
+                             std::vector<Ball>& g) {
   const slong n = order + 1;
   arb_ptr rv = _arb_vec_init(n);
   arb_ptr gv = _arb_vec_init(n);
-  for (slong k = 0; k < n; ++k) {
-    if (sign < 0)
-      arb_neg(rv + k, r[static_cast<std::size_t>(k)].arb());
-    else
-      arb_set(rv + k, r[static_cast<std::size_t>(k)].arb());
-  }
+  for (slong k = 0; k < n; ++k) arb_set(rv + k, f[static_cast<std::size_t>(k)].arb());
+  arb_sub(rv, rv, h_base.arb(), prec);
+  Ball both;
+  if (range != nullptr && arb_intersection(both.arb(), rv, range->arb(), prec)) arb_set(rv, both.arb());
+  if (order >= 1) arb_sub(rv + 1, rv + 1, slope.arb(), prec);
+  if (sign < 0) _arb_vec_neg(rv, rv, n);
   bool ok = true;
   if (denominator(p) == 1) {
     _arb_poly_pow_ui_trunc_binexp(gv, rv, n, numerator(p).convert_to<unsigned long>(), n, prec);
@@ -215,10 +207,16 @@ bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const
       arb_add(coords_[i][j].arb(), offsets_[i][j].arb(), center_[i].arb(), prec);
     }
   }
+  // f's node values and series depend on the box, n and prec only (kept for the leaf).
+  std::size_t nodes = 1;
+  for (std::size_t i = 0; i < du; ++i) nodes *= nn;
+  bool fresh = false;
+  PieceValues* bv = values_for(nullptr, &box, n, prec, nodes, fresh);
+  if (bv == nullptr) return false;
   // The tensor sum; r(x_k) = f(x_k) − h(c) − Σ_i ∂_i h·ξ_{k_i} r_i.
   Ball acc, wt, val, fx, term;
   std::vector<std::size_t> idx(du, 0);
-  for (;;) {
+  for (std::size_t node = 0;; ++node) {
     arb_one(wt.arb());
     arb_set(val.arb(), h_.value_at_center.arb());
     for (std::size_t i = 0; i < du; ++i) {
@@ -227,8 +225,13 @@ bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const
       arb_addmul(val.arb(), h_.gradient[i].arb(), offsets_[i][idx[i]].arb(), prec);
     }
     arb_mul_2exp_si(wt.arb(), wt.arb(), -d);
-    f_.point(point_.data(), fx);
-    if (!arb_is_finite(fx.arb())) return false;
+    if (fresh) {
+      f_.point(point_.data(), fx);
+      if (!arb_is_finite(fx.arb())) return false;
+      bv->fx[node] = fx;
+    } else {
+      fx = bv->fx[node];
+    }
     arb_sub(val.arb(), fx.arb(), val.arb(), prec);
     if (sign < 0) arb_neg(val.arb(), val.arb());
     pow_nonneg(term, val, p, p_integer, prec);
@@ -237,6 +240,7 @@ bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const
     while (i < du && ++idx[i] == nn) idx[i++] = 0;
     if (i == du) break;
   }
+  bv->ok = true;  // the node values are in; the series follow on demand
   // Σ_i κ_n w_i^{2n} T_i.
   const int order = 2 * n;
   Ball kappa = Ball::from_rational(gl.kappa, prec), h_box, h_slice, sym, ti;
@@ -244,8 +248,9 @@ bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const
   base_.resize(du);
   for (std::size_t i = 0; i < du; ++i) base_[i] = Ball::from_interval(box.lo[i], box.hi[i], prec);
   for (std::size_t i = 0; i < du; ++i) {
-    if (!g_series(base_.data(), static_cast<int>(i), nullptr, order + 1, sign, p, h_box, &range,
-                  h_.gradient[i], prec, g_))
+    const std::vector<Ball>* fs =
+        series_for(*bv, 2 * i, base_.data(), static_cast<int>(i), nullptr, order + 1);
+    if (fs == nullptr || !g_from_f(*fs, order + 1, sign, p, h_box, &range, h_.gradient[i], prec, g_))
       return false;
     // The slice B_i: x_i = c_i; h(B_i) ⊆ h(c) + Σ_{j≠i} ∂_j h·[−r_j, r_j].
     std::vector<Ball> slice = base_;
@@ -257,8 +262,8 @@ bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const
       arb_get_mag(arb_radref(sym.arb()), radius_[j].arb());
       arb_addmul(h_slice.arb(), h_.gradient[j].arb(), sym.arb(), prec);
     }
-    if (!g_series(slice.data(), static_cast<int>(i), nullptr, order, sign, p, h_slice, &range, h_.gradient[i],
-                  prec, g2_))
+    fs = series_for(*bv, 2 * i + 1, slice.data(), static_cast<int>(i), nullptr, order);
+    if (fs == nullptr || !g_from_f(*fs, order, sign, p, h_slice, &range, h_.gradient[i], prec, g2_))
       return false;
     const auto o = static_cast<std::size_t>(order);
     arb_zero(sym.arb());
@@ -294,6 +299,54 @@ Ball hull_ball(const Rational& a, const Rational& b, slong prec) {
 //   T_x = (a^v_{2n}(V) + (2n+1)·a^v_{2n+1}(S)·[−w/2, w/2]) ∩ a^v_{2n}(S) · [J] + a^v_{2n−1}(S)·J',
 // with S the bounding box, mid the bounding box of the midline, V the segment
 // x = x_c, and v = (1, [slope of lo, slope of hi]) (series along a direction).
+void GaussLeafRule::begin_leaf() {
+  cached_ = 0;
+}
+
+GaussLeafRule::PieceValues* GaussLeafRule::values_for(const Trapezoid* t, const net::Box* box, int n,
+                                                      slong prec, std::size_t nodes, bool& fresh) {
+  auto same = [&](const PieceValues& c) {
+    if (c.n != n || c.prec != prec || c.is_box != (box != nullptr)) return false;
+    if (box != nullptr) return c.box.lo == box->lo && c.box.hi == box->hi;
+    return c.t.x0 == t->x0 && c.t.x1 == t->x1 && c.t.lo0 == t->lo0 && c.t.lo1 == t->lo1 &&
+           c.t.hi0 == t->hi0 && c.t.hi1 == t->hi1;
+  };
+  for (std::size_t q = 0; q < cached_; ++q) {
+    if (!same(cache_[q])) continue;
+    fresh = false;
+    return cache_[q].ok ? &cache_[q] : nullptr;
+  }
+  fresh = true;
+  PieceValues* v = &scratch_;
+  if (cached_ < kMaxCached) {
+    if (cached_ == cache_.size()) cache_.emplace_back();
+    v = &cache_[cached_++];
+  }
+  v->is_box = box != nullptr;
+  if (box != nullptr)
+    v->box = *box;
+  else
+    v->t = *t;
+  v->n = n;
+  v->prec = prec;
+  v->ok = false;  // until the caller has every node value in
+  v->fx.resize(nodes);
+  v->series_done = 0;
+  return v;
+}
+
+const std::vector<Ball>* GaussLeafRule::series_for(PieceValues& v, std::size_t q, const Ball* base, int axis,
+                                                   const Ball* dir, int order) {
+  if (q >= v.series_done) {
+    if (v.series.size() <= q) v.series.resize(q + 1);
+    const bool ok = dir != nullptr ? series_.evaluate(base, dir, order, v.series[q])
+                                   : series_.evaluate(base, axis, order, v.series[q]);
+    if (!ok) return nullptr;
+    v.series_done = q + 1;
+  }
+  return &v.series[q];
+}
+
 bool GaussLeafRule::enclose_trapezoid(const Trapezoid& tz, const net::AffineForm& h, const Ball* range, int n,
                                       const Rational& p, slong prec, Ball& out) {
   const bool p_integer = denominator(p) == 1;
@@ -367,6 +420,14 @@ bool GaussLeafRule::trapezoid_rule(const Trapezoid& tz, const net::AffineForm& h
   if (series_.precision() != prec) series_.set_precision(prec);
   const GaussLegendre& gl = table(n, prec);
   const auto nn = static_cast<std::size_t>(n);
+  // f's values and series on tz depend on tz, n and prec only: kept for the
+  // leaf, so a second exponent (or sign) on the same piece reuses them.
+  bool fresh = false;
+  PieceValues* tv = values_for(&tz, nullptr, n, prec, nn * nn, fresh);
+  if (tv == nullptr) return false;
+  auto f_along = [&](std::size_t q, const Ball* base, int axis, const Ball* dir, int ord) {
+    return series_for(*tv, q, base, axis, dir, ord);
+  };
   const Ball hc = Ball::from_rational(h.constant, prec), hx = Ball::from_rational(h.gradient[0], prec),
              hy = Ball::from_rational(h.gradient[1], prec);
   const Ball bx0 = Ball::from_rational(tz.x0, prec), bxc = Ball::from_rational(xc, prec),
@@ -391,8 +452,13 @@ bool GaussLeafRule::trapezoid_rule(const Trapezoid& tz, const net::AffineForm& h
       arb_add(y.arb(), y.arb(), loj.arb(), prec);
       point_[0] = xj;
       point_[1] = y;
-      f_.point(point_.data(), fx);
-      if (!arb_is_finite(fx.arb())) return false;
+      if (fresh) {
+        f_.point(point_.data(), fx);
+        if (!arb_is_finite(fx.arb())) return false;
+        tv->fx[j * nn + k] = fx;
+      } else {
+        fx = tv->fx[j * nn + k];
+      }
       arb_set(val.arb(), hc.arb());
       arb_addmul(val.arb(), hx.arb(), xj.arb(), prec);
       arb_addmul(val.arb(), hy.arb(), y.arb(), prec);
@@ -420,10 +486,13 @@ bool GaussLeafRule::trapezoid_rule(const Trapezoid& tz, const net::AffineForm& h
   std::vector<Ball> box{Ball::from_interval(tz.x0, tz.x1, prec),
                         hull_ball(std::min(tz.lo0, tz.lo1), std::max(tz.hi0, tz.hi1), prec)};
   h_over(box, hb);
-  if (!g_series(box.data(), 1, nullptr, order + 1, sign, p, hb, nullptr, hy, prec, g_)) return false;
+  tv->ok = true;  // the values are in; the series follow on demand (f_along)
+  const std::vector<Ball>* fs = f_along(0, box.data(), 1, nullptr, order + 1);
+  if (fs == nullptr || !g_from_f(*fs, order + 1, sign, p, hb, nullptr, hy, prec, g_)) return false;
   std::vector<Ball> mid{box[0], hull_ball((tz.lo0 + tz.hi0) / 2, (tz.lo1 + tz.hi1) / 2, prec)};
   h_over(mid, hb);
-  if (!g_series(mid.data(), 1, nullptr, order, sign, p, hb, nullptr, hy, prec, g2_)) return false;
+  fs = f_along(1, mid.data(), 1, nullptr, order);
+  if (fs == nullptr || !g_from_f(*fs, order, sign, p, hb, nullptr, hy, prec, g2_)) return false;
   arb_zero(sym.arb());
   arb_get_ubound_arf(arb_midref(t.arb()), jr.arb(), prec);
   arf_get_mag(arb_radref(sym.arb()), arb_midref(t.arb()));
@@ -442,10 +511,12 @@ bool GaussLeafRule::trapezoid_rule(const Trapezoid& tz, const net::AffineForm& h
   arb_set(slope.arb(), hx.arb());
   arb_addmul(slope.arb(), hy.arb(), dir[1].arb(), prec);
   h_over(box, hb);
-  if (!g_series(box.data(), 0, dir.data(), order + 1, sign, p, hb, nullptr, slope, prec, g_)) return false;
+  fs = f_along(2, box.data(), 0, dir.data(), order + 1);
+  if (fs == nullptr || !g_from_f(*fs, order + 1, sign, p, hb, nullptr, slope, prec, g_)) return false;
   std::vector<Ball> seg{bxc, hull_ball(s_lo * (xc - tz.x0) + tz.lo0, (tz.hi0 + tz.hi1) / 2, prec)};
   h_over(seg, hb);
-  if (!g_series(seg.data(), 0, dir.data(), order, sign, p, hb, nullptr, slope, prec, g2_)) return false;
+  fs = f_along(3, seg.data(), 0, dir.data(), order);
+  if (fs == nullptr || !g_from_f(*fs, order, sign, p, hb, nullptr, slope, prec, g2_)) return false;
   arb_zero(sym.arb());
   arb_get_mag(arb_radref(sym.arb()), bhw.arb());  // [−w/2, w/2]
   arb_mul(ti.arb(), g_[o + 1].arb(), sym.arb(), prec);

@@ -6,6 +6,7 @@
 #include "mgdl/certify/lp_norm.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 
 #include "box_eval.hpp"
@@ -33,15 +34,29 @@ constexpr std::size_t kMaxPieces = 48;
 // suffices; measured 1.2x faster than n = 4 on a 2D hat run's L^1.
 constexpr int kSplitPoints = 2;
 
-struct Leaf {
-  int node = 0;
-  net::Box box;
+// One exponent's enclosure of ∫_B |R|^p on a leaf B.
+struct PEnclosure {
   Rational lo, hi;  // ∫_B |R|^p ∈ [lo, hi]; hi < 0 marks "unbounded"
   Rational width;   // hi − lo (when bounded)
   double key = 0;   // num::to_double_approx(width): orders the heap (see Narrower)
+  LeafRule rule;    // the evidence token of the enclosure kept
+};
+
+// A leaf of the shared cover: every exponent's enclosure on the same box.
+struct Leaf {
+  net::Box box;
+  std::vector<PEnclosure> enc;  // one per exponent
   slong prec = 0;
   int axis = -1;
-  LeafRule rule;  // the evidence token of the enclosure kept
+  bool queued = false;  // taken into the current batch
+};
+
+// An exponent's heap entry; it goes stale when its node is split for another exponent.
+struct Entry {
+  bool unbounded = false;
+  double key = 0;
+  Rational width;
+  int node = 0;
 };
 
 // The orders G<n> tries, cheapest first: n^d nodes stay below 4096 and n <= 24
@@ -62,30 +77,12 @@ bool narrow_enough(const Rational& width, double tolerance) {
   return num::to_double_approx(width) <= tolerance;
 }
 
-// The pre-order rules string of the tree's leaves (docs/certificate-format.md).
-std::string rules_string(const CoverTree& tree, const std::vector<LeafRule>& by_node) {
-  std::string out;
-  std::vector<int> stack{CoverTree::root()};
-  while (!stack.empty()) {
-    const int node = stack.back();
-    stack.pop_back();
-    if (tree.is_leaf(node)) {
-      out += by_node[static_cast<std::size_t>(node)].token();
-      continue;
-    }
-    stack.push_back(tree.lower_child(node) + 1);
-    stack.push_back(tree.lower_child(node));
-  }
-  return out;
-}
-
 // Max-heap on the enclosure width (unbounded first); ties: smaller node id.
 // `key` is a monotone image of the width, so different keys decide without
 // GMP and only equal keys compare the exact widths: the same order.
 struct Narrower {
-  bool operator()(const Leaf& a, const Leaf& b) const {
-    const bool ua = a.hi < 0, ub = b.hi < 0;
-    if (ua != ub) return ub;
+  bool operator()(const Entry& a, const Entry& b) const {
+    if (a.unbounded != b.unbounded) return b.unbounded;
     if (a.key != b.key) return a.key < b.key;
     if (a.width != b.width) return a.width < b.width;
     return a.node > b.node;
@@ -233,19 +230,53 @@ void pth_roots(const Rational& s_lo, const Rational& s_hi, const Rational& p, Ra
   if (lo < 0) lo = 0;
 }
 
+// An exponent p and what the rules need to know about it.
+struct Exponent {
+  Rational p;
+  bool integer = false, even = false, one = false;
+  double p_gap = 0;  // p·gap: the relative gap of the integral, to first order
+  double share = 0;  // a leaf's share of the integral's gap per unit volume (steers only)
+};
+
 }  // namespace
 
 LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p, const Options& options) {
-  LpNormResult out;
-  out.p = p;
+  return certify_lp_norms(residual, std::vector<Rational>{p}, options).front();
+}
+
+std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, const std::vector<Rational>& ps,
+                                           const Options& options) {
+  constexpr std::size_t kMaxExponents = 32;  // the bits of a node's mask
+  if (ps.size() > kMaxExponents) {
+    std::vector<LpNormResult> out;
+    for (std::size_t i = 0; i < ps.size(); i += kMaxExponents) {
+      const std::vector<Rational> part(
+          ps.begin() + static_cast<std::ptrdiff_t>(i),
+          ps.begin() + static_cast<std::ptrdiff_t>(std::min(ps.size(), i + kMaxExponents)));
+      for (LpNormResult& r : certify_lp_norms(residual, part, options)) out.push_back(std::move(r));
+    }
+    return out;
+  }
   const int d = residual.dimension();
-  const bool p_integer = denominator(p) == 1;
-  const bool p_even = p_integer && numerator(p) % 2 == 0;
+  const std::size_t np = ps.size();
+  const std::uint32_t all = np == kMaxExponents ? ~0U : (1U << np) - 1U;
   // Converge to half the requested gap, then widen the claim by rel_gap/5 on
   // each side (below): an independent checker whose remainder bound is the
   // plain one of C3 (not the centred refinement) still finds its enclosure
   // inside the claim, and a wider claim is still true. Resulting gap < rel_gap.
   const Rational gap = options.rel_gap / 2;
+  std::vector<Exponent> ex(np);
+  bool any_odd = false;  // some exponent needs R's sign (or I8(g)) on the pieces
+  bool any_one = false;
+  for (std::size_t k = 0; k < np; ++k) {
+    ex[k].p = ps[k];
+    ex[k].integer = denominator(ps[k]) == 1;
+    ex[k].even = ex[k].integer && numerator(ps[k]) % 2 == 0;
+    ex[k].one = ps[k] == 1;
+    ex[k].p_gap = num::to_double_approx(ps[k] * gap);
+    any_odd = any_odd || !ex[k].even;
+    any_one = any_one || ex[k].one;
+  }
 
   const bool high_order = options.lp_rules == LpRules::high_order;
   std::vector<std::unique_ptr<resid::ResidualEvaluator>> evs;
@@ -256,39 +287,52 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
   }
   detail::WorkerPool pool(options.threads);
   const std::vector<int> orders = gauss_orders(d);
-  // A leaf's share of the integral's gap per unit volume (Ω has volume 1),
-  // from the running lower sum; doubles only steer the choice of rule.
-  const double p_gap = num::to_double_approx(p * gap);
-  double share = 0;
+
+  // Keeps `enc` if it is narrower than the leaf's current enclosure.
+  auto offer = [](PEnclosure& cur, const Ball& enc, LeafRule rule) {
+    Rational lo = num::lower_rational(enc), hi = num::upper_rational(enc);
+    if (lo < 0) lo = 0;
+    if (cur.hi < 0 || hi - lo < cur.width) {
+      cur.lo = lo;
+      cur.hi = hi;
+      cur.width = hi - lo;
+      cur.rule = rule;
+    }
+  };
+  // vol·(|R|(B))^p, rule (a) of C3.
+  auto crude_on = [](const Exponent& e, const Ball& range, const Rational& vol, slong prec, Ball& out) {
+    Ball absr;
+    arb_abs(absr.arb(), range.arb());
+    pow_nonneg(out, absr, e.p, e.integer, prec);
+    arb_mul(out.arb(), out.arb(), Ball::from_rational(vol, prec).arb(), prec);
+  };
 
   // Rule `kind` (G<n>, Lemma I1, or K<n>, Lemma I5) for n = 4, 8, ...: the
   // first order narrow enough for the leaf's share (or 1/8 of the relative gap
   // of its own integral), else the narrowest while raising the order still
   // pays (width / 4 per step). `enclose(n, out)` is false when the rule fails.
-  auto try_orders = [&](char kind, const Ball& range, Leaf& leaf, const auto& enclose) {
-    const Rational vol = leaf.box.volume();
-    const double tolerance_vol = share * num::to_double_approx(vol);
+  auto try_orders = [&](char kind, const Exponent& e, const Ball& range, const net::Box& box, slong prec,
+                        PEnclosure& cur, const auto& enclose) {
+    const Rational vol = box.volume();
+    const double tolerance_vol = e.share * num::to_double_approx(vol);
     Ball crude;
-    Ball absr;
-    arb_abs(absr.arb(), range.arb());
-    pow_nonneg(crude, absr, p, p_integer, leaf.prec);
-    arb_mul(crude.arb(), crude.arb(), Ball::from_rational(vol, leaf.prec).arb(), leaf.prec);
+    crude_on(e, range, vol, prec, crude);
     Rational prev_width(-1);
     for (int n : orders) {
       Ball enc;
       if (!enclose(n, enc)) return;
       Ball both;
-      if (arb_intersection(both.arb(), enc.arb(), crude.arb(), leaf.prec)) enc = both;
+      if (arb_intersection(both.arb(), enc.arb(), crude.arb(), prec)) enc = both;
       Rational lo = num::lower_rational(enc), hi = num::upper_rational(enc);
       if (lo < 0) lo = 0;
       const Rational width = hi - lo;
-      if (leaf.hi < 0 || width < leaf.width) {
-        leaf.lo = lo;
-        leaf.hi = hi;
-        leaf.width = width;
-        leaf.rule = LeafRule{kind, n};
+      if (cur.hi < 0 || width < cur.width) {
+        cur.lo = lo;
+        cur.hi = hi;
+        cur.width = width;
+        cur.rule = LeafRule{kind, n};
       }
-      if (narrow_enough(width, std::max(tolerance_vol, p_gap / 8 * num::to_double_approx(lo)))) return;
+      if (narrow_enough(width, std::max(tolerance_vol, e.p_gap / 8 * num::to_double_approx(lo)))) return;
       if (prev_width >= 0 && width * 4 > prev_width) return;
       prev_width = width;
     }
@@ -303,9 +347,8 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
     bool has_range = false;
     Ball range;  // with has_range: ⊇ R(t), R over its bounding box
     bool has_crossing = false;
-    Ball crossing;  // with has_crossing (p = 1, R may change sign on t): ⊇ ∫_t |R| by I8(g)
+    Ball crossing;  // with has_crossing (R may change sign on t): ⊇ ∫_t |R| by I8(g)
   };
-  const bool p_one = p == 1;
   // Lemma I8(g): ∫_t |f − h| ∈ ∫_t |A| ± e·|t| with the linear model A of f − h on
   // t's bounding box (I4(b)); ∫_t |A| exactly, t cut by the line A = 0.
   auto crossing_integral = [&](resid::ResidualEvaluator& ev, Piece& pc, resid::ResidualJet& jet) {
@@ -315,7 +358,7 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
     pc.has_range = true;
     net::AffineForm a;
     Rational e;
-    if (!p_one || num::certainly(num::is_positive(jet.range)) ||
+    if (!any_one || num::certainly(num::is_positive(jet.range)) ||
         num::certainly(num::is_negative(jet.range)) || !resid::linear_model(jet, bb, a, e))
       return;
     Polygon poly;
@@ -368,52 +411,54 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
           // R = f − h on the piece: f's Taylor form less h's exact form, with no
           // second pass through the corrections.
           // An even p needs no sign: the range waits until a piece falls back to the crude rule.
-          if (pc.affine && !p_even) crossing_integral(ev, pc, piece_jet);
+          if (pc.affine && any_odd) crossing_integral(ev, pc, piece_jet);
           found.push_back(std::move(pc));
         }
       }
     return true;
   };
 
-  auto evaluate = [&](int worker, const net::Box& box, slong prec) {
+  // The enclosures on `box` of the exponents in `mask`; the jet, the kinks and the
+  // pieces are computed once for all of them.
+  auto evaluate = [&](int worker, const net::Box& box, slong prec, std::uint32_t mask) {
     Leaf leaf;
     resid::ResidualJet jet;
     resid::ResidualEvaluator& ev = *evs[static_cast<std::size_t>(worker)];
     leaf.prec = detail::jet_with_precision(ev, box, prec, options.max_precision, jet);
     leaf.box = box;
-    // The crude rule alone is token C: the checker's M would demand (b)'s hypotheses.
-    if (!leaf_integral(jet, box, p, p_integer, p_even, leaf.prec, leaf.lo, leaf.hi)) leaf.rule = LeafRule{'C', 0};
-    if (leaf.hi >= 0) leaf.width = leaf.hi - leaf.lo;
+    leaf.enc.resize(np);
+    for (std::size_t k = 0; k < np; ++k) {
+      if ((mask >> k & 1U) == 0) continue;
+      PEnclosure& c = leaf.enc[k];
+      // The crude rule alone is token C: the checker's M would demand (b)'s hypotheses.
+      if (!leaf_integral(jet, box, ex[k].p, ex[k].integer, ex[k].even, leaf.prec, c.lo, c.hi))
+        c.rule = LeafRule{'C', 0};
+      if (c.hi >= 0) c.width = c.hi - c.lo;
+    }
     if (high_order && jet.range.is_finite()) {
       GaussLeafRule& g = *gauss[static_cast<std::size_t>(worker)];
+      g.begin_leaf();
+      const bool may_change_sign =
+          !num::certainly(num::is_positive(jet.range)) && !num::certainly(num::is_negative(jet.range));
       if (jet.smooth) {
-        try_orders('G', jet.range, leaf,
-                   [&](int n, Ball& sum) { return g.enclose(box, jet.range, n, p, leaf.prec, sum); });
-        // Z (Lemma I4) where R may change sign (odd integer p): order 2, against the crude rule's 1.
-        Ball z;
-        if (!p_even && !num::certainly(num::is_positive(jet.range)) &&
-            !num::certainly(num::is_negative(jet.range)) && zero_crossing_rule(jet, box, p, leaf.prec, z)) {
-          Ball absr, crude, both;
-          arb_abs(absr.arb(), jet.range.arb());
-          pow_nonneg(crude, absr, p, p_integer, leaf.prec);
-          arb_mul(crude.arb(), crude.arb(), Ball::from_rational(box.volume(), leaf.prec).arb(), leaf.prec);
+        for (std::size_t k = 0; k < np; ++k) {
+          if ((mask >> k & 1U) == 0) continue;
+          const Exponent& e = ex[k];
+          PEnclosure& c = leaf.enc[k];
+          try_orders('G', e, jet.range, box, leaf.prec, c,
+                     [&](int n, Ball& sum) { return g.enclose(box, jet.range, n, e.p, leaf.prec, sum); });
+          // Z (Lemma I4) where R may change sign (odd integer p): order 2, against the crude rule's 1.
+          Ball z;
+          if (e.even || !may_change_sign || !zero_crossing_rule(jet, box, e.p, leaf.prec, z)) continue;
+          Ball crude, both;
+          crude_on(e, jet.range, box.volume(), leaf.prec, crude);
           if (arb_intersection(both.arb(), z.arb(), crude.arb(), leaf.prec)) z = both;
-          auto offer = [&](const Ball& enc, LeafRule rule) {
-            Rational lo = num::lower_rational(enc), hi = num::upper_rational(enc);
-            if (lo < 0) lo = 0;
-            if (leaf.hi < 0 || hi - lo < leaf.width) {
-              leaf.lo = lo;
-              leaf.hi = hi;
-              leaf.width = hi - lo;
-              leaf.rule = rule;
-            }
-          };
-          offer(z, LeafRule{'Z', 0});
+          offer(c, z, LeafRule{'Z', 0});
           // S<n> (Lemma I8(i); d = 2, p = 1): Z narrowed by the box cut at the model's zero line.
           Ball split;
-          if (d == 2 && p_one && abs_split_on_box(g, jet, box, kSplitPoints, leaf.prec, split) &&
+          if (d == 2 && e.one && abs_split_on_box(g, jet, box, kSplitPoints, leaf.prec, split) &&
               arb_intersection(both.arb(), z.arb(), split.arb(), leaf.prec))
-            offer(both, LeafRule{'S', kSplitPoints});
+            offer(c, both, LeafRule{'S', kSplitPoints});
         }
       } else if (d == 1) {
         // K<n> (Lemma I5): h is affine between consecutive kinks; each piece by
@@ -429,150 +474,284 @@ LpNormResult certify_lp_norm(const resid::Residual& residual, const Rational& p,
             ranges.push_back(ev.enclose(piece));
             pieces.push_back(std::move(piece));
           }
-          try_orders('K', jet.range, leaf, [&](int n, Ball& sum) {
-            arb_zero(sum.arb());
-            Ball part, absr;
-            for (std::size_t k = 0; k < pieces.size(); ++k) {
-              if (!g.enclose(pieces[k], ranges[k], n, p, leaf.prec, part)) {
-                arb_abs(absr.arb(), ranges[k].arb());
-                pow_nonneg(part, absr, p, p_integer, leaf.prec);
-                arb_mul(part.arb(), part.arb(), Ball::from_rational(pieces[k].volume(), leaf.prec).arb(),
-                        leaf.prec);
+          for (std::size_t k = 0; k < np; ++k) {
+            if ((mask >> k & 1U) == 0) continue;
+            const Exponent& e = ex[k];
+            try_orders('K', e, jet.range, box, leaf.prec, leaf.enc[k], [&](int n, Ball& sum) {
+              arb_zero(sum.arb());
+              Ball part;
+              for (std::size_t q = 0; q < pieces.size(); ++q) {
+                if (!g.enclose(pieces[q], ranges[q], n, e.p, leaf.prec, part))
+                  crude_on(e, ranges[q], pieces[q].volume(), leaf.prec, part);
+                arb_add(sum.arb(), sum.arb(), part.arb(), leaf.prec);
               }
-              arb_add(sum.arb(), sum.arb(), part.arb(), leaf.prec);
-            }
-            return arb_is_finite(sum.arb()) != 0;
-          });
+              return arb_is_finite(sum.arb()) != 0;
+            });
+          }
         }
       } else if (d == 2) {
         // P<n> (Lemma I8): the cells of the axis kinks, cut into trapezoids by
         // the oblique kinks; h is affine on each (certified exactly), so each
         // piece by the trapezoid Gauss rule where its hypotheses hold, else crude.
-        if (kink_pieces(box, ev, pieces_of[static_cast<std::size_t>(worker)])) {
-          std::vector<Piece>& pieces = pieces_of[static_cast<std::size_t>(worker)];
-          try_orders('P', jet.range, leaf, [&](int n, Ball& sum) {
-            arb_zero(sum.arb());
-            Ball part, absr;
-            for (Piece& pc : pieces) {
-              if (!pc.affine ||
-                  !g.enclose_trapezoid(pc.t, pc.h, pc.has_range ? &pc.range : nullptr, n, p, leaf.prec, part)) {
-                if (!pc.has_range) {
-                  const net::Box bb = pc.t.bounding_box();
-                  pc.range = pc.affine ? ev.enclose_affine(bb, pc.h) : ev.enclose(bb);
-                  pc.has_range = true;
+        std::vector<Piece>& pieces = pieces_of[static_cast<std::size_t>(worker)];
+        if (kink_pieces(box, ev, pieces)) {
+          for (std::size_t k = 0; k < np; ++k) {
+            if ((mask >> k & 1U) == 0) continue;
+            const Exponent& e = ex[k];
+            try_orders('P', e, jet.range, box, leaf.prec, leaf.enc[k], [&](int n, Ball& sum) {
+              arb_zero(sum.arb());
+              Ball part;
+              for (Piece& pc : pieces) {
+                if (!pc.affine || !g.enclose_trapezoid(pc.t, pc.h, pc.has_range ? &pc.range : nullptr, n, e.p,
+                                                       leaf.prec, part)) {
+                  if (!pc.has_range) {
+                    const net::Box bb = pc.t.bounding_box();
+                    pc.range = pc.affine ? ev.enclose_affine(bb, pc.h) : ev.enclose(bb);
+                    pc.has_range = true;
+                  }
+                  crude_on(e, pc.range, pc.t.area(), leaf.prec, part);
+                  Ball both;
+                  if (e.one && pc.has_crossing &&
+                      arb_intersection(both.arb(), part.arb(), pc.crossing.arb(), leaf.prec))
+                    part = both;
                 }
-                arb_abs(absr.arb(), pc.range.arb());
-                pow_nonneg(part, absr, p, p_integer, leaf.prec);
-                arb_mul(part.arb(), part.arb(), Ball::from_rational(pc.t.area(), leaf.prec).arb(), leaf.prec);
-                Ball both;
-                if (pc.has_crossing && arb_intersection(both.arb(), part.arb(), pc.crossing.arb(), leaf.prec))
-                  part = both;
+                arb_add(sum.arb(), sum.arb(), part.arb(), leaf.prec);
               }
-              arb_add(sum.arb(), sum.arb(), part.arb(), leaf.prec);
-            }
-            return arb_is_finite(sum.arb()) != 0;
-          });
+              return arb_is_finite(sum.arb()) != 0;
+            });
+          }
         }
       }
     }
-    if (leaf.hi >= 0) leaf.key = num::to_double_approx(leaf.width);
+    for (PEnclosure& c : leaf.enc)
+      if (c.hi >= 0) c.key = num::to_double_approx(c.width);
     leaf.axis = detail::choose_split_axis(residual, box, options.max_level);
     return leaf;
   };
 
+  // One cover for all exponents, each with its own tree in it: exponent k's leaves
+  // are the nodes whose bit k is set in `mask_of`. A node split for k is split for
+  // every exponent whose enclosure on it is not yet narrow enough (their trees
+  // coincide where the corrections' kinks set the leaves); the others keep it as
+  // a leaf and may split it later, from their own heap.
   CoverTree tree(net::Box::unit(d));
-  std::vector<LeafRule> rule_of;  // per tree node (leaves only matter)
-  std::vector<Leaf> heap;
-  Rational sum_lo(0), sum_hi(0);
-  long unbounded = 0;  // leaves without a finite integral bound
-  bool stalled = false;
-  auto add = [&](Leaf&& leaf, int node) {
-    ++out.boxes;
-    leaf.node = node;
-    if (rule_of.size() <= static_cast<std::size_t>(node)) rule_of.resize(static_cast<std::size_t>(node) + 1);
-    rule_of[static_cast<std::size_t>(node)] = leaf.rule;
-    sum_lo += leaf.lo;
-    if (leaf.hi < 0)
-      ++unbounded;
-    else
-      sum_hi += leaf.hi;
-    if (leaf.axis < 0) {  // may not be split: its enclosure is final
-      stalled = stalled || leaf.hi != leaf.lo;
-      return;
+  std::vector<Leaf> rec;               // per node: kept while it is a leaf of some exponent
+  std::vector<std::uint32_t> mask_of;  // per node
+  std::vector<std::vector<Entry>> heaps(np);
+  std::vector<Rational> sum_lo(np, Rational(0)), sum_hi(np, Rational(0));
+  std::vector<long> unbounded(np, 0);  // leaves without a finite integral bound
+  long boxes = 0;
+  std::size_t frontier = 0;  // nodes that are some exponent's leaf and may be split
+  auto grow = [&](std::size_t at) {
+    if (rec.size() <= at) {
+      rec.resize(at + 1);
+      mask_of.resize(at + 1, 0);
     }
-    heap.push_back(std::move(leaf));
-    std::push_heap(heap.begin(), heap.end(), Narrower());
   };
-  add(evaluate(0, tree.root_box(), options.precision), CoverTree::root());
-
-  Rational lp_lo(0), lp_hi(-1);
-  std::vector<Leaf> batch, children;
-  for (;;) {
-    if (unbounded == 0) {
-      pth_roots(sum_lo, sum_hi, p, lp_lo, lp_hi);
-      if (lp_hi >= 0 && lp_hi - lp_lo <= gap * lp_hi) {
-        out.reason = StopReason::converged;
-        break;
-      }
+  // Enters exponents `mask` of `leaf` (just evaluated) as leaves at `node`.
+  auto add = [&](Leaf&& leaf, int node, std::uint32_t mask) {
+    const auto at = static_cast<std::size_t>(node);
+    grow(at);
+    Leaf& r = rec[at];
+    if (mask_of[at] == 0) {
+      r.box = std::move(leaf.box);
+      r.prec = leaf.prec;
+      r.axis = leaf.axis;
+      r.enc.resize(np);
+      if (r.axis >= 0) ++frontier;
     }
-    if (heap.empty()) {
-      out.reason = StopReason::precision_cap;
+    mask_of[at] |= mask;
+    for (std::size_t k = 0; k < np; ++k) {
+      if ((mask >> k & 1U) == 0) continue;
+      PEnclosure& c = r.enc[k];
+      c = std::move(leaf.enc[k]);
+      sum_lo[k] += c.lo;
+      if (c.hi < 0)
+        ++unbounded[k];
+      else
+        sum_hi[k] += c.hi;
+      if (r.axis < 0) continue;  // may not be split: its enclosure is final
+      heaps[k].push_back(Entry{c.hi < 0, c.key, c.width, node});
+      std::push_heap(heaps[k].begin(), heaps[k].end(), Narrower());
+    }
+  };
+  // Takes exponents `mask` off `node` (split for them).
+  auto remove = [&](int node, std::uint32_t mask) {
+    const auto at = static_cast<std::size_t>(node);
+    Leaf& r = rec[at];
+    for (std::size_t k = 0; k < np; ++k) {
+      if ((mask >> k & 1U) == 0) continue;
+      sum_lo[k] -= r.enc[k].lo;
+      if (r.enc[k].hi < 0)
+        --unbounded[k];
+      else
+        sum_hi[k] -= r.enc[k].hi;
+    }
+    mask_of[at] &= ~mask;
+  };
+  ++boxes;
+  add(evaluate(0, tree.root_box(), options.precision, all), CoverTree::root(), all);
+
+  std::vector<Rational> lp_lo(np, Rational(0)), lp_hi(np, Rational(-1));
+  std::vector<StopReason> reason(np, StopReason::box_budget);
+  std::vector<char> done(np, 0);  // converged, or nothing left to split for this exponent
+  auto converged = [&](std::size_t k) {
+    if (unbounded[k] != 0) return false;
+    pth_roots(sum_lo[k], sum_hi[k], ex[k].p, lp_lo[k], lp_hi[k]);
+    return lp_hi[k] >= 0 && lp_hi[k] - lp_lo[k] <= gap * lp_hi[k];
+  };
+  // Heap k's top entry, dropping the stale ones (no longer k's leaf, or already taken).
+  auto top = [&](std::size_t k) -> const Entry* {
+    std::vector<Entry>& h = heaps[k];
+    while (!h.empty()) {
+      const auto at = static_cast<std::size_t>(h.front().node);
+      if ((mask_of[at] >> k & 1U) != 0 && !rec[at].queued) return &h.front();
+      std::pop_heap(h.begin(), h.end(), Narrower());
+      h.pop_back();
+    }
+    return nullptr;
+  };
+  // Whether exponent k's enclosure on `r` is narrow enough not to follow a split (try_orders' test).
+  auto narrow_for = [&](std::size_t k, const Leaf& r) {
+    const PEnclosure& c = r.enc[k];
+    if (c.hi < 0) return false;
+    const double tolerance = std::max(ex[k].share * num::to_double_approx(r.box.volume()),
+                                      ex[k].p_gap / 8 * num::to_double_approx(c.lo));
+    return narrow_enough(c.width, tolerance);
+  };
+  struct Split {
+    int node;
+    std::uint32_t mask;  // the exponents it is split for
+  };
+  std::vector<Split> batch;
+  std::vector<Leaf> children;
+  StopReason budget_reason = StopReason::box_budget;
+  bool budget_stop = false;
+  for (;;) {
+    bool all_done = true;
+    for (std::size_t k = 0; k < np; ++k) {
+      done[k] = 0;
+      if (converged(k)) {
+        reason[k] = StopReason::converged;
+        done[k] = 1;
+      } else if (top(k) == nullptr) {
+        reason[k] = StopReason::precision_cap;
+        done[k] = 1;
+      }
+      all_done = all_done && done[k] != 0;
+    }
+    if (all_done) break;
+    if (detail::budget_exhausted(options, boxes, frontier, budget_reason)) {
+      budget_stop = true;
       break;
     }
-    if (detail::budget_exhausted(options, out.boxes, heap.size(), out.reason)) break;
-    share = p_gap * num::to_double_approx(sum_lo) / 4;
+    for (std::size_t k = 0; k < np; ++k) ex[k].share = ex[k].p_gap * num::to_double_approx(sum_lo[k]) / 4;
+    // Round robin over the exponents still short of their gap, each taking its widest leaf.
     batch.clear();
-    while (!heap.empty() && static_cast<int>(batch.size()) < options.batch_size) {
-      std::pop_heap(heap.begin(), heap.end(), Narrower());
-      Leaf& top = heap.back();
-      if (!batch.empty() && top.hi >= 0 && top.hi == top.lo) {  // exact already: splitting gains nothing
-        std::push_heap(heap.begin(), heap.end(), Narrower());
-        break;
+    std::vector<char> open(np);
+    for (std::size_t k = 0; k < np; ++k) open[k] = done[k] == 0;
+    bool any_open = true;
+    while (any_open && static_cast<int>(batch.size()) < options.batch_size) {
+      any_open = false;
+      for (std::size_t k = 0; k < np && static_cast<int>(batch.size()) < options.batch_size; ++k) {
+        if (open[k] == 0) continue;
+        const Entry* e = top(k);
+        if (e == nullptr) {
+          open[k] = 0;
+          continue;
+        }
+        const int node = e->node;
+        Leaf& r = rec[static_cast<std::size_t>(node)];
+        if (!batch.empty() && r.enc[k].hi >= 0 &&
+            r.enc[k].hi == r.enc[k].lo) {  // exact: splitting gains nothing
+          open[k] = 0;
+          continue;
+        }
+        std::pop_heap(heaps[k].begin(), heaps[k].end(), Narrower());
+        heaps[k].pop_back();
+        std::uint32_t mask = 1U << k;
+        const std::uint32_t others = mask_of[static_cast<std::size_t>(node)] & ~mask;
+        for (std::size_t j = 0; j < np; ++j)
+          if ((others >> j & 1U) != 0 && !narrow_for(j, r)) mask |= 1U << j;
+        r.queued = true;
+        batch.push_back(Split{node, mask});
+        any_open = true;
       }
-      sum_lo -= top.lo;
-      if (top.hi < 0)
-        --unbounded;
-      else
-        sum_hi -= top.hi;
-      batch.push_back(std::move(top));
-      heap.pop_back();
     }
+    for (const Split& b : batch) remove(b.node, b.mask);
     children.assign(batch.size() * 2, Leaf());
     pool.run(children.size(), [&](std::size_t i, int worker) {
-      const Leaf& parent = batch[i / 2];
-      children[i] = evaluate(worker, half_box(parent.box, parent.axis, i % 2 == 1), parent.prec);
+      const Split& b = batch[i / 2];
+      const Leaf& parent = rec[static_cast<std::size_t>(b.node)];
+      children[i] = evaluate(worker, half_box(parent.box, parent.axis, i % 2 == 1), parent.prec, b.mask);
     });
+    boxes += static_cast<long>(children.size());
     for (std::size_t k = 0; k < batch.size(); ++k) {
-      const int lower = tree.split(batch[k].node, batch[k].axis);
-      add(std::move(children[2 * k]), lower);
-      add(std::move(children[2 * k + 1]), lower + 1);
+      const int node = batch[k].node;
+      const auto at = static_cast<std::size_t>(node);
+      const int lower = tree.is_leaf(node) ? tree.split(node, rec[at].axis) : tree.lower_child(node);
+      add(std::move(children[2 * k]), lower, batch[k].mask);
+      add(std::move(children[2 * k + 1]), lower + 1, batch[k].mask);
+      rec[at].queued = false;
+      if (mask_of[at] == 0) {  // a leaf of no exponent: its record goes
+        --frontier;
+        rec[at] = Leaf();
+      }
     }
   }
-  if (unbounded == 0) {
-    pth_roots(sum_lo, sum_hi, p, lp_lo, lp_hi);
-    // Widen by g/5 so the checker's own recomputation fits (proofs/integration.md, Lemma I7).
-    const Rational slack = options.rel_gap / 5;
-    if (lp_lo > 0) lp_lo = num::round_down(lp_lo * (1 - slack), 64);
-    lp_hi = num::round_up(lp_hi * (1 + slack), 64);
-  } else {
-    lp_lo = 0;
-    lp_hi = -1;
+
+  // Exponent k's tree (a '.' at each of its leaves) and rules, in pre-order.
+  auto tree_of = [&](std::size_t k, std::string& t, std::string& rules, std::size_t& leaves) {
+    t.clear();
+    rules.clear();
+    leaves = 0;
+    std::vector<int> stack{CoverTree::root()};
+    while (!stack.empty()) {
+      const int node = stack.back();
+      stack.pop_back();
+      const auto at = static_cast<std::size_t>(node);
+      if ((mask_of[at] >> k & 1U) != 0) {
+        t += '.';
+        rules += rec[at].enc[k].rule.token();
+        ++leaves;
+        continue;
+      }
+      t += static_cast<char>('a' + tree.axis(node));
+      stack.push_back(tree.lower_child(node) + 1);
+      stack.push_back(tree.lower_child(node));
+    }
+  };
+  std::vector<LpNormResult> results(np);
+  for (std::size_t k = 0; k < np; ++k) {
+    LpNormResult& out = results[k];
+    out.p = ex[k].p;
+    const bool ok = converged(k);
+    out.reason = ok ? StopReason::converged : budget_stop ? budget_reason : reason[k];
+    if (unbounded[k] == 0) {
+      // Widen by g/5 so the checker's own recomputation fits (proofs/integration.md, Lemma I7).
+      const Rational slack = options.rel_gap / 5;
+      if (lp_lo[k] > 0) lp_lo[k] = num::round_down(lp_lo[k] * (1 - slack), 64);
+      lp_hi[k] = num::round_up(lp_hi[k] * (1 + slack), 64);
+    } else {
+      lp_lo[k] = 0;
+      lp_hi[k] = -1;
+    }
+    out.integral_lower = sum_lo[k];
+    out.integral_upper = unbounded[k] == 0 ? sum_hi[k] : Rational(-1);
+    out.bounds = num::Enclosure{num::LowerBound(lp_lo[k]), num::UpperBound(lp_hi[k])};
+    std::string rules;
+    tree_of(k, out.tree, rules, out.leaves);
+    if (high_order) out.rules = std::move(rules);
+    out.boxes = boxes;
+    std::optional<Rational> g = out.bounds.relative_gap();
+    out.status = out.reason == StopReason::converged && unbounded[k] == 0 && g && *g <= options.rel_gap
+                     ? Status::proven
+                     : Status::not_certified;
+    out.message = std::string("L^") + num::to_string(ex[k].p) +
+                  (out.status == Status::proven ? " certified: " : " not certified: ") +
+                  describe(out.reason) + " after " + std::to_string(out.boxes) + " boxes";
   }
-  (void)stalled;
-  out.integral_lower = sum_lo;
-  out.integral_upper = unbounded == 0 ? sum_hi : Rational(-1);
-  out.bounds = num::Enclosure{num::LowerBound(lp_lo), num::UpperBound(lp_hi)};
-  out.tree = tree.to_string();
-  if (high_order) out.rules = rules_string(tree, rule_of);
-  out.leaves = tree.leaf_count();
-  std::optional<Rational> g = out.bounds.relative_gap();
-  out.status = out.reason == StopReason::converged && unbounded == 0 && g && *g <= options.rel_gap
-                   ? Status::proven
-                   : Status::not_certified;
-  out.message = std::string("L^") + num::to_string(p) +
-                (out.status == Status::proven ? " certified: " : " not certified: ") + describe(out.reason) +
-                " after " + std::to_string(out.boxes) + " boxes";
-  return out;
+  return results;
 }
 
 }  // namespace mgdl::certify

@@ -25,14 +25,15 @@ double seconds_since(Clock::time_point start) {
 NormRecord certify_norms(const resid::Residual& r, const RunOptions& options, const certify::Options& copt,
                          int grade, Clock::time_point start, const ProgressCallback& progress) {
   NormRecord rec;
-  auto report = [&](const char* phase, std::size_t count, const Rational* p) {
+  auto report = [&](const char* phase, std::size_t count, const std::vector<Rational>& ps) {
     if (!progress) return;
     RunProgress e;
     e.grade = grade;
     e.phase = phase;
     e.count = count;
-    if (p != nullptr) {
-      e.p = num::to_string(*p);
+    for (const Rational& p : ps) {
+      if (!e.p.empty()) e.p += ", L^";
+      e.p += num::to_string(p);
       e.sup = &rec.sup.bounds;
     }
     e.lower_approx = num::to_double_approx(rec.sup.bounds.lower.value());
@@ -40,12 +41,10 @@ NormRecord certify_norms(const resid::Residual& r, const RunOptions& options, co
     e.elapsed_seconds = seconds_since(start);
     progress(e);
   };
-  report("sup-norm", 0, nullptr);
+  report("sup-norm", 0, {});
   rec.sup = certify::certify_sup_norm(r, copt);
-  for (const Rational& p : options.p) {
-    report("lp-norm", static_cast<std::size_t>(rec.sup.boxes), &p);
-    rec.lp.push_back(certify::certify_lp_norm(r, p, copt));
-  }
+  report("lp-norm", static_cast<std::size_t>(rec.sup.boxes), options.p);
+  rec.lp = certify::certify_lp_norms(r, options.p, copt);
   return rec;
 }
 

@@ -13,6 +13,7 @@
 #include "mgdl/certify/gauss_legendre.hpp"
 #include "mgdl/certify/leaf_rules.hpp"
 #include "mgdl/certify/lp_norm.hpp"
+#include "mgdl/certify/tree.hpp"
 #include "mgdl/expr/series.hpp"
 #include "mgdl/net/cutoff_correction.hpp"
 #include "mgdl/net/hat_correction.hpp"
@@ -361,18 +362,23 @@ void check_bump_norms(const std::shared_ptr<const net::Correction>& h, const Rat
   }
 }
 
+// c·ψ with core [1/4, 1/2] × [1/4, 5/8], margins 1/8, 3/16.
+std::shared_ptr<net::CutoffCorrection> bump_cutoff(const Rational& c) {
+  net::Cutoff cut;
+  cut.a = {Rational(1, 4), Rational(1, 4)};
+  cut.b = {Rational(1, 2), Rational(5, 8)};
+  cut.rho = {Rational(1, 8), Rational(3, 16)};
+  cut.coefficient = c;
+  return std::make_shared<net::CutoffCorrection>(2, std::vector<net::Cutoff>{cut}, 1);
+}
+
 }  // namespace
 
 TEST_CASE("P<n>: 2D L^p across a cutoff's oblique kinks, exact references, few boxes (I8)") {
   // ψ with core [1/4, 1/2] × [1/4, 5/8], margins 1/8, 3/16: ∫ψ = 13/64, ∫ψ² = 21/128
   // (core, four side ramps, four corner triangles cut off by the oblique kinks).
-  net::Cutoff cut;
-  cut.a = {Rational(1, 4), Rational(1, 4)};
-  cut.b = {Rational(1, 2), Rational(5, 8)};
-  cut.rho = {Rational(1, 8), Rational(3, 16)};
   const Rational c(1, 2);
-  cut.coefficient = c;
-  auto h = std::make_shared<net::CutoffCorrection>(2, std::vector<net::Cutoff>{cut}, 1);
+  auto h = bump_cutoff(c);
   // The pieces of the cell [1/8, 1/4] × [1/16, 1/4] (one corner): two, areas summing to the cell's.
   net::Box cell;
   cell.lo = {Rational(1, 8), Rational(1, 16)};
@@ -580,4 +586,87 @@ TEST_CASE("P<n>'s trapezoid rule: closed form on a sloped trapezoid, width order
     const double ratio = width(whole) / width(half);
     CHECK(ratio > std::ldexp(1.0, 2 * n + 1));  // ≈ 2^{2n+2}; a second-order rule gives ≈ 2^4
   }
+}
+
+TEST_CASE("several exponents on one cover: exact references, a tree and rules per exponent") {
+  // f = 2 less the cutoff bump c·ψ of the P<n> test: ‖·‖_1 = 2 − c·13/64 (f > cψ),
+  // ‖·‖_2 = (4 − 4c·13/64 + c²·21/128)^{1/2}, ‖·‖_3 from ∫ψ³ is not needed: p = 3 is
+  // checked against the p = 3 run alone.
+  const Rational c(1, 2);
+  auto h = bump_cutoff(c);
+  resid::Residual r = resid::Residual(compile("2 + 0*x*y", 2)).with(h);
+  certify::Options o;
+  o.rel_gap = Rational(1, 1000000000);
+  const std::vector<certify::LpNormResult> all =
+      certify::certify_lp_norms(r, {Rational(2), Rational(1), Rational(3)}, o);
+  REQUIRE(all.size() == 3);
+  const Ball l1 = q(Rational(2) - c * Rational(13, 64));
+  Ball l2 = q(Rational(4) - 4 * c * Rational(13, 64) + c * c * Rational(21, 128));
+  arb_sqrt(l2.arb(), l2.arb(), kRefPrec);
+  const certify::LpNormResult l3 = certify::certify_lp_norm(r, Rational(3), o);
+  REQUIRE(l3.status == certify::Status::proven);
+  for (const certify::LpNormResult& l : all) {
+    INFO(l.message);
+    CHECK(l.status == certify::Status::proven);
+    CHECK(!l.tree.empty());  // each exponent its own tree: a prefix of the shared cover
+    CHECK(l.boxes == all[0].boxes);
+    CHECK(l.rules.size() >= l.leaves);  // a token per leaf, G<n>, P<n> with digits
+    CHECK(certify::CoverTree::leaves(l.tree, net::Box::unit(2)).size() == l.leaves);
+    CHECK(*l.bounds.relative_gap() <= o.rel_gap);
+  }
+  CHECK(all[0].p == 2);
+  CHECK(all[1].p == 1);
+  CHECK(
+      contains(Ball::from_interval(all[0].bounds.lower.value(), all[0].bounds.upper.value(), kRefPrec), l2));
+  CHECK(
+      contains(Ball::from_interval(all[1].bounds.lower.value(), all[1].bounds.upper.value(), kRefPrec), l1));
+  // p = 3 alone and on the shared cover: two enclosures of one number.
+  CHECK(all[2].bounds.lower.value() <= l3.bounds.upper.value());
+  CHECK(l3.bounds.lower.value() <= all[2].bounds.upper.value());
+  // A single exponent through the joint engine is the single-exponent engine.
+  const certify::LpNormResult one = certify::certify_lp_norms(r, {Rational(3)}, o).front();
+  CHECK(one.tree == l3.tree);
+  CHECK(one.rules == l3.rules);
+  CHECK(one.bounds.lower.value() == l3.bounds.lower.value());
+  CHECK(one.bounds.upper.value() == l3.bounds.upper.value());
+}
+
+TEST_CASE("the Gauss rules' kept values: a second exponent on a piece gives what a fresh rule gives") {
+  resid::Residual r(compile("exp(x + y) - 1/2", 2));
+  const net::AffineForm h{Rational(1, 3), {Rational(1, 5), Rational(-1, 7)}};
+  const certify::Trapezoid t{Rational(1, 8), Rational(3, 8), Rational(1, 16),
+                             Rational(1, 8), Rational(1, 2), Rational(5, 8)};
+  // R = exp(x + y) − 1/2 − h > 0 on t's bounding box.
+  const Ball range = Ball::from_interval(Rational(1, 4), Rational(4), kPrec);
+  certify::GaussLeafRule shared(r, kPrec);
+  shared.begin_leaf();
+  for (const Rational& p : {Rational(2), Rational(1), Rational(3, 2), Rational(2)}) {
+    CAPTURE(mgdl::num::to_string(p));
+    certify::GaussLeafRule fresh(r, kPrec);
+    Ball a, b;
+    REQUIRE(shared.enclose_trapezoid(t, h, &range, 4, p, kPrec, a));
+    REQUIRE(fresh.enclose_trapezoid(t, h, &range, 4, p, kPrec, b));
+    CHECK(arb_equal(a.arb(), b.arb()) != 0);
+  }
+  // The box rule G<n> keeps its values alike.
+  net::Box box;
+  box.lo = {Rational(1, 8), Rational(1, 16)};
+  box.hi = {Rational(3, 8), Rational(5, 16)};
+  const Ball box_range = Ball::from_interval(Rational(1, 2), Rational(3), kPrec);
+  for (const Rational& p : {Rational(1), Rational(2), Rational(1)}) {
+    CAPTURE(mgdl::num::to_string(p));
+    certify::GaussLeafRule fresh(r, kPrec);
+    Ball a, b;
+    REQUIRE(shared.enclose(box, box_range, 8, p, kPrec, a));
+    REQUIRE(fresh.enclose(box, box_range, 8, p, kPrec, b));
+    CHECK(arb_equal(a.arb(), b.arb()) != 0);
+  }
+  // A different piece on the same leaf is not confused with the first.
+  const certify::Trapezoid u{Rational(1, 8), Rational(3, 8), Rational(1, 16),
+                             Rational(1, 8), Rational(1, 2), Rational(9, 16)};
+  certify::GaussLeafRule fresh(r, kPrec);
+  Ball a, b;
+  REQUIRE(shared.enclose_trapezoid(u, h, &range, 4, Rational(2), kPrec, a));
+  REQUIRE(fresh.enclose_trapezoid(u, h, &range, 4, Rational(2), kPrec, b));
+  CHECK(arb_equal(a.arb(), b.arb()) != 0);
 }

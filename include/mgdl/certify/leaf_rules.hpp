@@ -49,6 +49,10 @@ class GaussLeafRule {
  public:
   GaussLeafRule(const resid::Residual& residual, slong prec);
 
+  // Starts a new leaf: forgets the values kept for the previous leaf's trapezoids
+  // (the rules for several exponents on one leaf share them).
+  void begin_leaf();
+
   // out ∋ ∫_box |R|^p by G<n> (Lemma I1), with `range` ⊇ R(box). Hypotheses:
   // the corrections are affine on the box, f is analytic on it (its series
   // exist, I6) and R has a certified sign on it (from `range`) or p is an even
@@ -73,21 +77,46 @@ class GaussLeafRule {
   bool trapezoid_rule(const Trapezoid& t, const net::AffineForm& h, int sign, int n, const num::Rational& p,
                       slong prec, num::Ball& out);
   const GaussLegendre& table(int n, slong prec);
-  // The series of g = (s·R)^p along `axis` (or along `direction` when not
-  // null) from base points `base`, with `h_base` ⊇ h(base), `range` ⊇ R(base)
-  // (null: none) and `slope` the derivative of h along the axis (Lemma I6).
-  bool g_series(const num::Ball* base, int axis, const num::Ball* direction, int order, int sign,
-                const num::Rational& p, const num::Ball& h_base, const num::Ball* range,
-                const num::Ball& slope, slong prec, std::vector<num::Ball>& g);
+  // The series of g = (s·R)^p from f's series `f` (of the given order) along an
+  // axis or a direction from base points, with `h_base` ⊇ h(base), `range` ⊇
+  // R(base) (null: none) and `slope` the derivative of h along it (Lemma I6).
+  bool g_from_f(const std::vector<num::Ball>& f, int order, int sign, const num::Rational& p,
+                const num::Ball& h_base, const num::Ball* range, const num::Ball& slope, slong prec,
+                std::vector<num::Ball>& g);
+
+  // f at a piece's Gauss nodes and its remainder series (trapezoid_rule, enclose),
+  // for one trapezoid or box, n and precision.
+  struct PieceValues {
+    bool is_box = false;
+    Trapezoid t;
+    net::Box box;
+    int n = 0;
+    slong prec = 0;
+    bool ok = false;  // false: f failed on the piece (or the entry is being filled)
+    std::vector<num::Ball> fx;
+    std::vector<std::vector<num::Ball>> series;
+    std::size_t series_done = 0;  // series are filled in order 0, 1, ...
+  };
+  // The piece's kept values (fresh = false), or a new entry for `nodes` values to
+  // fill (fresh = true); null when f is known to fail on it. t or box is null.
+  PieceValues* values_for(const Trapezoid* t, const net::Box* box, int n, slong prec, std::size_t nodes,
+                          bool& fresh);
+  // Series q of f along `axis` (or `dir`) from `base`, computed once per entry.
+  const std::vector<num::Ball>* series_for(PieceValues& v, std::size_t q, const num::Ball* base, int axis,
+                                           const num::Ball* dir, int order);
+  static constexpr std::size_t kMaxCached = 256;
 
   const resid::Residual* residual_;
   expr::BallEvaluator f_;
   expr::SeriesEvaluator series_;
   std::map<std::pair<int, slong>, GaussLegendre> tables_;
   net::BallEnclosure h_;
-  std::vector<num::Ball> center_, radius_, base_, point_, f_series_, g_, g2_;
+  std::vector<num::Ball> center_, radius_, base_, point_, g_, g2_;
   std::vector<std::vector<num::Ball>> coords_, offsets_;
   std::vector<Trapezoid> sides_;
+  std::vector<PieceValues> cache_;  // the first cached_ are this leaf's
+  std::size_t cached_ = 0;
+  PieceValues scratch_;  // when the cache is full
 };
 
 }  // namespace mgdl::certify

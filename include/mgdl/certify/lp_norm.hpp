@@ -3,9 +3,11 @@
 // (proofs/certification.md, C1, C3, C4).
 //
 //   certify::LpNormResult l2 = certify::certify_lp_norm(residual, num::Rational(2), options);
+//   auto both = certify::certify_lp_norms(residual, {num::Rational(1), num::Rational(2)}, options);
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "mgdl/certify/options.hpp"
 #include "mgdl/certify/status.hpp"
@@ -34,5 +36,14 @@ struct LpNormResult {
 
 // Precondition: p >= 1 and options.validate() passes.
 LpNormResult certify_lp_norm(const resid::Residual& residual, const num::Rational& p, const Options& options);
+
+// Several exponents on one shared cover: each refines it where its own enclosure is
+// widest, a node split for one exponent is split for every exponent not yet narrow
+// enough on it, and a leaf's jet, kinks, pieces and f's values at the Gauss nodes are
+// computed once for all of them. Each result has its own tree (a prefix of the
+// cover) and rules; `boxes` counts the shared evaluations and the box budget is
+// shared. With one exponent this is certify_lp_norm. Precondition: ps non-empty, each >= 1.
+std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual,
+                                           const std::vector<num::Rational>& ps, const Options& options);
 
 }  // namespace mgdl::certify

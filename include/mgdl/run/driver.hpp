@@ -126,7 +126,7 @@ struct RunProgress {
   int grade = 0;  // 0 = R_0
   std::string phase;
   std::size_t count = 0;    // cores (build, built) or boxes (certification)
-  std::string p;            // the exponent of phase "lp-norm"
+  std::string p;            // the exponents of phase "lp-norm", as "1, L^2"
   double lower_approx = 0;  // current sup-norm bounds, for display only
   double upper_approx = 0;
   double elapsed_seconds = 0;
