@@ -45,10 +45,11 @@ NormRecord certify_norms(const resid::Residual& r, const Options& o, ClaimBudget
   if (o.progress) o.progress(name + " sup-norm");
   // The leaf rules (G<n>, Z, K<n>) go into the `rules` evidence; the network
   // checker re-verifies them (src/check/verify_network.cpp, proofs/integration.md).
-  for (const auto& p : o.p) {
-    n.lp.push_back(certify::certify_lp_norm(r, p, budget.next(o.certify, ClaimBudget::Clock::now())));
-    if (o.progress) o.progress(name + " L^" + num::to_string(p));
-  }
+  // The exponents share one cover (certify_lp_norms), with their claims' shares of the time.
+  n.lp = certify::certify_lp_norms(
+      r, o.p, budget.next(o.certify, ClaimBudget::Clock::now(), static_cast<int>(o.p.size())));
+  if (o.progress)
+    for (const auto& p : o.p) o.progress(name + " L^" + num::to_string(p));
   return n;
 }
 

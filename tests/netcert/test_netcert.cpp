@@ -346,6 +346,11 @@ TEST_CASE("the time limit is shared per claim: equal shares of what is left, nev
   // More calls than announced, or after the end: the deadline stays the end.
   CHECK(*budget.next(o, t0 + seconds(90)).deadline == t0 + seconds(100));
   CHECK(*budget.next(o, t0 + seconds(120)).deadline == t0 + seconds(100));
+  // Two claims at once get two shares of what is left: 2/5 of 100 s, then the last three split the rest.
+  netcert::ClaimBudget joint(t0 + seconds(100), 5);
+  CHECK(*joint.next(o, t0, 2).deadline == t0 + seconds(40));
+  CHECK(*joint.next(o, t0 + seconds(10)).deadline == t0 + seconds(40));
+  CHECK(*joint.next(o, t0 + seconds(40), 5).deadline == t0 + seconds(100));  // capped at the claims left
   // Without a time limit no claim gets one.
   netcert::ClaimBudget unlimited(std::nullopt, 3);
   CHECK_FALSE(unlimited.next(o, t0).deadline.has_value());

@@ -29,11 +29,13 @@ class ClaimBudget {
   // `options` with the deadline of the next claim: now + (end − now) / claims
   // left, never after `end`. Past `end`, the deadline is `end` (the claim stops
   // at once and reports its best bounds).
-  certify::Options next(const certify::Options& options, Clock::time_point now) {
+  // `count` claims certified together (one call) get `count` shares.
+  certify::Options next(const certify::Options& options, Clock::time_point now, int count = 1) {
     certify::Options out = options;
     if (end_) {
-      out.deadline = now < *end_ ? now + (*end_ - now) / left_ : *end_;
-      if (left_ > 1) --left_;
+      const int n = count < 1 ? 1 : count > left_ ? left_ : count;
+      out.deadline = now < *end_ ? now + (*end_ - now) * n / left_ : *end_;
+      left_ = left_ > n ? left_ - n : 1;
     }
     return out;
   }
