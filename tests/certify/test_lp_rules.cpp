@@ -670,3 +670,53 @@ TEST_CASE("the Gauss rules' kept values: a second exponent on a piece gives what
   REQUIRE(fresh.enclose_trapezoid(u, h, &range, 4, Rational(2), kPrec, b));
   CHECK(arb_equal(a.arb(), b.arb()) != 0);
 }
+
+TEST_CASE("several exponents on one cover, with sign changes: closed forms, and out of budget") {
+  // r = sin(6x)cos(7y): ‖r‖_1 = (3 + cos 6)(4 + sin 7)/42, ‖r‖_2² = (1/2 − sin 12/24)(1/2 + sin 14/28).
+  resid::Residual r(compile("sin(6*x)*cos(7*y)", 2));
+  Ball l1, l2, t, u;
+  arb_set_ui(t.arb(), 6);
+  arb_cos(t.arb(), t.arb(), kRefPrec);
+  arb_add_ui(t.arb(), t.arb(), 3, kRefPrec);
+  arb_set_ui(u.arb(), 7);
+  arb_sin(u.arb(), u.arb(), kRefPrec);
+  arb_add_ui(u.arb(), u.arb(), 4, kRefPrec);
+  arb_mul(l1.arb(), t.arb(), u.arb(), kRefPrec);
+  arb_div_ui(l1.arb(), l1.arb(), 42, kRefPrec);
+  arb_set_ui(t.arb(), 12);
+  arb_sin(t.arb(), t.arb(), kRefPrec);
+  arb_div_si(t.arb(), t.arb(), -24, kRefPrec);
+  arb_add(t.arb(), t.arb(), q(Rational(1, 2)).arb(), kRefPrec);
+  arb_set_ui(u.arb(), 14);
+  arb_sin(u.arb(), u.arb(), kRefPrec);
+  arb_div_ui(u.arb(), u.arb(), 28, kRefPrec);
+  arb_add(u.arb(), u.arb(), q(Rational(1, 2)).arb(), kRefPrec);
+  arb_mul(l2.arb(), t.arb(), u.arb(), kRefPrec);
+  arb_sqrt(l2.arb(), l2.arb(), kRefPrec);
+  certify::Options o;
+  const std::vector<certify::LpNormResult> all = certify::certify_lp_norms(r, {Rational(1), Rational(2)}, o);
+  REQUIRE(all.size() == 2);
+  for (const certify::LpNormResult& l : all) {
+    INFO(l.message);
+    CHECK(l.status == certify::Status::proven);
+    CHECK(*l.bounds.relative_gap() <= o.rel_gap);
+  }
+  CHECK(
+      contains(Ball::from_interval(all[0].bounds.lower.value(), all[0].bounds.upper.value(), kRefPrec), l1));
+  CHECK(
+      contains(Ball::from_interval(all[1].bounds.lower.value(), all[1].bounds.upper.value(), kRefPrec), l2));
+  // L^1 refines where r changes sign; L^2 does not follow it there.
+  CHECK(all[1].leaves < all[0].leaves);
+  // Out of budget: neither is proven, both still enclose their norms.
+  REQUIRE(all[0].boxes >= 8);
+  certify::Options tight = o;
+  tight.max_boxes = all[0].boxes / 4;
+  const std::vector<certify::LpNormResult> cut =
+      certify::certify_lp_norms(r, {Rational(1), Rational(2)}, tight);
+  CHECK(cut[0].status == certify::Status::not_certified);
+  CHECK(cut[0].reason == certify::StopReason::box_budget);
+  CHECK(
+      contains(Ball::from_interval(cut[0].bounds.lower.value(), cut[0].bounds.upper.value(), kRefPrec), l1));
+  CHECK(
+      contains(Ball::from_interval(cut[1].bounds.lower.value(), cut[1].bounds.upper.value(), kRefPrec), l2));
+}
