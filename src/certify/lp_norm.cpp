@@ -2,7 +2,9 @@
 //
 // Each leaf B carries an exact dyadic enclosure [lo_B, hi_B] ∋ ∫_B |R|^p; the
 // leaves partition Ω, so ∫_Ω |R|^p ∈ [Σ lo_B, Σ hi_B] (sums exact in Q). The
-// leaf with the widest enclosure is refined first.
+// leaf with the widest enclosure is refined first. Several exponents share one
+// cover, each summing over its own leaves (a tree in the cover, so again a
+// partition of Ω): the argument holds per exponent.
 #include "mgdl/certify/lp_norm.hpp"
 
 #include <algorithm>
