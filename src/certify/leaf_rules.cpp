@@ -291,14 +291,6 @@ Ball hull_ball(const Rational& a, const Rational& b, slong prec) {
 
 }  // namespace
 
-// Lemma I8(d): T = {x0 <= x <= x1, lo(x) <= y <= hi(x)}, J = hi − lo (affine, >= 0),
-// Φ(x, t) = (x, lo(x) + t·J(x)), G = g∘Φ·J on [x0, x1] × [0, 1], ∫_T g = ∫ G, and
-// I1 for G:
-//   ∫_T g ∈ w·( Σ_{j,k} (ω_j/2)(ω_k/2) G(x_j, t_k) + κ_n w^{2n} T_x + κ_n T_t ),
-//   T_t = [J]^{2n+1}·(a^{e2}_{2n}(mid) + (2n+1)·a^{e2}_{2n+1}(S)·[−J_max/2, J_max/2]) ∩ …,
-//   T_x = (a^v_{2n}(V) + (2n+1)·a^v_{2n+1}(S)·[−w/2, w/2]) ∩ a^v_{2n}(S) · [J] + a^v_{2n−1}(S)·J',
-// with S the bounding box, mid the bounding box of the midline, V the segment
-// x = x_c, and v = (1, [slope of lo, slope of hi]) (series along a direction).
 void GaussLeafRule::begin_leaf() {
   cached_ = 0;
 }
@@ -347,6 +339,14 @@ const std::vector<Ball>* GaussLeafRule::series_for(PieceValues& v, std::size_t q
   return &v.series[q];
 }
 
+// Lemma I8(d): T = {x0 <= x <= x1, lo(x) <= y <= hi(x)}, J = hi − lo (affine, >= 0),
+// Φ(x, t) = (x, lo(x) + t·J(x)), G = g∘Φ·J on [x0, x1] × [0, 1], ∫_T g = ∫ G, and
+// I1 for G:
+//   ∫_T g ∈ w·( Σ_{j,k} (ω_j/2)(ω_k/2) G(x_j, t_k) + κ_n w^{2n} T_x + κ_n T_t ),
+//   T_t = [J]^{2n+1}·(a^{e2}_{2n}(mid) + (2n+1)·a^{e2}_{2n+1}(S)·[−J_max/2, J_max/2]) ∩ …,
+//   T_x = (a^v_{2n}(V) + (2n+1)·a^v_{2n+1}(S)·[−w/2, w/2]) ∩ a^v_{2n}(S) · [J] + a^v_{2n−1}(S)·J',
+// with S the bounding box, mid the bounding box of the midline, V the segment
+// x = x_c, and v = (1, [slope of lo, slope of hi]) (series along a direction).
 bool GaussLeafRule::enclose_trapezoid(const Trapezoid& tz, const net::AffineForm& h, const Ball* range, int n,
                                       const Rational& p, slong prec, Ball& out) {
   const bool p_integer = denominator(p) == 1;
@@ -425,9 +425,6 @@ bool GaussLeafRule::trapezoid_rule(const Trapezoid& tz, const net::AffineForm& h
   bool fresh = false;
   PieceValues* tv = values_for(&tz, nullptr, n, prec, nn * nn, fresh);
   if (tv == nullptr) return false;
-  auto f_along = [&](std::size_t q, const Ball* base, int axis, const Ball* dir, int ord) {
-    return series_for(*tv, q, base, axis, dir, ord);
-  };
   const Ball hc = Ball::from_rational(h.constant, prec), hx = Ball::from_rational(h.gradient[0], prec),
              hy = Ball::from_rational(h.gradient[1], prec);
   const Ball bx0 = Ball::from_rational(tz.x0, prec), bxc = Ball::from_rational(xc, prec),
@@ -486,12 +483,12 @@ bool GaussLeafRule::trapezoid_rule(const Trapezoid& tz, const net::AffineForm& h
   std::vector<Ball> box{Ball::from_interval(tz.x0, tz.x1, prec),
                         hull_ball(std::min(tz.lo0, tz.lo1), std::max(tz.hi0, tz.hi1), prec)};
   h_over(box, hb);
-  tv->ok = true;  // the values are in; the series follow on demand (f_along)
-  const std::vector<Ball>* fs = f_along(0, box.data(), 1, nullptr, order + 1);
+  tv->ok = true;  // the values are in; the series follow on demand (series_for)
+  const std::vector<Ball>* fs = series_for(*tv, 0, box.data(), 1, nullptr, order + 1);
   if (fs == nullptr || !g_from_f(*fs, order + 1, sign, p, hb, nullptr, hy, prec, g_)) return false;
   std::vector<Ball> mid{box[0], hull_ball((tz.lo0 + tz.hi0) / 2, (tz.lo1 + tz.hi1) / 2, prec)};
   h_over(mid, hb);
-  fs = f_along(1, mid.data(), 1, nullptr, order);
+  fs = series_for(*tv, 1, mid.data(), 1, nullptr, order);
   if (fs == nullptr || !g_from_f(*fs, order, sign, p, hb, nullptr, hy, prec, g2_)) return false;
   arb_zero(sym.arb());
   arb_get_ubound_arf(arb_midref(t.arb()), jr.arb(), prec);
@@ -511,11 +508,11 @@ bool GaussLeafRule::trapezoid_rule(const Trapezoid& tz, const net::AffineForm& h
   arb_set(slope.arb(), hx.arb());
   arb_addmul(slope.arb(), hy.arb(), dir[1].arb(), prec);
   h_over(box, hb);
-  fs = f_along(2, box.data(), 0, dir.data(), order + 1);
+  fs = series_for(*tv, 2, box.data(), 0, dir.data(), order + 1);
   if (fs == nullptr || !g_from_f(*fs, order + 1, sign, p, hb, nullptr, slope, prec, g_)) return false;
   std::vector<Ball> seg{bxc, hull_ball(s_lo * (xc - tz.x0) + tz.lo0, (tz.hi0 + tz.hi1) / 2, prec)};
   h_over(seg, hb);
-  fs = f_along(3, seg.data(), 0, dir.data(), order);
+  fs = series_for(*tv, 3, seg.data(), 0, dir.data(), order);
   if (fs == nullptr || !g_from_f(*fs, order, sign, p, hb, nullptr, slope, prec, g2_)) return false;
   arb_zero(sym.arb());
   arb_get_mag(arb_radref(sym.arb()), bhw.arb());  // [−w/2, w/2]

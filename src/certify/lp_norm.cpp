@@ -290,16 +290,24 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
   detail::WorkerPool pool(options.threads);
   const std::vector<int> orders = gauss_orders(d);
 
-  // Keeps `enc` if it is narrower than the leaf's current enclosure.
-  auto offer = [](PEnclosure& cur, const Ball& enc, LeafRule rule) {
-    Rational lo = num::lower_rational(enc), hi = num::upper_rational(enc);
-    if (lo < 0) lo = 0;
+  // Keeps [lo, hi] (by `rule`) if it is narrower than the leaf's current enclosure.
+  auto keep_narrower = [](PEnclosure& cur, const Rational& lo, const Rational& hi, LeafRule rule) {
     if (cur.hi < 0 || hi - lo < cur.width) {
       cur.lo = lo;
       cur.hi = hi;
       cur.width = hi - lo;
       cur.rule = rule;
     }
+  };
+  auto offer = [&](PEnclosure& cur, const Ball& enc, LeafRule rule) {
+    Rational lo = num::lower_rational(enc), hi = num::upper_rational(enc);
+    if (lo < 0) lo = 0;
+    keep_narrower(cur, lo, hi, rule);
+  };
+  // fn(k, exponent k) for every exponent in `mask`.
+  auto each = [&](std::uint32_t mask, const auto& fn) {
+    for (std::size_t k = 0; k < np; ++k)
+      if ((mask >> k & 1U) != 0) fn(k, ex[k]);
   };
   // vol·(|R|(B))^p, rule (a) of C3.
   auto crude_on = [](const Exponent& e, const Ball& range, const Rational& vol, slong prec, Ball& out) {
@@ -328,12 +336,7 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
       Rational lo = num::lower_rational(enc), hi = num::upper_rational(enc);
       if (lo < 0) lo = 0;
       const Rational width = hi - lo;
-      if (cur.hi < 0 || width < cur.width) {
-        cur.lo = lo;
-        cur.hi = hi;
-        cur.width = width;
-        cur.rule = LeafRule{kind, n};
-      }
+      keep_narrower(cur, lo, hi, LeafRule{kind, n});
       if (narrow_enough(width, std::max(tolerance_vol, e.p_gap / 8 * num::to_double_approx(lo)))) return;
       if (prev_width >= 0 && width * 4 > prev_width) return;
       prev_width = width;
@@ -429,29 +432,25 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
     leaf.prec = detail::jet_with_precision(ev, box, prec, options.max_precision, jet);
     leaf.box = box;
     leaf.enc.resize(np);
-    for (std::size_t k = 0; k < np; ++k) {
-      if ((mask >> k & 1U) == 0) continue;
+    each(mask, [&](std::size_t k, const Exponent& e) {
       PEnclosure& c = leaf.enc[k];
       // The crude rule alone is token C: the checker's M would demand (b)'s hypotheses.
-      if (!leaf_integral(jet, box, ex[k].p, ex[k].integer, ex[k].even, leaf.prec, c.lo, c.hi))
-        c.rule = LeafRule{'C', 0};
+      if (!leaf_integral(jet, box, e.p, e.integer, e.even, leaf.prec, c.lo, c.hi)) c.rule = LeafRule{'C', 0};
       if (c.hi >= 0) c.width = c.hi - c.lo;
-    }
+    });
     if (high_order && jet.range.is_finite()) {
       GaussLeafRule& g = *gauss[static_cast<std::size_t>(worker)];
       g.begin_leaf();
       const bool may_change_sign =
           !num::certainly(num::is_positive(jet.range)) && !num::certainly(num::is_negative(jet.range));
       if (jet.smooth) {
-        for (std::size_t k = 0; k < np; ++k) {
-          if ((mask >> k & 1U) == 0) continue;
-          const Exponent& e = ex[k];
+        each(mask, [&](std::size_t k, const Exponent& e) {
           PEnclosure& c = leaf.enc[k];
           try_orders('G', e, jet.range, box, leaf.prec, c,
                      [&](int n, Ball& sum) { return g.enclose(box, jet.range, n, e.p, leaf.prec, sum); });
           // Z (Lemma I4) where R may change sign (odd integer p): order 2, against the crude rule's 1.
           Ball z;
-          if (e.even || !may_change_sign || !zero_crossing_rule(jet, box, e.p, leaf.prec, z)) continue;
+          if (e.even || !may_change_sign || !zero_crossing_rule(jet, box, e.p, leaf.prec, z)) return;
           Ball crude, both;
           crude_on(e, jet.range, box.volume(), leaf.prec, crude);
           if (arb_intersection(both.arb(), z.arb(), crude.arb(), leaf.prec)) z = both;
@@ -461,7 +460,7 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
           if (d == 2 && e.one && abs_split_on_box(g, jet, box, kSplitPoints, leaf.prec, split) &&
               arb_intersection(both.arb(), z.arb(), split.arb(), leaf.prec))
             offer(c, both, LeafRule{'S', kSplitPoints});
-        }
+        });
       } else if (d == 1) {
         // K<n> (Lemma I5): h is affine between consecutive kinks; each piece by
         // G<n> where its hypotheses hold, else by the crude rule.
@@ -476,9 +475,7 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
             ranges.push_back(ev.enclose(piece));
             pieces.push_back(std::move(piece));
           }
-          for (std::size_t k = 0; k < np; ++k) {
-            if ((mask >> k & 1U) == 0) continue;
-            const Exponent& e = ex[k];
+          each(mask, [&](std::size_t k, const Exponent& e) {
             try_orders('K', e, jet.range, box, leaf.prec, leaf.enc[k], [&](int n, Ball& sum) {
               arb_zero(sum.arb());
               Ball part;
@@ -489,7 +486,7 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
               }
               return arb_is_finite(sum.arb()) != 0;
             });
-          }
+          });
         }
       } else if (d == 2) {
         // P<n> (Lemma I8): the cells of the axis kinks, cut into trapezoids by
@@ -497,9 +494,7 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
         // piece by the trapezoid Gauss rule where its hypotheses hold, else crude.
         std::vector<Piece>& pieces = pieces_of[static_cast<std::size_t>(worker)];
         if (kink_pieces(box, ev, pieces)) {
-          for (std::size_t k = 0; k < np; ++k) {
-            if ((mask >> k & 1U) == 0) continue;
-            const Exponent& e = ex[k];
+          each(mask, [&](std::size_t k, const Exponent& e) {
             try_orders('P', e, jet.range, box, leaf.prec, leaf.enc[k], [&](int n, Ball& sum) {
               arb_zero(sum.arb());
               Ball part;
@@ -521,7 +516,7 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
               }
               return arb_is_finite(sum.arb()) != 0;
             });
-          }
+          });
         }
       }
     }

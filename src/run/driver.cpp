@@ -34,8 +34,8 @@ NormRecord certify_norms(const resid::Residual& r, const RunOptions& options, co
     for (const Rational& p : ps) {
       if (!e.p.empty()) e.p += ", L^";
       e.p += num::to_string(p);
-      e.sup = &rec.sup.bounds;
     }
+    if (!ps.empty()) e.sup = &rec.sup.bounds;
     e.lower_approx = num::to_double_approx(rec.sup.bounds.lower.value());
     e.upper_approx = num::to_double_approx(rec.sup.bounds.upper.value());
     e.elapsed_seconds = seconds_since(start);
