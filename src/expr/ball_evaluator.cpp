@@ -489,7 +489,7 @@ void BallEvaluator::point(const num::Ball* x, num::Ball& out) {
   arb_set(out.arb(), s.jet(s.impl->result));
 }
 
-void BallEvaluator::taylor2(const num::Ball* lo, const num::Ball* hi, Taylor2& jet) {
+void BallEvaluator::derivatives2(const num::Ball* lo, const num::Ball* hi, Taylor2& jet) {
   State& s = *state_;
   const int d = s.d;
   const auto du = static_cast<std::size_t>(d);
@@ -521,7 +521,14 @@ void BallEvaluator::taylor2(const num::Ball* lo, const num::Ball* hi, Taylor2& j
   s.run(1);
   arb_set(jet.value.arb(), r);
   for (int i = 0; i < d; ++i) arb_set(jet.gradient[static_cast<std::size_t>(i)].arb(), r + 1 + i);
+}
 
+void BallEvaluator::taylor2(const num::Ball* lo, const num::Ball* hi, Taylor2& jet) {
+  derivatives2(lo, hi, jet);
+  State& s = *state_;
+  const int d = s.d;
+  arb_ptr box = s.scratch + 2 * s.stride;  // as left by derivatives2
+  arb_ptr center = box + d;
   // Taylor form T = f(c) + g.δ + ½ Σ H_ii δ_i² + Σ_{i<j} H_ij δ_i δ_j with
   // |δ_i| <= R_i and δ_i² in [0, R_i²] (a tight square, not a product);
   // proofs/certification.md, C2.

@@ -287,6 +287,15 @@ class Bounder {
                   static_cast<slong>(d), prec_);
           if (l != j) arb_set(gm_[l * k + j].arb(), gm_[j * k + l].arb());
         }
+      // Lemma S6 (iii): no member has its extremum inside this face.
+      if (k == 1) {
+        arb_add(tb_.arb(), beta_[0].arb(), gm_[0].arb(), prec_);  // q' at t = 1
+        if ((arb_is_positive(beta_[0].arb()) && arb_is_positive(tb_.arb())) ||
+            (arb_is_negative(beta_[0].arb()) && arb_is_negative(tb_.arb())))
+          continue;
+      } else if (k == 2) {
+        if (arb_is_negative(det2())) continue;  // every member indefinite: saddles only
+      }
       if (solve(k)) {
         bool outside = false;
         arb_zero(sum_.arb());
@@ -314,6 +323,13 @@ class Bounder {
     }
   }
 
+  // det_ = det G for k = 2.
+  arb_srcptr det2() {
+    arb_mul(det_.arb(), gm_[0].arb(), gm_[3].arb(), prec_);
+    arb_submul(det_.arb(), gm_[1].arb(), gm_[2].arb(), prec_);
+    return det_.arb();
+  }
+
   // G t = −β (G = gm_, k×k): true when the ball solve certifies every member
   // of G invertible; t_ then holds every member's solution (Lemma S6 (i)).
   bool solve(std::size_t k) {
@@ -325,9 +341,7 @@ class Bounder {
     }
     if (k == 2) {
       // Cramer: det = G00 G11 − G01², t0 = (G01 β1 − G11 β0)/det, t1 = (G01 β0 − G00 β1)/det.
-      arb_mul(det_.arb(), gm_[0].arb(), gm_[3].arb(), prec_);
-      arb_submul(det_.arb(), gm_[1].arb(), gm_[2].arb(), prec_);
-      if (arb_contains_zero(det_.arb())) return false;
+      if (arb_contains_zero(det2())) return false;
       arb_mul(t_[0].arb(), gm_[1].arb(), beta_[1].arb(), prec_);
       arb_submul(t_[0].arb(), gm_[3].arb(), beta_[0].arb(), prec_);
       arb_div(t_[0].arb(), t_[0].arb(), det_.arb(), prec_);
@@ -404,7 +418,8 @@ class Bounder {
 
 // Lemma S2: the halves across the midpoint of the longest edge (squared
 // lengths compared on the midpoints in double: the choice steers only).
-inline std::pair<Piece, Piece> bisect(const Piece& p, std::size_t d, slong prec) {
+// The parent's data moves into the second half.
+inline std::pair<Piece, Piece> bisect(Piece&& p, std::size_t d, slong prec) {
   const std::size_t n = d + 1, w = d + 1;
   std::size_t bi = 0, bj = 1;
   double best = -1;
@@ -423,13 +438,13 @@ inline std::pair<Piece, Piece> bisect(const Piece& p, std::size_t d, slong prec)
     }
   std::pair<Piece, Piece> out;
   out.first.data = p.data;
-  out.second.data = p.data;
   for (std::size_t k = 0; k <= d; ++k) {  // coordinates and ℓ's value (affine: the mean)
     Ball& m = out.first.data[bj * w + k];
     arb_add(m.arb(), p.data[bi * w + k].arb(), p.data[bj * w + k].arb(), prec);
     arb_mul_2exp_si(m.arb(), m.arb(), -1);
-    out.second.data[bi * w + k] = m;
+    p.data[bi * w + k] = m;
   }
+  out.second.data = std::move(p.data);
   return out;
 }
 

@@ -403,7 +403,7 @@ LpResult integrate_lp(LocalTarget& target, const std::vector<AffinePiece>& piece
     LpPiece q = std::move(heap.back());
     heap.pop_back();
     account(q, -1);
-    auto halves = detail::bisect(q.piece, d, prec);
+    auto halves = detail::bisect(std::move(q.piece), d, prec);
     push(std::move(halves.first));
     push(std::move(halves.second));
   }

@@ -59,7 +59,7 @@ SupResult certify_sup(LocalTarget& target, const std::vector<AffinePiece>& piece
     std::pop_heap(heap.begin(), heap.end(), less);
     Piece p = std::move(heap.back());
     heap.pop_back();
-    auto halves = detail::bisect(p, d, prec);
+    auto halves = detail::bisect(std::move(p), d, prec);
     push(std::move(halves.first));
     push(std::move(halves.second));
   }

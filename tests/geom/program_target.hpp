@@ -1,5 +1,5 @@
 // geom::LocalTarget for an expr::Program on the unit cube (tests and
-// bench_simplex): box jets from BallEvaluator::taylor2 (value and gradient at
+// bench_simplex): box jets from BallEvaluator::derivatives2 (value and gradient at
 // the box's midpoint, Hessian over the box; proofs/certification.md, C2) and
 // line series from SeriesEvaluator on g(t, c, δ) = f(c + tδ), a Program in
 // 2d + 1 variables (proofs/integration.md, Lemma I6: the coefficients along t
@@ -31,7 +31,7 @@ class ProgramTarget : public geom::LocalTarget {
   }
   int dimension() const override { return d_; }
   void box_jet(const num::Ball* lo, const num::Ball* hi, geom::BoxJet& out) override {
-    ev_.taylor2(lo, hi, jet_);
+    ev_.derivatives2(lo, hi, jet_);  // the range is not needed: S6.1 bounds the pieces
     out.value = jet_.value;
     out.gradient = jet_.gradient;
     out.hessian = jet_.hessian;

@@ -73,6 +73,9 @@ class BallEvaluator {
   // Order-2 Taylor data on the box; also fills jet.range with the tighter of
   // the direct range and the Taylor-form range.
   void taylor2(const num::Ball* lo, const num::Ball* hi, Taylor2& jet);
+  // The same data without the Taylor form: jet.range is the direct range
+  // (for callers that bound f on their own pieces, e.g. geom's simplices).
+  void derivatives2(const num::Ball* lo, const num::Ball* hi, Taylor2& jet);
 
   struct State;
 
