@@ -97,14 +97,8 @@ class Integrator {
     if (!p.finite) return false;
     bounder_upper_ = p.upper;
     // |det E| and |T| = |det E| / d!.
-    const Ball* v0 = &p.data[0];
-    for (std::size_t i = 0; i < d; ++i)
-      for (std::size_t k = 0; k < d; ++k)
-        arb_sub(arb_mat_entry(e_, static_cast<slong>(i), static_cast<slong>(k)),
-                p.data[(i + 1) * w + k].arb(), v0[k].arb(), prec_);
     Ball det, vol;
-    arb_mat_det(det.arb(), e_, prec_);
-    arb_abs(det.arb(), det.arb());
+    edge_matrix(p.data.data(), det);
     arb_div(vol.arb(), det.arb(), fact_.arb(), prec_);
     // p = 1 (Lemma S8): the sign or the curvature decides whether the rule is needed.
     int sign = 0, curvature = 0;
@@ -117,7 +111,12 @@ class Integrator {
       arb_add(t.arb(), t.arb(), bounder_.eps().arb(), prec_);
       if (sign == 0 && arb_is_negative(t.arb())) sign = -1;  // r < 0 on T
       if (sign == 0) curvature = definite();
-      if (sign == 0 && curvature == 0) return crossing(p, vol, lo, hi);
+      // Lemma S8 (iv) costs two quadratures: only where its band is much
+      // narrower than (iii)'s width (a heuristic; both are valid).
+      if (sign == 0 && curvature == 0 && (d != 2 || !plan_band(p, vol))) {
+        if (d != 2) affine_enclosure(p, vol, affine_);  // plan_band sets it in 2D
+        return endpoints(affine_, vol, bounder_upper_, 1, lo, hi);
+      }
     }
     // ε_m = sup |a_{m+1}| along c + tδ, δ ∈ B − c = Π[−ρ_k, ρ_k] (Lemma S7).
     for (std::size_t k = 0; k < d; ++k) {
@@ -134,31 +133,13 @@ class Integrator {
     arb_get_abs_ubound_arf(tmp_.x, series_.back().arb(), prec_);
     arb_set_arf(eps.arb(), tmp_.x);
     // The rule: Q(g) = |det E| Σ W J g(v_0 + E t).
-    Ball s1, s2, r, ell, dw;
-    for (const Node& nd : nodes_) {
-      arb_set(ell.arb(), v0[d].arb());
-      for (std::size_t k = 0; k < d; ++k) arb_set(x_[k].arb(), v0[k].arb());
-      for (std::size_t i = 0; i < d; ++i) {
-        for (std::size_t k = 0; k < d; ++k)
-          arb_addmul(x_[k].arb(), nd.t[i].arb(),
-                     arb_mat_entry(e_, static_cast<slong>(i), static_cast<slong>(k)), prec_);
-        arb_sub(dw.arb(), p.data[(i + 1) * w + d].arb(), v0[d].arb(), prec_);
-        arb_addmul(ell.arb(), nd.t[i].arb(), dw.arb(), prec_);
-      }
-      target_.point(x_.data(), r);
-      arb_sub(r.arb(), r.arb(), ell.arb(), prec_);
-      if (power == 1) {
-        arb_addmul(s1.arb(), nd.weight.arb(), r.arb(), prec_);
-      } else {
-        arb_sqr(r.arb(), r.arb(), prec_);
-        arb_addmul(s2.arb(), nd.weight.arb(), r.arb(), prec_);
-      }
-    }
+    Ball sum;
+    node_sum(p.data.data(), power, sum);
     const Ball& m = p.upper;
     Ball enc, rem;
     if (power == 2) {
       // Lemma S7: |∫ r² − Q(r²)| <= 2 |T| ε (2M + ε).
-      arb_mul(enc.arb(), s2.arb(), det.arb(), prec_);
+      arb_mul(enc.arb(), sum.arb(), det.arb(), prec_);
       arb_mul_2exp_si(rem.arb(), m.arb(), 1);
       arb_add(rem.arb(), rem.arb(), eps.arb(), prec_);
       arb_mul(rem.arb(), rem.arb(), eps.arb(), prec_);
@@ -168,11 +149,9 @@ class Integrator {
       return endpoints(enc, vol, m, 2, lo, hi);
     }
     // p = 1: ∫ r ∈ Q(r) ± 2|T| ε (Lemma S7 with p = 1), then the sign (Lemma S8).
-    arb_mul(enc.arb(), s1.arb(), det.arb(), prec_);
-    arb_mul(rem.arb(), eps.arb(), vol.arb(), prec_);
-    arb_mul_2exp_si(rem.arb(), rem.arb(), 1);
-    arb_add_error(enc.arb(), rem.arb());
+    signed_integral(sum, det, vol, eps, enc);
     if (!arb_is_finite(enc.arb())) return false;
+    if (sign == 0 && curvature == 0) return band(vol, enc, eps, lo, hi);
     if (sign != 0) {
       if (sign < 0) arb_neg(enc.arb(), enc.arb());
       return endpoints(enc, vol, m, 1, lo, hi);
@@ -200,79 +179,79 @@ class Integrator {
     }
   }
 
-  // Lemma S8 (iii), (iv): no sign and no curvature. L = α + β·(x − c) with
-  // α, β the midpoints of q's a, b (exact) and |r − L| <= ε_L on T (Lemma S5
-  // with H = 0); ∫|r| ∈ ∫|L| ± |T| ε_L, ∫|L| = ∫L + 2∫(−L)⁺ by the divided
-  // difference; intersected with [0, |T| M].
-  bool crossing(const Piece& p, const Ball& vol, Ball& lo, Ball& hi) {
-    const std::size_t d = d_, w = d + 1;
-    const std::vector<Ball>& c = bounder_.center();
-    const std::vector<Ball>& rho = bounder_.rho();
-    Ball alpha, epsl, t, u;
-    arb_set_arf(alpha.arb(), arb_midref(bounder_.a().arb()));
-    arb_sub(t.arb(), bounder_.a().arb(), alpha.arb(), prec_);
-    arb_get_abs_ubound_arf(tmp_.x, t.arb(), prec_);
-    arb_set_arf(epsl.arb(), tmp_.x);
-    beta_.resize(d);
-    for (std::size_t k = 0; k < d; ++k) {
-      arb_set_arf(beta_[k].arb(), arb_midref(bounder_.b()[k].arb()));
-      arb_sub(t.arb(), bounder_.b()[k].arb(), beta_[k].arb(), prec_);
-      arb_abs(t.arb(), t.arb());
-      arb_addmul(epsl.arb(), t.arb(), rho[k].arb(), prec_);
-    }
-    Ball quad;
-    for (std::size_t i = 0; i < d; ++i)
-      for (std::size_t j = 0; j < d; ++j) {
-        arb_abs(t.arb(), bounder_.jet().hessian[i * d + j].arb());
-        arb_mul(t.arb(), t.arb(), rho[i].arb(), prec_);
-        arb_addmul(quad.arb(), t.arb(), rho[j].arb(), prec_);
+  // Lemma S8 (iv), d = 2: ∫|r| ∈ [∫σr, ∫σr + 2 Σ_k ∫_{T_k}(ε_L − σ_k L)⁺] for σ
+  // constant on each part T_k. σ = the sign of L's midpoint values; where they
+  // differ, T is cut along L ≈ 0 at exact dyadic fractions of the two edges
+  // leaving the lone vertex a: T1 = (a, P, Q) and the rest T2 = (P, b, c),
+  // T3 = (P, c, Q), with ∫_T σr = σ_a (2∫_{T1} r − ∫_T r). plan_band sets the
+  // parts, the band's bound band_ and (iii)'s enclosure affine_; true when the
+  // band is under a quarter of (iii)'s width.
+  bool plan_band(const Piece& p, const Ball& vol) {
+    const std::size_t w = 3;
+    affine_enclosure(p, vol, affine_);  // also sets epsl_ and lv_
+    int sg[3];
+    for (std::size_t i = 0; i < 3; ++i) sg[i] = arf_sgn(arb_midref(lv_[i].arb())) >= 0 ? 1 : -1;
+    Ball g[3], part;
+    cut_ = !(sg[0] == sg[1] && sg[1] == sg[2]);
+    if (!cut_) {
+      sigma_ = sg[0];
+      for (std::size_t i = 0; i < 3; ++i) band_value(lv_[i], sigma_, g[i]);
+      plus_upper(vol, g, band_);
+    } else {
+      const std::size_t a = sg[1] == sg[2] ? 0 : sg[0] == sg[2] ? 1 : 2, b = (a + 1) % 3, c = (a + 2) % 3;
+      sigma_ = sg[a];
+      // P on edge ab, Q on edge ac: coordinates, ℓ's value and L's value.
+      Ball lp, lq;
+      cut_point(p, a, b, sub_[0], lp);
+      cut_point(p, a, c, sub_[1], lq);
+      auto vertex = [&](std::size_t i) { return &p.data[i * w]; };
+      const Ball* parts[3][3] = {{vertex(a), sub_[0].data(), sub_[1].data()},
+                                 {sub_[0].data(), vertex(b), vertex(c)},
+                                 {sub_[0].data(), vertex(c), sub_[1].data()}};
+      const Ball* lvs[3][3] = {{&lv_[a], &lp, &lq}, {&lp, &lv_[b], &lv_[c]}, {&lp, &lv_[c], &lq}};
+      arb_zero(band_.arb());
+      for (std::size_t k = 0; k < 3; ++k) {
+        std::vector<Ball>& data = k == 0 ? t1_ : tri_;
+        Ball area;
+        gather(parts[k], data);
+        edge_matrix(data.data(), area);
+        arb_mul_2exp_si(area.arb(), area.arb(), -1);  // |T_k|
+        if (k == 0) arb_set(vol1_.arb(), area.arb());
+        for (std::size_t i = 0; i < 3; ++i) band_value(*lvs[k][i], k == 0 ? sigma_ : -sigma_, g[i]);
+        plus_upper(area, g, part);
+        arb_add(band_.arb(), band_.arb(), part.arb(), prec_);
       }
-    arb_mul_2exp_si(quad.arb(), quad.arb(), -1);
-    arb_add(epsl.arb(), epsl.arb(), quad.arb(), prec_);
-    // L at the vertices.
-    lv_.resize(d + 1);
-    Ball mean;
-    for (std::size_t i = 0; i <= d; ++i) {
-      arb_set(lv_[i].arb(), alpha.arb());
-      for (std::size_t k = 0; k < d; ++k) {
-        arb_sub(t.arb(), p.data[i * w + k].arb(), c[k].arb(), prec_);
-        arb_addmul(lv_[i].arb(), beta_[k].arb(), t.arb(), prec_);
-      }
-      arb_add(mean.arb(), mean.arb(), lv_[i].arb(), prec_);
     }
-    arb_div_ui(mean.arb(), mean.arb(), static_cast<ulong>(d + 1), prec_);
-    // ∫(−L)⁺ = |T|/(d+1) Σ_i ((−L_i)⁺)^{d+1} / Π_{j≠i} (L_j − L_i).
-    Ball neg, term;
-    bool ok = true;
-    for (std::size_t i = 0; i <= d && ok; ++i) {
-      arb_neg(t.arb(), lv_[i].arb());
-      if (arb_is_nonpositive(t.arb())) continue;
-      arb_nonnegative_part(t.arb(), t.arb());
-      arb_pow_ui(term.arb(), t.arb(), static_cast<ulong>(d + 1), prec_);
-      for (std::size_t j = 0; j <= d; ++j) {
-        if (j == i) continue;
-        arb_sub(u.arb(), lv_[j].arb(), lv_[i].arb(), prec_);
-        if (arb_contains_zero(u.arb())) ok = false;
-        arb_div(term.arb(), term.arb(), u.arb(), prec_);
-      }
-      arb_add(neg.arb(), neg.arb(), term.arb(), prec_);
+    Ball quarter;
+    arb_get_rad_arb(quarter.arb(), affine_.arb());
+    arb_mul_2exp_si(quarter.arb(), quarter.arb(), -2);  // a quarter of (iii)'s width 2 rad
+    return arb_is_finite(band_.arb()) && arb_lt(band_.arb(), quarter.arb());
+  }
+
+  // plan_band's bound once `whole` ∋ ∫_T r is known (ε: S7's remainder on B).
+  bool band(const Ball& vol, const Ball& whole, const Ball& eps, Ball& lo, Ball& hi) {
+    Ball sigma_int;
+    if (!cut_) {
+      arb_mul_si(sigma_int.arb(), whole.arb(), sigma_, prec_);
+    } else {
+      // ∫_{T1} r by the piece's rule, remainder 2|T1| ε (T1 ⊆ T ⊆ B, Lemma S7 (b), (c)).
+      Ball det1, sum1, int1;
+      arb_mul_2exp_si(det1.arb(), vol1_.arb(), 1);
+      node_sum(t1_.data(), 1, sum1);
+      signed_integral(sum1, det1, vol1_, eps, int1);
+      arb_mul_2exp_si(sigma_int.arb(), int1.arb(), 1);
+      arb_sub(sigma_int.arb(), sigma_int.arb(), whole.arb(), prec_);
+      arb_mul_si(sigma_int.arb(), sigma_int.arb(), sigma_, prec_);
     }
-    Ball enc;
-    arb_mul(enc.arb(), vol.arb(), bounder_upper_.arb(), prec_);  // |T| M
-    Ball crude;
-    arb_zero(crude.arb());
-    arb_union(crude.arb(), crude.arb(), enc.arb(), prec_);
-    if (ok) {
-      arb_mul_2exp_si(neg.arb(), neg.arb(), 1);
-      arb_div_ui(neg.arb(), neg.arb(), static_cast<ulong>(d + 1), prec_);
-      arb_add(neg.arb(), neg.arb(), mean.arb(), prec_);
-      arb_mul(enc.arb(), neg.arb(), vol.arb(), prec_);
-      arb_mul(t.arb(), vol.arb(), epsl.arb(), prec_);
-      arb_add_error(enc.arb(), t.arb());
-      if (arb_is_finite(enc.arb()) && arb_intersection(t.arb(), enc.arb(), crude.arb(), prec_))
-        arb_set(crude.arb(), t.arb());
-    }
-    return endpoints(crude, vol, bounder_upper_, 1, lo, hi);
+    // [∫σr, ∫σr + 2·band_] (band_ >= the band integral), intersected with (iii).
+    Ball top, mine, enc;
+    arb_set(enc.arb(), affine_.arb());
+    arb_mul_2exp_si(top.arb(), band_.arb(), 1);
+    arb_add(top.arb(), top.arb(), sigma_int.arb(), prec_);
+    arb_union(mine.arb(), sigma_int.arb(), top.arb(), prec_);
+    if (arb_is_finite(mine.arb()) && arb_intersection(top.arb(), mine.arb(), enc.arb(), prec_))
+      arb_set(enc.arb(), top.arb());
+    return endpoints(enc, vol, bounder_upper_, 1, lo, hi);
   }
 
  private:
@@ -319,13 +298,218 @@ class Integrator {
     return pos ? 1 : neg ? -1 : 0;
   }
 
+  // e_ = the rows v_i − v_0 of the simplex `data` (stride d + 1); det = |det E|.
+  void edge_matrix(const Ball* data, Ball& det) {
+    const std::size_t d = d_, w = d + 1;
+    for (std::size_t i = 0; i < d; ++i)
+      for (std::size_t k = 0; k < d; ++k)
+        arb_sub(arb_mat_entry(e_, static_cast<slong>(i), static_cast<slong>(k)), data[(i + 1) * w + k].arb(),
+                data[k].arb(), prec_);
+    arb_mat_det(det.arb(), e_, prec_);
+    arb_abs(det.arb(), det.arb());
+  }
+
+  // Σ W J g(v_0 + E t) over the nodes, g = r (power 1) or r², for the simplex
+  // `data` (Lemma S7); ℓ at a node from the vertex values.
+  void node_sum(const Ball* data, int power, Ball& sum) {
+    const std::size_t d = d_, w = d + 1;
+    Ball r, ell, dw;
+    edge_matrix(data, r);
+    arb_zero(sum.arb());
+    for (const Node& nd : nodes_) {
+      arb_set(ell.arb(), data[d].arb());
+      for (std::size_t k = 0; k < d; ++k) arb_set(x_[k].arb(), data[k].arb());
+      for (std::size_t i = 0; i < d; ++i) {
+        for (std::size_t k = 0; k < d; ++k)
+          arb_addmul(x_[k].arb(), nd.t[i].arb(),
+                     arb_mat_entry(e_, static_cast<slong>(i), static_cast<slong>(k)), prec_);
+        arb_sub(dw.arb(), data[(i + 1) * w + d].arb(), data[d].arb(), prec_);
+        arb_addmul(ell.arb(), nd.t[i].arb(), dw.arb(), prec_);
+      }
+      target_.point(x_.data(), r);
+      arb_sub(r.arb(), r.arb(), ell.arb(), prec_);
+      if (power == 2) arb_sqr(r.arb(), r.arb(), prec_);
+      arb_addmul(sum.arb(), nd.weight.arb(), r.arb(), prec_);
+    }
+  }
+
+  // ∫ r ∈ |det E| sum ± 2 |T| ε (Lemma S7 (b) with p = 1).
+  void signed_integral(const Ball& sum, const Ball& det, const Ball& vol, const Ball& eps, Ball& out) {
+    Ball rem;
+    arb_mul(out.arb(), sum.arb(), det.arb(), prec_);
+    arb_mul(rem.arb(), eps.arb(), vol.arb(), prec_);
+    arb_mul_2exp_si(rem.arb(), rem.arb(), 1);
+    arb_add_error(out.arb(), rem.arb());
+  }
+
+  // Lemma S8 (iii), no quadrature: L = α + β·(x − c) with α, β the midpoints of
+  // q's a, b (exact) and |r − L| <= ε_L on T (Lemma S5 with H = 0); enc =
+  // ∫|L| ± |T| ε_L with ∫|L| = ∫L + 2∫(−L)⁺ by the divided difference,
+  // intersected with [0, |T| M]. Sets epsl_ and lv_ (L at the vertices).
+  void affine_enclosure(const Piece& p, const Ball& vol, Ball& enc) {
+    const std::size_t d = d_, w = d + 1;
+    const std::vector<Ball>& c = bounder_.center();
+    const std::vector<Ball>& rho = bounder_.rho();
+    Ball alpha, t, u;
+    arb_set_arf(alpha.arb(), arb_midref(bounder_.a().arb()));
+    arb_sub(t.arb(), bounder_.a().arb(), alpha.arb(), prec_);
+    arb_get_abs_ubound_arf(tmp_.x, t.arb(), prec_);
+    arb_set_arf(epsl_.arb(), tmp_.x);
+    beta_.resize(d);
+    for (std::size_t k = 0; k < d; ++k) {
+      arb_set_arf(beta_[k].arb(), arb_midref(bounder_.b()[k].arb()));
+      arb_sub(t.arb(), bounder_.b()[k].arb(), beta_[k].arb(), prec_);
+      arb_abs(t.arb(), t.arb());
+      arb_addmul(epsl_.arb(), t.arb(), rho[k].arb(), prec_);
+    }
+    Ball quad;
+    for (std::size_t i = 0; i < d; ++i)
+      for (std::size_t j = 0; j < d; ++j) {
+        arb_abs(t.arb(), bounder_.jet().hessian[i * d + j].arb());
+        arb_mul(t.arb(), t.arb(), rho[i].arb(), prec_);
+        arb_addmul(quad.arb(), t.arb(), rho[j].arb(), prec_);
+      }
+    arb_mul_2exp_si(quad.arb(), quad.arb(), -1);
+    arb_add(epsl_.arb(), epsl_.arb(), quad.arb(), prec_);
+    // L at the vertices.
+    lv_.resize(d + 1);
+    Ball mean;
+    for (std::size_t i = 0; i <= d; ++i) {
+      arb_set(lv_[i].arb(), alpha.arb());
+      for (std::size_t k = 0; k < d; ++k) {
+        arb_sub(t.arb(), p.data[i * w + k].arb(), c[k].arb(), prec_);
+        arb_addmul(lv_[i].arb(), beta_[k].arb(), t.arb(), prec_);
+      }
+      arb_add(mean.arb(), mean.arb(), lv_[i].arb(), prec_);
+    }
+    arb_div_ui(mean.arb(), mean.arb(), static_cast<ulong>(d + 1), prec_);
+    // ∫(−L)⁺ = |T|/(d+1) Σ_i ((−L_i)⁺)^{d+1} / Π_{j≠i} (L_j − L_i).
+    Ball neg, term;
+    bool ok = true;
+    for (std::size_t i = 0; i <= d && ok; ++i) {
+      arb_neg(t.arb(), lv_[i].arb());
+      if (arb_is_nonpositive(t.arb())) continue;
+      arb_nonnegative_part(t.arb(), t.arb());
+      arb_pow_ui(term.arb(), t.arb(), static_cast<ulong>(d + 1), prec_);
+      for (std::size_t j = 0; j <= d; ++j) {
+        if (j == i) continue;
+        arb_sub(u.arb(), lv_[j].arb(), lv_[i].arb(), prec_);
+        if (arb_contains_zero(u.arb())) ok = false;
+        arb_div(term.arb(), term.arb(), u.arb(), prec_);
+      }
+      arb_add(neg.arb(), neg.arb(), term.arb(), prec_);
+    }
+    Ball crude;
+    arb_mul(t.arb(), vol.arb(), bounder_upper_.arb(), prec_);  // |T| M
+    arb_zero(crude.arb());
+    arb_union(crude.arb(), crude.arb(), t.arb(), prec_);
+    arb_set(enc.arb(), crude.arb());
+    if (!ok) return;
+    arb_mul_2exp_si(neg.arb(), neg.arb(), 1);
+    arb_div_ui(neg.arb(), neg.arb(), static_cast<ulong>(d + 1), prec_);
+    arb_add(neg.arb(), neg.arb(), mean.arb(), prec_);
+    arb_mul(u.arb(), neg.arb(), vol.arb(), prec_);
+    arb_mul(t.arb(), vol.arb(), epsl_.arb(), prec_);
+    arb_add_error(u.arb(), t.arb());
+    if (arb_is_finite(u.arb()) && arb_intersection(t.arb(), u.arb(), crude.arb(), prec_))
+      arb_set(enc.arb(), t.arb());
+  }
+
+  // g = ε_L − σ L at a vertex (Lemma S8 (iv)).
+  void band_value(const Ball& l, int sigma, Ball& g) {
+    arb_mul_si(g.arb(), l.arb(), -sigma, prec_);
+    arb_add(g.arb(), g.arb(), epsl_.arb(), prec_);
+  }
+
+  // The point v_a + t (v_b − v_a) with t the exact midpoint of L_a / (L_a − L_b)
+  // clamped to [0, 1] (any t in [0, 1] cuts T into valid parts): its
+  // coordinates and ℓ's value into out, L's value into l.
+  void cut_point(const Piece& p, std::size_t a, std::size_t b, std::vector<Ball>& out, Ball& l) {
+    const std::size_t w = d_ + 1;
+    Ball t, diff;
+    arb_sub(diff.arb(), lv_[a].arb(), lv_[b].arb(), prec_);
+    arb_div(t.arb(), lv_[a].arb(), diff.arb(), prec_);
+    arf_set(tmp_.x, arb_midref(t.arb()));
+    if (!arf_is_finite(tmp_.x)) arf_set_d(tmp_.x, 0.5);
+    if (arf_sgn(tmp_.x) < 0) arf_zero(tmp_.x);
+    if (arf_cmp_si(tmp_.x, 1) > 0) arf_one(tmp_.x);
+    arb_set_arf(t.arb(), tmp_.x);
+    out.resize(w);
+    for (std::size_t k = 0; k < w; ++k) {
+      arb_sub(diff.arb(), p.data[b * w + k].arb(), p.data[a * w + k].arb(), prec_);
+      arb_mul(diff.arb(), diff.arb(), t.arb(), prec_);
+      arb_add(out[k].arb(), p.data[a * w + k].arb(), diff.arb(), prec_);
+    }
+    arb_sub(diff.arb(), lv_[b].arb(), lv_[a].arb(), prec_);
+    arb_mul(diff.arb(), diff.arb(), t.arb(), prec_);
+    arb_add(l.arb(), lv_[a].arb(), diff.arb(), prec_);
+  }
+
+  // Three vertices (each d + 1 balls) into one simplex's data.
+  void gather(const Ball* const (&v)[3], std::vector<Ball>& out) const {
+    const std::size_t w = d_ + 1;
+    out.resize(3 * w);
+    for (std::size_t i = 0; i < 3; ++i)
+      for (std::size_t k = 0; k < w; ++k) out[i * w + k] = v[i][k];
+  }
+
+  // An upper bound (the upper endpoint of out) of ∫_T g⁺ over a triangle of
+  // area `area` for g affine with vertex values in the balls g[i] (Lemma S8 (iv)):
+  // g <= ĝ, the affine map with the exact upper endpoints, and ∫ĝ⁺ in closed form.
+  void plus_upper(const Ball& area, const Ball (&g)[3], Ball& out) {
+    Arf h[3];
+    for (std::size_t i = 0; i < 3; ++i) arb_get_ubound_arf(h[i].x, g[i].arb(), prec_);
+    auto swap_if = [&](std::size_t i, std::size_t j) {
+      if (arf_cmp(h[i].x, h[j].x) > 0) arf_swap(h[i].x, h[j].x);
+    };
+    swap_if(0, 1);
+    swap_if(1, 2);
+    swap_if(0, 1);
+    Ball g0, g1, g2, t, u;
+    arb_set_arf(g0.arb(), h[0].x);
+    arb_set_arf(g1.arb(), h[1].x);
+    arb_set_arf(g2.arb(), h[2].x);
+    if (arf_sgn(h[2].x) <= 0) {
+      arb_zero(out.arb());
+      return;
+    }
+    if (arf_sgn(h[1].x) < 0) {
+      // Only the corner at the largest value is positive: |T| ĝ2³ / (3 (ĝ2 − ĝ0)(ĝ2 − ĝ1)).
+      arb_pow_ui(out.arb(), g2.arb(), 3, prec_);
+      arb_sub(t.arb(), g2.arb(), g0.arb(), prec_);
+      arb_sub(u.arb(), g2.arb(), g1.arb(), prec_);
+      arb_mul(t.arb(), t.arb(), u.arb(), prec_);
+      arb_div(out.arb(), out.arb(), t.arb(), prec_);
+    } else {
+      // The mean plus, when ĝ0 < 0, the corner (−ĝ0)³ / ((ĝ1 − ĝ0)(ĝ2 − ĝ0)), all over 3.
+      arb_add(out.arb(), g0.arb(), g1.arb(), prec_);
+      arb_add(out.arb(), out.arb(), g2.arb(), prec_);
+      if (arf_sgn(h[0].x) < 0) {
+        arb_neg(u.arb(), g0.arb());
+        arb_pow_ui(u.arb(), u.arb(), 3, prec_);
+        arb_sub(t.arb(), g1.arb(), g0.arb(), prec_);
+        arb_div(u.arb(), u.arb(), t.arb(), prec_);
+        arb_sub(t.arb(), g2.arb(), g0.arb(), prec_);
+        arb_div(u.arb(), u.arb(), t.arb(), prec_);
+        arb_add(out.arb(), out.arb(), u.arb(), prec_);
+      }
+    }
+    arb_div_ui(out.arb(), out.arb(), 3, prec_);
+    arb_mul(out.arb(), out.arb(), area.arb(), prec_);
+  }
+
   LocalTarget& target_;
   detail::Bounder bounder_;
   std::size_t d_;
   slong prec_;
   int m1_ = 0, m2_ = 0;
   std::vector<Node> nodes_;
-  std::vector<Ball> x_, delta_, series_, beta_, lv_;
+  std::vector<Ball> x_, delta_, series_, beta_, lv_, tri_;
+  // Lemma S8 (iv)'s plan for the current piece (plan_band).
+  std::vector<Ball> sub_[2], t1_;     // the cut points P, Q (coordinates and ℓ); T1's data
+  Ball epsl_, affine_, band_, vol1_;  // ε_L, (iii)'s enclosure, the band's bound, |T1|
+  bool cut_ = false;
+  int sigma_ = 1;
   Ball bounder_upper_;  // M of the current piece
   Ball fact_;
   Arf tmp_;

@@ -97,6 +97,31 @@ expr::Expression parse(const char* text) {
   return expr::Expression::parse(text);
 }
 
+// The Kuhn triangles of the n×n grid on the unit square, ℓ = 0.
+std::vector<AffinePiece> kuhn_grid_zero(int n) {
+  std::vector<AffinePiece> pieces;
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j)
+      for (const geom::Simplex& t :
+           geom::kuhn_simplices({Rational(i, n), Rational(j, n)}, {Rational(i + 1, n), Rational(j + 1, n)})) {
+        AffinePiece p;
+        p.vertex = t.vertices();
+        p.value.assign(3, 0);
+        pieces.push_back(std::move(p));
+      }
+  return pieces;
+}
+
+// ∫ |f| over the unit square by integrate_lp on kuhn_grid_zero(n).
+geom::LpResult l1_on_kuhn_grid(const char* f, int n, int nodes, const Rational& rel_tol) {
+  ProgramTarget target(parse(f), 64);
+  geom::LpOptions o;
+  o.p = 1;
+  o.nodes = nodes;
+  o.rel_tol = rel_tol;
+  return geom::integrate_lp(target, kuhn_grid_zero(n), o);
+}
+
 }  // namespace
 
 TEST_CASE("piece_lp: p = 2 contains the exact integral of (poly − affine)^2 over a simplex (d = 2, 3)") {
@@ -223,6 +248,41 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "piece_lp: p = 1 across a curved zero line shrinks at order 5 (Lemma S8 (iv); (iii) alone is order 4)") {
+  // T_s = p0 + s·(T0 − centroid), p0 = (1/5, 1/7) on the zero curve of r = f, ℓ = 0:
+  // no sign, no curvature; (iv)'s band is O(s^2) wide, so its width is O(s^5).
+  ProgramTarget target(parse("sin(3*x + 2*y) - sin(31/35)"), 64);
+  std::vector<double> width;
+  for (int k = 4; k <= 7; ++k) {
+    const Rational s(1, 1 << k), x0(1, 5), y0(1, 7);
+    AffinePiece piece;
+    piece.vertex = {{x0 - s * Rational(2, 3), y0 - s / 3},
+                    {x0 + s / 3, y0 - s / 3},
+                    {x0 + s / 3, y0 + s * Rational(2, 3)}};
+    piece.value = {0, 0, 0};
+    Rational lo, hi;
+    REQUIRE(geom::piece_lp(target, piece, 1, 3, 64, lo, hi));
+    CHECK(lo > 0);  // (iv)'s lower end ∫σr: the enclosure is not the trivial [0, |T| M]
+    width.push_back(mgdl::num::to_double_approx(hi - lo));
+  }
+  for (std::size_t i = 0; i + 1 < width.size(); ++i) {
+    const double observed = std::log2(width[i] / width[i + 1]);
+    CAPTURE(observed);
+    CHECK(observed > 4.5);
+    CHECK(observed < 5.5);
+  }
+}
+
+TEST_CASE(
+    "integrate_lp: p = 1 across a parabola, ∫ |y − x^2| = 11/30 on the square (Kuhn 8x8, Lemma S8 (iv))") {
+  // ∫_0^1 |y − g| dy = g² − g + 1/2 for g = x² ∈ [0, 1], so the square gives 1/5 − 1/3 + 1/2.
+  const geom::LpResult res = l1_on_kuhn_grid("y - x^2", 8, 3, Rational(1, 1000000));
+  REQUIRE(res.proven);
+  CHECK(res.lower <= Rational(11, 30));
+  CHECK(Rational(11, 30) <= res.upper);
+}
+
+TEST_CASE(
     "integrate_lp: p = 1 across a zero set (∫ |x − 1/3| = 5/18 on the square; ∫ |x^2 + y^2 − 1/2| via 2D "
     "Kuhn)") {
   ProgramTarget target(parse("x - 1/3 + 0*y"), 64);
@@ -277,22 +337,7 @@ TEST_CASE(
 }
 
 TEST_CASE("integrate_lp: p = 1 of sin(2πx)cos(2πy) on the Kuhn triangles of a 4x4 grid contains 4/π²") {
-  ProgramTarget target(parse("sin(2*pi*x)*cos(2*pi*y)"), 64);
-  std::vector<AffinePiece> pieces;
-  for (int i = 0; i < 4; ++i)
-    for (int j = 0; j < 4; ++j)
-      for (const geom::Simplex& t :
-           geom::kuhn_simplices({Rational(i, 4), Rational(j, 4)}, {Rational(i + 1, 4), Rational(j + 1, 4)})) {
-        AffinePiece p;
-        p.vertex = t.vertices();
-        p.value.assign(3, 0);
-        pieces.push_back(std::move(p));
-      }
-  geom::LpOptions o;
-  o.p = 1;
-  o.nodes = 4;
-  o.rel_tol = Rational(1, 10000);
-  const geom::LpResult res = geom::integrate_lp(target, pieces, o);
+  const geom::LpResult res = l1_on_kuhn_grid("sin(2*pi*x)*cos(2*pi*y)", 4, 4, Rational(1, 10000));
   REQUIRE(res.proven);
   Ball ref;
   arb_const_pi(ref.arb(), 128);
