@@ -1,5 +1,5 @@
 // geom::certify_sup (Lemmas S2, S5, S6, S6.1) against exact suprema and dense
-// sampling, in d = 2 and 3.
+// sampling, and the one-piece bound against Lemma S4, in d = 2, 3, 4.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -18,28 +18,11 @@
 using mgdl::geom::AffinePiece;
 using mgdl::num::Ball;
 using mgdl::num::Rational;
+using mgdl::testing::ProgramTarget;
 namespace expr = mgdl::expr;
 namespace geom = mgdl::geom;
 
 namespace {
-
-class ProgramTarget : public geom::LocalTarget {
- public:
-  explicit ProgramTarget(const expr::Program& f) : ev_(f, 64), d_(f.dimension()) {}
-  int dimension() const override { return d_; }
-  void box_jet(const Ball* lo, const Ball* hi, geom::BoxJet& out) override {
-    ev_.taylor2(lo, hi, jet_);
-    out.value = jet_.value;
-    out.gradient = jet_.gradient;
-    out.hessian = jet_.hessian;
-  }
-  void point(const Ball* x, Ball& out) override { ev_.point(x, out); }
-
- private:
-  expr::BallEvaluator ev_;
-  int d_;
-  expr::Taylor2 jet_;
-};
 
 expr::Program compile(const char* text, int d) {
   return expr::Program::compile(expr::Expression::parse(text), expr::Domain::unit(d));
@@ -75,11 +58,9 @@ std::vector<AffinePiece> kuhn_pieces(const expr::Program& f, int d, int n) {
 TEST_CASE("certify_sup: |x|^2 minus its Kuhn interpolant has sup d h^2 / 4 (d = 2, 3, 4)") {
   for (int d : {2, 3, 4}) {
     const int n = d == 4 ? 2 : 4;
-    const expr::Program f = compile(d == 2   ? "x^2 + y^2"
-                                    : d == 3 ? "x^2 + y^2 + z^2"
-                                             : "x1^2 + x2^2 + x3^2 + x4^2",
-                                    d);
-    ProgramTarget target(f);
+    const char* text = d == 2 ? "x^2 + y^2" : d == 3 ? "x^2 + y^2 + z^2" : "x1^2 + x2^2 + x3^2 + x4^2";
+    const expr::Program f = compile(text, d);
+    ProgramTarget target(expr::Expression::parse(text), 64);
     geom::SupOptions o;
     o.rel_gap = Rational(1, 1000000);
     const geom::SupResult s = geom::certify_sup(target, kuhn_pieces(f, d, n), o);
@@ -95,8 +76,7 @@ TEST_CASE("certify_sup: |x|^2 minus its Kuhn interpolant has sup d h^2 / 4 (d = 
 }
 
 TEST_CASE("certify_sup: sin(3x)cos(2y + 1) minus a planted affine map, against dense sampling") {
-  const expr::Program f = compile("sin(3*x)*cos(2*y + 1)", 2);
-  ProgramTarget target(f);
+  ProgramTarget target(expr::Expression::parse("sin(3*x)*cos(2*y + 1)"), 64);
   // One piece each side of the diagonal of [0,1]^2 with ℓ = x/4 − y/3 + 1/5 (any affine map).
   auto ell = [](const Rational& x, const Rational& y) { return x / 4 - y / 3 + Rational(1, 5); };
   std::vector<AffinePiece> pieces;
@@ -182,7 +162,7 @@ TEST_CASE(
         for (std::size_t j = 0; j < n; ++j)
           s += " + " + text(q.hessian[i][j] / 2) + "*" + var(i) + "*" + var(j);
       }
-      mgdl::testing::ProgramTarget target(expr::Expression::parse(s), 64);
+      ProgramTarget target(expr::Expression::parse(s), 64);
       AffinePiece piece{v, std::vector<Rational>(n + 1, Rational(0))};
       geom::SupOptions o;
       o.rel_gap = 1;  // keep = 0: no bisection, the one piece's bound
