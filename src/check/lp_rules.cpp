@@ -295,8 +295,7 @@ std::string describe_rules(const std::vector<LeafRule>& rules) {
 }
 
 LeafIntegrator::LeafIntegrator(const Target& target, mpfr_prec_t prec, std::vector<const HatGrid*> hats)
-    : target_(&target),
-      prec_(prec),
+    : prec_(prec),
       d_(target.dimension),
       hats_(std::move(hats)),
       points_(target, prec),

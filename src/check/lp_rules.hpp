@@ -98,7 +98,6 @@ class LeafIntegrator {
   // The first of G(n), Z, C whose hypotheses hold on the analysed box.
   void best_piece(ResidualAnalyzer& an, int n, const Q& p, I& out);
 
-  const Target* target_;
   mpfr_prec_t prec_;
   int d_;
   std::vector<const HatGrid*> hats_;
