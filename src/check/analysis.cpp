@@ -67,8 +67,7 @@ void parabola_max_up(mpfr_ptr out, mpfr_srcptr beta, mpfr_srcptr eta, const I& r
 }  // namespace
 
 ResidualAnalyzer::ResidualAnalyzer(const Target& target, mpfr_prec_t prec)
-    : target_(&target),
-      prec_(prec),
+    : prec_(prec),
       d_(target.dimension),
       jets_(target, prec),
       range_(prec),

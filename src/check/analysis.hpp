@@ -61,7 +61,6 @@ class ResidualAnalyzer {
   void finish();                 // R's range and Taylor data from f's jets and corr_
   void one_dimensional_form(I& taylor);
 
-  const Target* target_;
   mpfr_prec_t prec_;
   int d_;
   JetEvaluator jets_;
