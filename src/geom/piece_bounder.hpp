@@ -287,16 +287,9 @@ class Bounder {
                   static_cast<slong>(d), prec_);
           if (l != j) arb_set(gm_[l * k + j].arb(), gm_[j * k + l].arb());
         }
-      // Lemma S6 (iii): no member has its extremum inside this face.
-      if (k == 1) {
-        arb_add(tb_.arb(), beta_[0].arb(), gm_[0].arb(), prec_);  // q' at t = 1
-        if ((arb_is_positive(beta_[0].arb()) && arb_is_positive(tb_.arb())) ||
-            (arb_is_negative(beta_[0].arb()) && arb_is_negative(tb_.arb())))
-          continue;
-      } else if (k == 2) {
-        if (arb_is_negative(det2())) continue;  // every member indefinite: saddles only
-      }
-      if (solve(k)) {
+      const Stationary st = stationary(k);
+      if (st == Stationary::none) continue;
+      if (st == Stationary::found) {
         bool outside = false;
         arb_zero(sum_.arb());
         arb_set(val_.arb(), value_[b0].arb());
@@ -323,32 +316,38 @@ class Bounder {
     }
   }
 
-  // det_ = det G for k = 2.
-  arb_srcptr det2() {
-    arb_mul(det_.arb(), gm_[0].arb(), gm_[3].arb(), prec_);
-    arb_submul(det_.arb(), gm_[1].arb(), gm_[2].arb(), prec_);
-    return det_.arb();
-  }
-
-  // G t = −β (G = gm_, k×k): true when the ball solve certifies every member
-  // of G invertible; t_ then holds every member's solution (Lemma S6 (i)).
-  bool solve(std::size_t k) {
+  enum class Stationary {
+    none,        // Lemma S6 (iii): no member has its extremum inside the face
+    unresolved,  // the ball solve fails: case (ii)
+    found        // case (i): t_ holds every member's solution
+  };
+  // G t = −β (G = gm_, k×k), after S6 (iii)'s tests; found when the ball solve
+  // certifies every member of G invertible (Lemma S6 (i)).
+  Stationary stationary(std::size_t k) {
+    auto found_if = [](bool ok) { return ok ? Stationary::found : Stationary::unresolved; };
     if (k == 1) {
-      if (arb_contains_zero(gm_[0].arb())) return false;
+      arb_add(tb_.arb(), beta_[0].arb(), gm_[0].arb(), prec_);  // q' at t = 1
+      if ((arb_is_positive(beta_[0].arb()) && arb_is_positive(tb_.arb())) ||
+          (arb_is_negative(beta_[0].arb()) && arb_is_negative(tb_.arb())))
+        return Stationary::none;  // q' keeps its sign on the edge
+      if (arb_contains_zero(gm_[0].arb())) return Stationary::unresolved;
       arb_div(t_[0].arb(), beta_[0].arb(), gm_[0].arb(), prec_);
       arb_neg(t_[0].arb(), t_[0].arb());
-      return arb_is_finite(t_[0].arb()) != 0;
+      return found_if(arb_is_finite(t_[0].arb()));
     }
     if (k == 2) {
       // Cramer: det = G00 G11 − G01², t0 = (G01 β1 − G11 β0)/det, t1 = (G01 β0 − G00 β1)/det.
-      if (arb_contains_zero(det2())) return false;
+      arb_mul(det_.arb(), gm_[0].arb(), gm_[3].arb(), prec_);
+      arb_submul(det_.arb(), gm_[1].arb(), gm_[2].arb(), prec_);
+      if (arb_is_negative(det_.arb())) return Stationary::none;  // every member indefinite: saddles only
+      if (arb_contains_zero(det_.arb())) return Stationary::unresolved;
       arb_mul(t_[0].arb(), gm_[1].arb(), beta_[1].arb(), prec_);
       arb_submul(t_[0].arb(), gm_[3].arb(), beta_[0].arb(), prec_);
       arb_div(t_[0].arb(), t_[0].arb(), det_.arb(), prec_);
       arb_mul(t_[1].arb(), gm_[2].arb(), beta_[0].arb(), prec_);
       arb_submul(t_[1].arb(), gm_[0].arb(), beta_[1].arb(), prec_);
       arb_div(t_[1].arb(), t_[1].arb(), det_.arb(), prec_);
-      return arb_is_finite(t_[0].arb()) && arb_is_finite(t_[1].arb());
+      return found_if(arb_is_finite(t_[0].arb()) && arb_is_finite(t_[1].arb()));
     }
     const auto sk = static_cast<slong>(k);
     arb_mat_t g, rhs, sol;
@@ -366,7 +365,7 @@ class Bounder {
     arb_mat_clear(g);
     arb_mat_clear(rhs);
     arb_mat_clear(sol);
-    return ok;
+    return found_if(ok);
   }
 
   // r at x = Σ λ_i v_i with λ_i = m_i / Σ m (m_i integers from the steering

@@ -298,13 +298,17 @@ class Integrator {
     return pos ? 1 : neg ? -1 : 0;
   }
 
-  // e_ = the rows v_i − v_0 of the simplex `data` (stride d + 1); det = |det E|.
-  void edge_matrix(const Ball* data, Ball& det) {
+  // e_ = the rows v_i − v_0 of the simplex `data` (stride d + 1).
+  void edge_rows(const Ball* data) {
     const std::size_t d = d_, w = d + 1;
     for (std::size_t i = 0; i < d; ++i)
       for (std::size_t k = 0; k < d; ++k)
         arb_sub(arb_mat_entry(e_, static_cast<slong>(i), static_cast<slong>(k)), data[(i + 1) * w + k].arb(),
                 data[k].arb(), prec_);
+  }
+  // edge_rows, and det = |det E|.
+  void edge_matrix(const Ball* data, Ball& det) {
+    edge_rows(data);
     arb_mat_det(det.arb(), e_, prec_);
     arb_abs(det.arb(), det.arb());
   }
@@ -314,7 +318,7 @@ class Integrator {
   void node_sum(const Ball* data, int power, Ball& sum) {
     const std::size_t d = d_, w = d + 1;
     Ball r, ell, dw;
-    edge_matrix(data, r);
+    edge_rows(data);
     arb_zero(sum.arb());
     for (const Node& nd : nodes_) {
       arb_set(ell.arb(), data[d].arb());
