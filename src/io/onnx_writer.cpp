@@ -3,12 +3,14 @@
 // head per grade, Add of the heads. Initializer names follow the PyTorch
 // module names (grades.{k}.layers.{i}.weight), so safetensors users see the
 // same names.
-#include "exact_float.hpp"
-#include "mgdl/io/network_file.hpp"
-
 #include <onnx/onnx_pb.h>
 
+#include <cmath>
+#include <limits>
 #include <stdexcept>
+
+#include "exact_float.hpp"
+#include "mgdl/io/network_file.hpp"
 
 namespace mgdl::io {
 namespace {
@@ -45,7 +47,10 @@ class Writer {
             where + (weight ? " weight [" + std::to_string(i / cols) + "," + std::to_string(i % cols) + "]"
                             : " bias [" + std::to_string(i) + "]");
       }
-      const double v = x ? *x : num::to_double_nearest(values[i]);
+      double v = x ? *x : num::to_double_nearest(values[i]);
+      // A finite product such as Gemm's alpha * W can exceed the binary64 range; an
+      // infinity would make the file unreadable, so it becomes the nearest finite value.
+      if (!std::isfinite(v)) v = std::copysign(std::numeric_limits<double>::max(), v);
       std::uint64_t bits = 0;
       std::memcpy(&bits, &v, sizeof bits);
       for (int b = 0; b < 8; ++b)

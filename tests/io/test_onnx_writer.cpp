@@ -1,11 +1,13 @@
 // write_onnx then read_network_bytes gives back the identical exact network.
+#include <doctest/doctest.h>
+
+#include <limits>
+
 #include "mgdl/io/network_file.hpp"
 #include "mgdl/net/cutoff_correction.hpp"
 #include "mgdl/net/hat_correction.hpp"
 #include "mgdl/net/serialize.hpp"
 #include "write_samples.hpp"
-
-#include <doctest/doctest.h>
 
 using mgdl::num::Rational;
 namespace io = mgdl::io;
@@ -45,6 +47,23 @@ TEST_CASE("a weight that is not a binary64 value is reported, and rounded to nea
   CHECK(back.network.block(1).layers[0].bias[1] == Rational(mgdl::num::to_double_nearest(bias[1])));
   CHECK(back.network.block(1).layers[0].bias[1] != bias[1]);
   CHECK_THROWS_AS(io::write_onnx(net::MultigradeNetwork(1), {}), std::invalid_argument);
+}
+
+TEST_CASE("a weight beyond the binary64 range is exported as the largest finite value") {
+  // Found by fuzz_onnx: Gemm's alpha * W is a finite rational the writer once rounded to
+  // an infinity, which read_network_bytes then rejected.
+  const Rational huge(mgdl::num::Integer(1) << 1100);
+  net::GradeBlock block;
+  block.layers.push_back({1, 1, {{0, 0, -huge}}, {huge}, net::Activation::relu});
+  block.readout = {1, 1, {{0, 0, Rational(1)}}, {Rational(0)}, net::Activation::identity};
+  net::MultigradeNetwork network(1);
+  network.add_grade(block);
+  const io::OnnxExport e = io::write_onnx(network, {});
+  CHECK_FALSE(e.exact);
+  io::ImportedNetwork back = io::read_network_bytes(e.bytes, "network.onnx");
+  const Rational max(std::numeric_limits<double>::max());
+  CHECK(back.network.block(1).layers[0].weights[0].value == -max);
+  CHECK(back.network.block(1).layers[0].bias[0] == max);
 }
 
 TEST_CASE("to_user_coordinates composes the first layer exactly") {

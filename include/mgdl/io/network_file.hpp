@@ -67,7 +67,9 @@ struct OnnxExport {
 // writes and read_network_bytes recognises. Adds mgdl.grades,
 // mgdl.grade_outputs and mgdl.exact to `metadata` (give mgdl.domain and
 // mgdl.target yourself, see domain_metadata). Weights that are not binary64
-// values are rounded to nearest and reported through exact/first_inexact.
+// values are rounded to nearest (beyond the binary64 range, to the largest
+// finite value of that sign, so the file always reads back) and reported
+// through exact/first_inexact.
 // Throws std::invalid_argument for a network without grades.
 OnnxExport write_onnx(const net::MultigradeNetwork& network,
                       const std::map<std::string, std::string>& metadata);
