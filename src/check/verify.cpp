@@ -1,12 +1,6 @@
 // The checks of docs/certificate-format.md, "What the checker verifies", in
 // one pass over the certificate: every tree is walked once (plus at most
 // CheckOptions::extra_levels bisections of a leaf whose enclosure is looser).
-#include "mgdl/check/check.hpp"
-
-#include "analysis.hpp"
-#include "claim_log.hpp"
-#include "model.hpp"
-
 #include <algorithm>
 #include <fstream>
 #include <functional>
@@ -14,6 +8,12 @@
 #include <memory>
 #include <set>
 #include <sstream>
+
+#include "analysis.hpp"
+#include "claim_log.hpp"
+#include "cover.hpp"
+#include "mgdl/check/check.hpp"
+#include "model.hpp"
 
 namespace mgdl::check {
 namespace {
@@ -32,58 +32,31 @@ std::string show_box(const Box& b) {
   return s;
 }
 
-// Visits the leaves of a validated pre-order tree over `root` in order, with
-// the cutoffs whose support meets each leaf's interior.
-// The root's cutoffs come from the index (O(log n) per cutoff met, not a scan
-// of all n); each split keeps those of its parent that meet the half, and
-// folds those that are ≡ 1 on it into a constant.
-void walk_tree(const std::string& tree, const Box& root, const CutoffIndex& index,
-               const std::function<void(std::size_t, const Box&, const CutoffsOnBox&)>& leaf) {
-  struct Frame {
-    Box box;
-    CutoffsOnBox cutoffs;
-  };
-  std::vector<Frame> stack;
-  {
-    CutoffsOnBox met;
-    index.meeting(root, met.varying);
-    stack.push_back({root, {}});
-    restrict_cutoffs(met, root, stack.back().cutoffs);
+// What one thread needs to analyse the leaves of one residual.
+struct LeafWorker {
+  LeafWorker(const Target& target, mpfr_prec_t prec, const std::vector<const HatGrid*>& hats)
+      : an(target, prec) {
+    an.set_hats(hats);
   }
-  std::size_t leaves = 0;
-  for (char c : tree) {
-    Frame f = std::move(stack.back());
-    stack.pop_back();
-    if (c == '.') {
-      leaf(leaves++, f.box, f.cutoffs);
-      continue;
-    }
-    auto axis = static_cast<std::size_t>(c - 'a');
-    Q mid = midpoint(f.box.lo[axis], f.box.hi[axis]);
-    Frame lower{f.box, {}}, upper{f.box, {}};
-    lower.box.hi[axis] = mid;
-    upper.box.lo[axis] = mid;
-    restrict_cutoffs(f.cutoffs, lower.box, lower.cutoffs);
-    restrict_cutoffs(f.cutoffs, upper.box, upper.cutoffs);
-    stack.push_back(std::move(upper));
-    stack.push_back(std::move(lower));
+  LeafIntegrator& integrator(const Target& target, mpfr_prec_t prec,
+                             const std::vector<const HatGrid*>& hats) {
+    if (!rules) rules = std::make_unique<LeafIntegrator>(target, prec, hats);
+    return *rules;
   }
-}
+  ResidualAnalyzer an;
+  std::unique_ptr<LeafIntegrator> rules;
+};
 
-Box unit_box(int d) {
-  Box b;
-  for (int i = 0; i < d; ++i) {
-    b.lo.emplace_back(0);
-    b.hi.emplace_back(1);
-  }
-  return b;
-}
+// Covers are walked in this many parts (a function of the tree only, so the
+// output does not depend on the thread count).
+constexpr std::size_t kParts = 128;
 
 class Checker : ClaimLog {
  public:
   Checker(const Certificate& c, const CheckOptions& o) : c_(c), o_(o) {
     long hint = c.precision > 0 ? c.precision : 0;
     prec_ = static_cast<mpfr_prec_t>(std::min<long>(std::max(o.min_precision, hint), 1024));
+    threads_ = thread_count(o.threads);
   }
 
   CheckResult run() {
@@ -202,7 +175,7 @@ class Checker : ClaimLog {
 
   // One leaf, with up to extra_levels bisections where `good` fails.
   bool leaf_holds(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs,
-                  const std::function<bool(const I&)>& good, int level) {
+                  const std::function<bool(const I&)>& good, int level) const {
     an.analyse(box, cutoffs);
     if (good(an.range())) return true;
     if (level >= o_.extra_levels) return false;
@@ -240,13 +213,13 @@ class Checker : ClaimLog {
       return;
     }
     const CutoffIndex& cutoffs = index_upto(k);
-    ResidualAnalyzer an(c_.target, prec_);
-    an.set_hats(hats_upto(k));
-    // The leaf rules of proofs/integration.md, made when some evidence has a `rules` string.
-    std::unique_ptr<LeafIntegrator> rules;
-    auto integrator = [&]() -> LeafIntegrator& {
-      if (!rules) rules = std::make_unique<LeafIntegrator>(c_.target, prec_, hats_upto(k));
-      return *rules;
+    // One analyser (and, when some evidence has a `rules` string, one
+    // integrator of proofs/integration.md's leaf rules) per thread.
+    const std::vector<const HatGrid*> hats = hats_upto(k);
+    std::vector<std::unique_ptr<LeafWorker>> workers(static_cast<std::size_t>(threads_));
+    auto worker = [&](std::size_t w) -> LeafWorker& {
+      if (!workers[w]) workers[w] = std::make_unique<LeafWorker>(c_.target, prec_, hats);
+      return *workers[w];
     };
     // sup_norm.upper via the cover (C1, C2).
     std::vector<std::pair<const LpEvidence*, I>> merged;
@@ -258,10 +231,6 @@ class Checker : ClaimLog {
       all = false;
     } else {
       const Q& u = ev->sup_upper;
-      std::size_t bad_leaf = 0, n_leaves = 0;
-      bool leaf_fail = false;
-      Box bad_box;
-      std::string bad_bound;
       auto good = [&u](const I& r) {
         mpfr_t m;
         mpfr_init2(m, r.prec());
@@ -273,41 +242,69 @@ class Checker : ClaimLog {
       // analysis per leaf); the others get their own walk below.
       for (const LpEvidence& le : ev->lp)
         if (le.tree == ev->sup_tree) merged.emplace_back(&le, I(prec_ + 64));
-      I piece(prec_ + 64);
+      struct SupPart {
+        std::size_t leaves = 0;
+        bool fail = false;  // the part's first leaf with no bound <= u
+        std::size_t bad_leaf = 0;
+        Box bad_box;
+        std::string bad_bound;
+        std::vector<I> sums;  // per merged evidence
+      };
+      const std::vector<CoverPart> parts = split_cover(ev->sup_tree, unit_box(c_.d), cutoffs, kParts);
+      std::vector<SupPart> results(parts.size());
+      for_each_task(parts.size(), threads_, [&](std::size_t t, std::size_t w) {
+        LeafWorker& wk = worker(w);
+        ResidualAnalyzer& an = wk.an;
+        SupPart& r = results[t];
+        r.sums.assign(merged.size(), I(prec_ + 64));
+        for (auto& x : r.sums) mpfi_set_ui(x.get(), 0);
+        I piece(prec_ + 64);
+        walk_part(ev->sup_tree, parts[t], [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
+          ++r.leaves;
+          an.analyse(b, cs);
+          if (!r.fail && !good(an.range())) {
+            if (!leaf_holds(an, b, cs, good, 0)) {
+              r.fail = true;
+              r.bad_leaf = i;
+              r.bad_box = b;
+            }
+            an.analyse(b, cs);
+            if (r.fail) {
+              mpfr_t m;
+              mpfr_init2(m, prec_);
+              if (magnitude(m, an.range())) {
+                char buf[64];
+                mpfr_snprintf(buf, sizeof buf, "%.6Rg", m);
+                r.bad_bound = buf;
+              } else {
+                r.bad_bound = "unbounded";
+              }
+              mpfr_clear(m);
+            }
+          }
+          for (std::size_t e = 0; e < merged.size(); ++e) {
+            const LpEvidence& le = *merged[e].first;
+            if (le.rules.empty())
+              an.lp_integral(le.p, piece);
+            else
+              wk.integrator(c_.target, prec_, hats).enclose(an, b, cs, le.rules[i], le.p, piece);
+            mpfi_add(r.sums[e].get(), r.sums[e].get(), piece.get());
+          }
+        });
+      });
+      // Combined in leaf order: the first failing leaf, and the same sums whatever the thread count.
+      std::size_t n_leaves = 0;
+      const SupPart* bad = nullptr;
       for (auto& m : merged) mpfi_set_ui(m.second.get(), 0);
-      walk_tree(ev->sup_tree, unit_box(c_.d), cutoffs,
-                [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
-                  ++n_leaves;
-                  an.analyse(b, cs);
-                  if (!leaf_fail && !good(an.range())) {
-                    if (!leaf_holds(an, b, cs, good, 0)) {
-                      leaf_fail = true;
-                      bad_leaf = i;
-                      bad_box = b;
-                    }
-                    an.analyse(b, cs);
-                    if (leaf_fail) {
-                      mpfr_t m;
-                      mpfr_init2(m, prec_);
-                      if (magnitude(m, an.range())) {
-                        char buf[64];
-                        mpfr_snprintf(buf, sizeof buf, "%.6Rg", m);
-                        bad_bound = buf;
-                      } else {
-                        bad_bound = "unbounded";
-                      }
-                      mpfr_clear(m);
-                    }
-                  }
-                  for (auto& m : merged) {
-                    if (m.first->rules.empty()) an.lp_integral(m.first->p, piece);
-                    else integrator().enclose(an, b, cs, m.first->rules[i], m.first->p, piece);
-                    mpfi_add(m.second.get(), m.second.get(), piece.get());
-                  }
-                });
-      if (leaf_fail) {
-        failed(who + " sup-norm upper: leaf " + std::to_string(bad_leaf) + " " + show_box(bad_box) + " bound " +
-               bad_bound + " > " + show(u));
+      for (const SupPart& r : results) {
+        n_leaves += r.leaves;
+        if (r.fail && bad == nullptr) bad = &r;
+        for (std::size_t e = 0; e < merged.size(); ++e)
+          mpfi_add(merged[e].second.get(), merged[e].second.get(), r.sums[e].get());
+      }
+      if (bad != nullptr) {
+        failed(who + " sup-norm upper: leaf " + std::to_string(bad->bad_leaf) + " " + show_box(bad->bad_box) +
+               " bound " + bad->bad_bound + " > " + show(u));
         all = false;
       } else if (sup->upper < u) {
         failed(who + " sup-norm upper " + show(sup->upper) + " is below the cover's bound " + show(u));
@@ -399,19 +396,28 @@ class Checker : ClaimLog {
       mpfr_sub(allowance, lp_hi.left(), lp_lo.right(), MPFR_RNDD);
       mpfr_div_2ui(allowance, allowance, 3, MPFR_RNDD);
       if (!mpfr_number_p(allowance) || mpfr_sgn(allowance) < 0) mpfr_set_ui(allowance, 0, MPFR_RNDD);
+      std::vector<CoverPart> parts;
       for (int attempt = first_attempt; attempt < 2 && !within; ++attempt) {
         if (attempt > 0 && hopeless()) break;
+        if (parts.empty()) parts = split_cover(le->tree, unit_box(c_.d), cutoffs, kParts);
+        std::vector<I> sums(parts.size(), I(sp));
+        for_each_task(parts.size(), threads_, [&](std::size_t t, std::size_t worker_index) {
+          LeafWorker& wk = worker(worker_index);
+          I& part_sum = sums[t];
+          mpfi_set_ui(part_sum.get(), 0);
+          I piece(sp);
+          walk_part(le->tree, parts[t], [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
+            if (!le->rules.empty())
+              wk.integrator(c_.target, prec_, hats)
+                  .add(b, cs, le->rules[i], claim.p, attempt == 0 ? 0 : o_.extra_levels,
+                       attempt == 0 ? nullptr : allowance, part_sum);
+            else
+              add_integral(wk.an, b, cs, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2,
+                           piece, part_sum);
+          });
+        });
         mpfi_set_ui(sum.get(), 0);
-        I piece(sp);
-        walk_tree(le->tree, unit_box(c_.d), cutoffs,
-                  [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
-                    if (!le->rules.empty())
-                      integrator().add(b, cs, le->rules[i], claim.p, attempt == 0 ? 0 : o_.extra_levels,
-                                       attempt == 0 ? nullptr : allowance, sum);
-                    else
-                      add_integral(an, b, cs, claim.p, attempt == 0 ? 0 : o_.extra_levels,
-                                   attempt == 0 ? 0 : 2, piece, sum);
-                  });
+        for (const I& x : sums) mpfi_add(sum.get(), sum.get(), x.get());
         within = inside();
       }
       mpfr_clear(allowance);
@@ -600,10 +606,11 @@ class Checker : ClaimLog {
   }
 
   // Lemmas A3 / B1 on one support fact: sign·R >= mu on every leaf of
-  // fact.tree over `root`. Counts every leaf in `leaves`; reports the first
-  // leaf that fails under `w` and returns false.
-  bool fact_leaves_hold(const SupportFact& fact, const Box& root, const CutoffIndex& cutoffs, ResidualAnalyzer& an,
-                        const std::string& w, std::size_t& leaves) {
+  // fact.tree over `root`. Counts every leaf in `leaves`; describes the first
+  // leaf that fails in `failure` (prefixed by `w`) and returns false.
+  bool fact_leaves_hold(const SupportFact& fact, const Box& root, const CutoffIndex& cutoffs,
+                        ResidualAnalyzer& an, const std::string& w, std::size_t& leaves,
+                        std::string& failure) const {
     const Q mu = fact.mu;
     const int sign = fact.sign;
     auto good = [&mu, sign](const I& r) {
@@ -617,58 +624,91 @@ class Checker : ClaimLog {
       if (!leaf_holds(an, b, cs, good, 0)) {
         fail = true;
         an.analyse(b, cs);
-        failed(w + ": leaf " + std::to_string(i) + " " + show_box(b) + " residual ~ [" + approx_left(an.range()) +
-               ", " + approx_right(an.range()) + "], not " + (sign > 0 ? ">= " : "<= -") + show(mu));
+        failure = w + ": leaf " + std::to_string(i) + " " + show_box(b) + " residual ~ [" +
+                  approx_left(an.range()) + ", " + approx_right(an.range()) + "], not " +
+                  (sign > 0 ? ">= " : "<= -") + show(mu);
       }
     });
     return !fail;
+  }
+
+  // The support facts whose data passed (facts[i] over roots[i], named
+  // names[i]) checked on R_{m−1}, one fact per task; `bad_data` (if not empty)
+  // describes the fact after them, whose data failed. The first failure in
+  // fact order is reported, as a loop over the facts would; the leaves of every
+  // fact checked are counted in `leaves`.
+  bool facts_hold(std::size_t m, const std::vector<SupportFact>& facts, const std::vector<Box>& roots,
+                  const std::vector<std::string>& names, const std::string& bad_data, std::size_t& leaves) {
+    const CutoffIndex& cutoffs = index_upto(m - 1);
+    const std::vector<const HatGrid*> hats = hats_upto(m - 1);
+    std::vector<std::unique_ptr<ResidualAnalyzer>> analysers(static_cast<std::size_t>(threads_));
+    std::vector<std::size_t> counts(roots.size(), 0);
+    std::vector<std::string> failures(roots.size());
+    for_each_task(roots.size(), threads_, [&](std::size_t f, std::size_t worker) {
+      auto& an = analysers[worker];
+      if (!an) {
+        an = std::make_unique<ResidualAnalyzer>(c_.target, prec_);
+        an->set_hats(hats);
+      }
+      fact_leaves_hold(facts[f], roots[f], cutoffs, *an, names[f], counts[f], failures[f]);
+    });
+    for (std::size_t f = 0; f < roots.size(); ++f) {
+      leaves += counts[f];
+      if (!failures[f].empty()) {
+        failed(failures[f]);
+        return false;
+      }
+    }
+    if (!bad_data.empty()) failed(bad_data);
+    return bad_data.empty();
   }
 
   bool check_facts(std::size_t m, const CorrectionData& corr, const ResidualEvidence& ev, long kappa, int overlap) {
     if (corr.hat) return check_hat_facts(m, corr, ev);
     const std::string who = "grade " + std::to_string(m);
     std::vector<char> covered(corr.cutoffs.size(), 0);
-    const CutoffIndex& cutoffs = index_upto(m - 1);
-    ResidualAnalyzer an(c_.target, prec_);
-    an.set_hats(hats_upto(m - 1));
-    std::size_t leaves = 0;
-    for (std::size_t f = 0; f < ev.facts.size(); ++f) {
+    // The facts' data first (up to the first bad one), then their leaves.
+    std::vector<Box> roots;
+    std::vector<std::string> names;
+    std::string bad_data;
+    for (std::size_t f = 0; f < ev.facts.size() && bad_data.empty(); ++f) {
       const SupportFact& fact = ev.facts[f];
       if (fact.cutoff < 0 || static_cast<std::size_t>(fact.cutoff) >= corr.cutoffs.size()) {
-        failed(who + " support fact " + std::to_string(f) + ": no cutoff " + std::to_string(fact.cutoff));
-        return false;
+        bad_data = who + " support fact " + std::to_string(f) + ": no cutoff " + std::to_string(fact.cutoff);
+        break;
       }
       if (fact.node) {
-        failed(who + " support fact " + std::to_string(f) + ": a node fact in a cutoff grade");
-        return false;
+        bad_data = who + " support fact " + std::to_string(f) + ": a node fact in a cutoff grade";
+        break;
       }
       const CutoffData& q = corr.cutoffs[static_cast<std::size_t>(fact.cutoff)];
       covered[static_cast<std::size_t>(fact.cutoff)] = 1;
       const std::string w = who + " support fact for cutoff " + std::to_string(fact.cutoff);
       if (fact.mu.sign() <= 0) {
-        failed(w + ": mu " + show(fact.mu) + " is not positive");
-        return false;
+        bad_data = w + ": mu " + show(fact.mu) + " is not positive";
+        break;
       }
       if (q.c.sign() != fact.sign) {
-        failed(w + ": coefficient " + show(q.c) + " does not have sign " + std::to_string(fact.sign));
-        return false;
+        bad_data = w + ": coefficient " + show(q.c) + " does not have sign " + std::to_string(fact.sign);
+        break;
       }
       if (fact.mu < q.c.abs() * Q(kappa)) {
-        failed(w + ": |c| = " + show(q.c.abs()) + " > mu/kappa = " + show(fact.mu / Q(kappa)));
-        return false;
+        bad_data = w + ": |c| = " + show(q.c.abs()) + " > mu/kappa = " + show(fact.mu / Q(kappa));
+        break;
       }
       Box root;
-      for (int i = 0; i < c_.d; ++i) {
+      for (int i = 0; i < c_.d && bad_data.empty(); ++i) {
         auto iu = static_cast<std::size_t>(i);
         root.lo.push_back(qmax(q.a[iu] - q.rho[iu], Q()));
         root.hi.push_back(qmin(q.b[iu] + q.rho[iu], Q(1)));
-        if (!(root.lo[iu] < root.hi[iu])) {
-          failed(w + ": the support does not meet the domain");
-          return false;
-        }
+        if (!(root.lo[iu] < root.hi[iu])) bad_data = w + ": the support does not meet the domain";
       }
-      if (!fact_leaves_hold(fact, root, cutoffs, an, w, leaves)) return false;
+      if (!bad_data.empty()) break;
+      roots.push_back(std::move(root));
+      names.push_back(w);
     }
+    std::size_t leaves = 0;
+    if (!facts_hold(m, ev.facts, roots, names, bad_data, leaves)) return false;
     for (std::size_t i = 0; i < covered.size(); ++i)
       if (!covered[i]) {
         failed(who + " support facts: cutoff " + std::to_string(i) + " (c = " + show(corr.cutoffs[i].c) + ") has no fact");
@@ -686,35 +726,36 @@ class Checker : ClaimLog {
     const std::string who = "grade " + std::to_string(m);
     const HatGrid& hg = corr.hat_grid;
     std::vector<char> covered(hg.c.size(), 0);
-    const CutoffIndex& cutoffs = index_upto(m - 1);
-    ResidualAnalyzer an(c_.target, prec_);
-    an.set_hats(hats_upto(m - 1));
-    std::size_t leaves = 0;
+    std::vector<Box> roots;
+    std::vector<std::string> names;
+    std::string bad_data;
     for (std::size_t f = 0; f < ev.facts.size(); ++f) {
       const SupportFact& fact = ev.facts[f];
       if (!fact.node || fact.cutoff < 0 || static_cast<std::size_t>(fact.cutoff) >= hg.c.size()) {
-        failed(who + " node fact " + std::to_string(f) + ": no node " + std::to_string(fact.cutoff));
-        return false;
+        bad_data = who + " node fact " + std::to_string(f) + ": no node " + std::to_string(fact.cutoff);
+        break;
       }
       const auto k = static_cast<std::size_t>(fact.cutoff);
       const Q& c = hg.c[k];
       covered[k] = 1;
       const std::string w = who + " node fact for node " + std::to_string(fact.cutoff);
       if (fact.mu.sign() <= 0) {
-        failed(w + ": mu " + show(fact.mu) + " is not positive");
-        return false;
+        bad_data = w + ": mu " + show(fact.mu) + " is not positive";
+        break;
       }
       if (c.sign() != fact.sign) {
-        failed(w + ": coefficient " + show(c) + " does not have sign " + std::to_string(fact.sign));
-        return false;
+        bad_data = w + ": coefficient " + show(c) + " does not have sign " + std::to_string(fact.sign);
+        break;
       }
       if (fact.mu < c.abs()) {
-        failed(w + ": |c| = " + show(c.abs()) + " > mu = " + show(fact.mu));
-        return false;
+        bad_data = w + ": |c| = " + show(c.abs()) + " > mu = " + show(fact.mu);
+        break;
       }
-      const Box root = hat_node_box(hg, k);
-      if (!fact_leaves_hold(fact, root, cutoffs, an, w, leaves)) return false;
+      roots.push_back(hat_node_box(hg, k));
+      names.push_back(w);
     }
+    std::size_t leaves = 0;
+    if (!facts_hold(m, ev.facts, roots, names, bad_data, leaves)) return false;
     for (std::size_t i = 0; i < covered.size(); ++i)
       if (!covered[i]) {
         failed(who + " node facts: node " + std::to_string(i) + " (c = " + show(hg.c[i]) + ") has no fact");
@@ -811,6 +852,7 @@ class Checker : ClaimLog {
   const Certificate& c_;
   const CheckOptions& o_;
   mpfr_prec_t prec_;
+  int threads_ = 1;
   bool network_ok_ = false;
   std::vector<bool> residual_ok_;
   std::vector<std::set<std::string>> lp_verified_;  // per residual: keys of verified L^p enclosures

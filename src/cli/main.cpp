@@ -78,6 +78,11 @@ int main(int argc, char** argv) {
     std::string check_file;
     CLI::App* check = app.add_subcommand("check", "re-verify a certificate independently (MPFI, no shared code)");
     check->add_option("FILE", check_file, "certificate.json")->required();
+    mgdl::check::CheckOptions check_opt;
+    check
+        ->add_option("--threads", check_opt.threads, "worker threads (0 = all cores; the output is the same)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 256));
     std::string compare_expr;
     CLI::App* compare = app.add_subcommand("compare", "run the cutoff and the hat scheme on EXPR side by side");
     compare->add_option("EXPR", compare_expr, "target f (the other options apply to both runs)")->required();
@@ -114,7 +119,7 @@ int main(int argc, char** argv) {
       return kInvalidInput;
     }
 
-    if (check->parsed()) return mgdl::check::run_check(check_file, std::cout, std::cerr);
+    if (check->parsed()) return mgdl::check::run_check(check_file, std::cout, std::cerr, check_opt);
     if (certify->parsed()) {
       try {
         if (!cert_expr.empty()) cert_opt.expression = cert_expr;

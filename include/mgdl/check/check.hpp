@@ -26,6 +26,7 @@ constexpr int exit_malformed = 2;
 
 struct CheckOptions {
   int extra_levels = 6;        // bisection levels the checker may add per leaf
+  int threads = 0;             // threads walking each cover (0 = all cores); the output does not depend on it
   long min_precision = 128;    // bits; the certificate's hint may raise it (to 1024)
   long witness_precision = 1024;  // largest precision tried at witness points
 };
