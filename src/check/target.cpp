@@ -381,6 +381,16 @@ JetEvaluator::JetEvaluator(const Target& target, mpfr_prec_t prec)
   make(jets_);
   make(aux1_);
   make(aux2_);
+  depends_.assign(target.nodes.size(), 0);
+  for (std::size_t idx = 0; idx < target.nodes.size(); ++idx) {
+    const TNode& node = target.nodes[idx];
+    std::uint64_t& dep = depends_[idx];
+    if (node.op == TOp::variable)
+      dep = node.variable < 64 ? std::uint64_t{1} << node.variable : ~std::uint64_t{0};
+    if (node.a >= 0) dep |= depends_[static_cast<std::size_t>(node.a)];
+    if (node.b >= 0) dep |= depends_[static_cast<std::size_t>(node.b)];
+  }
+  last_t_.assign(static_cast<std::size_t>(d_), I(prec));
 }
 
 void JetEvaluator::fail(Jet& out, bool value_defined, int order) {
@@ -450,7 +460,18 @@ const Jet& JetEvaluator::evaluate(const std::vector<I>& t, int order) {
   I& f0 = f0_;
   I& f1 = f1_;
   I& f2 = f2_;
+  // Axes whose interval differs from the last value-only call (all, unless
+  // this call and that one are both value-only).
+  std::uint64_t changed = ~std::uint64_t{0};
+  const bool reuse = order == 0 && last_values_ && d_ <= 64 && t.size() == last_t_.size();
+  if (reuse) {
+    changed = 0;
+    for (std::size_t i = 0; i < t.size(); ++i)
+      if (!mpfr_equal_p(t[i].left(), last_t_[i].left()) || !mpfr_equal_p(t[i].right(), last_t_[i].right()))
+        changed |= std::uint64_t{1} << i;
+  }
   for (std::size_t idx = 0; idx < nodes.size(); ++idx) {
+    if (reuse && (depends_[idx] & changed) == 0) continue;  // jets_[idx] is already this call's value
     const TNode& node = nodes[idx];
     Jet& out = jets_[idx];
     out.defined = true;
@@ -746,6 +767,9 @@ const Jet& JetEvaluator::evaluate(const std::vector<I>& t, int order) {
     }
 
   }
+  last_values_ = order == 0 && t.size() == last_t_.size();
+  if (last_values_)
+    for (std::size_t i = 0; i < t.size(); ++i) last_t_[i] = t[i];  // exact: takes t[i]'s precision
   return jets_.back();
 }
 

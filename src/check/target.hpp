@@ -3,11 +3,12 @@
 // (proofs/certification.md, C2). Independent of src/expr.
 #pragma once
 
-#include "exact.hpp"
-
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "exact.hpp"
 
 namespace mgdl::check {
 
@@ -72,7 +73,9 @@ class JetEvaluator {
   mpfr_prec_t precision() const { return prec_; }
   int hessian_index(int i, int j) const { return hidx_[static_cast<std::size_t>(i < j ? i * d_ + j : j * d_ + i)]; }
   // t: one interval per axis (Ω coordinates). order 0: value only; 1: and
-  // gradient; 2: and Hessian. Never throws.
+  // gradient; 2: and Hessian. Never throws. Two value-only calls in a row
+  // recompute only the nodes that depend on an axis whose interval changed
+  // (the others would repeat the same operations on the same operands).
   const Jet& evaluate(const std::vector<I>& t, int order);
 
  private:
@@ -87,6 +90,9 @@ class JetEvaluator {
   std::vector<Jet> jets_, aux1_, aux2_;
   std::vector<I> constants_;  // values of constant, pi and e nodes (computed once)
   std::vector<bool> unit_variable_;  // axis with domain [0, 1]: x_i = t_i
+  std::vector<std::uint64_t> depends_;  // per node: the axes it depends on (bit i: axis i)
+  std::vector<I> last_t_;               // the arguments of the last call, when it was value-only
+  bool last_values_ = false;            // jets_ hold the values at last_t_
   SinCos sin_cos_;
   I t0_, t1_, t2_, t3_, f0_, f1_, f2_;
 };

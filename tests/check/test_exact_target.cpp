@@ -295,3 +295,59 @@ TEST_CASE("set_interval rounds outward exactly as mpfi_interv_q / mpfi_set_q") {
     }
   }
 }
+
+TEST_CASE("value-only calls that reuse unchanged axes give the endpoints of a fresh evaluation") {
+  // Tensor-grid order (the Gauss rules'): the last axis changes fastest. Mixed in:
+  // repeated points, a wider point of higher precision whose rounding equals an
+  // earlier one, order-1 calls (which must not be reused), and undefined values.
+  const Target t = parse1("sin(2*pi*x)*cos(3*y) + x^2 - sqrt(y - 1/3) + 1/(x - 1/2)", 2);
+  JetEvaluator reused(t, 128);
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> grid(0, 4), kind(0, 9);
+  std::vector<I> pt(2, I(128));
+  int compared = 0, undefined = 0;
+  for (int step = 0; step < 400; ++step) {
+    const int k = kind(rng);
+    std::vector<I> next = pt;
+    const auto axis = static_cast<std::size_t>(step % 2 == 0 ? 1 : grid(rng) % 2);
+    if (k == 0) {
+      // The same axis at 256 bits, a hair wider than its 128-bit value.
+      next[axis] = I(256);
+      mpfi_set(next[axis].get(), pt[axis].get());
+      mpfr_nextabove(next[axis].right());
+    } else if (k != 1) {
+      mpfi_set_q(next[axis].get(), Q(grid(rng), 4).get());
+    }
+    pt = next;
+    const int order = k == 9 ? 1 : 0;
+    const Jet& got = reused.evaluate(pt, order);
+    JetEvaluator fresh(t, 128);
+    const Jet& want = fresh.evaluate(pt, order);
+    CHECK(got.defined == want.defined);
+    if (!want.defined) {
+      ++undefined;
+      continue;
+    }
+    CHECK(mpfr_equal_p(got.c[0].left(), want.c[0].left()));
+    CHECK(mpfr_equal_p(got.c[0].right(), want.c[0].right()));
+    ++compared;
+  }
+  CHECK(compared > 100);
+  CHECK(undefined > 10);
+  // A 256-bit interval, then its outward rounding to 128 bits: different
+  // arguments, though the second is what the first would be stored as at 128
+  // bits. On [0, 3]^2 (x = 3t) the first gives a narrower enclosure of x.
+  const Target scaled = parse_target("sin(2*pi*x)*cos(3*y) + x^2", {"x", "y"}, {Q(0), Q(0)}, {Q(3), Q(3)});
+  JetEvaluator again(scaled, 128);
+  std::vector<I> narrow(2, I(256)), wide(2, I(128));
+  mpfi_set_q(narrow[0].get(), Q(1, 7).get());
+  mpfi_set_q(narrow[1].get(), Q(5, 7).get());
+  for (std::size_t i = 0; i < 2; ++i) mpfi_set(wide[i].get(), narrow[i].get());
+  REQUIRE_FALSE(mpfr_equal_p(wide[0].right(), narrow[0].right()));
+  again.evaluate(narrow, 0);
+  const Jet& got = again.evaluate(wide, 0);
+  JetEvaluator fresh(scaled, 128);
+  const Jet& want = fresh.evaluate(wide, 0);
+  CHECK(mpfr_equal_p(got.c[0].left(), want.c[0].left()));
+  CHECK(mpfr_equal_p(got.c[0].right(), want.c[0].right()));
+}
