@@ -31,6 +31,10 @@ struct CoverPart {
 
 using LeafVisitor = std::function<void(std::size_t, const Box&, const CutoffsOnBox&)>;
 
+// The number of parts the checker cuts each cover into: a constant, so that
+// the parts (and the order of every sum) never depend on the thread count.
+constexpr std::size_t kCoverParts = 128;
+
 // The tree over `root` as subtrees, in leaf order, each with a code of at most
 // max(1, tree.size() / parts) characters or a single leaf (so at most about
 // 2·parts·depth of them). `tree` must have passed validate_tree.

@@ -47,10 +47,6 @@ struct LeafWorker {
   std::unique_ptr<LeafIntegrator> rules;
 };
 
-// Covers are walked in this many parts (a function of the tree only, so the
-// output does not depend on the thread count).
-constexpr std::size_t kParts = 128;
-
 class Checker : ClaimLog {
  public:
   Checker(const Certificate& c, const CheckOptions& o) : c_(c), o_(o) {
@@ -250,7 +246,7 @@ class Checker : ClaimLog {
         std::string bad_bound;
         std::vector<I> sums;  // per merged evidence
       };
-      const std::vector<CoverPart> parts = split_cover(ev->sup_tree, unit_box(c_.d), cutoffs, kParts);
+      const std::vector<CoverPart> parts = split_cover(ev->sup_tree, unit_box(c_.d), cutoffs, kCoverParts);
       std::vector<SupPart> results(parts.size());
       for_each_task(parts.size(), threads_, [&](std::size_t t, std::size_t w) {
         LeafWorker& wk = worker(w);
@@ -399,7 +395,7 @@ class Checker : ClaimLog {
       std::vector<CoverPart> parts;
       for (int attempt = first_attempt; attempt < 2 && !within; ++attempt) {
         if (attempt > 0 && hopeless()) break;
-        if (parts.empty()) parts = split_cover(le->tree, unit_box(c_.d), cutoffs, kParts);
+        if (parts.empty()) parts = split_cover(le->tree, unit_box(c_.d), cutoffs, kCoverParts);
         std::vector<I> sums(parts.size(), I(sp));
         for_each_task(parts.size(), threads_, [&](std::size_t t, std::size_t worker_index) {
           LeafWorker& wk = worker(worker_index);

@@ -7,6 +7,7 @@
 // N6.1), P2 ratios and P3 verdicts.
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -16,6 +17,7 @@
 
 #include "analysis.hpp"
 #include "claim_log.hpp"
+#include "cover.hpp"
 #include "dense.hpp"
 #include "dense_pieces.hpp"
 #include "fields.hpp"
@@ -265,49 +267,58 @@ std::string sha256_of_file(const std::string& path, bool& found) {
   return out;
 }
 
-// Visits the leaves of a validated pre-order tree over [0,1]^d in order.
-void for_each_leaf(const std::string& tree, int d, const std::function<void(std::size_t, const Box&)>& leaf) {
-  std::vector<Box> stack;
-  Box root;
-  for (int i = 0; i < d; ++i) {
-    root.lo.emplace_back(0);
-    root.hi.emplace_back(1);
-  }
-  stack.push_back(root);
-  std::size_t n = 0;
-  for (char ch : tree) {
-    Box b = std::move(stack.back());
-    stack.pop_back();
-    if (ch == '.') {
-      leaf(n++, b);
-      continue;
-    }
-    const auto axis = static_cast<std::size_t>(ch - 'a');
-    Q mid = midpoint(b.lo[axis], b.hi[axis]);
-    Box lower = b, upper = b;
-    lower.hi[axis] = mid;
-    upper.lo[axis] = mid;
-    stack.push_back(std::move(upper));
-    stack.push_back(std::move(lower));
-  }
-}
-
-// The leaves of a validated tree in order, tested by `holds` until one fails:
-// the leaf count, and the first failing leaf's index if any (later leaves
-// are counted, not tested).
+// The leaves of a validated tree, tested by `holds` until one fails: the leaf
+// count, and the first failing leaf's index if any.
 struct LeafScan {
   std::size_t leaves = 0;
   std::optional<std::size_t> bad;
+  std::size_t bad_part = 0;  // the part holding `bad`
 };
-LeafScan scan_leaves(const std::string& tree, int d,
-                     const std::function<bool(std::size_t, const Box&)>& holds) {
-  LeafScan scan;
-  for_each_leaf(tree, d, [&](std::size_t i, const Box& b) {
-    ++scan.leaves;
-    if (!scan.bad && !holds(i, b)) scan.bad = i;
-  });
-  return scan;
-}
+
+// A validated pre-order tree over [0,1]^d in parts (cover.hpp), walked on up
+// to `threads` threads; the parts depend on the tree only.
+class PartedTree {
+ public:
+  PartedTree(const std::string& tree, int d)
+      : tree_(tree), parts_(split_cover(tree, unit_box(d), none(), kCoverParts)) {}
+  std::size_t size() const { return parts_.size(); }
+  // visit(worker, part, leaf, box) for every leaf; one worker's calls run one after another.
+  template <class Visit>
+  void walk(int threads, Visit&& visit) const {
+    for_each_task(parts_.size(), threads, [&](std::size_t t, std::size_t w) {
+      walk_part(tree_, parts_[t],
+                [&](std::size_t i, const Box& b, const CutoffsOnBox&) { visit(w, t, i, b); });
+    });
+  }
+  // holds(worker, part, leaf, box) on the leaves of each part up to its first
+  // failure (later leaves are counted, not tested); the first failure in leaf order.
+  template <class Holds>
+  LeafScan scan(int threads, Holds&& holds) const {
+    std::vector<LeafScan> per(parts_.size());
+    walk(threads, [&](std::size_t w, std::size_t t, std::size_t i, const Box& b) {
+      LeafScan& s = per[t];
+      ++s.leaves;
+      if (!s.bad && !holds(w, t, i, b)) s.bad = i;
+    });
+    LeafScan out;
+    for (std::size_t t = 0; t < per.size(); ++t) {
+      out.leaves += per[t].leaves;
+      if (per[t].bad && !out.bad) {
+        out.bad = per[t].bad;
+        out.bad_part = t;
+      }
+    }
+    return out;
+  }
+
+ private:
+  static const CutoffIndex& none() {
+    static const CutoffIndex empty({});
+    return empty;
+  }
+  const std::string& tree_;
+  std::vector<CoverPart> parts_;
+};
 
 bool in_unit(const std::vector<Q>& x) {
   for (const auto& v : x)
@@ -327,6 +338,7 @@ class NetworkChecker : ClaimLog {
       : c_(c), o_(o), dir_(std::move(dir)) {
     const long hint = c.precision > 0 ? c.precision : 0;
     prec_ = static_cast<mpfr_prec_t>(std::min<long>(std::max(o.min_precision, hint), 1024));
+    threads_ = thread_count(o.threads);
     smooth_ = has_smooth_activation(c.unit);
   }
 
@@ -400,7 +412,7 @@ class NetworkChecker : ClaimLog {
   }
 
   bool leaf_holds(ResidualAnalyzer& an, const Box& box,
-                  const std::function<bool(ResidualAnalyzer&, const Box&)>& good, int level) {
+                  const std::function<bool(ResidualAnalyzer&, const Box&)>& good, int level) const {
     an.analyse(box, std::vector<const CutoffData*>{});
     if (good(an, box)) return true;
     if (level >= o_.extra_levels) return false;
@@ -409,7 +421,7 @@ class NetworkChecker : ClaimLog {
   }
 
   void add_integral(ResidualAnalyzer& an, const Box& b, const Q& p, int levels, int smooth_levels, I& piece,
-                    I& sum) {
+                    I& sum) const {
     an.analyse(b, std::vector<const CutoffData*>{});
     const bool smooth = an.lp_smooth(p);
     if (levels == 0 || (smooth && smooth_levels == 0)) {
@@ -426,16 +438,28 @@ class NetworkChecker : ClaimLog {
     const std::string who = name(k);
     const NetGrade& g = claims(k);
     const NetEvidence& ev = c_.evidence[k];
-    ResidualAnalyzer an(c_.target, prec_);
-    an.set_dense(&c_.unit, 1, static_cast<int>(k));
     // In 1D, Φ_k's exact pieces (N9(b)): enclosures and kinks by binary search.
     DensePieces pieces;
     const bool have_pieces =
         k > 0 && have_grade_pieces_ && dense_table(grade_pieces_, 1, static_cast<int>(k), pieces);
-    if (have_pieces) an.set_dense_pieces(&pieces);
-    // The leaf rules of proofs/integration.md, made when some evidence has a `rules` string.
-    std::unique_ptr<LeafIntegrator> rules;
-    auto integrator = [&]() -> LeafIntegrator& {
+    // One analyser per thread, and the leaf rules of proofs/integration.md when
+    // some evidence has a `rules` string.
+    struct Worker {
+      Worker(const Target& t, mpfr_prec_t p) : an(t, p) {}
+      ResidualAnalyzer an;
+      std::unique_ptr<LeafIntegrator> rules;
+    };
+    std::vector<std::unique_ptr<Worker>> workers(static_cast<std::size_t>(threads_));
+    auto worker = [&](std::size_t w) -> Worker& {
+      if (!workers[w]) {
+        workers[w] = std::make_unique<Worker>(c_.target, prec_);
+        workers[w]->an.set_dense(&c_.unit, 1, static_cast<int>(k));
+        if (have_pieces) workers[w]->an.set_dense_pieces(&pieces);
+      }
+      return *workers[w];
+    };
+    auto integrator = [&](std::size_t w) -> LeafIntegrator& {
+      std::unique_ptr<LeafIntegrator>& rules = worker(w).rules;
       if (!rules) {
         rules = std::make_unique<LeafIntegrator>(c_.target, prec_, std::vector<const HatGrid*>{});
         rules->set_dense(&c_.unit, 1, static_cast<int>(k), have_pieces ? &pieces : nullptr);
@@ -459,8 +483,10 @@ class NetworkChecker : ClaimLog {
         mpfr_clear(m);
         return r;
       };
-      const LeafScan scan = scan_leaves(
-          ev.sup_tree, c_.d, [&](std::size_t, const Box& b) { return leaf_holds(an, b, good, 0); });
+      const LeafScan scan = PartedTree(ev.sup_tree, c_.d)
+                                .scan(threads_, [&](std::size_t w, std::size_t, std::size_t, const Box& b) {
+                                  return leaf_holds(worker(w).an, b, good, 0);
+                                });
       const bool fail = scan.bad.has_value();
       if (fail)
         failed(who + " sup-norm upper: leaf " + std::to_string(*scan.bad) + " has no bound <= " + show(u));
@@ -513,7 +539,7 @@ class NetworkChecker : ClaimLog {
         continue;
       }
       const mpfr_prec_t sp = prec_ + 64;
-      I lo_p(sp), hi_p(sp), sum(sp), piece(sp), x(sp);
+      I lo_p(sp), hi_p(sp), sum(sp), x(sp);
       mpfi_set_q(x.get(), le->lower.get());
       pow_nonneg(lo_p, x, claim.p);
       mpfi_set_q(x.get(), le->upper.get());
@@ -526,16 +552,22 @@ class NetworkChecker : ClaimLog {
       mpfr_div_2ui(allowance, allowance, 3, MPFR_RNDD);
       if (!mpfr_number_p(allowance) || mpfr_sgn(allowance) < 0) mpfr_set_ui(allowance, 0, MPFR_RNDD);
       bool within = false;
+      const PartedTree tree(le->tree, c_.d);
       for (int attempt = 0; attempt < 2 && !within; ++attempt) {
-        mpfi_set_ui(sum.get(), 0);
-        for_each_leaf(le->tree, c_.d, [&](std::size_t leaf, const Box& b) {
+        // One sum per part, added in leaf order: the same whatever the thread count.
+        std::vector<I> sums(tree.size(), I(sp));
+        for (I& part_sum : sums) mpfi_set_ui(part_sum.get(), 0);
+        std::vector<I> pieces_at(static_cast<std::size_t>(threads_), I(sp));
+        tree.walk(threads_, [&](std::size_t w, std::size_t t, std::size_t leaf, const Box& b) {
           if (!le->rules.empty())
-            integrator().add(b, CutoffsOnBox{}, le->rules[leaf], claim.p, attempt == 0 ? 0 : o_.extra_levels,
-                             attempt == 0 ? nullptr : allowance, sum);
+            integrator(w).add(b, CutoffsOnBox{}, le->rules[leaf], claim.p, attempt == 0 ? 0 : o_.extra_levels,
+                              attempt == 0 ? nullptr : allowance, sums[t]);
           else
-            add_integral(an, b, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2, piece,
-                         sum);
+            add_integral(worker(w).an, b, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2,
+                         pieces_at[w], sums[t]);
         });
+        mpfi_set_ui(sum.get(), 0);
+        for (const I& part_sum : sums) mpfi_add(sum.get(), sum.get(), part_sum.get());
         within = finite(sum) && le->lower.sign() >= 0 && mpfr_cmp(sum.left(), lo_p.right()) >= 0 &&
                  mpfr_cmp(sum.right(), hi_p.left()) <= 0;
       }
@@ -560,7 +592,7 @@ class NetworkChecker : ClaimLog {
     DensePieces prev_pieces, cur_pieces, h_pieces;
     bool have_h = false;
   };
-  std::unique_ptr<P1Grade> p1_grade(std::size_t m) {
+  std::unique_ptr<P1Grade> p1_grade(std::size_t m) const {
     auto g = std::make_unique<P1Grade>(c_.target, prec_);
     const int k = static_cast<int>(m);
     g->m = m;
@@ -575,6 +607,22 @@ class NetworkChecker : ClaimLog {
     return g;
   }
 
+  // One P1Grade per thread, made on first use.
+  class P1Workers {
+   public:
+    P1Workers(const NetworkChecker& checker, std::size_t m)
+        : checker_(checker), m_(m), grades_(static_cast<std::size_t>(checker.threads_)) {}
+    P1Grade& at(std::size_t worker) {
+      if (!grades_[worker]) grades_[worker] = checker_.p1_grade(m_);
+      return *grades_[worker];
+    }
+
+   private:
+    const NetworkChecker& checker_;
+    std::size_t m_;
+    std::vector<std::unique_ptr<P1Grade>> grades_;
+  };
+
   // What one box certifies about D = |R_m| − |R_{m−1}| (N1, N2, N5, N6).
   struct P1Box {
     bool zero = false;      // h ≡ 0 on the box (N2(a))
@@ -585,7 +633,7 @@ class NetworkChecker : ClaimLog {
 
   // `bound`: also decide D <= *bound from min(sup|s| − inf|r|, sup|h|, U_m) (N5), with
   // U_m = `sup_cur` (a verified ‖R_m‖_∞ upper bound; null: none).
-  P1Box p1_box(P1Grade& pg, const Box& b, const Q* bound = nullptr, const Q* sup_cur = nullptr) {
+  P1Box p1_box(P1Grade& pg, const Box& b, const Q* bound = nullptr, const Q* sup_cur = nullptr) const {
     P1Box out;
     ResidualAnalyzer& prev = pg.prev;
     ResidualAnalyzer& cur = pg.cur;
@@ -637,7 +685,7 @@ class NetworkChecker : ClaimLog {
 
   // N2 on one box: h ≡ 0, or the sign test, or sup|s| <= inf|r|. `zero` is
   // cleared when the box needed more than h ≡ 0.
-  bool p1_safe(P1Grade& pg, const Box& b, bool& zero) {
+  bool p1_safe(P1Grade& pg, const Box& b, bool& zero) const {
     const P1Box e = p1_box(pg, b);
     if (!e.zero) zero = false;
     return e.safe;
@@ -645,7 +693,7 @@ class NetworkChecker : ClaimLog {
 
   // `good` on the box, or on both halves of a bisection, up to extra_levels deep: the
   // properties tested (D <= 0, D > 0, D <= u) hold on a box when they hold on its halves.
-  bool holds(const Box& b, const std::function<bool(const Box&)>& good, int level = 0) {
+  bool holds(const Box& b, const std::function<bool(const Box&)>& good, int level = 0) const {
     if (good(b)) return true;
     if (level >= o_.extra_levels) return false;
     auto h = bisect(b);
@@ -692,12 +740,15 @@ class NetworkChecker : ClaimLog {
       failed(who + " P1 violation upper: evidence missing (p1_violation_tree)");
       return;
     }
-    std::unique_ptr<P1Grade> pg = p1_grade(m);
+    P1Workers pgs(*this, m);
     const Q& u = g.violation_upper;
     const Q* sup_cur = residual_ok_[m] ? &g.sup.upper : nullptr;
-    const LeafScan scan = scan_leaves(ev.violation_tree, c_.d, [&](std::size_t, const Box& b) {
-      return holds(b, [&](const Box& x) { return p1_box(*pg, x, &u, sup_cur).within; });
-    });
+    const LeafScan scan =
+        PartedTree(ev.violation_tree, c_.d)
+            .scan(threads_, [&](std::size_t w, std::size_t, std::size_t, const Box& b) {
+              P1Grade& pg = pgs.at(w);
+              return holds(b, [&](const Box& x) { return p1_box(pg, x, &u, sup_cur).within; });
+            });
     if (scan.bad)
       failed(who + " P1 violation upper " + show(u) + ": leaf " + std::to_string(*scan.bad) +
              " has no bound |R_m| - |R_{m-1}| <= it");
@@ -711,7 +762,7 @@ class NetworkChecker : ClaimLog {
   // (D > 0 iff h g < 0, N1), the linear model A of g with |g − A| <= e (I4(b)), and
   // exact areas: {h >= 0, A <= −e} ∪ {h <= 0, A >= e} inside, {h >= 0, A <= e} ∪
   // {h <= 0, A >= −e} around. Both ends outward to 64-bit dyadics. False: no bracket.
-  bool linear_measure(P1Grade& pg, const Box& b, Q& lo, Q& hi) {
+  bool linear_measure(P1Grade& pg, const Box& b, Q& lo, Q& hi) const {
     if (c_.d != 2) return false;
     const std::vector<std::vector<Q>> corners{
         {b.lo[0], b.lo[1]}, {b.hi[0], b.lo[1]}, {b.hi[0], b.hi[1]}, {b.lo[0], b.hi[1]}};
@@ -769,28 +820,36 @@ class NetworkChecker : ClaimLog {
       failed(who + " P1 violation measure: evidence missing (p1_measure_tree, p1_measure_leaves)");
       return;
     }
-    std::unique_ptr<P1Grade> pg = p1_grade(m);
-    Q violated, safe;
-    const LeafScan scan = scan_leaves(ev.measure_tree, c_.d, [&](std::size_t i, const Box& b) {
+    P1Workers pgs(*this, m);
+    const PartedTree tree(ev.measure_tree, c_.d);
+    // Exact sums per part (used only when every leaf holds).
+    std::vector<Q> violated_in(tree.size()), safe_in(tree.size());
+    const LeafScan scan = tree.scan(threads_, [&](std::size_t w, std::size_t t, std::size_t i, const Box& b) {
+      P1Grade& pg = pgs.at(w);
       const char tag = ev.measure_leaves[i];
       if (tag == 'U') return true;
       if (tag == 'L') {  // N6.2: lower += lo, upper −= vol − hi
         Q lo, hi;
-        if (!linear_measure(*pg, b, lo, hi)) return false;
-        violated = violated + lo;
-        safe = safe + (box_volume(b) - hi);
+        if (!linear_measure(pg, b, lo, hi)) return false;
+        violated_in[t] = violated_in[t] + lo;
+        safe_in[t] = safe_in[t] + (box_volume(b) - hi);
         return true;
       }
       const bool v = tag == 'V';
       if (!holds(b, [&](const Box& x) {
-            const P1Box e = p1_box(*pg, x);
+            const P1Box e = p1_box(pg, x);
             return v ? e.violated : e.safe;
           }))
         return false;
-      Q& sum = v ? violated : safe;
+      Q& sum = v ? violated_in[t] : safe_in[t];
       sum = sum + box_volume(b);
       return true;
     });
+    Q violated, safe;
+    for (std::size_t t = 0; t < tree.size(); ++t) {
+      violated = violated + violated_in[t];
+      safe = safe + safe_in[t];
+    }
     if (scan.bad) {
       const char tag = ev.measure_leaves[*scan.bad];
       failed(who + " P1 violation measure: leaf " + std::to_string(*scan.bad) + " (" + std::string(1, tag) +
@@ -816,7 +875,7 @@ class NetworkChecker : ClaimLog {
          std::to_string(ev.measure_leaves.size()) + " leaves)");
   }
 
-  bool p1_leaf(P1Grade& pg, const Box& b, bool& zero, int level) {
+  bool p1_leaf(P1Grade& pg, const Box& b, bool& zero, int level) const {
     bool z = true;
     if (p1_safe(pg, b, z)) {
       zero = zero && z;
@@ -838,10 +897,17 @@ class NetworkChecker : ClaimLog {
       if (!ev.has_pointwise) {
         failed(who + " P1 proven: the cover is missing");
       } else {
-        std::unique_ptr<P1Grade> pg = p1_grade(m);
-        all_zero = true;
-        const LeafScan scan = scan_leaves(
-            ev.pointwise_tree, c_.d, [&](std::size_t, const Box& b) { return p1_leaf(*pg, b, all_zero, 0); });
+        P1Workers pgs(*this, m);
+        const PartedTree tree(ev.pointwise_tree, c_.d);
+        std::vector<char> zero_in(tree.size(), 1);  // per part: h ≡ 0 on every leaf tested
+        const LeafScan scan =
+            tree.scan(threads_, [&](std::size_t w, std::size_t t, std::size_t, const Box& b) {
+              bool z = zero_in[t] != 0;
+              const bool fine = p1_leaf(pgs.at(w), b, z, 0);
+              zero_in[t] = z ? 1 : 0;
+              return fine;
+            });
+        all_zero = std::all_of(zero_in.begin(), zero_in.end(), [](char z) { return z != 0; });
         if (scan.bad)
           failed(who + " P1 proven: leaf " + std::to_string(*scan.bad) +
                  " is not certified |R_m| <= |R_{m-1}|");
@@ -938,6 +1004,7 @@ class NetworkChecker : ClaimLog {
   mpfr_prec_t prec_;
   bool smooth_ = false;  // some activation is tanh, sigmoid or sin (N10)
   bool decided_ = true;
+  int threads_ = 1;
   std::vector<bool> residual_ok_;
   std::vector<std::vector<bool>> lp_ok_;
   DenseGradePieces grade_pieces_;

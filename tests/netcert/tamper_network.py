@@ -11,7 +11,8 @@ certification, the embedded weights changed, claims flipped (P1, P3, ratio, stat
 and, in 2D (quarter_disc.json), the linear-model brackets of the measure (N6.2) retagged; and
 the L^p leaf rules (proofs/integration.md) changed: a bad token, a token too many or too
 few (exit 2), and the kink split K<n> of a leaf with kinks replaced by rules whose hypotheses
-fail there (G<n>, Z: h is not affine on the leaf) or by the crude rule (exit 1).
+fail there (G<n>, Z: h is not affine on the leaf) or by the crude rule (exit 1). Every check
+runs on two threads and on one, and both must print the same lines.
 """
 import copy
 import json
@@ -40,9 +41,14 @@ def certify(net, expr, out):
 
 def check(dirname, want_ok, what, want_code=None, line=None):
     global failures, passes
-    r = run("check", os.path.join(dirname, "certificate.json"))
+    r = run("check", "--threads", "2", os.path.join(dirname, "certificate.json"))
     good = (r.returncode == 0) if want_ok else (r.returncode in ((1, 2) if want_code is None else (want_code,)))
     good = good and (line is None or line in r.stdout + r.stderr)  # the check that must have caught it
+    # The same lines and exit code on one thread (the covers are walked in parts fixed by the tree).
+    one = run("check", "--threads", "1", os.path.join(dirname, "certificate.json"))
+    if (one.returncode, one.stdout, one.stderr) != (r.returncode, r.stdout, r.stderr):
+        good = False
+        print(f"FAIL: {what}: --threads 1 and --threads 2 differ")
     if good:
         passes += 1
     else:
