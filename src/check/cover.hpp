@@ -42,7 +42,10 @@ std::vector<CoverPart> split_cover(const std::string& tree, const Box& root, con
                                    std::size_t parts);
 
 // Visits the leaves of one part in order, with their global indices and the
-// cutoffs whose support meets each leaf's interior.
+// cutoffs whose support meets each leaf's interior. The root's cutoffs come
+// from the index (O(log n) per cutoff met, not a scan of all n); each split
+// keeps those of its parent that meet the half, and folds those that are ≡ 1
+// on it into a constant.
 void walk_part(const std::string& tree, const CoverPart& part, const LeafVisitor& leaf);
 
 // All leaves of the tree, in order (one part).
