@@ -5,6 +5,8 @@
 // line the checker prints is the same whatever --threads is.
 #pragma once
 
+#include <mpfr.h>
+
 #include <cstddef>
 #include <exception>
 #include <functional>
@@ -85,7 +87,13 @@ void for_each_task(std::size_t tasks, int threads, Work&& work) {
     }
   };
   std::vector<std::thread> pool;
-  for (std::size_t w = 1; w < n_threads; ++w) pool.emplace_back(run, w);
+  for (std::size_t w = 1; w < n_threads; ++w)
+    pool.emplace_back([&run, w] {
+      run(w);
+      // MPFR's constant caches (π for sin and cos, ...) are per thread: freed
+      // here, or every thread that ends would leak them.
+      mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);
+    });
   run(0);
   for (auto& th : pool) th.join();
   if (error) std::rethrow_exception(error);

@@ -455,8 +455,8 @@ class Checker : ClaimLog {
   // ∫_B |R|^p, bisecting up to `levels` times where the midpoint rule does not
   // apply, and up to `smooth_levels` times where it does (our remainder bound
   // can be looser than the producer's; each level shrinks it about fourfold).
-  void add_integral(ResidualAnalyzer& an, const Box& b, const CutoffsOnBox& cs, const Q& p,
-                    int levels, int smooth_levels, I& piece, I& sum) {
+  void add_integral(ResidualAnalyzer& an, const Box& b, const CutoffsOnBox& cs, const Q& p, int levels,
+                    int smooth_levels, I& piece, I& sum) const {
     an.analyse(b, cs);
     const bool smooth = an.lp_smooth(p);
     if (levels == 0 || (smooth && smooth_levels == 0)) {
