@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -55,6 +56,24 @@ void walk_tree(const std::string& tree, const Box& root, const CutoffIndex& inde
 
 // threads <= 0: the machine's cores.
 int thread_count(int threads);
+
+// One T per worker of for_each_task, made by `make` on that worker's first use
+// (a worker that gets no task makes none). Each worker touches only its own.
+template <class T>
+class PerWorker {
+ public:
+  PerWorker(int threads, std::function<std::unique_ptr<T>()> make)
+      : make_(std::move(make)), items_(static_cast<std::size_t>(threads < 1 ? 1 : threads)) {}
+  T& at(std::size_t worker) {
+    std::unique_ptr<T>& item = items_[worker];
+    if (!item) item = make_();
+    return *item;
+  }
+
+ private:
+  std::function<std::unique_ptr<T>()> make_;
+  std::vector<std::unique_ptr<T>> items_;
+};
 
 // Runs work(task, worker) for task = 0..tasks−1 on up to `threads` threads
 // (worker < threads, one worker's tasks run one after another). The first

@@ -33,18 +33,23 @@ std::string show_box(const Box& b) {
 }
 
 // What one thread needs to analyse the leaves of one residual.
+// The integrator of the leaf rules is made when some evidence has a `rules` string.
 struct LeafWorker {
   LeafWorker(const Target& target, mpfr_prec_t prec, const std::vector<const HatGrid*>& hats)
-      : an(target, prec) {
+      : an(target, prec), target_(target), prec_(prec), hats_(hats) {
     an.set_hats(hats);
   }
-  LeafIntegrator& integrator(const Target& target, mpfr_prec_t prec,
-                             const std::vector<const HatGrid*>& hats) {
-    if (!rules) rules = std::make_unique<LeafIntegrator>(target, prec, hats);
-    return *rules;
+  LeafIntegrator& integrator() {
+    if (!rules_) rules_ = std::make_unique<LeafIntegrator>(target_, prec_, hats_);
+    return *rules_;
   }
   ResidualAnalyzer an;
-  std::unique_ptr<LeafIntegrator> rules;
+
+ private:
+  const Target& target_;
+  mpfr_prec_t prec_;
+  const std::vector<const HatGrid*>& hats_;
+  std::unique_ptr<LeafIntegrator> rules_;
 };
 
 class Checker : ClaimLog {
@@ -212,11 +217,8 @@ class Checker : ClaimLog {
     // One analyser (and, when some evidence has a `rules` string, one
     // integrator of proofs/integration.md's leaf rules) per thread.
     const std::vector<const HatGrid*> hats = hats_upto(k);
-    std::vector<std::unique_ptr<LeafWorker>> workers(static_cast<std::size_t>(threads_));
-    auto worker = [&](std::size_t w) -> LeafWorker& {
-      if (!workers[w]) workers[w] = std::make_unique<LeafWorker>(c_.target, prec_, hats);
-      return *workers[w];
-    };
+    PerWorker<LeafWorker> workers(threads_,
+                                  [&] { return std::make_unique<LeafWorker>(c_.target, prec_, hats); });
     // sup_norm.upper via the cover (C1, C2).
     std::vector<std::pair<const LpEvidence*, I>> merged;
     if (ev == nullptr || !ev->has_sup) {
@@ -249,7 +251,7 @@ class Checker : ClaimLog {
       const std::vector<CoverPart> parts = split_cover(ev->sup_tree, unit_box(c_.d), cutoffs, kCoverParts);
       std::vector<SupPart> results(parts.size());
       for_each_task(parts.size(), threads_, [&](std::size_t t, std::size_t w) {
-        LeafWorker& wk = worker(w);
+        LeafWorker& wk = workers.at(w);
         ResidualAnalyzer& an = wk.an;
         SupPart& r = results[t];
         r.sums.assign(merged.size(), I(prec_ + 64));
@@ -283,7 +285,7 @@ class Checker : ClaimLog {
             if (le.rules.empty())
               an.lp_integral(le.p, piece);
             else
-              wk.integrator(c_.target, prec_, hats).enclose(an, b, cs, le.rules[i], le.p, piece);
+              wk.integrator().enclose(an, b, cs, le.rules[i], le.p, piece);
             mpfi_add(r.sums[e].get(), r.sums[e].get(), piece.get());
           }
         });
@@ -398,15 +400,14 @@ class Checker : ClaimLog {
         if (parts.empty()) parts = split_cover(le->tree, unit_box(c_.d), cutoffs, kCoverParts);
         std::vector<I> sums(parts.size(), I(sp));
         for_each_task(parts.size(), threads_, [&](std::size_t t, std::size_t worker_index) {
-          LeafWorker& wk = worker(worker_index);
+          LeafWorker& wk = workers.at(worker_index);
           I& part_sum = sums[t];
           mpfi_set_ui(part_sum.get(), 0);
           I piece(sp);
           walk_part(le->tree, parts[t], [&](std::size_t i, const Box& b, const CutoffsOnBox& cs) {
             if (!le->rules.empty())
-              wk.integrator(c_.target, prec_, hats)
-                  .add(b, cs, le->rules[i], claim.p, attempt == 0 ? 0 : o_.extra_levels,
-                       attempt == 0 ? nullptr : allowance, part_sum);
+              wk.integrator().add(b, cs, le->rules[i], claim.p, attempt == 0 ? 0 : o_.extra_levels,
+                                  attempt == 0 ? nullptr : allowance, part_sum);
             else
               add_integral(wk.an, b, cs, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2,
                            piece, part_sum);
@@ -637,16 +638,15 @@ class Checker : ClaimLog {
                   const std::vector<std::string>& names, const std::string& bad_data, std::size_t& leaves) {
     const CutoffIndex& cutoffs = index_upto(m - 1);
     const std::vector<const HatGrid*> hats = hats_upto(m - 1);
-    std::vector<std::unique_ptr<ResidualAnalyzer>> analysers(static_cast<std::size_t>(threads_));
+    PerWorker<ResidualAnalyzer> analysers(threads_, [&] {
+      auto an = std::make_unique<ResidualAnalyzer>(c_.target, prec_);
+      an->set_hats(hats);
+      return an;
+    });
     std::vector<std::size_t> counts(roots.size(), 0);
     std::vector<std::string> failures(roots.size());
     for_each_task(roots.size(), threads_, [&](std::size_t f, std::size_t worker) {
-      auto& an = analysers[worker];
-      if (!an) {
-        an = std::make_unique<ResidualAnalyzer>(c_.target, prec_);
-        an->set_hats(hats);
-      }
-      fact_leaves_hold(facts[f], roots[f], cutoffs, *an, names[f], counts[f], failures[f]);
+      fact_leaves_hold(facts[f], roots[f], cutoffs, analysers.at(worker), names[f], counts[f], failures[f]);
     });
     for (std::size_t f = 0; f < roots.size(); ++f) {
       leaves += counts[f];

@@ -272,7 +272,6 @@ std::string sha256_of_file(const std::string& path, bool& found) {
 struct LeafScan {
   std::size_t leaves = 0;
   std::optional<std::size_t> bad;
-  std::size_t bad_part = 0;  // the part holding `bad`
 };
 
 // A validated pre-order tree over [0,1]^d in parts (cover.hpp), walked on up
@@ -303,10 +302,7 @@ class PartedTree {
     LeafScan out;
     for (std::size_t t = 0; t < per.size(); ++t) {
       out.leaves += per[t].leaves;
-      if (per[t].bad && !out.bad) {
-        out.bad = per[t].bad;
-        out.bad_part = t;
-      }
+      if (per[t].bad && !out.bad) out.bad = per[t].bad;
     }
     return out;
   }
@@ -442,30 +438,19 @@ class NetworkChecker : ClaimLog {
     DensePieces pieces;
     const bool have_pieces =
         k > 0 && have_grade_pieces_ && dense_table(grade_pieces_, 1, static_cast<int>(k), pieces);
-    // One analyser per thread, and the leaf rules of proofs/integration.md when
-    // some evidence has a `rules` string.
-    struct Worker {
-      Worker(const Target& t, mpfr_prec_t p) : an(t, p) {}
-      ResidualAnalyzer an;
-      std::unique_ptr<LeafIntegrator> rules;
-    };
-    std::vector<std::unique_ptr<Worker>> workers(static_cast<std::size_t>(threads_));
-    auto worker = [&](std::size_t w) -> Worker& {
-      if (!workers[w]) {
-        workers[w] = std::make_unique<Worker>(c_.target, prec_);
-        workers[w]->an.set_dense(&c_.unit, 1, static_cast<int>(k));
-        if (have_pieces) workers[w]->an.set_dense_pieces(&pieces);
-      }
-      return *workers[w];
-    };
-    auto integrator = [&](std::size_t w) -> LeafIntegrator& {
-      std::unique_ptr<LeafIntegrator>& rules = worker(w).rules;
-      if (!rules) {
-        rules = std::make_unique<LeafIntegrator>(c_.target, prec_, std::vector<const HatGrid*>{});
-        rules->set_dense(&c_.unit, 1, static_cast<int>(k), have_pieces ? &pieces : nullptr);
-      }
-      return *rules;
-    };
+    // Per thread: an analyser, and the leaf rules of proofs/integration.md
+    // (made when some evidence has a `rules` string).
+    PerWorker<ResidualAnalyzer> analysers(threads_, [&] {
+      auto an = std::make_unique<ResidualAnalyzer>(c_.target, prec_);
+      an->set_dense(&c_.unit, 1, static_cast<int>(k));
+      if (have_pieces) an->set_dense_pieces(&pieces);
+      return an;
+    });
+    PerWorker<LeafIntegrator> integrators(threads_, [&] {
+      auto rules = std::make_unique<LeafIntegrator>(c_.target, prec_, std::vector<const HatGrid*>{});
+      rules->set_dense(&c_.unit, 1, static_cast<int>(k), have_pieces ? &pieces : nullptr);
+      return rules;
+    });
     bool all = true;
     // Upper bound from the cover (C1, C2).
     if (!ev.has_sup) {
@@ -485,7 +470,7 @@ class NetworkChecker : ClaimLog {
       };
       const LeafScan scan = PartedTree(ev.sup_tree, c_.d)
                                 .scan(threads_, [&](std::size_t w, std::size_t, std::size_t, const Box& b) {
-                                  return leaf_holds(worker(w).an, b, good, 0);
+                                  return leaf_holds(analysers.at(w), b, good, 0);
                                 });
       const bool fail = scan.bad.has_value();
       if (fail)
@@ -560,11 +545,12 @@ class NetworkChecker : ClaimLog {
         std::vector<I> pieces_at(static_cast<std::size_t>(threads_), I(sp));
         tree.walk(threads_, [&](std::size_t w, std::size_t t, std::size_t leaf, const Box& b) {
           if (!le->rules.empty())
-            integrator(w).add(b, CutoffsOnBox{}, le->rules[leaf], claim.p, attempt == 0 ? 0 : o_.extra_levels,
-                              attempt == 0 ? nullptr : allowance, sums[t]);
+            integrators.at(w).add(b, CutoffsOnBox{}, le->rules[leaf], claim.p,
+                                  attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? nullptr : allowance,
+                                  sums[t]);
           else
-            add_integral(worker(w).an, b, claim.p, attempt == 0 ? 0 : o_.extra_levels, attempt == 0 ? 0 : 2,
-                         pieces_at[w], sums[t]);
+            add_integral(analysers.at(w), b, claim.p, attempt == 0 ? 0 : o_.extra_levels,
+                         attempt == 0 ? 0 : 2, pieces_at[w], sums[t]);
         });
         mpfi_set_ui(sum.get(), 0);
         for (const I& part_sum : sums) mpfi_add(sum.get(), sum.get(), part_sum.get());
@@ -607,21 +593,10 @@ class NetworkChecker : ClaimLog {
     return g;
   }
 
-  // One P1Grade per thread, made on first use.
-  class P1Workers {
-   public:
-    P1Workers(const NetworkChecker& checker, std::size_t m)
-        : checker_(checker), m_(m), grades_(static_cast<std::size_t>(checker.threads_)) {}
-    P1Grade& at(std::size_t worker) {
-      if (!grades_[worker]) grades_[worker] = checker_.p1_grade(m_);
-      return *grades_[worker];
-    }
-
-   private:
-    const NetworkChecker& checker_;
-    std::size_t m_;
-    std::vector<std::unique_ptr<P1Grade>> grades_;
-  };
+  // One P1Grade of grade m per thread.
+  PerWorker<P1Grade> p1_grades(std::size_t m) const {
+    return PerWorker<P1Grade>(threads_, [this, m] { return p1_grade(m); });
+  }
 
   // What one box certifies about D = |R_m| − |R_{m−1}| (N1, N2, N5, N6).
   struct P1Box {
@@ -740,7 +715,7 @@ class NetworkChecker : ClaimLog {
       failed(who + " P1 violation upper: evidence missing (p1_violation_tree)");
       return;
     }
-    P1Workers pgs(*this, m);
+    PerWorker<P1Grade> pgs = p1_grades(m);
     const Q& u = g.violation_upper;
     const Q* sup_cur = residual_ok_[m] ? &g.sup.upper : nullptr;
     const LeafScan scan =
@@ -820,7 +795,7 @@ class NetworkChecker : ClaimLog {
       failed(who + " P1 violation measure: evidence missing (p1_measure_tree, p1_measure_leaves)");
       return;
     }
-    P1Workers pgs(*this, m);
+    PerWorker<P1Grade> pgs = p1_grades(m);
     const PartedTree tree(ev.measure_tree, c_.d);
     // Exact sums per part (used only when every leaf holds).
     std::vector<Q> violated_in(tree.size()), safe_in(tree.size());
@@ -897,7 +872,7 @@ class NetworkChecker : ClaimLog {
       if (!ev.has_pointwise) {
         failed(who + " P1 proven: the cover is missing");
       } else {
-        P1Workers pgs(*this, m);
+        PerWorker<P1Grade> pgs = p1_grades(m);
         const PartedTree tree(ev.pointwise_tree, c_.d);
         std::vector<char> zero_in(tree.size(), 1);  // per part: h ≡ 0 on every leaf tested
         const LeafScan scan =
