@@ -10,6 +10,7 @@
 // Usage: bench_simplex [--dim 2|3] [--lp 1|2] [--nodes n = 7] [--box-seconds s = 300]
 //                      [cells_per_axis = 64 (2D), 16 (3D)] [rel_gap = 1e-6] [--no-box]
 //                      [--no-simplices] (L^p only: the box engine alone)
+//                      [--no-curve] (L^1, 2D: straight cuts only, Lemma S8 (iv), not (v))
 #include <arb.h>
 
 #include <chrono>
@@ -114,7 +115,7 @@ double cpu_since(std::clock_t c0) {
 
 // L^p: the simplices' norm, then the box engine's, in one run.
 int run_lp(const expr::Expression& fe, const expr::Program& f, int d, int n, int p, int nodes,
-           const Rational& gap, bool box, bool simplices, double box_seconds) {
+           const Rational& gap, bool box, bool simplices, double box_seconds, bool curve) {
   std::string grid = std::to_string(n);
   for (int i = 1; i < d; ++i) grid += "x" + std::to_string(n);
   std::printf(
@@ -131,6 +132,7 @@ int run_lp(const expr::Expression& fe, const expr::Program& f, int d, int n, int
     geom::LpOptions o;
     o.p = p;
     o.nodes = nodes;
+    o.curved_cut = curve;
     // (U/L)^(1/p) <= 1/(1 − gap) for the norm when the integral meets 1 − (1 − gap)^p.
     Rational keep = 1;
     for (int i = 0; i < p; ++i) keep *= 1 - gap;
@@ -181,12 +183,14 @@ int main(int argc, char** argv) {
   int d = 2, n = 0, lp = 0, nodes = 7;
   double box_seconds = 300;
   Rational gap(1, 1000000);
-  bool box = true, simplices = true;
+  bool box = true, simplices = true, curve = true;
   int positional = 0;
   try {
     for (int i = 1; i < argc; ++i) {
       if (std::strcmp(argv[i], "--no-box") == 0)
         box = false;
+      else if (std::strcmp(argv[i], "--no-curve") == 0)
+        curve = false;
       else if (std::strcmp(argv[i], "--no-simplices") == 0)
         simplices = false;
       else if (std::strcmp(argv[i], "--dim") == 0 && i + 1 < argc)
@@ -220,7 +224,7 @@ int main(int argc, char** argv) {
   expr::Program f = expr::Program::compile(fe, expr::Domain::unit(d));
   if (lp != 0) {
     try {
-      return run_lp(fe, f, d, n, lp, nodes, gap, box, simplices, box_seconds);
+      return run_lp(fe, f, d, n, lp, nodes, gap, box, simplices, box_seconds, curve);
     } catch (const std::invalid_argument& e) {  // e.g. too few nodes for d
       std::fprintf(stderr, "bench_simplex: %s\n", e.what());
       return 2;

@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 
+#include "curved_cut.hpp"
 #include "piece_bounder.hpp"
 
 namespace mgdl::geom {
@@ -21,11 +22,13 @@ using num::Rational;
 
 class Integrator {
  public:
-  Integrator(LocalTarget& target, int nodes, slong prec)
+  Integrator(LocalTarget& target, int nodes, slong prec, bool curved)
       : target_(target),
         bounder_(target, prec),
         d_(static_cast<std::size_t>(target.dimension())),
-        prec_(prec) {
+        prec_(prec),
+        curved_(curved && target.dimension() == 2),
+        curve_(2 * nodes - target.dimension(), prec) {
     if (nodes < 1 || nodes > 64) throw std::invalid_argument("integrate_lp: nodes must be 1..64");
     const auto n = static_cast<std::size_t>(nodes);
     // Lemma S7: exact for degree 2n − d; p = 2 uses the Taylor degree m2 with
@@ -113,22 +116,17 @@ class Integrator {
       if (sign == 0) curvature = definite();
       // Lemma S8 (iv) costs two quadratures: only where its band is much
       // narrower than (iii)'s width (a heuristic; both are valid).
-      if (sign == 0 && curvature == 0 && (d != 2 || !plan_band(p, vol))) {
+      // The remainder's series first in 2D: Lemma S8 (v)'s model needs it.
+      const bool band_case = sign == 0 && curvature == 0;
+      if (band_case && d == 2 && !remainder_series(power)) return false;
+      if (band_case && (d != 2 || !plan_band(p, vol))) {
         if (d != 2) affine_enclosure(p, vol, affine_);  // plan_band sets it in 2D
         return endpoints(affine_, vol, bounder_upper_, 1, lo, hi);
       }
+      if (!band_case && !remainder_series(power)) return false;
+    } else if (!remainder_series(power)) {
+      return false;
     }
-    // ε_m = sup |a_{m+1}| along c + tδ, δ ∈ B − c = Π[−ρ_k, ρ_k] (Lemma S7).
-    for (std::size_t k = 0; k < d; ++k) {
-      arb_zero(delta_[k].arb());
-      arf_sub(tmp_.x, arb_midref(bounder_.box_hi()[k].arb()), arb_midref(bounder_.box_lo()[k].arb()), prec_,
-              ARF_RND_UP);
-      arf_mul_2exp_si(tmp_.x, tmp_.x, -1);
-      arf_get_mag(arb_radref(delta_[k].arb()), tmp_.x);
-    }
-    const int order = (power == 1 ? m1_ : m2_) + 1;
-    if (!target_.line_series(bounder_.center().data(), delta_.data(), order, series_)) return false;
-    if (static_cast<int>(series_.size()) != order + 1 || !series_.back().is_finite()) return false;
     Ball eps;
     arb_get_abs_ubound_arf(tmp_.x, series_.back().arb(), prec_);
     arb_set_arf(eps.arb(), tmp_.x);
@@ -169,6 +167,13 @@ class Integrator {
           arf_set(arb_midref(nu.arb()), tmp_.x);
       }
       if (!arb_is_finite(nu.arb())) return false;
+      // Lemma S8 (v) instead where its band is narrower than (ii)'s |T| ν.
+      Ball limit;
+      arb_mul(limit.arb(), nu.arb(), vol.arb(), prec_);
+      if (d == 2 && arf_sgn(arb_midref(nu.arb())) > 0 && try_curve(p, limit)) {
+        affine_enclosure(p, vol, affine_);  // band() intersects with (iii)
+        return band(vol, enc, eps, lo, hi);
+      }
       if (curvature > 0) arb_neg(enc.arb(), enc.arb());
       Ball top;
       arb_mul(top.arb(), nu.arb(), vol.arb(), prec_);
@@ -222,16 +227,106 @@ class Integrator {
         arb_add(band_.arb(), band_.arb(), part.arb(), prec_);
       }
     }
+    // Lemma S8 (v): an arc along the cubic model's zeros instead, where its band is narrower.
+    try_curve(p, band_);
     Ball quarter;
     arb_get_rad_arb(quarter.arb(), affine_.arb());
     arb_mul_2exp_si(quarter.arb(), quarter.arb(), -2);  // a quarter of (iii)'s width 2 rad
     return arb_is_finite(band_.arb()) && arb_lt(band_.arb(), quarter.arb());
   }
 
+  // Lemma S8 (v) for the piece when its band is certified under `limit`: sets
+  // use_curve_ and then band_ (which may be `limit` itself).
+  bool try_curve(const Piece& p, const Ball& limit) {
+    use_curve_ = false;
+    if (!curved_) return false;
+    const std::size_t w = 3;
+    const Ball* v[3] = {&p.data[0], &p.data[w], &p.data[2 * w]};
+    use_curve_ = cubic_model(cubic_) &&
+                 curve_.plan(v, cubic_, arf_get_d(arb_midref(limit.arb()), ARF_RND_UP)) &&
+                 arb_lt(curve_.band().arb(), limit.arb());
+    if (use_curve_) arb_set(band_.arb(), curve_.band().arb());
+    return use_curve_;
+  }
+
+  // series_ = the coefficients along c + tδ, δ ∈ B − c = Π[−ρ_k, ρ_k], up to
+  // the order m + 1 of Lemma S7's remainder; false when not available.
+  bool remainder_series(int power) {
+    for (std::size_t k = 0; k < d_; ++k) {
+      arb_zero(delta_[k].arb());
+      arf_sub(tmp_.x, arb_midref(bounder_.box_hi()[k].arb()), arb_midref(bounder_.box_lo()[k].arb()), prec_,
+              ARF_RND_UP);
+      arf_mul_2exp_si(tmp_.x, tmp_.x, -1);
+      arf_get_mag(arb_radref(delta_[k].arb()), tmp_.x);
+    }
+    const int order = (power == 1 ? m1_ : m2_) + 1;
+    if (!target_.line_series(bounder_.center().data(), delta_.data(), order, series_)) return false;
+    return static_cast<int>(series_.size()) == order + 1 && series_.back().is_finite();
+  }
+
+  // Lemma S8 (v)'s cubic model about the box midpoint c (d = 2): a, b from
+  // S6.1, H and T at c from series along c + t h e for e = e1, e2, e1 ± e2 with
+  // h = 2^-40 (each coefficient encloses its value at t = 0), ε = sup |a_4|
+  // from series_ (Lemma S7 (c) with m = 3). False when not available.
+  bool cubic_model(detail::Cubic2& m) {
+    if (series_.size() < 5 || !series_[4].is_finite()) return false;
+    const std::vector<Ball>& c = bounder_.center();
+    for (int k = 0; k < 2; ++k) {
+      m.c[k] = c[static_cast<std::size_t>(k)];
+      m.b[k] = bounder_.b()[static_cast<std::size_t>(k)];
+    }
+    m.a = bounder_.a();
+    arb_get_abs_ubound_arf(tmp_.x, series_[4].arb(), prec_);
+    arb_set_arf(m.eps.arb(), tmp_.x);
+    const int dirs[4][2] = {{1, 0}, {0, 1}, {1, 1}, {1, -1}};
+    Ball d2[4], d3[4], dir[2];
+    for (int j = 0; j < 4; ++j) {
+      for (int k = 0; k < 2; ++k) {
+        arb_set_si(dir[k].arb(), dirs[j][k]);
+        arb_mul_2exp_si(dir[k].arb(), dir[k].arb(), -40);
+      }
+      if (!target_.line_series(c.data(), dir, 3, line_) || line_.size() != 4) return false;
+      arb_mul_2exp_si(d2[j].arb(), line_[2].arb(), 80);   // D²f(c)[e]²/2
+      arb_mul_2exp_si(d3[j].arb(), line_[3].arb(), 120);  // D³f(c)[e]³/6
+    }
+    // H_xx = 2 d2(e1), H_yy = 2 d2(e2), H_xy = d2(e1 + e2) − d2(e1) − d2(e2).
+    arb_mul_2exp_si(m.h[0].arb(), d2[0].arb(), 1);
+    arb_mul_2exp_si(m.h[2].arb(), d2[1].arb(), 1);
+    arb_sub(m.h[1].arb(), d2[2].arb(), d2[0].arb(), prec_);
+    arb_sub(m.h[1].arb(), m.h[1].arb(), d2[1].arb(), prec_);
+    // T_xxx = 6 d3(e1), T_yyy = 6 d3(e2); with S = 6 d3(e1 + e2) − T_xxx − T_yyy = 3(T_xxy + T_xyy)
+    // and D = 6 d3(e1 − e2) − T_xxx + T_yyy = 3(T_xyy − T_xxy): T_xxy = (S − D)/6, T_xyy = (S + D)/6.
+    Ball sum, diff;
+    arb_mul_ui(m.t[0].arb(), d3[0].arb(), 6, prec_);
+    arb_mul_ui(m.t[3].arb(), d3[1].arb(), 6, prec_);
+    arb_mul_ui(sum.arb(), d3[2].arb(), 6, prec_);
+    arb_sub(sum.arb(), sum.arb(), m.t[0].arb(), prec_);
+    arb_sub(sum.arb(), sum.arb(), m.t[3].arb(), prec_);
+    arb_mul_ui(diff.arb(), d3[3].arb(), 6, prec_);
+    arb_sub(diff.arb(), diff.arb(), m.t[0].arb(), prec_);
+    arb_add(diff.arb(), diff.arb(), m.t[3].arb(), prec_);
+    arb_sub(m.t[1].arb(), sum.arb(), diff.arb(), prec_);
+    arb_div_ui(m.t[1].arb(), m.t[1].arb(), 6, prec_);
+    arb_add(m.t[2].arb(), sum.arb(), diff.arb(), prec_);
+    arb_div_ui(m.t[2].arb(), m.t[2].arb(), 6, prec_);
+    return true;
+  }
+
   // plan_band's bound once `whole` ∋ ∫_T r is known (ε: S7's remainder on B).
   bool band(const Ball& vol, const Ball& whole, const Ball& eps, Ball& lo, Ball& hi) {
     Ball sigma_int;
-    if (!cut_) {
+    if (use_curve_ && curve_.whole()) {
+      arb_mul_si(sigma_int.arb(), whole.arb(), curve_.sigma(), prec_);  // T1 = T
+    } else if (use_curve_) {
+      // ∫_{T1} r by Lemma S8 (v)'s rule, remainder 2|T1| ε; ∫_T σr = σ (2∫_{T1} r − ∫_T r).
+      Ball sum1, one;
+      curve_.integrate(target_, sum1);
+      arb_one(one.arb());
+      signed_integral(sum1, one, curve_.area(), eps, sigma_int);
+      arb_mul_2exp_si(sigma_int.arb(), sigma_int.arb(), 1);
+      arb_sub(sigma_int.arb(), sigma_int.arb(), whole.arb(), prec_);
+      arb_mul_si(sigma_int.arb(), sigma_int.arb(), curve_.sigma(), prec_);
+    } else if (!cut_) {
       arb_mul_si(sigma_int.arb(), whole.arb(), sigma_, prec_);
     } else {
       // ∫_{T1} r by the piece's rule, remainder 2|T1| ε (T1 ⊆ T ⊆ B, Lemma S7 (b), (c)).
@@ -514,6 +609,10 @@ class Integrator {
   Ball epsl_, affine_, band_, vol1_;  // ε_L, (iii)'s enclosure, the band's bound, |T1|
   bool cut_ = false;
   int sigma_ = 1;
+  bool curved_, use_curve_ = false;  // Lemma S8 (v) allowed; chosen for the current piece
+  detail::CurvedCut curve_;
+  detail::Cubic2 cubic_;
+  std::vector<Ball> line_;
   Ball bounder_upper_;  // M of the current piece
   Ball fact_;
   Arf tmp_;
@@ -535,7 +634,7 @@ LpResult integrate_lp(LocalTarget& target, const std::vector<AffinePiece>& piece
   if (options.p != 1 && options.p != 2) throw std::invalid_argument("integrate_lp: p must be 1 or 2");
   const std::size_t d = static_cast<std::size_t>(di), n = d + 1;
   const slong prec = options.prec;
-  Integrator integ(target, options.nodes, prec);
+  Integrator integ(target, options.nodes, prec, options.curved_cut);
   LpResult res;
   Arf total_lo, total_hi;  // exact sums of the finite pieces' endpoints
   long non_finite = 0;
@@ -605,10 +704,10 @@ LpResult integrate_lp(LocalTarget& target, const std::vector<AffinePiece>& piece
 }
 
 bool piece_lp(LocalTarget& target, const AffinePiece& piece, int p, int nodes, slong prec, Rational& lower,
-              Rational& upper) {
+              Rational& upper, bool curved_cut) {
   if (p != 1 && p != 2) throw std::invalid_argument("piece_lp: p must be 1 or 2");
   const std::size_t d = static_cast<std::size_t>(target.dimension()), n = d + 1;
-  Integrator integ(target, nodes, prec);
+  Integrator integ(target, nodes, prec, curved_cut);
   Piece q;
   q.data.resize(n * (d + 1));
   for (std::size_t i = 0; i < n; ++i) {

@@ -27,6 +27,7 @@ struct LpOptions {
   num::Rational rel_tol{1, 10000000};
   std::size_t max_pieces = 20000000;  // live pieces
   slong prec = 64;
+  bool curved_cut = true;  // p = 1, d = 2: Lemma S8 (v) where it beats (iv)
 };
 
 struct LpResult {
@@ -42,6 +43,6 @@ LpResult integrate_lp(LocalTarget& target, const std::vector<AffinePiece>& piece
 // One piece, no refinement (Lemma S7 for p = 2, S8 for p = 1): lower and upper
 // endpoints of an enclosure of ∫_T |r|^p; false when some enclosure is not finite.
 bool piece_lp(LocalTarget& target, const AffinePiece& piece, int p, int nodes, slong prec,
-              num::Rational& lower, num::Rational& upper);
+              num::Rational& lower, num::Rational& upper, bool curved_cut = true);
 
 }  // namespace mgdl::geom
