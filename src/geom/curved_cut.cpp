@@ -372,6 +372,11 @@ bool CurvedCut::certify(const Cubic2& m) {
   // t_c): exact in doubles (24-bit dyadics), so both checks are exact.
   const double j0 = 2 * tb * kc, j1 = 2 * tb * (tc - 2 * kc),
                j2 = (tc - 2 * kc) * (2 * kb - 2 * tb) - (tb - 2 * kb) * (2 * kc);
+  // Lemma S8 (v)'s hypotheses, whatever the steering gave: fractions on the
+  // 2^-24 grid, t_b, t_c ∈ (0, 1], κ_b, κ_c >= 0 (so the products below are exact).
+  for (const double f : {tb, tc, kb, kc})
+    if (!(f >= 0 && f <= 1 && std::ldexp(f, 24) == std::nearbyint(std::ldexp(f, 24)))) return false;
+  if (!(tb > 0 && tc > 0)) return false;
   if (!(j0 > 0 && j0 + j1 / 2 > 0 && j0 + j1 + j2 > 0)) return false;  // J > 0: each ray meets the arc once
   if (!(kb + kc <= 1)) return false;                                   // W <= 1: the arc lies in T
   arb_set_d(tb_.arb(), tb);
