@@ -4,8 +4,6 @@
 // K = (κ_b, κ_c), Q = (0, t_c), and T1 = {θ β(s) : s, θ ∈ [0, 1]}.
 #include "curved_cut.hpp"
 
-#include <arb_hypgeom.h>
-
 #include <algorithm>
 #include <cmath>
 
@@ -84,19 +82,6 @@ Ball upper(const Ball& x, slong prec) {
   return u;
 }
 
-void gauss_legendre01(int n, slong prec, std::vector<Ball>& node, std::vector<Ball>& weight) {
-  node.resize(static_cast<std::size_t>(n));
-  weight.resize(static_cast<std::size_t>(n));
-  for (int k = 0; k < n; ++k) {
-    Ball& u = node[static_cast<std::size_t>(k)];
-    Ball& w = weight[static_cast<std::size_t>(k)];
-    arb_hypgeom_legendre_p_ui_root(u.arb(), w.arb(), static_cast<ulong>(n), static_cast<ulong>(k), prec);
-    arb_add_ui(u.arb(), u.arb(), 1, prec);
-    arb_mul_2exp_si(u.arb(), u.arb(), -1);
-    arb_mul_2exp_si(w.arb(), w.arb(), -1);
-  }
-}
-
 // T[u, v, w] for the symmetric tensor with T_xxx, T_xxy, T_xyy, T_yyy = t[0..3]
 // (the entry depends only on how many indices are y).
 void trilinear(const Ball (&t)[4], const Ball* u, const Ball* v, const Ball* w, Ball& out, slong prec) {
@@ -124,11 +109,19 @@ void bilinear(const Ball (&h)[3], const Ball* u, const Ball* v, Ball& out, slong
 
 }  // namespace
 
+// J = β_b β_c' − β_c β_b' = j[0] + j[1] s + j[2] s² for the arc's fractions:
+// exact in doubles when they are 24-bit dyadics (Lemma S8 (v)).
+void CurvedCut::jacobian(const Steer& st, double (&j)[3]) {
+  j[0] = 2 * st.tb * st.kc;
+  j[1] = 2 * st.tb * (st.tc - 2 * st.kc);
+  j[2] = (st.tc - 2 * st.kc) * (2 * st.kb - 2 * st.tb) - (st.tb - 2 * st.kb) * (2 * st.kc);
+}
+
 CurvedCut::CurvedCut(int degree, slong prec) : prec_(prec) {
   // In (s, θ) a degree-m polynomial of x times the weight θ J(s) has degree
   // m + 1 in θ and 2m + 2 in s (Lemma S8 (v)).
-  gauss_legendre01(degree + 2, prec, s_node_, s_weight_);
-  gauss_legendre01((degree + 3) / 2, prec, t_node_, t_weight_);
+  gauss_legendre01(static_cast<std::size_t>(degree + 2), prec, s_node_, s_weight_);
+  gauss_legendre01(static_cast<std::size_t>((degree + 3) / 2), prec, t_node_, t_weight_);
   long binom[kDegree + 1][kDegree + 1] = {};
   for (int n = 0; n <= kDegree; ++n) {
     binom[n][0] = 1;
@@ -332,8 +325,9 @@ bool CurvedCut::steer(const Lambda& m, Steer& st) {
 // ranges over each part S_j taken from samples along the arc.
 double CurvedCut::estimate(const Lambda& m, const Steer& st, double eps) {
   const double u = 1 / std::min(std::min(st.tb, st.tc), st.kb + st.kc) - 1;
-  const double j0 = 2 * st.tb * st.kc, j1 = 2 * st.tb * (st.tc - 2 * st.kc),
-               j2 = (st.tc - 2 * st.kc) * (2 * st.kb - 2 * st.tb) - (st.tb - 2 * st.kb) * (2 * st.kc);
+  double jc[3];
+  jacobian(st, jc);
+  const double j0 = jc[0], j1 = jc[1], j2 = jc[2];
   double total = 0;
   constexpr int kSamples = 4;
   for (int j = 0; j < kParts; ++j) {
@@ -370,8 +364,8 @@ bool CurvedCut::certify(const Cubic2& m) {
   // J = β_b β_c' − β_c β_b' = j0 + j1 s + j2 s² (the Jacobian of (s, θ) ↦ θβ(s)
   // is θ J(s)) and W = β_b + β_c with Bernstein coefficients (t_b, κ_b + κ_c,
   // t_c): exact in doubles (24-bit dyadics), so both checks are exact.
-  const double j0 = 2 * tb * kc, j1 = 2 * tb * (tc - 2 * kc),
-               j2 = (tc - 2 * kc) * (2 * kb - 2 * tb) - (tb - 2 * kb) * (2 * kc);
+  jacobian(steer_, j_);
+  const double j0 = j_[0], j1 = j_[1], j2 = j_[2];
   // Lemma S8 (v)'s hypotheses, whatever the steering gave: fractions on the
   // 2^-24 grid, t_b, t_c ∈ (0, 1], κ_b, κ_c >= 0 (so the products below are exact).
   for (const double f : {tb, tc, kb, kc})
@@ -549,8 +543,7 @@ void CurvedCut::integrate(LocalTarget& target, Ball& sum) {
     arb_sub_ui(s1m.arb(), s.arb(), 1, prec_);
     arb_neg(s1m.arb(), s1m.arb());
     arb_mul(ss.arb(), s.arb(), s1m.arb(), prec_);
-    // β(s) and J(s) = β_b β_c' − β_c β_b' with β' = 2((1 − s)(K − P) + s(Q − K)).
-    Ball db, dc;
+    // β(s), and J(s) = j0 + j1 s + j2 s² (exact coefficients).
     arb_sqr(bs[0].arb(), s1m.arb(), prec_);
     arb_mul(bs[0].arb(), bs[0].arb(), tb_.arb(), prec_);
     arb_mul(t.arb(), ss.arb(), kb_.arb(), prec_);
@@ -561,17 +554,13 @@ void CurvedCut::integrate(LocalTarget& target, Ball& sum) {
     arb_mul(t.arb(), ss.arb(), kc_.arb(), prec_);
     arb_mul_2exp_si(t.arb(), t.arb(), 1);
     arb_add(bs[1].arb(), bs[1].arb(), t.arb(), prec_);
-    arb_sub(t.arb(), kb_.arb(), tb_.arb(), prec_);
-    arb_mul(db.arb(), s1m.arb(), t.arb(), prec_);
-    arb_neg(t.arb(), kb_.arb());
-    arb_addmul(db.arb(), s.arb(), t.arb(), prec_);
-    arb_mul_2exp_si(db.arb(), db.arb(), 1);
-    arb_mul(dc.arb(), s1m.arb(), kc_.arb(), prec_);
-    arb_sub(t.arb(), tc_.arb(), kc_.arb(), prec_);
-    arb_addmul(dc.arb(), s.arb(), t.arb(), prec_);
-    arb_mul_2exp_si(dc.arb(), dc.arb(), 1);
-    arb_mul(jac.arb(), bs[0].arb(), dc.arb(), prec_);
-    arb_submul(jac.arb(), bs[1].arb(), db.arb(), prec_);
+    arb_set_d(jac.arb(), j_[2]);
+    arb_mul(jac.arb(), jac.arb(), s.arb(), prec_);
+    arb_set_d(t.arb(), j_[1]);
+    arb_add(jac.arb(), jac.arb(), t.arb(), prec_);
+    arb_mul(jac.arb(), jac.arb(), s.arb(), prec_);
+    arb_set_d(t.arb(), j_[0]);
+    arb_add(jac.arb(), jac.arb(), t.arb(), prec_);
     for (std::size_t i = 0; i < t_node_.size(); ++i) {
       const Ball& th = t_node_[i];
       arb_mul(lb.arb(), th.arb(), bs[0].arb(), prec_);

@@ -51,13 +51,12 @@ class CurvedCut {
   // After plan(): sum with ∫_{T1} r ∈ sum ± 2 |T1| ε_m (the rule's remainder).
   void integrate(LocalTarget& target, num::Ball& sum);
 
+ private:
   static constexpr int kDegree = 6;  // of the polynomials in s along the arc
   static constexpr int kParts = 2;   // the parts of [0, 1] the band is bounded on
   struct Poly {
     num::Ball c[kDegree + 1];  // monomial basis in s
   };
-
- private:
   // The model in λ (x = v_a + E λ): F0 + F1(λ) + F2(λ) + F3(λ), F_k homogeneous
   // of degree k with coefficients f[k][i] of λ_b^{k−i} λ_c^i.
   struct Lambda {
@@ -67,6 +66,7 @@ class CurvedCut {
     double tb = 0, tc = 0, kb = 0, kc = 0;  // dyadic: P = (t_b, 0), Q = (0, t_c), K = (κ_b, κ_c) in λ
     int sigma = 1;
   };
+  static void jacobian(const Steer& st, double (&j)[3]);
   static bool steer(const Lambda& m, Steer& st);
   static double estimate(const Lambda& m, const Steer& st, double eps);
   bool certify(const Cubic2& m);
@@ -82,6 +82,7 @@ class CurvedCut {
   // The plan.
   const num::Ball *va_ = nullptr, *vb_ = nullptr, *vc_ = nullptr;
   Steer steer_;
+  double j_[3] = {0, 0, 0};  // J's coefficients for the plan
   int sigma_ = 1;
   bool whole_ = false;
   std::size_t lone_ = 0;

@@ -3,6 +3,7 @@
 // (proofs/simplices.md); shared by certify_sup and the L^p rules.
 #pragma once
 
+#include <arb_hypgeom.h>
 #include <arb_mat.h>
 
 #include <algorithm>
@@ -27,6 +28,20 @@ struct Arf {
   Arf(const Arf&) = delete;
   Arf& operator=(const Arf&) = delete;
 };
+
+// Gauss–Legendre on [0, 1] (Lemma I2 (d)): node u = (1 + ξ)/2, weight ω/2, for
+// Arb's enclosures (ξ, ω) of the n-point rule on [−1, 1].
+inline void gauss_legendre01(std::size_t n, slong prec, std::vector<Ball>& node, std::vector<Ball>& weight) {
+  node.resize(n);
+  weight.resize(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    arb_hypgeom_legendre_p_ui_root(node[k].arb(), weight[k].arb(), static_cast<ulong>(n),
+                                   static_cast<ulong>(k), prec);
+    arb_add_ui(node[k].arb(), node[k].arb(), 1, prec);
+    arb_mul_2exp_si(node[k].arb(), node[k].arb(), -1);
+    arb_mul_2exp_si(weight[k].arb(), weight[k].arb(), -1);
+  }
+}
 
 inline Rational arf_to_rational(const arf_t x) {
   Ball b;

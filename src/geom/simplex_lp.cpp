@@ -37,15 +37,8 @@ class Integrator {
       throw std::invalid_argument("integrate_lp: need 2 nodes >= d + 2");
     m1_ = 2 * nodes - static_cast<int>(d_);
     m2_ = m1_ / 2;
-    // Gauss–Legendre on [0, 1] (Lemma I2 (d)): u = (1 + ξ)/2, weight ω/2.
-    std::vector<Ball> u(n), w(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      arb_hypgeom_legendre_p_ui_root(u[k].arb(), w[k].arb(), static_cast<ulong>(n), static_cast<ulong>(k),
-                                     prec);
-      arb_add_ui(u[k].arb(), u[k].arb(), 1, prec);
-      arb_mul_2exp_si(u[k].arb(), u[k].arb(), -1);
-      arb_mul_2exp_si(w[k].arb(), w[k].arb(), -1);
-    }
+    std::vector<Ball> u, w;
+    detail::gauss_legendre01(n, prec, u, w);
     // Every multi-index: t (the standard simplex's point) and W·J.
     std::vector<std::size_t> idx(d_, 0);
     Ball prod, tmp;
