@@ -107,19 +107,18 @@ class Integrator {
       arb_add(t.arb(), t.arb(), bounder_.eps().arb(), prec_);
       if (sign == 0 && arb_is_negative(t.arb())) sign = -1;  // r < 0 on T
       if (sign == 0) curvature = definite();
-      // Lemma S8 (iv) costs two quadratures: only where its band is much
-      // narrower than (iii)'s width (a heuristic; both are valid).
-      // The remainder's series first in 2D: Lemma S8 (v)'s model needs it.
-      const bool band_case = sign == 0 && curvature == 0;
-      if (band_case && d == 2 && !remainder_series(power)) return false;
-      if (band_case && (d != 2 || !plan_band(p, vol))) {
-        if (d != 2) affine_enclosure(p, vol, affine_);  // plan_band sets it in 2D
-        return endpoints(affine_, vol, bounder_upper_, 1, lo, hi);
-      }
-      if (!band_case && !remainder_series(power)) return false;
-    } else if (!remainder_series(power)) {
-      return false;
     }
+    // The remainder's series before the band's plan: Lemma S8 (v)'s model
+    // needs it too. Only (iii) outside 2D needs none. Lemma S8 (iv) costs two
+    // quadratures: only where its band is much narrower than (iii)'s width (a
+    // heuristic; both are valid).
+    const bool band_case = power == 1 && sign == 0 && curvature == 0;
+    series_ok_ = !(band_case && d != 2) && remainder_series(power);
+    if (band_case && (d != 2 || !plan_band(p, vol))) {
+      if (d != 2) affine_enclosure(p, vol, affine_);  // plan_band sets it in 2D
+      return endpoints(affine_, vol, bounder_upper_, 1, lo, hi);
+    }
+    if (!series_ok_) return false;
     Ball eps;
     arb_get_abs_ubound_arf(tmp_.x, series_.back().arb(), prec_);
     arb_set_arf(eps.arb(), tmp_.x);
@@ -169,8 +168,7 @@ class Integrator {
       }
       if (curvature > 0) arb_neg(enc.arb(), enc.arb());
       Ball top;
-      arb_mul(top.arb(), nu.arb(), vol.arb(), prec_);
-      arb_mul_2exp_si(top.arb(), top.arb(), 1);
+      arb_mul_2exp_si(top.arb(), limit.arb(), 1);  // 2 |T| ν
       arb_add(top.arb(), top.arb(), enc.arb(), prec_);
       arb_union(enc.arb(), enc.arb(), top.arb(), prec_);
       return endpoints(enc, vol, m, 1, lo, hi);
@@ -243,7 +241,8 @@ class Integrator {
   }
 
   // series_ = the coefficients along c + tδ, δ ∈ B − c = Π[−ρ_k, ρ_k], up to
-  // the order m + 1 of Lemma S7's remainder; false when not available.
+  // the order m + 1 of Lemma S7's remainder; false when not available (then
+  // series_ may hold anything: series_ok_ says whether it is this piece's).
   bool remainder_series(int power) {
     for (std::size_t k = 0; k < d_; ++k) {
       arb_zero(delta_[k].arb());
@@ -262,7 +261,7 @@ class Integrator {
   // h = 2^-40 (each coefficient encloses its value at t = 0), ε = sup |a_4|
   // from series_ (Lemma S7 (c) with m = 3). False when not available.
   bool cubic_model(detail::Cubic2& m) {
-    if (series_.size() < 5 || !series_[4].is_finite()) return false;
+    if (!series_ok_ || series_.size() < 5 || !series_[4].is_finite()) return false;
     const std::vector<Ball>& c = bounder_.center();
     for (int k = 0; k < 2; ++k) {
       m.c[k] = c[static_cast<std::size_t>(k)];
@@ -603,6 +602,7 @@ class Integrator {
   bool cut_ = false;
   int sigma_ = 1;
   bool curved_, use_curve_ = false;  // Lemma S8 (v) allowed; chosen for the current piece
+  bool series_ok_ = false;           // series_ belongs to the current piece
   detail::CurvedCut curve_;
   detail::Cubic2 cubic_;
   std::vector<Ball> line_;
