@@ -130,6 +130,47 @@ bool zero_crossing_rule(const resid::ResidualJet& jet, const net::Box& box, cons
   return out.is_finite();
 }
 
+// Lemma I10: the smallest band ν (or μ) of an axis on which R is certified monotone
+// over the smooth leaf, with the sign s of the variant (∫|R| ∈ [∫ sR, ∫ sR + 2 vol ν]);
+// false when no axis is monotone.
+bool face_band(resid::ResidualEvaluator& ev, const resid::ResidualJet& jet, const net::Box& box, slong prec,
+               int& sign, Rational& band) {
+  const auto du = static_cast<std::size_t>(box.dimension());
+  if (!jet.smooth || jet.gradient.size() != du || jet.hessian.size() != du * du) return false;
+  bool found = false;
+  Ball g, t;
+  for (std::size_t a = 0; a < du; ++a) {
+    // ∂_a R over the box: ∂_a R(c) + Σ_j H_aj(B)·[−r_j, r_j] (C2).
+    arb_set(g.arb(), jet.gradient[a].arb());
+    for (std::size_t j = 0; j < du; ++j) {
+      const Rational r = box.width(static_cast<int>(j)) / 2;
+      arb_mul(t.arb(), jet.hessian[a * du + j].arb(), Ball::from_interval(-r, r, prec).arb(), prec);
+      arb_add(g.arb(), g.arb(), t.arb(), prec);
+    }
+    const int mono = arb_is_nonnegative(g.arb()) ? 1 : arb_is_nonpositive(g.arb()) ? -1 : 0;
+    if (mono == 0) continue;
+    for (int side : {0, 1}) {  // the face x_a = lo_a, then x_a = hi_a
+      net::Box face = box;
+      if (side == 0)
+        face.hi[a] = box.lo[a];
+      else
+        face.lo[a] = box.hi[a];
+      const Ball range = ev.enclose(face);
+      if (!range.is_finite()) continue;
+      // The face where R is smallest (lo if increasing) bounds R⁻ (s = +1); the other bounds R⁺ (s = −1).
+      const int s = (side == 0) == (mono > 0) ? 1 : -1;
+      Rational v = s > 0 ? Rational(-num::lower_rational(range)) : num::upper_rational(range);
+      if (v < 0) v = 0;
+      if (!found || v < band) {
+        found = true;
+        band = v;
+        sign = s;
+      }
+    }
+  }
+  return found;
+}
+
 GaussLeafRule::GaussLeafRule(const resid::Residual& residual, slong prec)
     : residual_(&residual), f_(residual.target(), prec), series_(residual.target(), prec) {}
 
@@ -177,11 +218,16 @@ bool GaussLeafRule::g_from_f(const std::vector<Ball>& f, int order, int sign, co
 // T_i ⊇ ∂_i^{2n} g/(2n)! over B; Lemma I3 (centred form):
 //   T_i = (a_{2n}(B_i) + (2n+1)·a_{2n+1}(B)·[−r_i, r_i]) ∩ a_{2n}(B), B_i = B with x_i = c_i.
 bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const Rational& p, slong prec,
-                            Ball& out) {
+                            Ball& out, int signed_integral) {
   const bool p_integer = denominator(p) == 1;
   const bool p_even = p_integer && numerator(p) % 2 == 0;
   if (!arb_is_finite(range.arb())) return false;
-  const int sign = p_even ? 1 : arb_is_positive(range.arb()) ? 1 : arb_is_negative(range.arb()) ? -1 : 0;
+  if (signed_integral != 0 && (p != 1 || (signed_integral != 1 && signed_integral != -1))) return false;
+  const int sign = signed_integral != 0           ? signed_integral
+                   : p_even                       ? 1
+                   : arb_is_positive(range.arb()) ? 1
+                   : arb_is_negative(range.arb()) ? -1
+                                                  : 0;
   if (sign == 0) return false;
   residual_->correction_on(box, prec, h_);
   if (!h_.affine) return false;

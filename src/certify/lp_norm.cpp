@@ -14,6 +14,7 @@
 #include "box_eval.hpp"
 #include "mgdl/certify/leaf_rules.hpp"
 #include "mgdl/certify/polygon.hpp"
+#include "mgdl/certify/simplicial.hpp"
 #include "mgdl/certify/trapezoids.hpp"
 #include "mgdl/certify/tree.hpp"
 #include "worker_pool.hpp"
@@ -283,12 +284,19 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
   const bool high_order = options.lp_rules == LpRules::high_order;
   std::vector<std::unique_ptr<resid::ResidualEvaluator>> evs;
   std::vector<std::unique_ptr<GaussLeafRule>> gauss;
+  std::vector<std::unique_ptr<SimplicialRule>> simplicial;
   for (int t = 0; t < options.threads; ++t) {
     evs.push_back(std::make_unique<resid::ResidualEvaluator>(residual, options.precision));
     if (high_order) gauss.push_back(std::make_unique<GaussLeafRule>(residual, options.precision));
+    if (high_order && d >= 3)
+      simplicial.push_back(std::make_unique<SimplicialRule>(residual, options.precision));
   }
   detail::WorkerPool pool(options.threads);
   const std::vector<int> orders = gauss_orders(d);
+  // T<n>: n^d nodes per simplex; n = 3 is the least with m >= 1 for p = 2 in d = 3. For
+  // p = 1 a band term (O(w^{d+3}), Lemma I9) often bounds the width from n = 4 on (m = 5 in
+  // d = 3), so it starts there; without one, n = 6 still pays.
+  const std::vector<int> simplicial_orders{3, 4, 6}, simplicial_orders_one{4, 6};
 
   // Keeps [lo, hi] (by `rule`) if it is narrower than the leaf's current enclosure.
   auto keep_narrower = [](PEnclosure& cur, const Rational& lo, const Rational& hi, LeafRule rule) {
@@ -321,14 +329,15 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
   // first order narrow enough for the leaf's share (or 1/8 of the relative gap
   // of its own integral), else the narrowest while raising the order still
   // pays (width / 4 per step). `enclose(n, out)` is false when the rule fails.
-  auto try_orders = [&](char kind, const Exponent& e, const Ball& range, const net::Box& box, slong prec,
-                        PEnclosure& cur, const auto& enclose) {
+  auto try_orders_in = [&](const std::vector<int>& order_list, char kind, const Exponent& e,
+                           const Ball& range, const net::Box& box, slong prec, PEnclosure& cur,
+                           const auto& enclose) {
     const Rational vol = box.volume();
     const double tolerance_vol = e.share * num::to_double_approx(vol);
     Ball crude;
     crude_on(e, range, vol, prec, crude);
     Rational prev_width(-1);
-    for (int n : orders) {
+    for (int n : order_list) {
       Ball enc;
       if (!enclose(n, enc)) return;
       Ball both;
@@ -343,6 +352,35 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
     }
   };
 
+  auto try_orders = [&](char kind, const Exponent& e, const Ball& range, const net::Box& box, slong prec,
+                        PEnclosure& cur, const auto& enclose) {
+    try_orders_in(orders, kind, e, range, box, prec, cur, enclose);
+  };
+  // Whether exponent k's enclosure on `r` is narrow enough not to follow a split (try_orders' test).
+  auto narrow_for = [&](std::size_t k, const Leaf& r) {
+    const PEnclosure& c = r.enc[k];
+    if (c.hi < 0) return false;
+    const double tolerance = std::max(ex[k].share * num::to_double_approx(r.box.volume()),
+                                      ex[k].p_gap / 8 * num::to_double_approx(c.lo));
+    return narrow_enough(c.width, tolerance);
+  };
+  // T<n> (Lemma I9, d >= 3) on the leaf for the exponents in `mask` it serves
+  // (p = 1 or even), the pieces prepared once for all of them.
+  auto try_simplicial = [&](int worker, const net::Box& box, const Ball& range, slong prec,
+                            std::uint32_t mask, Leaf& leaf) {
+    SimplicialRule& t = *simplicial[static_cast<std::size_t>(worker)];
+    bool any = false, need_model = false;
+    each(mask, [&](std::size_t, const Exponent& e) {
+      any = any || e.one || e.even;
+      need_model = need_model || e.one;
+    });
+    if (!any || !t.prepare(box, *evs[static_cast<std::size_t>(worker)], prec, need_model)) return;
+    each(mask, [&](std::size_t k, const Exponent& e) {
+      if (!e.one && !e.even) return;
+      try_orders_in(e.one ? simplicial_orders_one : simplicial_orders, 'T', e, range, box, prec, leaf.enc[k],
+                    [&](int n, Ball& sum) { return t.enclose(n, e.p, sum); });
+    });
+  };
   // Lemma I8 pieces of a 2D leaf: false when there are too many or the
   // corrections cannot describe their kinks.
   struct Piece {
@@ -461,6 +499,32 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
               arb_intersection(both.arb(), z.arb(), split.arb(), leaf.prec))
             offer(c, both, LeafRule{'S', kSplitPoints});
         });
+        // F<n> (Lemma I10; p = 1) where Z is not narrow enough: an axis on which R is
+        // monotone puts its sign at a face, where R often vanishes (∂Ω, dyadic planes).
+        if (may_change_sign) {
+          int sign = 0;
+          Rational band;
+          each(mask, [&](std::size_t k, const Exponent& e) {
+            if (!e.one || narrow_for(k, leaf)) return;
+            if (sign == 0 && !face_band(ev, jet, box, leaf.prec, sign, band)) sign = 2;  // none: skip
+            if (sign == 2) return;
+            const Ball slack = Ball::from_interval(Rational(0), 2 * box.volume() * band, leaf.prec);
+            try_orders('F', e, jet.range, box, leaf.prec, leaf.enc[k], [&](int n, Ball& sum) {
+              if (!g.enclose(box, jet.range, n, e.p, leaf.prec, sum, sign)) return false;
+              arb_add(sum.arb(), sum.arb(), slack.arb(), leaf.prec);
+              return arb_is_finite(sum.arb()) != 0;
+            });
+          });
+        }
+        // T<n> (Lemma I9; d >= 3, p = 1) where Z is not narrow enough: the leaf's
+        // Kuhn simplices cut at the model's zero, fourth order against Z's second.
+        if (d >= 3 && may_change_sign) {
+          std::uint32_t want = 0;
+          each(mask, [&](std::size_t k, const Exponent& e) {
+            if (e.one && !narrow_for(k, leaf)) want |= 1U << k;
+          });
+          if (want != 0) try_simplicial(worker, box, jet.range, leaf.prec, want, leaf);
+        }
       } else if (d == 1) {
         // K<n> (Lemma I5): h is affine between consecutive kinks; each piece by
         // G<n> where its hypotheses hold, else by the crude rule.
@@ -518,6 +582,9 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
             });
           });
         }
+      } else {
+        // T<n> (Lemma I9, d >= 3): the kinks cut the leaf into simplices on which h is affine.
+        try_simplicial(worker, box, jet.range, leaf.prec, mask, leaf);
       }
     }
     for (PEnclosure& c : leaf.enc)
@@ -607,14 +674,6 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
       h.pop_back();
     }
     return nullptr;
-  };
-  // Whether exponent k's enclosure on `r` is narrow enough not to follow a split (try_orders' test).
-  auto narrow_for = [&](std::size_t k, const Leaf& r) {
-    const PEnclosure& c = r.enc[k];
-    if (c.hi < 0) return false;
-    const double tolerance = std::max(ex[k].share * num::to_double_approx(r.box.volume()),
-                                      ex[k].p_gap / 8 * num::to_double_approx(c.lo));
-    return narrow_enough(c.width, tolerance);
   };
   struct Split {
     int node;

@@ -322,6 +322,132 @@ bool hat_affine_on(const HatGrid& h, const std::vector<std::vector<Q>>& vertices
   return true;
 }
 
+void hat_axis_kinks(const HatGrid& h, const Box& box, std::size_t axis, std::vector<Q>& out) {
+  const auto d = static_cast<std::size_t>(h.d);
+  if (h.c.empty() || box.lo.size() != d || axis >= d) return;
+  std::vector<long> first, last;
+  cells_met(h, {box.lo, box.hi}, first, last);  // nodes first .. last + 1 meet the open box
+  const long j0 = first[axis] - 1, j1 = last[axis] + 2;
+  std::vector<char> kink(static_cast<std::size_t>(j1 - j0 + 1), 0);
+  auto mark = [&](const std::vector<long>& p) {
+    for (long j = p[axis] - 1; j <= p[axis] + 1; ++j)
+      if (j >= j0 && j <= j1) kink[static_cast<std::size_t>(j - j0)] = 1;
+  };
+  // The window of node indices, or all active nodes when there are fewer.
+  std::size_t window = 1;
+  for (std::size_t a = 0; a < d && window <= h.index.size(); ++a)
+    window *= static_cast<std::size_t>(last[a] - first[a] + 2);
+  if (window <= h.index.size()) {
+    std::vector<long> p = first;
+    for (;;) {
+      if (h.slot.count(p) != 0) mark(p);
+      std::size_t a = 0;
+      for (; a < d && ++p[a] > last[a] + 1; ++a) p[a] = first[a];
+      if (a == d) break;
+    }
+  } else {
+    for (const auto& p : h.index) {
+      bool inside = true;
+      for (std::size_t a = 0; a < d && inside; ++a) inside = first[a] <= p[a] && p[a] <= last[a] + 1;
+      if (inside) mark(p);
+    }
+  }
+  const std::vector<Q>& line = h.grid[axis];
+  for (long j = std::max(j0, 0L); j <= j1 && j < static_cast<long>(line.size()); ++j) {
+    const Q& t = line[static_cast<std::size_t>(j)];
+    if (kink[static_cast<std::size_t>(j - j0)] && box.lo[axis] < t && t < box.hi[axis]) out.push_back(t);
+  }
+}
+
+void hat_cell_kinks(const HatGrid& h, const Box& cell, std::vector<std::vector<Q>>& forms) {
+  const auto d = static_cast<std::size_t>(h.d);
+  if (h.c.empty() || cell.lo.size() != d) return;
+  std::vector<long> first, last;
+  cells_met(h, {cell.lo, cell.hi}, first, last);
+  if (first != last) return;
+  std::vector<Q> w(d), xi(d);
+  for (std::size_t a = 0; a < d; ++a) {
+    const auto k = static_cast<std::size_t>(first[a]);
+    xi[a] = h.grid[a][k];
+    w[a] = h.grid[a][k + 1] - xi[a];
+  }
+  for (std::size_t a = 0; a < d; ++a)
+    for (std::size_t b = a + 1; b < d; ++b) {
+      // u_a − u_b depends on x_a, x_b only: its corner values are those of the four pairs.
+      std::vector<Q> f(d + 1);
+      f[0] = xi[b] / w[b] - xi[a] / w[a];
+      f[1 + a] = Q(1) / w[a];
+      f[1 + b] = Q(-1) / w[b];
+      bool pos = false, neg = false;
+      for (const Q* x : {&cell.lo[a], &cell.hi[a]})
+        for (const Q* y : {&cell.lo[b], &cell.hi[b]}) {
+          const int s = (f[0] + f[1 + a] * *x + f[1 + b] * *y).sign();
+          pos = pos || s > 0;
+          neg = neg || s < 0;
+        }
+      if (pos && neg) forms.push_back(std::move(f));
+    }
+}
+
+bool hat_affine_on_simplex(const HatGrid& h, const std::vector<std::vector<Q>>& vertices,
+                           std::vector<Q>& form) {
+  const auto d = static_cast<std::size_t>(h.d);
+  if (vertices.empty() || form.size() != d + 1) return false;
+  for (const auto& v : vertices) {
+    if (v.size() != d) return false;
+    for (const Q& x : v)
+      if (x < Q() || Q(1) < x) return false;
+  }
+  if (h.c.empty()) return true;
+  std::vector<long> first, last;
+  cells_met(h, vertices, first, last);
+  if (first == last) {
+    std::vector<Q> xi(d), w(d);
+    for (std::size_t a = 0; a < d; ++a) {
+      const auto k = static_cast<std::size_t>(first[a]);
+      xi[a] = h.grid[a][k];
+      w[a] = h.grid[a][k + 1] - xi[a];
+    }
+    // The candidate π: u sorted decreasingly at the vertices' sum (a valid π orders the sum
+    // too; a pair tied there but not at every vertex has no valid order). Then verified.
+    std::vector<Q> sum(d);
+    for (const auto& v : vertices)
+      for (std::size_t a = 0; a < d; ++a) sum[a] = sum[a] + (v[a] - xi[a]) / w[a];
+    std::vector<std::size_t> pi(d);
+    std::iota(pi.begin(), pi.end(), std::size_t{0});
+    std::stable_sort(pi.begin(), pi.end(), [&](std::size_t a, std::size_t b) { return sum[b] < sum[a]; });
+    bool ordered = true;
+    for (const auto& v : vertices)
+      for (std::size_t j = 0; j + 1 < d && ordered; ++j) {
+        const std::size_t a = pi[j], b = pi[j + 1];
+        ordered = (v[b] - xi[b]) / w[b] <= (v[a] - xi[a]) / w[a];
+      }
+    if (ordered) {
+      // h = c(k) + Σ_j u_π(j) (c(k + e_π(1) + .. + e_π(j)) − c(k + e_π(1) + .. + e_π(j−1))).
+      std::vector<long> node = first;
+      Q prev = coef_or_zero(h, node);
+      form[0] = form[0] + prev;
+      for (std::size_t j = 0; j < d; ++j) {
+        const std::size_t a = pi[j];
+        ++node[a];
+        const Q next = coef_or_zero(h, node);
+        const Q g = (next - prev) / w[a];
+        form[0] = form[0] - g * xi[a];
+        form[1 + a] = form[1 + a] + g;
+        prev = next;
+      }
+      return true;
+    }
+  }
+  // h on these cells is a combination of the nodes first .. last + 1 only.
+  for (const auto& p : h.index) {
+    bool inside = true;
+    for (std::size_t a = 0; a < d && inside; ++a) inside = first[a] <= p[a] && p[a] <= last[a] + 1;
+    if (inside) return false;
+  }
+  return true;
+}
+
 Box hat_node_box(const HatGrid& h, std::size_t k) {
   Box b;
   for (std::size_t i = 0; i < static_cast<std::size_t>(h.d); ++i) {

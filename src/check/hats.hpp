@@ -45,6 +45,23 @@ void hat_cell_lines(const HatGrid& h, const Box& cell, std::vector<std::vector<Q
 // (h ≡ 0); false otherwise (affinity not proven).
 bool hat_affine_on(const HatGrid& h, const std::vector<std::vector<Q>>& vertices, std::vector<Q>& form);
 
+// The grid lines on `axis` strictly inside the box that can be kinks of h there (appended to
+// out): those within one index of an active node whose support meets the open box (φ_z has its
+// axis-aligned kinks at ξ_{j−1}, ξ_j, ξ_{j+1}, j its index). Other lines only cost pieces; the
+// rules never depend on the list for soundness.
+void hat_axis_kinks(const HatGrid& h, const Box& box, std::size_t axis, std::vector<Q>& out);
+// proofs/integration.md, Lemma I9 (c), any d. A cell inside one grid cell k: appends every
+// u_a − u_b (a < b), u_a = (x_a − ξ^a_{k_a})/(ξ^a_{k_a+1} − ξ^a_{k_a}), as {constant,
+// coefficients of x_1..x_d}, that takes both strict signs at the cell's corners. A cell
+// meeting several grid cells: nothing (hat_affine_on_simplex decides).
+void hat_cell_kinks(const HatGrid& h, const Box& cell, std::vector<std::vector<Q>>& forms);
+// form += h on conv(vertices) (any d; form has d + 1 entries): true when all vertices lie in
+// one closed grid cell and some permutation π has u_π(1) >= .. >= u_π(d) at each of them (h
+// is that Kuhn simplex's interpolant, Lemma B0, simplices.md S3), or when the grid cells met
+// by their bounding box touch no active node (h ≡ 0); false otherwise.
+bool hat_affine_on_simplex(const HatGrid& h, const std::vector<std::vector<Q>>& vertices,
+                           std::vector<Q>& form);
+
 // Σ_z ∩ Ω of node k (the root box of its fact; design note 1).
 Box hat_node_box(const HatGrid& h, std::size_t k);
 // The point z of node k.

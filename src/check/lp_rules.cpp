@@ -140,12 +140,13 @@ void j_plus_interval(I& out, const Q& a0, const std::vector<Q>& b, const std::ve
 
 // proofs/integration.md, Lemma I8(a): on a cell where every ramp sum R_i of q is
 // affine ((a_i − t)/ρ_i left of a_i, 0 on [a_i, b_i], (t − b_i)/ρ_i right of b_i),
-// u = 1 − Σ_i R_i(x_i) = u[0] + u[1] x + u[2] y and ψ_q = max(u, 0). False when
-// some a_i or b_i lies strictly inside the cell's side.
+// u = 1 − Σ_i R_i(x_i) = u[0] + Σ_i u[1 + i] x_i and ψ_q = max(u, 0) (any d; the proof of
+// I8(a) is per axis). False when some a_i or b_i lies strictly inside the cell's side.
 bool cell_u(const CutoffData& q, const Box& cell, std::vector<Q>& u) {
-  u.assign(3, Q());
+  const std::size_t d = cell.lo.size();
+  u.assign(d + 1, Q());
   u[0] = Q(1);
-  for (std::size_t i = 0; i < 2; ++i) {
+  for (std::size_t i = 0; i < d; ++i) {
     if (cell.hi[i] <= q.a[i]) {
       u[0] = u[0] - q.a[i] * q.inv_rho[i];
       u[1 + i] = q.inv_rho[i];
@@ -242,7 +243,7 @@ std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, i
         "token " + std::to_string(out.size() + 1) + " at position " + std::to_string(start + 1);
     LeafRule rule;
     rule.kind = c;
-    if (c == 'G' || c == 'K' || c == 'P' || c == 'S') {
+    if (c == 'G' || c == 'K' || c == 'P' || c == 'S' || c == 'T' || c == 'F') {
       const std::size_t digits = pos;
       while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) && pos - digits < 4)
         ++pos;
@@ -262,12 +263,15 @@ std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, i
         fail(at + ": the trapezoid rule P applies only in dimension 2 (here d = " + std::to_string(d) + ")");
       if (c == 'S' && d != 2)
         fail(at + ": the sign-split rule S applies only in dimension 2 (here d = " + std::to_string(d) + ")");
+      if (c == 'T' && d < 3)
+        fail(at + ": the simplex rule T applies only in dimension 3 or more (here d = " + std::to_string(d) +
+             ")");
     } else if (c != 'C' && c != 'M' && c != 'Z') {
       const bool printable = std::isprint(static_cast<unsigned char>(c)) != 0;
       fail(at + ": bad rule " +
            (printable ? "'" + std::string(1, c) + "'"
                       : "character " + std::to_string(static_cast<unsigned char>(c))) +
-           " (expected C, M, Z, G<n>, K<n>, P<n> or S<n>)");
+           " (expected C, M, Z, G<n>, K<n>, P<n>, S<n>, T<n> or F<n>)");
     }
     out.push_back(rule);
     if (out.size() > leaves) break;  // the count check below reports it
@@ -282,7 +286,8 @@ std::string describe_rules(const std::vector<LeafRule>& rules) {
   std::vector<std::pair<std::string, std::size_t>> counts;
   for (const LeafRule& r : rules) {
     std::string name(1, r.kind);
-    if (r.kind == 'G' || r.kind == 'K' || r.kind == 'P' || r.kind == 'S') name += std::to_string(r.n);
+    if (r.kind == 'G' || r.kind == 'K' || r.kind == 'P' || r.kind == 'S' || r.kind == 'T' || r.kind == 'F')
+      name += std::to_string(r.n);
     auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& x) { return x.first == name; });
     if (it == counts.end())
       counts.emplace_back(name, 1);
@@ -311,6 +316,7 @@ LeafIntegrator::LeafIntegrator(const Target& target, mpfr_prec_t prec, std::vect
       kink_acc_(prec) {
   const auto d = static_cast<std::size_t>(d_);
   t_.assign(d, I(prec));
+  node_.assign(d, I(prec));
   offsets_.assign(d, {});
   coords_.assign(d, {});
   b0_.resize(d);
@@ -368,6 +374,12 @@ bool LeafIntegrator::enclose(ResidualAnalyzer& an, const Box& box, const Cutoffs
     case 'P':
       ok = trapezoid_split(an, box, cutoffs, rule.n, p, out);
       break;
+    case 'T':
+      ok = simplicial(an, box, cutoffs, rule.n, p, out);
+      break;
+    case 'F':
+      ok = face_sign(an, box, cutoffs, rule.n, p, out);
+      break;
     default:
       break;
   }
@@ -406,12 +418,17 @@ bool LeafIntegrator::g_series(ResidualAnalyzer& an, const std::vector<I>& base, 
 // on axes < i) ⊗ (that 1D error on axis i) ⊗ (exact integration on axes > i), and each
 // term is vol·κ_n w_i^{2n} times an average (positive weights summing to one) of
 // ∂_i^{2n} g/(2n)! at points of B, hence in vol·κ_n w_i^{2n}·T_i (signed, no |·|).
-bool LeafIntegrator::gauss(ResidualAnalyzer& an, int n, const Q& p, I& out) {
+bool LeafIntegrator::gauss(ResidualAnalyzer& an, int n, const Q& p, I& out, int signed_integral) {
   const I& range = an.range();
   const CorrectionEnclosure& h = an.correction();
   if (!an.smooth() || !h.affine || !finite(range)) return false;
+  if (signed_integral != 0 && (p != Q(1) || (signed_integral != 1 && signed_integral != -1))) return false;
   const bool even = even_integer(p);
-  const int sign = even ? 1 : strictly_pos(range) ? 1 : strictly_neg(range) ? -1 : 0;
+  const int sign = signed_integral != 0  ? signed_integral
+                   : even                ? 1
+                   : strictly_pos(range) ? 1
+                   : strictly_neg(range) ? -1
+                                         : 0;
   if (sign == 0) return false;
   const Table* tab = table(n);
   if (tab == nullptr) return false;
@@ -495,9 +512,86 @@ bool LeafIntegrator::gauss(ResidualAnalyzer& an, int n, const Q& p, I& out) {
   }
   set_interval(tmp_, an.volume());
   mpfi_mul(out.get(), acc_.get(), tmp_.get());
+  if (signed_integral != 0) return finite(out);  // ∫ s·R, not ∫ |R|: no crude narrowing
   an.crude_integral(p, crude_);
   narrow(out, crude_, tmp_);
   return finite(out);
+}
+
+// proofs/integration.md, Lemma I10 (F<n>; p = 1). Hypotheses: h affine on B, f smooth near B, and
+// ∂_a R of one sign on B for some axis a, certified by ∂_a f(B) ∩ (∂_a f(c) + Σ_j H_aj(B)[−r_j, r_j])
+// less h's slope. For x ∈ B the segment to the face x_a = l_a (∂_a R >= 0) lies in B, so
+// R(x) >= R(face point) >= −ν with ν = max(0, −inf R over that face); |R| = R + 2R⁻ gives
+// ∫_B |R| ∈ [∫_B R, ∫_B R + 2 vol ν]. The other face bounds R⁺ the same way (|R| = −R + 2R⁺).
+// ∫_B s·R by G<n> with the sign given (I1 never uses the integrand's sign); the smaller band is used.
+bool LeafIntegrator::face_sign(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n,
+                               const Q& p, I& out) {
+  if (p != Q(1) || !an.smooth() || !an.correction().affine || !finite(an.range())) return false;
+  const CorrectionEnclosure& hc = an.correction();
+  const Jet& bj = an.box_jet();
+  const Jet& cj = an.center_jet();
+  const std::vector<Q>& rad = an.radius();
+  const auto d = static_cast<std::size_t>(d_);
+  I g(prec_), t(prec_), w(prec_), range(prec_);
+  mpfr_t nu, best;
+  mpfr_init2(nu, prec_);
+  mpfr_init2(best, prec_);
+  int sign = 0;
+  for (std::size_t a = 0; a < d; ++a) {
+    // ∂_a f(c) + Σ_j H_aj(B)·[−r_j, r_j], ∩ ∂_a f(B), less [glo_a, ghi_a].
+    mpfi_set(g.get(), cj.c[1 + a].get());
+    for (std::size_t j = 0; j < d; ++j) {
+      const Q neg = -rad[j];
+      set_interval(w, neg, rad[j]);
+      mpfi_mul(
+          t.get(),
+          bj.c[static_cast<std::size_t>(an.hessian_index(static_cast<int>(a), static_cast<int>(j)))].get(),
+          w.get());
+      mpfi_add(g.get(), g.get(), t.get());
+    }
+    narrow(g, bj.c[1 + a], t);
+    set_interval(w, hc.glo[a], hc.ghi[a]);
+    mpfi_sub(g.get(), g.get(), w.get());
+    if (!finite(g)) continue;
+    const int mono = mpfr_sgn(g.left()) >= 0 ? 1 : mpfr_sgn(g.right()) <= 0 ? -1 : 0;
+    if (mono == 0) continue;
+    for (int side : {0, 1}) {
+      Box face = box;
+      if (side == 0)
+        face.hi[a] = box.lo[a];
+      else
+        face.lo[a] = box.hi[a];
+      piece_->analyse(face, cutoffs);
+      mpfi_set(range.get(), piece_->range().get());
+      if (!finite(range)) continue;
+      // The face where R is least bounds R⁻ (s = +1); the other bounds R⁺ (s = −1).
+      const int s = (side == 0) == (mono > 0) ? 1 : -1;
+      if (s > 0)
+        mpfr_neg(nu, range.left(), MPFR_RNDU);
+      else
+        mpfr_set(nu, range.right(), MPFR_RNDU);
+      if (mpfr_sgn(nu) < 0) mpfr_set_ui(nu, 0, MPFR_RNDU);
+      if (sign == 0 || mpfr_cmp(nu, best) < 0) {
+        mpfr_set(best, nu, MPFR_RNDU);
+        sign = s;
+      }
+    }
+  }
+  bool ok = sign != 0 && gauss(an, n, p, out, sign);
+  if (ok) {
+    // + [0, 2 vol ν].
+    set_interval(w, an.volume());
+    mpfi_mul_fr(w.get(), w.get(), best);
+    mpfi_mul_2ui(w.get(), w.get(), 1);
+    mpfr_set_ui(w.left(), 0, MPFR_RNDD);
+    mpfi_add(out.get(), out.get(), w.get());
+    an.crude_integral(p, crude_);
+    narrow(out, crude_, tmp_);
+    ok = finite(out);
+  }
+  mpfr_clear(nu);
+  mpfr_clear(best);
+  return ok;
 }
 
 // proofs/integration.md, Lemma I4 (Z). Hypotheses: h affine on B, f C² near B. With dyadic a0, b0_i
@@ -1000,6 +1094,333 @@ bool LeafIntegrator::trapezoid_gauss(const std::vector<Q>& q, const std::vector<
   if (!finite(val_)) return false;
   mpfi_add(acc_.get(), acc_.get(), val_.get());
   mpfi_mul_q(out.get(), acc_.get(), w.get());
+  return finite(out);
+}
+
+const LeafIntegrator::Duffy* LeafIntegrator::duffy(int n) {
+  auto it = duffies_.find(n);
+  if (it == duffies_.end()) {
+    auto dt = std::make_unique<Duffy>();
+    const Table* tab = table(n);
+    const auto d = static_cast<std::size_t>(d_);
+    const auto nn = static_cast<std::size_t>(n);
+    std::size_t count = 1;
+    for (std::size_t j = 0; j < d && count <= (std::size_t{1} << 16); ++j) count *= nn;
+    // n^d evaluations of f per simplex: beyond 2^16 nodes the rule is refused (a cap).
+    if (tab != nullptr && count <= (std::size_t{1} << 16)) {
+      const GaussRule& gr = tab->rule;
+      std::vector<I> u(nn, I(prec_)), w(nn, I(prec_));
+      for (std::size_t k = 0; k < nn; ++k) {
+        mpfi_add_ui(u[k].get(), gr.nodes[k].get(), 1);  // [−1, 1] -> [0, 1]
+        mpfi_div_2ui(u[k].get(), u[k].get(), 1);
+        mpfi_div_2ui(w[k].get(), gr.weights[k].get(), 1);
+      }
+      dt->weight.assign(count, I(prec_));
+      dt->t.assign(count * d, I(prec_));
+      I prod(prec_), tmp(prec_);
+      std::vector<std::size_t> idx(d, 0);
+      for (std::size_t k = 0; k < count; ++k) {
+        // Lemma S7: t_j = u_1⋯u_j (1 − u_{j+1}) (j < d), t_d = u_1⋯u_d, J = Π_{j<d} u_j^{d−j}.
+        I& wt = dt->weight[k];
+        mpfi_set_ui(wt.get(), 1);
+        mpfi_set_ui(prod.get(), 1);
+        for (std::size_t j = 0; j < d; ++j) {
+          const I& uj = u[idx[j]];
+          mpfi_mul(wt.get(), wt.get(), w[idx[j]].get());
+          if (j + 1 < d) {
+            interval_ipow(tmp, uj, static_cast<long>(d - 1 - j));
+            mpfi_mul(wt.get(), wt.get(), tmp.get());
+          }
+          mpfi_mul(prod.get(), prod.get(), uj.get());
+          I& tj = dt->t[k * d + j];
+          if (j + 1 < d) {
+            mpfi_ui_sub(tmp.get(), 1, u[idx[j + 1]].get());
+            mpfi_mul(tj.get(), prod.get(), tmp.get());
+          } else {
+            mpfi_set(tj.get(), prod.get());
+          }
+        }
+        std::size_t j = 0;
+        while (j < d && ++idx[j] == nn) idx[j++] = 0;
+      }
+      dt->ok = true;
+    }
+    it = duffies_.emplace(n, std::move(dt)).first;
+  }
+  return it->second->ok ? it->second.get() : nullptr;
+}
+
+// Q_T(g) = |det E| Σ_k W_k g(v_0 + E t(u^(k))) (simplices.md, Lemma S7), g = (f − η)^power, with
+// f at the interval node and η(x) = η(v_0) + Σ_j t_j (η(v_j) − η(v_0)) (exact barycentrics).
+bool LeafIntegrator::duffy_sum(const Simplex& s, const AffineForm& eta, const Duffy& rule, long power,
+                               I& out) {
+  const auto d = static_cast<std::size_t>(d_);
+  std::vector<std::vector<Q>> edge(d, std::vector<Q>(d));  // edge[j][i] = (v_{j+1} − v_0)_i
+  std::vector<Q> deta(d);
+  const Q eta0 = affine_at(eta, s.v[0]);
+  for (std::size_t j = 0; j < d; ++j) {
+    for (std::size_t i = 0; i < d; ++i) edge[j][i] = s.v[j + 1][i] - s.v[0][i];
+    deta[j] = affine_at(eta, s.v[j + 1]) - eta0;
+  }
+  const Q det = simplex_det(s).abs();
+  mpfi_set_ui(acc_.get(), 0);
+  for (std::size_t k = 0; k < rule.weight.size(); ++k) {
+    const I* t = &rule.t[k * d];
+    set_interval(val_, eta0);
+    for (std::size_t i = 0; i < d; ++i) set_interval(node_[i], s.v[0][i]);
+    for (std::size_t j = 0; j < d; ++j) {
+      for (std::size_t i = 0; i < d; ++i) {
+        if (edge[j][i].sign() == 0) continue;
+        mpfi_mul_q(tmp_.get(), t[j].get(), edge[j][i].get());
+        mpfi_add(node_[i].get(), node_[i].get(), tmp_.get());
+      }
+      mpfi_mul_q(tmp_.get(), t[j].get(), deta[j].get());
+      mpfi_add(val_.get(), val_.get(), tmp_.get());
+    }
+    const Jet& jf = points_.evaluate(node_, 0);
+    if (!jf.defined || !finite(jf.c[0])) return false;
+    mpfi_sub(val_.get(), jf.c[0].get(), val_.get());
+    if (power == 1)
+      mpfi_set(term_.get(), val_.get());
+    else
+      interval_ipow(term_, val_, power);
+    mpfi_mul(term_.get(), term_.get(), rule.weight[k].get());
+    mpfi_add(acc_.get(), acc_.get(), term_.get());
+  }
+  mpfi_mul_q(out.get(), acc_.get(), det.get());
+  return finite(out);
+}
+
+// proofs/integration.md, Lemma I9 (T<n>, d >= 3, p = 1 or even). (c) The leaf B is cut at the
+// axis kinks of h (a − ρ, a, b, b + ρ of every cutoff, I8(a); the grid lines of the hat grids
+// within one index of an active node meeting B, as the producer)
+// into cells, each cell into its d! Kuhn simplices (simplices.md S3), and these are split
+// along their edges (I9(a), (b)) by the oblique kinks crossing the cell: the u_Q that take both
+// strict signs at its corners, or for a hat grid whose single grid cell contains it, every
+// u_a − u_b that does. On each piece h is certified affine with an exact form η by its vertices
+// (I8(b) for cutoffs, one closed Kuhn simplex or no active node for hats). (d) With c, ρ the
+// leaf's centre and half-widths, ε >= sup |a_{m+1}| of f along c + tδ, δ ∈ Π[−ρ_k, ρ_k] (S7(c):
+// f − P_m on B), and M >= sup_T |f − η| from f(B):
+//   even p, pm <= 2n − d:  ∫_T |r|^p ∈ Q_T(r^p) + 2|T| p (M + ε)^{p−1} ε [−1, 1];
+//   p = 1, m = 2n − d:     ∫_T |r| ∈ Σ_k [σ_k Q_{T_k}(r) − 2|T_k|ε, σ_k Q_{T_k}(r) + 2|T_k|ε + 2β_k],
+// T_k the pieces of T split by Λ = A − η (A, e: f's linear model on B, |f − A| <= e, I4(b) with
+// h = 0), σ_k the sign of Λ on T_k, β_k = ∫_{T_k} (e − σ_k Λ)₊ exactly; both ∩ [0, |T| M^p].
+// Refused pieces: |T|·[min |R|^p, max |R|^p] over their bounding box (C3.2). Soundness never
+// depends on the cuts, the kink list or A (a missed kink only refuses a piece).
+bool LeafIntegrator::simplicial(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n,
+                                const Q& p, I& out) {
+  if (d_ < 3 || dense_grades_) return false;
+  if (!cutoffs.varying.empty() && !hats_.empty()) return false;  // one kind of correction
+  const bool l1 = p == Q(1);
+  if (!l1 && !(even_integer(p) && mpz_fits_slong_p(mpq_numref(p.get())))) return false;
+  const long p_int = mpz_get_si(mpq_numref(p.get()));
+  const long excess = 2L * n - d_;
+  if (excess < 1) return false;
+  const long m = l1 ? excess : excess / p_int;
+  if (m < 1 || m + 1 > SeriesEvaluator::max_order) return false;
+  const Duffy* rule = duffy(n);
+  if (rule == nullptr) return false;
+  const auto d = static_cast<std::size_t>(d_);
+  constexpr std::size_t max_cuts = 8, max_pieces = 4096;
+
+  // Cells: the axis kinks strictly inside each side.
+  std::vector<std::vector<Q>> axis_cuts(d);
+  for (std::size_t i = 0; i < d; ++i) {
+    std::vector<Q>& c = axis_cuts[i];
+    c.push_back(box.lo[i]);
+    for (const CutoffData* q : cutoffs.varying)
+      for (const Q* t : {&q->sup_lo[i], &q->a[i], &q->b[i], &q->sup_hi[i]})
+        if (box.lo[i] < *t && *t < box.hi[i]) c.push_back(*t);
+    for (const HatGrid* hg : hats_) hat_axis_kinks(*hg, box, i, c);  // lines near active nodes
+    c.push_back(box.hi[i]);
+    std::sort(c.begin(), c.end());
+    c.erase(std::unique(c.begin(), c.end()), c.end());
+    if (c.size() > max_cuts + 2) return false;
+  }
+
+  // f on the leaf: F ⊇ f(B), and for p = 1 the linear model of f alone (I4(b) with h = 0, as
+  // R = f − 0 for the analysis with the zero form), its coefficients about c rounded down to
+  // 20 bits and e raised by |δ_0| + Σ |δ_i| ρ_i (I8(i)).
+  AffineForm model(d + 1);
+  piece_->analyse_affine(box, model);
+  if (!piece_->smooth() || !finite(piece_->range())) return false;
+  const I f_range = piece_->range();
+  const std::vector<Q> c = piece_->center(), rho = piece_->radius();
+  Q e;
+  if (l1) {
+    Q a0;
+    long bits = 0;
+    if (!linear_model(*piece_, prec_, false, a0, b0_, e, bits)) return false;
+    model[0] = dyadic_down(a0, 20);
+    e = e + (a0 - model[0]);
+    for (std::size_t i = 0; i < d; ++i) {
+      model[1 + i] = dyadic_down(b0_[i], 20);
+      e = e + (b0_[i] - model[1 + i]) * rho[i];
+      model[0] = model[0] - model[1 + i] * c[i];
+    }
+  }
+  // ε: the series of f along the direction δ over the base box B (I6, S7(c)).
+  std::vector<I> dir(d, I(prec_));
+  for (std::size_t i = 0; i < d; ++i) set_interval(dir[i], -rho[i], rho[i]);
+  if (!series_.evaluate(piece_->box_intervals(), dir, static_cast<int>(m + 1))) return false;
+  Q eps;
+  {
+    mpfr_t mag;
+    mpfr_init2(mag, prec_);
+    const bool ok = magnitude(mag, series_.result()[static_cast<std::size_t>(m + 1)]);
+    if (ok) mpfr_get_q(eps.get(), mag);
+    mpfr_clear(mag);
+    if (!ok) return false;
+  }
+
+  struct Active {
+    const CutoffData* q;
+    std::vector<Q> u;
+  };
+  std::vector<Active> active;
+  std::vector<std::vector<Q>> forms;
+  std::vector<Simplex> pieces, parts;
+  std::vector<Q> u;
+  Box cell;
+  CutoffsOnBox sub;
+  I piece(prec_), part(prec_), sym(prec_), x(prec_), cap(prec_);
+  std::size_t total = 0;
+  mpfi_set_ui(kink_acc_.get(), 0);
+  std::vector<std::size_t> idx(d, 0);
+  for (;;) {
+    cell.lo.resize(d);
+    cell.hi.resize(d);
+    for (std::size_t i = 0; i < d; ++i) {
+      cell.lo[i] = axis_cuts[i][idx[i]];
+      cell.hi[i] = axis_cuts[i][idx[i] + 1];
+    }
+    // The oblique kinks of the cell.
+    active.clear();
+    forms.clear();
+    for (const CutoffData* q : cutoffs.varying) {
+      if (!support_meets_closed(*q, cell)) continue;  // ψ_Q = 0 on the cell (I8(a))
+      if (!cell_u(*q, cell, u)) return false;         // an axis kink inside: cannot happen
+      Q lo = u[0], hi = u[0];                         // u's range over the cell's corners
+      for (std::size_t i = 0; i < d; ++i) {
+        const Q a = u[1 + i] * cell.lo[i], b = u[1 + i] * cell.hi[i];
+        lo = lo + qmin(a, b);
+        hi = hi + qmax(a, b);
+      }
+      if (lo.sign() < 0 && hi.sign() > 0) forms.push_back(u);
+      active.push_back({q, u});
+    }
+    for (const HatGrid* hg : hats_) hat_cell_kinks(*hg, cell, forms);
+    pieces = kuhn_simplices(cell);
+    for (const std::vector<Q>& f : forms)
+      if (!split_by(pieces, f, max_pieces)) return false;
+    total += pieces.size();
+    if (total > max_pieces) return false;
+
+    for (const Simplex& t : pieces) {
+      // h on the piece (I9(c)): the constant of the cutoffs ≡ 1, plus c·u for every cutoff
+      // with u >= 0 at all vertices (u <= 0 at all: ψ ≡ 0); hats by their vertex test.
+      AffineForm eta(d + 1);
+      eta[0] = cutoffs.constant;
+      bool affine = true;
+      for (const Active& a : active) {
+        const int s = sign_on(t, a.u);
+        if (s < 0) continue;
+        if (s == 0) {
+          affine = false;
+          break;
+        }
+        for (std::size_t k = 0; k <= d; ++k) eta[k] = eta[k] + a.q->c * a.u[k];
+      }
+      for (const HatGrid* hg : hats_) affine = affine && hat_affine_on_simplex(*hg, t.v, eta);
+      const Q vol = simplex_volume(t);
+      bool done = false;
+      if (affine) {
+        // M >= sup_T |f − η|: F − [min η(v_i), max η(v_i)].
+        Q eta_lo = affine_at(eta, t.v[0]), eta_hi = eta_lo;
+        for (const auto& v : t.v) {
+          const Q y = affine_at(eta, v);
+          if (y < eta_lo) eta_lo = y;
+          if (eta_hi < y) eta_hi = y;
+        }
+        set_interval(x, eta_lo, eta_hi);
+        mpfi_sub(x.get(), f_range.get(), x.get());
+        mpfr_t mag;
+        mpfr_init2(mag, prec_);
+        Q big_m;
+        const bool ok = magnitude(mag, x);
+        if (ok) mpfr_get_q(big_m.get(), mag);
+        mpfr_clear(mag);
+        if (ok && !l1) {
+          // Even p: Q_T(r^p) + 2|T| p (M + ε)^{p−1} ε [−1, 1].
+          done = duffy_sum(t, eta, *rule, p_int, piece);
+          if (done) {
+            set_interval(x, big_m + eps);
+            interval_ipow(x, x, p_int - 1);
+            const Q k = Q(2) * vol * p * eps;
+            set_interval(sym, -k, k);
+            mpfi_mul(x.get(), x.get(), sym.get());
+            mpfi_add(piece.get(), piece.get(), x.get());
+          }
+        } else if (ok) {
+          // p = 1: T split at the zero of Λ = A − η; on T_k with sign σ_k,
+          // [σ_k Q_{T_k}(r) − 2|T_k|ε, σ_k Q_{T_k}(r) + 2|T_k|ε + 2β_k].
+          AffineForm lambda(d + 1);
+          for (std::size_t k = 0; k <= d; ++k) lambda[k] = model[k] - eta[k];
+          parts.assign(1, t);
+          done = split_by(parts, lambda, max_pieces);
+          mpfi_set_ui(piece.get(), 0);
+          for (const Simplex& tk : parts) {
+            if (!done) break;
+            const int sigma = sign_on(tk, lambda);
+            done = sigma != 0 && duffy_sum(tk, eta, *rule, 1, part);
+            if (!done) break;
+            if (sigma < 0) mpfi_neg(part.get(), part.get());
+            AffineForm slack(d + 1);
+            slack[0] = e;
+            for (std::size_t k = 0; k <= d; ++k)
+              slack[k] = sigma > 0 ? slack[k] - lambda[k] : slack[k] + lambda[k];
+            const Q vk = simplex_volume(tk);
+            const Q band = Q(2) * vk * eps;
+            set_interval(sym, -band, band + Q(2) * positive_part_integral(tk, slack));
+            mpfi_add(part.get(), part.get(), sym.get());
+            mpfi_add(piece.get(), piece.get(), part.get());
+          }
+        }
+        if (done) {
+          // 0 <= |r|^p <= M^p on T.
+          set_interval(cap, big_m);
+          interval_ipow(cap, cap, p_int);
+          mpfi_mul_q(cap.get(), cap.get(), vol.get());
+          mpfr_set_ui(cap.left(), 0, MPFR_RNDD);
+          narrow(piece, cap, x);
+          done = finite(piece);
+        }
+      }
+      if (!done) {
+        // Crude: |T|·[min |R|^p, max |R|^p], R over the bounding box (R = f − η there when
+        // h = η on T, C2 with the exact form).
+        const Box bb = bounding_box(t);
+        if (affine) {
+          piece_->analyse_affine(bb, eta);
+        } else {
+          restrict_cutoffs(cutoffs, bb, sub);
+          piece_->analyse(bb, sub);
+        }
+        const I& range = piece_->range();
+        if (!finite(range)) return false;
+        mpfi_abs(x.get(), range.get());
+        pow_nonneg(piece, x, p);
+        mpfi_mul_q(piece.get(), piece.get(), vol.get());
+      }
+      mpfi_add(kink_acc_.get(), kink_acc_.get(), piece.get());
+    }
+    std::size_t i = 0;
+    while (i < d && ++idx[i] == axis_cuts[i].size() - 1) idx[i++] = 0;
+    if (i == d) break;
+  }
+  mpfi_set(out.get(), kink_acc_.get());
+  an.crude_integral(p, crude_);
+  narrow(out, crude_, tmp_);
   return finite(out);
 }
 

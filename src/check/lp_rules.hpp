@@ -3,8 +3,11 @@
 // Gauss–Legendre with a Taylor coefficient remainder (Lemmas I1–I3, I6), Z affine
 // zero-crossing rule (I4), K<n> 1D kink split (I5), P<n> 2D split into trapezoids
 // at the kinks of the cutoffs or of a ReLU network with a Gauss rule on each (I8), S<n> Z
-// narrowed by the box cut at its model's zero line (I8(i)); and
-// the reader of the evidence string `rules` (one token per leaf).
+// narrowed by the box cut at its model's zero line (I8(i)), T<n> (d >= 3) the leaf cut into
+// simplices at the kinks of h and at the zero of f's linear model, a Duffy-collapsed Gauss rule
+// with a Taylor remainder on each (I9), F<n> G<n> for the signed integral plus the band of a
+// face when R is monotone along an axis (I10, p = 1); and the reader of the evidence string
+// `rules` (one token per leaf).
 //
 //   std::vector<LeafRule> rules = parse_rules("G8G8ZK6", 4, 1, "where");  // throws MalformedError
 //   LeafIntegrator li(target, 128, hats);
@@ -21,17 +24,18 @@
 #include "analysis.hpp"
 #include "gauss.hpp"
 #include "series.hpp"
+#include "simplices.hpp"
 
 namespace mgdl::check {
 
 struct LeafRule {
-  char kind = 'M';  // 'C', 'M', 'G', 'Z', 'K', 'P' or 'S'
-  int n = 0;        // points per axis of G, K, P and S (1..gauss_max_points)
+  char kind = 'M';  // 'C', 'M', 'G', 'Z', 'K', 'P', 'S', 'T' or 'F'
+  int n = 0;        // points per axis of G, K, P, S, T and F (1..gauss_max_points)
 };
 
-// Reads an evidence `rules` string: exactly `leaves` tokens C | M | Z | G<n> | K<n> | P<n> | S<n>,
-// n a decimal 1..24 without leading zeros, K only when d = 1, P and S only when d = 2. Throws
-// MalformedError("<where>: <problem>") naming the token and its position.
+// Reads an evidence `rules` string: exactly `leaves` tokens C | M | Z | G<n> | K<n> | P<n> | S<n> |
+// T<n> | F<n>, n a decimal 1..24 without leading zeros, K only when d = 1, P and S only when d = 2,
+// T only when d >= 3. Throws MalformedError("<where>: <problem>") naming the token and its position.
 std::vector<LeafRule> parse_rules(const std::string& text, std::size_t leaves, int d,
                                   const std::string& where);
 
@@ -67,7 +71,11 @@ class LeafIntegrator {
            mpfr_srcptr allowance, I& sum);
 
   // The individual rules on an analysed box; false when the hypotheses fail.
-  bool gauss(ResidualAnalyzer& an, int n, const Q& p, I& out);
+  // signed_integral = ±1 (p = 1): out ⊇ ∫_box s·R instead, no sign condition (I8(i), I10).
+  bool gauss(ResidualAnalyzer& an, int n, const Q& p, I& out, int signed_integral = 0);
+  // F<n> (I10, p = 1): G<n> for ∫ s·R plus the band 2·vol·ν of a face, for an axis on which R is monotone.
+  bool face_sign(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n, const Q& p,
+                 I& out);
   bool zero_crossing(ResidualAnalyzer& an, const Q& p, I& out);
   bool kink_split(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n, const Q& p,
                   I& out);
@@ -81,6 +89,12 @@ class LeafIntegrator {
                        I& out, int signed_integral = 0);
   // S<n> (I8(i), d = 2, p = 1): Z narrowed by the box cut at its linear model's zero line.
   bool sign_split(ResidualAnalyzer& an, const Box& box, int n, const Q& p, I& out);
+  // T<n> (I9, d >= 3, p = 1 or even): the leaf cut at the axis kinks of h into cells, each cell
+  // into Kuhn simplices split at the oblique kinks; on each simplex where h is certified affine
+  // the Duffy rule with f's Taylor remainder about the leaf's centre (p = 1: split again at the
+  // zero of f's linear model, with the exact band term), else the crude rule on the piece.
+  bool simplicial(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n, const Q& p,
+                  I& out);
 
  private:
   struct Table {
@@ -89,6 +103,16 @@ class LeafIntegrator {
     bool ok = false;
   };
   const Table* table(int n);
+  // The n^d nodes of the Duffy-collapsed rule on the unit simplex (simplices.md, Lemma S7):
+  // weight[k] ∋ (Π_j ω_{k_j}/2) J(u^(k)), t[k·d + j] ∋ t_j(u^(k)), u = (1 + ξ)/2.
+  struct Duffy {
+    std::vector<I> weight, t;
+    bool ok = false;
+  };
+  const Duffy* duffy(int n);
+  // out ⊇ Q_T((f − η)^power) (power >= 1; power 1: signed, no sign condition). False when f
+  // is not defined at a node.
+  bool duffy_sum(const Simplex& s, const AffineForm& eta, const Duffy& rule, long power, I& out);
   bool g_series(ResidualAnalyzer& an, const std::vector<I>& base, int axis, int order, int sign, const Q& p,
                 const I& h_range, Series& g);
   // The series of g = (s(f − h))^p, h affine with h_base ⊇ h(base) and slope its
@@ -106,6 +130,8 @@ class LeafIntegrator {
   const DenseNetwork* dense_ = nullptr;
   int dense_first_ = 1, dense_last_ = 0;
   std::map<int, std::unique_ptr<Table>> tables_;
+  std::map<int, std::unique_ptr<Duffy>> duffies_;
+  std::vector<I> node_;  // a node of the Duffy rule in Ω coordinates
   JetEvaluator points_;
   SeriesEvaluator series_;
   std::unique_ptr<ResidualAnalyzer> half_, piece_;  // for bisection halves and kink pieces

@@ -416,3 +416,72 @@ BallRange quadratic_range_ball(const BallQuadratic& q, const std::vector<std::ve
 }
 
 }  // namespace mgdl::geom
+
+namespace mgdl::geom {
+
+MeasuredSimplex measured(const Simplex& t) {
+  return MeasuredSimplex{t.vertices(), volume(t)};
+}
+
+namespace {
+
+Rational affine_at(const Rational& constant, const std::vector<Rational>& gradient, const Point& x) {
+  Rational v = constant;
+  for (std::size_t k = 0; k < x.size(); ++k) v += gradient[k] * x[k];
+  return v;
+}
+
+// Lemma I9 (a), (b): split the first edge (lexicographic) from l < 0 to l > 0 at
+// l's zero; children: v_j replaced (volume t|T|), v_i replaced ((1 − t)|T|).
+void split_values(MeasuredSimplex&& t, std::vector<Rational>&& value, std::vector<MeasuredSimplex>& out) {
+  const std::size_t n = t.vertex.size();
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j) {
+      if (value[i].sign() * value[j].sign() >= 0) continue;
+      const Rational s = value[i] / (value[i] - value[j]);  // in (0, 1)
+      Point x(t.vertex[i].size());
+      for (std::size_t k = 0; k < x.size(); ++k)
+        x[k] = t.vertex[i][k] + s * (t.vertex[j][k] - t.vertex[i][k]);
+      MeasuredSimplex second{t.vertex, t.volume * (1 - s)};
+      std::vector<Rational> second_value = value;
+      second.vertex[i] = x;
+      second_value[i] = 0;
+      t.vertex[j] = std::move(x);
+      t.volume *= s;
+      value[j] = 0;
+      split_values(std::move(t), std::move(value), out);
+      split_values(std::move(second), std::move(second_value), out);
+      return;
+    }
+  out.push_back(std::move(t));
+}
+
+}  // namespace
+
+void split_by_hyperplane(const MeasuredSimplex& t, const Rational& constant,
+                         const std::vector<Rational>& gradient, std::vector<MeasuredSimplex>& out) {
+  std::vector<Rational> value;
+  value.reserve(t.vertex.size());
+  for (const Point& v : t.vertex) value.push_back(affine_at(constant, gradient, v));
+  split_values(MeasuredSimplex(t), std::move(value), out);
+}
+
+Rational positive_part_integral(const MeasuredSimplex& t, const Rational& constant,
+                                const std::vector<Rational>& gradient) {
+  std::vector<MeasuredSimplex> parts;
+  split_by_hyperplane(t, constant, gradient, parts);
+  Rational total(0);
+  for (const MeasuredSimplex& q : parts) {
+    Rational sum(0);
+    bool nonneg = true;
+    for (const Point& v : q.vertex) {
+      const Rational l = affine_at(constant, gradient, v);
+      nonneg = nonneg && l.sign() >= 0;
+      sum += l;
+    }
+    if (nonneg) total += q.volume * sum / Rational(static_cast<long>(q.vertex.size()));
+  }
+  return total;
+}
+
+}  // namespace mgdl::geom

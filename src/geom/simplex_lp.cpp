@@ -13,11 +13,49 @@
 
 namespace mgdl::geom {
 
+using num::Ball;
+
+// Lemma S7: every multi-index k gives the standard simplex's point t = φ(u^{(k)})
+// and the weight Π_j ω_{k_j} · J(u^{(k)}), J = Π_j u_j^{d−j}.
+std::vector<DuffyNode> duffy_nodes(int dimension, int nodes, slong prec) {
+  if (dimension < 1 || nodes < 1) throw std::invalid_argument("duffy_nodes: need d >= 1 and n >= 1");
+  const auto d = static_cast<std::size_t>(dimension), n = static_cast<std::size_t>(nodes);
+  std::vector<Ball> u, w;
+  detail::gauss_legendre01(n, prec, u, w);
+  std::vector<DuffyNode> out;
+  std::vector<std::size_t> idx(d, 0);
+  Ball prod, tmp;
+  for (;;) {
+    DuffyNode nd;
+    nd.t.resize(d);
+    arb_one(nd.weight.arb());
+    arb_one(prod.arb());  // u_1 ⋯ u_j
+    for (std::size_t j = 0; j < d; ++j) {
+      const Ball& uj = u[idx[j]];
+      arb_mul(nd.weight.arb(), nd.weight.arb(), w[idx[j]].arb(), prec);
+      for (std::size_t e = j + 1; e < d; ++e) arb_mul(nd.weight.arb(), nd.weight.arb(), uj.arb(), prec);
+      // t_j = u_1 ⋯ u_j (1 − u_{j+1}) for j < d, t_d = u_1 ⋯ u_d (0-based below).
+      arb_mul(prod.arb(), prod.arb(), uj.arb(), prec);
+      if (j + 1 < d) {
+        arb_sub_ui(tmp.arb(), u[idx[j + 1]].arb(), 1, prec);
+        arb_neg(tmp.arb(), tmp.arb());
+        arb_mul(nd.t[j].arb(), prod.arb(), tmp.arb(), prec);
+      } else {
+        arb_set(nd.t[j].arb(), prod.arb());
+      }
+    }
+    out.push_back(std::move(nd));
+    std::size_t i = 0;
+    while (i < d && ++idx[i] == n) idx[i++] = 0;
+    if (i == d) break;
+  }
+  return out;
+}
+
 namespace {
 
 using detail::Arf;
 using detail::Piece;
-using num::Ball;
 using num::Rational;
 
 class Integrator {
@@ -30,42 +68,13 @@ class Integrator {
         curved_(curved && target.dimension() == 2),
         curve_(2 * nodes - target.dimension(), prec) {
     if (nodes < 1 || nodes > 64) throw std::invalid_argument("integrate_lp: nodes must be 1..64");
-    const auto n = static_cast<std::size_t>(nodes);
     // Lemma S7: exact for degree 2n − d; p = 2 uses the Taylor degree m2 with
     // 2 m2 <= 2n − d, p = 1 the degree m1 = 2n − d.
     if (2 * nodes < static_cast<int>(d_) + 2)
       throw std::invalid_argument("integrate_lp: need 2 nodes >= d + 2");
     m1_ = 2 * nodes - static_cast<int>(d_);
     m2_ = m1_ / 2;
-    std::vector<Ball> u, w;
-    detail::gauss_legendre01(n, prec, u, w);
-    // Every multi-index: t (the standard simplex's point) and W·J.
-    std::vector<std::size_t> idx(d_, 0);
-    Ball prod, tmp;
-    for (;;) {
-      Node nd;
-      nd.t.resize(d_);
-      arb_one(nd.weight.arb());
-      arb_one(prod.arb());  // u_1 ⋯ u_j
-      for (std::size_t j = 0; j < d_; ++j) {
-        const Ball& uj = u[idx[j]];
-        arb_mul(nd.weight.arb(), nd.weight.arb(), w[idx[j]].arb(), prec);
-        for (std::size_t e = j + 1; e < d_; ++e) arb_mul(nd.weight.arb(), nd.weight.arb(), uj.arb(), prec);
-        // t_j = u_1 ⋯ u_j (1 − u_{j+1}) for j < d, t_d = u_1 ⋯ u_d (0-based below).
-        arb_mul(prod.arb(), prod.arb(), uj.arb(), prec);
-        if (j + 1 < d_) {
-          arb_sub_ui(tmp.arb(), u[idx[j + 1]].arb(), 1, prec);
-          arb_neg(tmp.arb(), tmp.arb());
-          arb_mul(nd.t[j].arb(), prod.arb(), tmp.arb(), prec);
-        } else {
-          arb_set(nd.t[j].arb(), prod.arb());
-        }
-      }
-      nodes_.push_back(std::move(nd));
-      std::size_t i = 0;
-      while (i < d_ && ++idx[i] == n) idx[i++] = 0;
-      if (i == d_) break;
-    }
+    nodes_ = duffy_nodes(static_cast<int>(d_), nodes, prec);
     arb_mat_init(e_, static_cast<slong>(d_), static_cast<slong>(d_));
     arb_mat_init(hk_, static_cast<slong>(d_), static_cast<slong>(d_));
     x_.resize(d_);
@@ -342,11 +351,6 @@ class Integrator {
   }
 
  private:
-  struct Node {
-    std::vector<Ball> t;  // the point of the standard simplex
-    Ball weight;          // Π ω_j/2 · Π u_j^{d−j}
-  };
-
   // Lower/upper endpoints of enc ∩ [0, |T| M^p] (the trivial bounds).
   bool endpoints(const Ball& enc, const Ball& vol, const Ball& m, int power, Ball& lo, Ball& hi) {
     if (!arb_is_finite(enc.arb())) return false;
@@ -407,7 +411,7 @@ class Integrator {
     Ball r, ell, dw;
     edge_rows(data);
     arb_zero(sum.arb());
-    for (const Node& nd : nodes_) {
+    for (const DuffyNode& nd : nodes_) {
       arb_set(ell.arb(), data[d].arb());
       for (std::size_t k = 0; k < d; ++k) arb_set(x_[k].arb(), data[k].arb());
       for (std::size_t i = 0; i < d; ++i) {
@@ -594,7 +598,7 @@ class Integrator {
   std::size_t d_;
   slong prec_;
   int m1_ = 0, m2_ = 0;
-  std::vector<Node> nodes_;
+  std::vector<DuffyNode> nodes_;
   std::vector<Ball> x_, delta_, series_, beta_, lv_, tri_;
   // Lemma S8 (iv)'s plan for the current piece (plan_band).
   std::vector<Ball> sub_[2], t1_;     // the cut points P, Q (coordinates and ℓ); T1's data

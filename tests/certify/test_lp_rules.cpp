@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "ball_helpers.hpp"
 #include "interpolant.hpp"
 #include "mgdl/certify/dense_correction.hpp"
 #include "mgdl/certify/gauss_legendre.hpp"
@@ -24,27 +25,9 @@ namespace certify = mgdl::certify;
 namespace expr = mgdl::expr;
 namespace net = mgdl::net;
 namespace resid = mgdl::resid;
+using namespace mgdl::test;
 
 namespace {
-
-constexpr slong kPrec = 128;
-constexpr slong kRefPrec = 256;
-
-expr::Program compile(const std::string& text, int d) {
-  return expr::Program::compile(expr::Expression::parse(text), expr::Domain::unit(d));
-}
-
-bool contains(const Ball& enclosure, const Ball& ref) {
-  return arb_contains(enclosure.arb(), ref.arb()) != 0;
-}
-
-double width(const Ball& b) {
-  return 2 * mag_get_d(arb_radref(b.arb()));
-}
-
-Ball q(const Rational& r) {
-  return Ball::from_rational(r, kRefPrec);
-}
 
 // ∫_a^b e^{2x} sin²(3x) dx = [e^{2x}/4 − e^{2x}(2 cos 6x + 6 sin 6x)/80]_a^b.
 Ball exp_sin_squared(const Rational& a, const Rational& b) {
@@ -719,4 +702,74 @@ TEST_CASE("several exponents on one cover, with sign changes: closed forms, and 
       contains(Ball::from_interval(cut[0].bounds.lower.value(), cut[0].bounds.upper.value(), kRefPrec), l1));
   CHECK(
       contains(Ball::from_interval(cut[1].bounds.lower.value(), cut[1].bounds.upper.value(), kRefPrec), l2));
+}
+
+TEST_CASE("F<n> in the producer: the sign from a face where R vanishes, exact reference (I10)") {
+  // R = (x − 1/2)(2 + y) + (x − 1/2)³ on [1/2, 1/2 + w] × [3/10, 3/10 + w]: R >= 0, R = 0 on x = 1/2,
+  // no range test certifies its sign; ∫|R| = (2 + ȳ)·w·w²/2 + w·w⁴/4.
+  resid::Residual r(compile("(x - 1/2)*(2 + y) + (x - 1/2)^3", 2));
+  resid::ResidualEvaluator ev(r, kPrec);
+  certify::GaussLeafRule g(r, kPrec);
+  for (int level = 0; level < 3; ++level) {
+    CAPTURE(level);
+    const Rational w(1, 8 << level);
+    net::Box box;
+    box.lo = {Rational(1, 2), Rational(3, 10)};
+    box.hi = {Rational(1, 2) + w, Rational(3, 10) + w};
+    resid::ResidualJet jet;
+    ev.jet(box, jet);
+    REQUIRE(jet.smooth);
+    CHECK_FALSE(mgdl::num::certainly(mgdl::num::is_positive(jet.range)));  // G alone cannot
+    int sign = 0;
+    Rational band;
+    REQUIRE(certify::face_band(ev, jet, box, kPrec, sign, band));
+    CHECK(sign == 1);
+    CHECK(band < Rational(1, 1000000) * w * w * w);  // R's excursion at x = 1/2: rounding only
+    Ball f;
+    REQUIRE(g.enclose(box, jet.range, 3, Rational(1), kPrec, f, sign));
+    arb_add(f.arb(), f.arb(), Ball::from_interval(Rational(0), 2 * box.volume() * band, kPrec).arb(), kPrec);
+    const Rational ybar = Rational(3, 10) + w / 2;
+    const Ball ref = q((2 + ybar) * w * w * w / 2 + w * w * w * w * w / 4);
+    CHECK(contains(f, ref));
+    Ball z;
+    REQUIRE(certify::zero_crossing_rule(jet, box, Rational(1), kPrec, z));
+    CHECK(width(f) * 1000 < width(z));
+  }
+  // A box reaching left of the zero: the band (R's excursion on the left face) is what keeps
+  // the enclosure valid; without it the signed integral alone misses ∫|R|.
+  {
+    net::Box box;
+    box.lo = {Rational(7, 16), Rational(3, 10)};
+    box.hi = {Rational(5, 8), Rational(2, 5)};
+    resid::ResidualJet jet;
+    ev.jet(box, jet);
+    int sign = 0;
+    Rational band;
+    REQUIRE(certify::face_band(ev, jet, box, kPrec, sign, band));
+    CHECK(sign == 1);
+    Ball f;
+    REQUIRE(g.enclose(box, jet.range, 3, Rational(1), kPrec, f, sign));
+    const Ball no_band = f;
+    arb_add(f.arb(), f.arb(), Ball::from_interval(Rational(0), 2 * box.volume() * band, kPrec).arb(), kPrec);
+    // ∫|R| with t = x − 1/2 ∈ [−1/16, 1/8]: (2 + ȳ)·w_y·(t1² + t0²)/2 + w_y·(t1⁴ + t0⁴)/4.
+    const Rational t0(1, 16), t1(1, 8), wy(1, 10), ybar(7, 20);
+    const Ball ref =
+        q((2 + ybar) * wy * (t1 * t1 + t0 * t0) / 2 + wy * (t1 * t1 * t1 * t1 + t0 * t0 * t0 * t0) / 4);
+    CHECK(contains(f, ref));
+    CHECK_FALSE(contains(no_band, ref));
+  }
+  // A bowl: no monotone axis on a box around its centre.
+  resid::Residual bowl(compile("(x - 1/2)^2 + (y - 1/2)^2 - 1/100", 2));
+  resid::ResidualEvaluator bev(bowl, kPrec);
+  net::Box box;
+  box.lo = {Rational(3, 8), Rational(3, 8)};
+  box.hi = {Rational(5, 8), Rational(5, 8)};
+  resid::ResidualJet jet;
+  bev.jet(box, jet);
+  int sign = 0;
+  Rational band;
+  CHECK_FALSE(certify::face_band(bev, jet, box, kPrec, sign, band));
+  // The signed rule is for p = 1 only.
+  Ball out;
+  CHECK_FALSE(g.enclose(box, jet.range, 3, Rational(2), kPrec, out, 1));
 }

@@ -230,7 +230,7 @@ TEST_CASE("rules evidence: malformed strings are errors naming the grade and p")
     CHECK(error_of(p) ==
           "error: evidence.grades[0].lp[3/2].rules (initial, p = 3/2): token 8 at position 15: bad rule 'g' "
           "(expected "
-          "C, M, Z, G<n>, K<n>, P<n> or S<n>)");
+          "C, M, Z, G<n>, K<n>, P<n>, S<n>, T<n> or F<n>)");
   }
 }
 

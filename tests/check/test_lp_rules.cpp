@@ -10,6 +10,7 @@
 #include <string>
 
 #include "cutoff_helpers.hpp"
+#include "interval_helpers.hpp"
 #include "lp_rules.hpp"
 
 using namespace mgdl::check;
@@ -19,27 +20,6 @@ namespace {
 constexpr mpfr_prec_t ref_prec = 600;
 
 const std::vector<std::string> names = {"x", "y", "z", "w"};
-
-Target unit_target(const std::string& text, int d) {
-  std::vector<std::string> v(names.begin(), names.begin() + d);
-  return parse_target(text, v, std::vector<Q>(static_cast<std::size_t>(d), Q(0)),
-                      std::vector<Q>(static_cast<std::size_t>(d), Q(1)));
-}
-
-bool contains(const I& outer, const I& inner) {
-  return finite(outer) && finite(inner) && mpfr_cmp(outer.left(), inner.left()) <= 0 &&
-         mpfr_cmp(inner.right(), outer.right()) <= 0;
-}
-
-double width(const I& x) {
-  if (!finite(x)) return 1e300;
-  mpfr_t w;
-  mpfr_init2(w, x.prec());
-  mpfr_sub(w, x.right(), x.left(), MPFR_RNDU);
-  double r = mpfr_get_d(w, MPFR_RNDU);
-  mpfr_clear(w);
-  return r;
-}
 
 // The cube centred at c with half-width h on every axis.
 Box cube(const std::vector<Q>& c, const Q& h) {
@@ -108,13 +88,6 @@ struct Analysed {
     return out;
   }
 };
-
-LeafRule rule(char kind, int n = 0) {
-  LeafRule r;
-  r.kind = kind;
-  r.n = n;
-  return r;
-}
 
 }  // namespace
 
@@ -612,21 +585,16 @@ TEST_CASE("rules strings: accepted forms and exact messages") {
   CHECK(r[5].n == 1);
   CHECK(describe_rules(r) == "1 G8, 1 G24, 1 Z, 1 C, 1 M, 1 K1");
   CHECK(parse_rules("CC", 2, 3, "w").size() == 2);
-  auto bad = [](const std::string& text, std::size_t leaves, int d) {
-    try {
-      parse_rules(text, leaves, d, "where");
-    } catch (const MalformedError& e) {
-      return std::string(e.what());
-    }
-    return std::string("accepted");
-  };
+  const auto bad = rules_error;
   CHECK(bad("G8G8", 3, 1) == "where: 2 tokens for 3 leaves");
   CHECK(bad("G8G8G8G8", 3, 1) == "where: more than 3 tokens for 3 leaves");
   CHECK(bad("", 1, 1) == "where: 0 tokens for 1 leaves");
-  CHECK(bad("G8X", 2, 1) ==
-        "where: token 2 at position 3: bad rule 'X' (expected C, M, Z, G<n>, K<n>, P<n> or S<n>)");
-  CHECK(bad("g8", 1, 1) ==
-        "where: token 1 at position 1: bad rule 'g' (expected C, M, Z, G<n>, K<n>, P<n> or S<n>)");
+  CHECK(
+      bad("G8X", 2, 1) ==
+      "where: token 2 at position 3: bad rule 'X' (expected C, M, Z, G<n>, K<n>, P<n>, S<n>, T<n> or F<n>)");
+  CHECK(
+      bad("g8", 1, 1) ==
+      "where: token 1 at position 1: bad rule 'g' (expected C, M, Z, G<n>, K<n>, P<n>, S<n>, T<n> or F<n>)");
   CHECK(bad("G", 1, 1) == "where: token 1 at position 1: 'G' needs a number of points");
   CHECK(bad("ZG0", 2, 1) == "where: token 2 at position 2: G takes 1 to 24 points, not 0");
   CHECK(bad("G25", 1, 1) == "where: token 1 at position 1: G takes 1 to 24 points, not 25");
@@ -635,7 +603,8 @@ TEST_CASE("rules strings: accepted forms and exact messages") {
   CHECK(bad("CK4", 2, 2) ==
         "where: token 2 at position 2: the kink rule K applies only in dimension 1 (here d = 2)");
   CHECK(bad("C\n", 2, 1) ==
-        "where: token 2 at position 2: bad rule character 10 (expected C, M, Z, G<n>, K<n>, P<n> or S<n>)");
+        "where: token 2 at position 2: bad rule character 10 (expected C, M, Z, G<n>, K<n>, P<n>, S<n>, "
+        "T<n> or F<n>)");
   CHECK(bad("G-1", 1, 1) == "where: token 1 at position 1: 'G' needs a number of points");
   CHECK(bad("CP4", 2, 1) ==
         "where: token 2 at position 2: the trapezoid rule P applies only in dimension 2 (here d = 1)");
@@ -646,4 +615,56 @@ TEST_CASE("rules strings: accepted forms and exact messages") {
   CHECK(bad("CS2", 2, 1) ==
         "where: token 2 at position 2: the sign-split rule S applies only in dimension 2 (here d = 1)");
   CHECK(bad("S", 1, 2) == "where: token 1 at position 1: 'S' needs a number of points");
+}
+
+TEST_CASE(
+    "F rule: the sign from a face where R vanishes, exact references; refused without a monotone axis "
+    "(I10)") {
+  // R = (x − 1/2)(2 + y) + (x − 1/2)³: ∂_x R = 2 + y + 3(x − 1/2)² > 0, R = 0 on x = 1/2.
+  Analysed a("(x - 1/2)*(2 + y) + (x - 1/2)^3", 2, 256);
+  // ∫_{x0}^{x1} ∫_{y0}^{y1} |R| with R's zero at x = 1/2 (exact): t = x − 1/2 gives
+  // ∫|t(2 + y) + t³| = (2 + ȳ)·∫|t| + ∫|t|³ times the y-width (sign(t) is the sign of R).
+  auto exact = [](const Q& x0, const Q& x1, const Q& y0, const Q& y1) {
+    auto abs_t = [](const Q& t) {
+      return t.sign() >= 0 ? t * t * Q(1, 2) : -(t * t * Q(1, 2));
+    };  // ∫_0^t |s|
+    auto abs_t3 = [](const Q& t) { return t.sign() >= 0 ? qpow(t, 4) * Q(1, 4) : -(qpow(t, 4) * Q(1, 4)); };
+    const Q t0 = x0 - Q(1, 2), t1 = x1 - Q(1, 2), wy = y1 - y0, ybar = (y0 + y1) * Q(1, 2);
+    return (Q(2) + ybar) * wy * (abs_t(t1) - abs_t(t0)) + wy * (abs_t3(t1) - abs_t3(t0));
+  };
+  // F3 on [x0, x1] × [y0, y1]: applied, and containing the exact ∫|R|.
+  auto checked_f = [&](const Q& x0, const Q& x1, const Q& y0, const Q& y1, Box& b) {
+    b.lo = {x0, y0};
+    b.hi = {x1, y1};
+    I ref(ref_prec);
+    set_interval(ref, exact(x0, x1, y0, y1));
+    bool applied = false;
+    const I f = a.run(b, rule('F', 3), Q(1), &applied);
+    REQUIRE(applied);
+    CHECK(contains(f, ref));
+    return f;
+  };
+  double prev = 0;
+  for (int level = 0; level < 3; ++level) {
+    CAPTURE(level);
+    const Q w(1, 8 << level);
+    Box b;
+    const I f = checked_f(Q(1, 2), Q(1, 2) + w, Q(3, 10), Q(3, 10) + w, b);
+    const I z = a.run(b, rule('Z'), Q(1));
+    CHECK(width(f) * 1000 < width(z));  // G's order (R is cubic: exact) against Z's second
+    prev = width(f);
+  }
+  CHECK(prev < 1e-60);
+  // The face excursion counts: a box reaching left of the zero has a band of about
+  // 2·vol·max R⁻ on its left face, still a valid enclosure.
+  Box left;
+  checked_f(Q(7, 16), Q(5, 8), Q(3, 10), Q(2, 5), left);
+  // No axis on which R is monotone: refused (the enclosure is the crude one).
+  Analysed bowl("(x - 1/2)^2 + (y - 1/2)^2 - 1/100", 2, 256);
+  bool applied = true;
+  bowl.run(cube({Q(1, 2), Q(1, 2)}, Q(1, 8)), rule('F', 3), Q(1), &applied);
+  CHECK(!applied);
+  // p != 1: refused.
+  a.run(cube({Q(5, 8), Q(1, 2)}, Q(1, 8)), rule('F', 3), Q(2), &applied);
+  CHECK(!applied);
 }

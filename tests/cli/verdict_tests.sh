@@ -14,7 +14,7 @@ expect_exit() {
 
 # Requested gaps not reached (a box budget of 60 per enclosure), every claim
 # proven: exit 0, the intervals marked *, the enclosures listed; check agrees.
-golden_case short_gap 'sin(2*pi*x)' --grades 2 --max-boxes 60 --threads 1
+golden_case short_gap 'sin(2*pi*x)' --grades 2 --max-boxes 30 --threads 1
 expect_exit 0 short_gap
 if grep -q 'requested gaps not reached' "$work/short_gap.stdout" && grep -q '\]\*' "$work/short_gap.stdout"; then ok; else
   fail "short_gap: no mark or note for the gaps not reached"

@@ -164,7 +164,7 @@ TEST_CASE("enclosures short of the gap do not unprove claims that hold with the 
   const expr::Program prog = compile("sin(2*pi*x)");
   run::RunOptions opt = small_options(2);
   opt.rel_gap = Rational(1, 1000000);
-  opt.max_boxes = 60;  // every L^p enclosure stops on the box budget
+  opt.max_boxes = 30;  // every L^p enclosure stops on the box budget
   std::vector<std::string> phases;
   const run::RunResult res = run::run_multigrade(prog, "sin(2*pi*x)", opt, [&](const run::RunProgress& p) {
     if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);

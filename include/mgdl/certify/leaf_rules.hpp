@@ -22,13 +22,13 @@
 
 namespace mgdl::certify {
 
-// One token of the evidence string `rules`: 'C', 'M', 'G', 'Z', 'K', 'P', 'S' (G, K, P, S with n).
+// One token of the evidence string `rules`: 'C', 'M', 'G', 'Z', 'K', 'P', 'S', 'T', 'F' (all but C, M, Z with
+// n).
 struct LeafRule {
   char kind = 'M';
   int n = 0;
   std::string token() const {
-    return kind == 'G' || kind == 'K' || kind == 'P' || kind == 'S' ? kind + std::to_string(n)
-                                                                    : std::string(1, kind);
+    return kind == 'C' || kind == 'M' || kind == 'Z' ? std::string(1, kind) : kind + std::to_string(n);
   }
 };
 
@@ -44,6 +44,14 @@ void pow_nonneg(num::Ball& out, const num::Ball& x, const num::Rational& p, bool
 bool zero_crossing_rule(const resid::ResidualJet& jet, const net::Box& box, const num::Rational& p, slong prec,
                         num::Ball& out);
 
+// F<n>'s band (proofs/integration.md, Lemma I10; p = 1) on a smooth leaf (the
+// corrections affine there): over the axes on which ∂_a R is certified of one
+// sign (∂_a R(c) + Σ_j H_aj(B)[−r_j, r_j]), the smallest band ν >= R⁻ (sign = +1:
+// ∫|R| ∈ [∫R, ∫R + 2 vol ν]) or μ >= R⁺ (sign = −1), from R over the face where R
+// is least or greatest. False when no axis is monotone.
+bool face_band(resid::ResidualEvaluator& ev, const resid::ResidualJet& jet, const net::Box& box, slong prec,
+               int& sign, num::Rational& band);
+
 // Not thread-safe: one per thread.
 class GaussLeafRule {
  public:
@@ -57,8 +65,10 @@ class GaussLeafRule {
   // the corrections are affine on the box, f is analytic on it (its series
   // exist, I6) and R has a certified sign on it (from `range`) or p is an even
   // integer. Returns false when they fail or the result is not finite.
+  // signed_integral = ±1 (p = 1 only): out ∋ ∫_box s·R instead, with no sign
+  // condition (Lemmas I8(i), I10: the rule never uses the sign of its integrand).
   bool enclose(const net::Box& box, const num::Ball& range, int n, const num::Rational& p, slong prec,
-               num::Ball& out);
+               num::Ball& out, int signed_integral = 0);
   // out ∋ ∫_T |R|^p by the trapezoid rule of Lemma I8(d) (d = 2), where h = `h`
   // (an affine form) on T and `range` ⊇ R(T) (null when p is an even integer:
   // no sign is needed then). Hypotheses as for enclose, with f's series over

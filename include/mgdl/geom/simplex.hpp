@@ -53,6 +53,25 @@ Simplex kuhn_simplex(const Point& lo, const Point& hi, const std::vector<int>& p
 // All d! Kuhn simplices of the cell, permutations in lexicographic order.
 std::vector<Simplex> kuhn_simplices(const Point& lo, const Point& hi);
 
+// A simplex as its vertex list with its exact volume carried along (a split
+// scales the volume, Lemma I9 (a): no determinant per piece), and l's values at
+// the vertices for the split in progress.
+struct MeasuredSimplex {
+  std::vector<Point> vertex;  // d + 1 points of R^d, non-degenerate
+  Rational volume;
+};
+MeasuredSimplex measured(const Simplex& t);
+// proofs/integration.md, Lemma I9 (b): appends the pieces of t split by the
+// hyperplane l(x) = constant + gradient·x = 0 (edge splits at the exact zeros
+// of l, Lemma I9 (a)); on each piece l >= 0 at every vertex or l <= 0 at every
+// vertex; the pieces tile t.
+void split_by_hyperplane(const MeasuredSimplex& t, const Rational& constant,
+                         const std::vector<Rational>& gradient, std::vector<MeasuredSimplex>& out);
+// ∫_t l_+ exactly (Lemma I9 (d)): t split by l, |piece| · mean of l at its
+// vertices over the pieces where l >= 0.
+Rational positive_part_integral(const MeasuredSimplex& t, const Rational& constant,
+                                const std::vector<Rational>& gradient);
+
 // q(x) = a + b·(x − c) + ½ (x − c)ᵀ H (x − c), H symmetric.
 struct Quadratic {
   Rational a;

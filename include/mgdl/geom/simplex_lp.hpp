@@ -38,6 +38,15 @@ struct LpResult {
   std::size_t leaves = 0;
 };
 
+// Lemma S7's rule on the standard simplex Δ: for every multi-index k ∈ {1..n}^d
+// the point t = φ(u^{(k)}) ∈ Δ and the weight Π_j ω_{k_j} J(u^{(k)}) (Gauss–Legendre
+// on [0, 1], Arb's enclosures). Q_T(g) = |det E| Σ weight · g(v_0 + E t).
+struct DuffyNode {
+  std::vector<num::Ball> t;
+  num::Ball weight;
+};
+std::vector<DuffyNode> duffy_nodes(int dimension, int nodes, slong prec);
+
 LpResult integrate_lp(LocalTarget& target, const std::vector<AffinePiece>& pieces, const LpOptions& options);
 
 // One piece, no refinement (Lemma S7 for p = 2, S8 for p = 1): lower and upper
