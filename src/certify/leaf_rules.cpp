@@ -130,17 +130,54 @@ bool zero_crossing_rule(const resid::ResidualJet& jet, const net::Box& box, cons
   return out.is_finite();
 }
 
-// Lemma I10: the smallest band ν (or μ) of an axis on which R is certified monotone
-// over the smooth leaf, with the sign s of the variant (∫|R| ∈ [∫ sR, ∫ sR + 2 vol ν]);
-// false when no axis is monotone.
+// Lemma I10 (a) and (b): every axis on which R is certified monotone and every pair
+// of axes on which ∂_ab f has a certified sign, with each choice of ends, give a band
+// from R's enclosures over the leaf's faces and edges (each computed once); the
+// smallest band wins.
 bool face_band(resid::ResidualEvaluator& ev, const resid::ResidualJet& jet, const net::Box& box, slong prec,
                int& sign, Rational& band) {
   const auto du = static_cast<std::size_t>(box.dimension());
   if (!jet.smooth || jet.gradient.size() != du || jet.hessian.size() != du * du) return false;
   bool found = false;
+  auto offer = [&](Rational v, int s) {
+    if (v < 0) v = 0;
+    if (!found || v < band) {
+      found = true;
+      band = v;
+      sign = s;
+    }
+  };
+  // R over the face x_a = (lo_a if end 0, hi_a if end 1), and over two such faces' edge.
+  struct Range {
+    bool done = false, ok = false;
+    Rational lo, hi;
+  };
+  auto flat = [&](Range& r, const std::vector<std::pair<std::size_t, int>>& fixed) -> const Range& {
+    if (!r.done) {
+      net::Box f = box;
+      for (const auto& [a, end] : fixed) {
+        if (end == 0)
+          f.hi[a] = box.lo[a];
+        else
+          f.lo[a] = box.hi[a];
+      }
+      const Ball e = ev.enclose(f);
+      r.done = true;
+      r.ok = e.is_finite();
+      if (r.ok) {
+        r.lo = num::lower_rational(e);
+        r.hi = num::upper_rational(e);
+      }
+    }
+    return r;
+  };
+  std::vector<Range> faces(2 * du), edges(4 * du * du);
+  auto face = [&](std::size_t a, int end) -> const Range& {
+    return flat(faces[2 * a + static_cast<std::size_t>(end)], {{a, end}});
+  };
   Ball g, t;
   for (std::size_t a = 0; a < du; ++a) {
-    // ∂_a R over the box: ∂_a R(c) + Σ_j H_aj(B)·[−r_j, r_j] (C2).
+    // (a): ∂_a R over the box, ∂_a R(c) + Σ_j H_aj(B)·[−r_j, r_j] (C2).
     arb_set(g.arb(), jet.gradient[a].arb());
     for (std::size_t j = 0; j < du; ++j) {
       const Rational r = box.width(static_cast<int>(j)) / 2;
@@ -149,25 +186,34 @@ bool face_band(resid::ResidualEvaluator& ev, const resid::ResidualJet& jet, cons
     }
     const int mono = arb_is_nonnegative(g.arb()) ? 1 : arb_is_nonpositive(g.arb()) ? -1 : 0;
     if (mono == 0) continue;
-    for (int side : {0, 1}) {  // the face x_a = lo_a, then x_a = hi_a
-      net::Box face = box;
-      if (side == 0)
-        face.hi[a] = box.lo[a];
-      else
-        face.lo[a] = box.hi[a];
-      const Ball range = ev.enclose(face);
-      if (!range.is_finite()) continue;
-      // The face where R is smallest (lo if increasing) bounds R⁻ (s = +1); the other bounds R⁺ (s = −1).
-      const int s = (side == 0) == (mono > 0) ? 1 : -1;
-      Rational v = s > 0 ? Rational(-num::lower_rational(range)) : num::upper_rational(range);
-      if (v < 0) v = 0;
-      if (!found || v < band) {
-        found = true;
-        band = v;
-        sign = s;
-      }
+    for (int end : {0, 1}) {
+      const Range& r = face(a, end);
+      if (!r.ok) continue;
+      // The face where R is least (lo if increasing) bounds R⁻ (s = +1); the other bounds R⁺ (s = −1).
+      const int s = (end == 0) == (mono > 0) ? 1 : -1;
+      offer(s > 0 ? Rational(-r.lo) : r.hi, s);
     }
   }
+  for (std::size_t a = 0; a < du; ++a)
+    for (std::size_t b = a + 1; b < du; ++b) {
+      // (b): τ0 the sign of ∂_ab f over B; ends e_a, e_b; τ = τ0 ε_a ε_b.
+      const Ball& hab = jet.hessian[a * du + b];
+      const int tau0 = arb_is_nonnegative(hab.arb()) ? 1 : arb_is_nonpositive(hab.arb()) ? -1 : 0;
+      if (tau0 == 0) continue;
+      for (int ea : {0, 1})
+        for (int eb : {0, 1}) {
+          const Range& fa = face(a, ea);
+          const Range& fb = face(b, eb);
+          const Range& e =
+              flat(edges[4 * (a * du + b) + static_cast<std::size_t>(2 * ea + eb)], {{a, ea}, {b, eb}});
+          if (!fa.ok || !fb.ok || !e.ok) continue;
+          const int tau = tau0 * (ea == 0 ? 1 : -1) * (eb == 0 ? 1 : -1);
+          if (tau > 0)
+            offer(e.hi - fa.lo - fb.lo, 1);  // R >= R(x^a) + R(x^b) − R(x^ab)
+          else
+            offer(fa.hi + fb.hi - e.lo, -1);  // R <= R(x^a) + R(x^b) − R(x^ab)
+        }
+    }
   return found;
 }
 

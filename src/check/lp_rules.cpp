@@ -518,12 +518,17 @@ bool LeafIntegrator::gauss(ResidualAnalyzer& an, int n, const Q& p, I& out, int 
   return finite(out);
 }
 
-// proofs/integration.md, Lemma I10 (F<n>; p = 1). Hypotheses: h affine on B, f smooth near B, and
-// ∂_a R of one sign on B for some axis a, certified by ∂_a f(B) ∩ (∂_a f(c) + Σ_j H_aj(B)[−r_j, r_j])
+// proofs/integration.md, Lemma I10 (a), (b) (F<n>; p = 1). Hypotheses: h affine on B, f smooth near B.
+// (a) ∂_a R of one sign on B for some axis a, certified by ∂_a f(B) ∩ (∂_a f(c) + Σ_j H_aj(B)[−r_j, r_j])
 // less h's slope. For x ∈ B the segment to the face x_a = l_a (∂_a R >= 0) lies in B, so
 // R(x) >= R(face point) >= −ν with ν = max(0, −inf R over that face); |R| = R + 2R⁻ gives
 // ∫_B |R| ∈ [∫_B R, ∫_B R + 2 vol ν]. The other face bounds R⁺ the same way (|R| = −R + 2R⁺).
-// ∫_B s·R by G<n> with the sign given (I1 never uses the integrand's sign); the smaller band is used.
+// (b) ∂_ab R = ∂_ab f (h affine) of sign τ0 on B by H_ab(B), ends e_a, e_b (ε = +1 lower, −1 upper),
+// faces F_a, F_b and edge E = F_a ∩ F_b: R(x) − R(x^a) − R(x^b) + R(x^ab) has the sign τ = τ0 ε_a ε_b, so
+// τ = +1 bounds R⁻ by ν = max(0, sup_E R − inf_{F_a} R − inf_{F_b} R), τ = −1 bounds R⁺ by
+// μ = max(0, sup_{F_a} R + sup_{F_b} R − inf_E R). Every face is analysed at most once per call.
+// ∫_B s·R by G<n> with the sign given (I1 never uses the integrand's sign); the smallest band is used
+// (ties: the first found, (a) before (b)).
 bool LeafIntegrator::face_sign(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n,
                                const Q& p, I& out) {
   if (p != Q(1) || !an.smooth() || !an.correction().affine || !finite(an.range())) return false;
@@ -532,11 +537,36 @@ bool LeafIntegrator::face_sign(ResidualAnalyzer& an, const Box& box, const Cutof
   const Jet& cj = an.center_jet();
   const std::vector<Q>& rad = an.radius();
   const auto d = static_cast<std::size_t>(d_);
-  I g(prec_), t(prec_), w(prec_), range(prec_);
+  I g(prec_), t(prec_), w(prec_), edge(prec_);
+  // R over the face 2a + side (side 0: x_a = l_a), analysed on first use; state 0 not yet, 1 finite, −1 not.
+  std::vector<I> faces(2 * d, I(prec_));
+  std::vector<int> state(2 * d, 0);
+  auto face = [&](std::size_t a, int side) -> const I* {
+    const std::size_t k = 2 * a + static_cast<std::size_t>(side);
+    if (state[k] == 0) {
+      Box f = box;
+      if (side == 0)
+        f.hi[a] = box.lo[a];
+      else
+        f.lo[a] = box.hi[a];
+      piece_->analyse(f, cutoffs);
+      mpfi_set(faces[k].get(), piece_->range().get());
+      state[k] = finite(faces[k]) ? 1 : -1;
+    }
+    return state[k] > 0 ? &faces[k] : nullptr;
+  };
   mpfr_t nu, best;
   mpfr_init2(nu, prec_);
   mpfr_init2(best, prec_);
   int sign = 0;
+  // ν (rounded up, an upper bound of the band) replaces the best one if strictly smaller.
+  auto offer = [&](int s) {
+    if (mpfr_sgn(nu) < 0) mpfr_set_ui(nu, 0, MPFR_RNDU);
+    if (sign == 0 || mpfr_cmp(nu, best) < 0) {
+      mpfr_set(best, nu, MPFR_RNDU);
+      sign = s;
+    }
+  };
   for (std::size_t a = 0; a < d; ++a) {
     // ∂_a f(c) + Σ_j H_aj(B)·[−r_j, r_j], ∩ ∂_a f(B), less [glo_a, ghi_a].
     mpfi_set(g.get(), cj.c[1 + a].get());
@@ -556,27 +586,53 @@ bool LeafIntegrator::face_sign(ResidualAnalyzer& an, const Box& box, const Cutof
     const int mono = mpfr_sgn(g.left()) >= 0 ? 1 : mpfr_sgn(g.right()) <= 0 ? -1 : 0;
     if (mono == 0) continue;
     for (int side : {0, 1}) {
-      Box face = box;
-      if (side == 0)
-        face.hi[a] = box.lo[a];
-      else
-        face.lo[a] = box.hi[a];
-      piece_->analyse(face, cutoffs);
-      mpfi_set(range.get(), piece_->range().get());
-      if (!finite(range)) continue;
+      const I* range = face(a, side);
+      if (range == nullptr) continue;
       // The face where R is least bounds R⁻ (s = +1); the other bounds R⁺ (s = −1).
       const int s = (side == 0) == (mono > 0) ? 1 : -1;
       if (s > 0)
-        mpfr_neg(nu, range.left(), MPFR_RNDU);
+        mpfr_neg(nu, range->left(), MPFR_RNDU);
       else
-        mpfr_set(nu, range.right(), MPFR_RNDU);
-      if (mpfr_sgn(nu) < 0) mpfr_set_ui(nu, 0, MPFR_RNDU);
-      if (sign == 0 || mpfr_cmp(nu, best) < 0) {
-        mpfr_set(best, nu, MPFR_RNDU);
-        sign = s;
-      }
+        mpfr_set(nu, range->right(), MPFR_RNDU);
+      offer(s);
     }
   }
+  for (std::size_t a = 0; a < d; ++a)
+    for (std::size_t b = a + 1; b < d; ++b) {
+      const I& hab =
+          bj.c[static_cast<std::size_t>(an.hessian_index(static_cast<int>(a), static_cast<int>(b)))];
+      if (!finite(hab)) continue;
+      const int tau0 = mpfr_sgn(hab.left()) >= 0 ? 1 : mpfr_sgn(hab.right()) <= 0 ? -1 : 0;
+      if (tau0 == 0) continue;
+      for (int ea : {0, 1})
+        for (int eb : {0, 1}) {
+          const I* fa = face(a, ea);
+          const I* fb = face(b, eb);
+          if (fa == nullptr || fb == nullptr) continue;
+          Box e = box;
+          if (ea == 0)
+            e.hi[a] = box.lo[a];
+          else
+            e.lo[a] = box.hi[a];
+          if (eb == 0)
+            e.hi[b] = box.lo[b];
+          else
+            e.lo[b] = box.hi[b];
+          piece_->analyse(e, cutoffs);
+          mpfi_set(edge.get(), piece_->range().get());
+          if (!finite(edge)) continue;
+          // ε_a ε_b = +1 when both ends are lower or both upper.
+          const int tau = ea == eb ? tau0 : -tau0;
+          if (tau > 0) {  // sup_E R − inf_{F_a} R − inf_{F_b} R, each step rounded up
+            mpfr_sub(nu, edge.right(), fa->left(), MPFR_RNDU);
+            mpfr_sub(nu, nu, fb->left(), MPFR_RNDU);
+          } else {  // sup_{F_a} R + sup_{F_b} R − inf_E R
+            mpfr_add(nu, fa->right(), fb->right(), MPFR_RNDU);
+            mpfr_sub(nu, nu, edge.left(), MPFR_RNDU);
+          }
+          offer(tau);
+        }
+    }
   bool ok = sign != 0 && gauss(an, n, p, out, sign);
   if (ok) {
     // + [0, 2 vol ν].

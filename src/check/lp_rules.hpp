@@ -6,7 +6,8 @@
 // narrowed by the box cut at its model's zero line (I8(i)), T<n> (d >= 3) the leaf cut into
 // simplices at the kinks of h and at the zero of f's linear model, a Duffy-collapsed Gauss rule
 // with a Taylor remainder on each (I9), F<n> G<n> for the signed integral plus the band of a
-// face when R is monotone along an axis (I10, p = 1); and the reader of the evidence string
+// face when R is monotone along an axis, or of two faces and their edge when ∂_ab f has a sign
+// (I10(a), (b), p = 1); and the reader of the evidence string
 // `rules` (one token per leaf).
 //
 //   std::vector<LeafRule> rules = parse_rules("G8G8ZK6", 4, 1, "where");  // throws MalformedError
@@ -73,7 +74,8 @@ class LeafIntegrator {
   // The individual rules on an analysed box; false when the hypotheses fail.
   // signed_integral = ±1 (p = 1): out ⊇ ∫_box s·R instead, no sign condition (I8(i), I10).
   bool gauss(ResidualAnalyzer& an, int n, const Q& p, I& out, int signed_integral = 0);
-  // F<n> (I10, p = 1): G<n> for ∫ s·R plus the band 2·vol·ν of a face, for an axis on which R is monotone.
+  // F<n> (I10, p = 1): G<n> for ∫ s·R plus the band 2·vol·ν of a face, for an axis on which R is monotone
+  // (I10(a)) or a pair of axes on which ∂_ab f has a sign, from two faces and their edge (I10(b)).
   bool face_sign(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs, int n, const Q& p,
                  I& out);
   bool zero_crossing(ResidualAnalyzer& an, const Q& p, I& out);

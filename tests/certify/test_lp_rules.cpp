@@ -758,8 +758,9 @@ TEST_CASE("F<n> in the producer: the sign from a face where R vanishes, exact re
     CHECK(contains(f, ref));
     CHECK_FALSE(contains(no_band, ref));
   }
-  // A bowl: no monotone axis on a box around its centre.
-  resid::Residual bowl(compile("(x - 1/2)^2 + (y - 1/2)^2 - 1/100", 2));
+  // A bowl with a mixed term: on a box around its centre no axis is monotone and ∂_xy R =
+  // 2(x − 1/2) takes both signs, so neither (a) nor (b) applies.
+  resid::Residual bowl(compile("(x - 1/2)^2 + (y - 1/2)^2 + (x - 1/2)^2*(y - 1/2) - 1/100", 2));
   resid::ResidualEvaluator bev(bowl, kPrec);
   net::Box box;
   box.lo = {Rational(3, 8), Rational(3, 8)};
@@ -772,4 +773,41 @@ TEST_CASE("F<n> in the producer: the sign from a face where R vanishes, exact re
   // The signed rule is for p = 1 only.
   Ball out;
   CHECK_FALSE(g.enclose(box, jet.range, 3, Rational(2), kPrec, out, 1));
+}
+
+TEST_CASE("F<n> over two axes: a leaf at the corner of two zero lines, closed form (I10 (b))") {
+  // R = sin(2πx) sin(2πy) on [1/2, 1/2 + w]²: R = 0 on two faces, R >= 0 inside, and the
+  // partial derivatives vanish on the other zero line; ∂_xy R = 4π² cos cos > 0 there.
+  // ∫|R| = ((1 − cos 2πw)/(2π))².
+  resid::Residual r(compile("sin(2*pi*x)*sin(2*pi*y)", 2));
+  resid::ResidualEvaluator ev(r, kPrec);
+  certify::GaussLeafRule g(r, kPrec);
+  for (int level = 0; level < 3; ++level) {
+    CAPTURE(level);
+    const Rational w(1, 16 << level);
+    net::Box box;
+    box.lo = {Rational(1, 2), Rational(1, 2)};
+    box.hi = {Rational(1, 2) + w, Rational(1, 2) + w};
+    resid::ResidualJet jet;
+    ev.jet(box, jet);
+    int sign = 0;
+    Rational band;
+    REQUIRE(certify::face_band(ev, jet, box, kPrec, sign, band));
+    CHECK(band < Rational(1, 1000000) * w * w * w * w);
+    Ball f;
+    REQUIRE(g.enclose(box, jet.range, 4, Rational(1), kPrec, f, sign));
+    arb_add(f.arb(), f.arb(), Ball::from_interval(Rational(0), 2 * box.volume() * band, kPrec).arb(), kPrec);
+    Ball ref, c, pi;
+    arb_const_pi(pi.arb(), kRefPrec);
+    arb_mul(c.arb(), pi.arb(), q(2 * w).arb(), kRefPrec);
+    arb_cos(c.arb(), c.arb(), kRefPrec);
+    arb_sub_ui(c.arb(), c.arb(), 1, kRefPrec);
+    arb_mul_2exp_si(pi.arb(), pi.arb(), 1);
+    arb_div(ref.arb(), c.arb(), pi.arb(), kRefPrec);
+    arb_sqr(ref.arb(), ref.arb(), kRefPrec);
+    CHECK(contains(f, ref));
+    Ball z;
+    REQUIRE(certify::zero_crossing_rule(jet, box, Rational(1), kPrec, z));
+    CHECK(width(f) * 1000 < width(z));
+  }
 }

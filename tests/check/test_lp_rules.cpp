@@ -659,12 +659,151 @@ TEST_CASE(
   // 2·vol·max R⁻ on its left face, still a valid enclosure.
   Box left;
   checked_f(Q(7, 16), Q(5, 8), Q(3, 10), Q(2, 5), left);
-  // No axis on which R is monotone: refused (the enclosure is the crude one).
-  Analysed bowl("(x - 1/2)^2 + (y - 1/2)^2 - 1/100", 2, 256);
+  // No axis on which R is monotone and ∂_xy R = 2(y − 1/2) of both signs (a separable bowl
+  // has ∂_xy R ≡ 0, a sign for I10(b)): refused (the enclosure is the crude one).
+  Analysed bowl("(x - 1/2)^2 + (y - 1/2)^2 - 1/100 + (x - 1/2)*(y - 1/2)^2", 2, 256);
   bool applied = true;
   bowl.run(cube({Q(1, 2), Q(1, 2)}, Q(1, 8)), rule('F', 3), Q(1), &applied);
   CHECK(!applied);
   // p != 1: refused.
   a.run(cube({Q(5, 8), Q(1, 2)}, Q(1, 8)), rule('F', 3), Q(2), &applied);
   CHECK(!applied);
+}
+
+TEST_CASE(
+    "F rule, two axes: leaves at a corner or an edge of R's zero faces, exact and 600-bit references; "
+    "the band across a zero line; refused at a corner of three (I10(b))") {
+  auto contains_zero = [](const I& x) { return mpfr_sgn(x.left()) <= 0 && mpfr_sgn(x.right()) >= 0; };
+  // F3 on b: applied and containing ref.
+  auto checked_f = [](Analysed& a, const Box& b, const I& ref) {
+    bool applied = false;
+    const I f = a.run(b, rule('F', 3), Q(1), &applied);
+    REQUIRE(applied);
+    CHECK(contains(f, ref));
+    return f;
+  };
+  // R = ±(x − 1/2)(y − 1/4)(2 + x) = ±s t (5/2 + s): zero on x = 1/2 and y = 1/4, and ∂_x R =
+  // ±t (2s + 5/2), ∂_y R = ±s (5/2 + s) vanish there, so no axis is monotone on a leaf touching both
+  // lines, while ∂_xy R = ±(2x + 3/2) has a sign. ∫|R| = ∫|s|(5/2 + s) ds · ∫|t| dt (exact).
+  Analysed poly("(x - 1/2)*(y - 1/4)*(2 + x)", 2, 256);
+  Analysed neg("-(x - 1/2)*(y - 1/4)*(2 + x)", 2, 256);
+  auto sgn = [](const Q& v, const Q& q) { return v.sign() >= 0 ? q : -q; };
+  auto abs_poly = [&](const Q& x0, const Q& x1, const Q& y0, const Q& y1) {
+    auto as = [&](const Q& s) { return sgn(s, s * s * Q(5, 4) + qpow(s, 3) * Q(1, 3)); };
+    auto at = [&](const Q& t) { return sgn(t, t * t * Q(1, 2)); };
+    I ref(ref_prec);
+    set_interval(ref, (as(x1 - Q(1, 2)) - as(x0 - Q(1, 2))) * (at(y1 - Q(1, 4)) - at(y0 - Q(1, 4))));
+    return ref;
+  };
+  auto box2 = [](const Q& x0, const Q& x1, const Q& y0, const Q& y1) {
+    Box b;
+    b.lo = {x0, y0};
+    b.hi = {x1, y1};
+    return b;
+  };
+  // The four leaves at the corner (1/2, 1/4): every choice of ends, both signs of τ and of s.
+  for (Analysed* a : {&poly, &neg})
+    for (int qx : {0, 1})
+      for (int qy : {0, 1}) {
+        double prev = 0;
+        for (int level = 0; level < 3; ++level) {
+          CAPTURE(qx);
+          CAPTURE(qy);
+          CAPTURE(level);
+          const Q w(1, 8 << level);
+          const Q x0 = qx == 0 ? Q(1, 2) : Q(1, 2) - w, y0 = qy == 0 ? Q(1, 4) : Q(1, 4) - w;
+          const Box b = box2(x0, x0 + w, y0, y0 + w);
+          const I f = checked_f(*a, b, abs_poly(x0, x0 + w, y0, y0 + w));
+          // I10(a) cannot apply: ∂_x R and ∂_y R take the value 0 on the leaf.
+          CHECK(contains_zero(a->an.box_jet().c[1]));
+          CHECK(contains_zero(a->an.box_jet().c[2]));
+          const I z = a->run(b, rule('Z'), Q(1));
+          CHECK(width(f) * 1000 < width(z));  // G3 is exact for the cubic; Z is second order
+          prev = width(f);
+        }
+        CHECK(prev < 1e-60);
+      }
+
+  // 3D, R = sin(2πx) sin(2πy)(2 + z) at the edge x = y = 1/2: ∂_xy R = 4π² cos cos (2 + z) > 0
+  // near it; ∂_x R vanishes on y = 1/2, ∂_y R on x = 1/2. ∫|R| = |∫ sin ∫ sin ∫(2 + z)| (600 bits).
+  Analysed edge("sin(2*pi*x)*sin(2*pi*y)*(2 + z)", 3, 256);
+  auto int_sin = [](I& out, const Q& l, const Q& u) {  // ∫_l^u sin(2πt) = (cos 2πl − cos 2πu)/(2π)
+    I pi2(ref_prec), c(ref_prec);
+    mpfi_const_pi(pi2.get());
+    mpfi_mul_ui(pi2.get(), pi2.get(), 2);
+    mpfi_mul_q(out.get(), pi2.get(), l.get());
+    mpfi_cos(out.get(), out.get());
+    mpfi_mul_q(c.get(), pi2.get(), u.get());
+    mpfi_cos(c.get(), c.get());
+    mpfi_sub(out.get(), out.get(), c.get());
+    mpfi_div(out.get(), out.get(), pi2.get());
+  };
+  for (int qx : {0, 1})
+    for (int qy : {0, 1}) {
+      double prev = 0;
+      for (int level = 0; level < 3; ++level) {
+        CAPTURE(qx);
+        CAPTURE(qy);
+        CAPTURE(level);
+        const Q w(1, 8 << level), z0(3, 10);
+        Box b;
+        b.lo = {qx == 0 ? Q(1, 2) : Q(1, 2) - w, qy == 0 ? Q(1, 2) : Q(1, 2) - w, z0};
+        b.hi = {b.lo[0] + w, b.lo[1] + w, z0 + w};
+        I ref(ref_prec), iy(ref_prec);
+        int_sin(ref, b.lo[0], b.hi[0]);
+        int_sin(iy, b.lo[1], b.hi[1]);
+        mpfi_mul(ref.get(), ref.get(), iy.get());
+        const Q iz = w * (Q(2) + z0 + w * Q(1, 2));
+        mpfi_mul_q(ref.get(), ref.get(), iz.get());
+        mpfi_abs(ref.get(), ref.get());
+        const I f = checked_f(edge, b, ref);
+        CHECK(contains_zero(edge.an.box_jet().c[1]));
+        CHECK(contains_zero(edge.an.box_jet().c[2]));
+        const I z = edge.run(b, rule('Z'), Q(1));
+        CHECK(width(f) * 1000 < width(z));
+        if (level > 0) CHECK(width(f) * 64 < prev);  // G3's w^(2n+d) = 2^9 per halving; Z's is 2^5
+        prev = width(f);
+      }
+    }
+
+  // At a corner of three zero faces every ∂_i R and every ∂_ij R takes the value 0: refused.
+  Analysed corner("sin(2*pi*x)*sin(2*pi*y)*sin(2*pi*z)", 3, 256);
+  bool applied = true;
+  Box b3;
+  b3.lo = {Q(1, 2), Q(1, 2), Q(1, 2)};
+  b3.hi = {Q(9, 16), Q(9, 16), Q(9, 16)};
+  corner.run(b3, rule('F', 3), Q(1), &applied);
+  CHECK(!applied);
+
+  // The band counts: a leaf reaching across x = 1/2 or y = 1/4 has R⁻ (or R⁺) > 0 on a face
+  // (−inf_{F_a}, −inf_{F_b}, sup_{F_a}, sup_{F_b} in turn); still valid, and wider.
+  const Q w(1, 8), dl(1, 32);
+  for (Analysed* a : {&poly, &neg})
+    for (int across : {0, 1}) {
+      CAPTURE(across);
+      const Q x0 = across == 0 ? Q(1, 2) - dl : Q(1, 2), y0 = across == 0 ? Q(1, 4) : Q(1, 4) - dl;
+      const Q x1 = Q(1, 2) + w, y1 = Q(1, 4) + w;
+      const I f = checked_f(*a, box2(x0, x1, y0, y1), abs_poly(x0, x1, y0, y1));
+      CHECK(width(f) > 1e-6);
+    }
+  // A separable bowl: ∂_xy R ≡ 0 is a sign, R = R^a + R^b − R^ab, and the band 1/100 (sup_E R
+  // and inf_E R count, for s = +1 and s = −1) is at least the depth of the well. The disc of
+  // radius 1/10 lies in the leaf: ∫|R| = ∫R + 2∫_disc R⁻ = 1/1536 − 1/1600 + π/10000.
+  for (int s : {1, -1}) {
+    CAPTURE(s);
+    Analysed bowl(s > 0 ? "(x - 1/2)^2 + (y - 1/2)^2 - 1/100" : "1/100 - (x - 1/2)^2 - (y - 1/2)^2", 2, 256);
+    I ref(ref_prec);
+    mpfi_const_pi(ref.get());
+    mpfi_div_ui(ref.get(), ref.get(), 10000);
+    const Q q = Q(1, 1536) - Q(1, 1600);
+    mpfi_add_q(ref.get(), ref.get(), q.get());
+    checked_f(bowl, cube({Q(1, 2), Q(1, 2)}, Q(1, 8)), ref);
+  }
+  // Lifted by 1/100 it is positive: sup_E R − inf_{F_a} R − inf_{F_b} R = −1/100 < 0, so the band
+  // is max(0, ·) = 0 (not negative) and G3 is exact: ∫|R| = ∫R = 1/1536 + 1/1600.
+  Analysed lifted("(x - 1/2)^2 + (y - 1/2)^2 + 1/100", 2, 256);
+  I ref(ref_prec);
+  set_interval(ref, Q(1, 1536) + Q(1, 1600));
+  const I f = checked_f(lifted, cube({Q(1, 2), Q(1, 2)}, Q(1, 8)), ref);
+  CHECK(width(f) < 1e-60);
 }
