@@ -288,7 +288,9 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
   for (int t = 0; t < options.threads; ++t) {
     evs.push_back(std::make_unique<resid::ResidualEvaluator>(residual, options.precision));
     if (high_order) gauss.push_back(std::make_unique<GaussLeafRule>(residual, options.precision));
-    if (high_order && d >= 3)
+    // T<n> in d = 3 only: in d = 4 (24 simplices per cell, n^4 nodes each) it cost more than it
+    // gained (bench/RESULTS.md: (x1+..+x4)/4's R_1 L^2 gap after 60 s, 0.43 with it, 0.06 without).
+    if (high_order && d == 3)
       simplicial.push_back(std::make_unique<SimplicialRule>(residual, options.precision));
   }
   detail::WorkerPool pool(options.threads);
@@ -364,10 +366,11 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
                                       ex[k].p_gap / 8 * num::to_double_approx(c.lo));
     return narrow_enough(c.width, tolerance);
   };
-  // T<n> (Lemma I9, d >= 3) on the leaf for the exponents in `mask` it serves
+  // T<n> (Lemma I9; the producer uses it in d = 3) on the leaf for the exponents in `mask` it serves
   // (p = 1 or even), the pieces prepared once for all of them.
   auto try_simplicial = [&](int worker, const net::Box& box, const Ball& range, slong prec,
                             std::uint32_t mask, Leaf& leaf) {
+    if (simplicial.empty()) return;
     SimplicialRule& t = *simplicial[static_cast<std::size_t>(worker)];
     bool any = false, need_model = false;
     each(mask, [&](std::size_t, const Exponent& e) {
@@ -516,9 +519,9 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
             });
           });
         }
-        // T<n> (Lemma I9; d >= 3, p = 1) where Z is not narrow enough: the leaf's
+        // T<n> (Lemma I9; d = 3, p = 1) where Z is not narrow enough: the leaf's
         // Kuhn simplices cut at the model's zero, fourth order against Z's second.
-        if (d >= 3 && may_change_sign) {
+        if (d == 3 && may_change_sign) {
           std::uint32_t want = 0;
           each(mask, [&](std::size_t k, const Exponent& e) {
             if (e.one && !narrow_for(k, leaf)) want |= 1U << k;
@@ -583,7 +586,7 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
           });
         }
       } else {
-        // T<n> (Lemma I9, d >= 3): the kinks cut the leaf into simplices on which h is affine.
+        // T<n> (Lemma I9, d = 3): the kinks cut the leaf into simplices on which h is affine.
         try_simplicial(worker, box, jet.range, leaf.prec, mask, leaf);
       }
     }
