@@ -63,7 +63,6 @@ bool SimplicialRule::prepare(const net::Box& box, resid::ResidualEvaluator& ev, 
   prec_ = prec;
   if (f_.precision() != prec) f_.set_precision(prec);
   if (series_.precision() != prec) series_.set_precision(prec);
-  box_ = box;
   pieces_.clear();
   crude_.clear();
   have_model_ = false;

@@ -62,7 +62,6 @@ class SimplicialRule {
   expr::SeriesEvaluator series_;
   slong prec_;
   int d_;
-  net::Box box_;
   std::vector<Piece> pieces_;
   std::vector<num::Ball> crude_;  // per piece: ⊇ R over its bounding box (refused pieces)
   num::Ball f_range_;             // ⊇ f(box)
