@@ -59,21 +59,17 @@ const std::vector<geom::DuffyNode>& SimplicialRule::nodes(int n) {
 // Lemma I9 (c): cells at the axis kinks, their Kuhn simplices (S3), split at the
 // oblique kinks (I9 (b)); h certified affine on each piece (I8(b), or the hat
 // test of I9 (c)) by the corrections themselves.
-bool SimplicialRule::prepare(const net::Box& box, resid::ResidualEvaluator& ev, slong prec, bool need_model) {
-  prec_ = prec;
-  if (f_.precision() != prec) f_.set_precision(prec);
-  if (series_.precision() != prec) series_.set_precision(prec);
-  pieces_.clear();
-  crude_.clear();
-  have_model_ = false;
-  series_order_ = -1;
-  const auto d = static_cast<std::size_t>(d_);
-  if (box.dimension() != d_ || d_ < 3) return false;
+bool affine_simplices(const resid::Residual& residual, const net::Box& box, std::size_t max_cuts,
+                      std::size_t max_pieces, std::vector<AffineSimplex>& out) {
+  out.clear();
+  const int di = residual.dimension();
+  const auto d = static_cast<std::size_t>(di);
+  if (box.dimension() != di || di < 2) return false;
   std::vector<std::vector<Rational>> cuts(d);
   for (std::size_t i = 0; i < d; ++i) {
     std::vector<Rational>& c = cuts[i];
-    c = residual_->first_axis_breakpoints(box, static_cast<int>(i), kMaxCuts + 1);
-    if (c.size() > kMaxCuts) return false;
+    c = residual.first_axis_breakpoints(box, static_cast<int>(i), max_cuts + 1);
+    if (c.size() > max_cuts) return false;
     c.insert(c.begin(), box.lo[i]);
     c.push_back(box.hi[i]);
   }
@@ -81,7 +77,7 @@ bool SimplicialRule::prepare(const net::Box& box, resid::ResidualEvaluator& ev, 
   for (const auto& c : cuts) cells *= c.size() - 1;
   std::size_t simplices_per_cell = 1;
   for (std::size_t k = 2; k <= d; ++k) simplices_per_cell *= k;
-  if (cells * simplices_per_cell > kMaxPieces) return false;  // before any splitting
+  if (cells * simplices_per_cell > max_pieces) return false;  // before any splitting
   std::vector<std::size_t> idx(d, 0);
   std::vector<net::AffineForm> lines;
   std::vector<geom::MeasuredSimplex> cur, next;
@@ -92,26 +88,42 @@ bool SimplicialRule::prepare(const net::Box& box, resid::ResidualEvaluator& ev, 
       cell.hi[i] = cuts[i][idx[i] + 1];
     }
     lines.clear();
-    if (!residual_->oblique_kinks(cell, lines)) return false;
+    if (!residual.oblique_kinks(cell, lines)) return false;
     cur.clear();
     for (const geom::Simplex& s : geom::kuhn_simplices(cell.lo, cell.hi)) cur.push_back(geom::measured(s));
     for (const net::AffineForm& l : lines) {
       next.clear();
       for (const geom::MeasuredSimplex& s : cur) geom::split_by_hyperplane(s, l.constant, l.gradient, next);
       std::swap(cur, next);
-      if (pieces_.size() + cur.size() > kMaxPieces) return false;
+      if (out.size() + cur.size() > max_pieces) return false;
     }
     for (geom::MeasuredSimplex& s : cur) {
-      Piece pc;
-      pc.affine = residual_->affine_on(cell, s.vertex, pc.h);
-      crude_.push_back(pc.affine ? Ball() : ev.enclose(bounding_box(s)));
+      AffineSimplex pc;
+      pc.affine = residual.affine_on(cell, s.vertex, pc.h);
       pc.t = std::move(s);
-      pieces_.push_back(std::move(pc));
+      out.push_back(std::move(pc));
     }
     std::size_t i = 0;
     while (i < d && ++idx[i] == cuts[i].size() - 1) idx[i++] = 0;
     if (i == d) break;
   }
+  return true;
+}
+
+bool SimplicialRule::prepare(const net::Box& box, resid::ResidualEvaluator& ev, slong prec, bool need_model) {
+  prec_ = prec;
+  if (f_.precision() != prec) f_.set_precision(prec);
+  if (series_.precision() != prec) series_.set_precision(prec);
+  crude_.clear();
+  have_model_ = false;
+  series_order_ = -1;
+  const auto d = static_cast<std::size_t>(d_);
+  if (d_ < 3 || !affine_simplices(*residual_, box, kMaxCuts, kMaxPieces, pieces_)) {
+    pieces_.clear();
+    return false;
+  }
+  for (const AffineSimplex& pc : pieces_)
+    crude_.push_back(pc.affine ? Ball() : ev.enclose(bounding_box(pc.t)));
   std::vector<Ball> lo, hi;
   box.to_balls(lo, hi, prec);
   f_.range(lo.data(), hi.data(), f_range_);
@@ -146,7 +158,7 @@ bool SimplicialRule::prepare(const net::Box& box, resid::ResidualEvaluator& ev, 
   return true;
 }
 
-Ball SimplicialRule::sup_bound(const Piece& pc) const {
+Ball SimplicialRule::sup_bound(const AffineSimplex& pc) const {
   Rational lo = net::value_at(pc.h, pc.t.vertex[0]), hi = lo;
   for (const geom::Point& v : pc.t.vertex) {
     const Rational h = net::value_at(pc.h, v);
@@ -227,7 +239,7 @@ bool SimplicialRule::enclose(int n, const Rational& p, Ball& out) {
   arb_zero(sum.arb());
   std::vector<geom::MeasuredSimplex> sides;
   for (std::size_t i = 0; i < pieces_.size(); ++i) {
-    const Piece& pc = pieces_[i];
+    const AffineSimplex& pc = pieces_[i];
     vol = Ball::from_rational(pc.t.volume, prec_);
     if (!pc.affine) {
       // C3.2 on the piece: |t|·[min |R|^p, max |R|^p], R over its bounding box.

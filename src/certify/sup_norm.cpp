@@ -8,12 +8,13 @@
 // rational taken from ball endpoints; doubles only order and steer.
 #include "mgdl/certify/sup_norm.hpp"
 
-#include "box_eval.hpp"
-#include "mgdl/certify/tree.hpp"
-#include "worker_pool.hpp"
-
 #include <algorithm>
 #include <memory>
+
+#include "box_eval.hpp"
+#include "mgdl/certify/piece_sup.hpp"
+#include "mgdl/certify/tree.hpp"
+#include "worker_pool.hpp"
 
 namespace mgdl::certify {
 
@@ -63,8 +64,11 @@ struct EngineResult {
   slong max_prec = 0;
 };
 
-OpenBox evaluate_child(resid::ResidualEvaluator& ev, const resid::Residual& residual, const net::Box& box,
-                         slong prec, bool kink_free, const Options& options) {
+// `pieces` (d >= 2, null otherwise) bounds a box that a kink crosses by Lemma C2.7
+// when the C2 bound is above `enough` (such a box would be split).
+OpenBox evaluate_child(resid::ResidualEvaluator& ev, PieceSupBound* pieces, const resid::Residual& residual,
+                       const net::Box& box, slong prec, bool kink_free, const Rational& enough,
+                       const Options& options) {
   OpenBox out;
   const detail::BoxKinks kinks =
       kink_free ? detail::BoxKinks::none : detail::classify_kinks(residual, box, options.max_level);
@@ -83,9 +87,20 @@ OpenBox evaluate_child(resid::ResidualEvaluator& ev, const resid::Residual& resi
   out.bounded = jet.range.is_finite();
   if (out.bounded) {
     out.upper = num::abs_upper_bound(jet.range).value();
-    out.key = num::to_double_approx(out.upper);
     out.offset = detail::newton_offset(jet);
   }
+  // C2.7: exact in the quadratic part across the kinks, where C2 is first order.
+  Rational u;
+  std::vector<double> at;
+  if (pieces != nullptr && !jet.smooth && out.prec == options.precision &&
+      (!out.bounded || out.upper > enough) && pieces->bound(box, u, at) && (!out.bounded || u < out.upper)) {
+    out.upper = std::move(u);
+    out.bounded = true;
+    const std::vector<Rational> c = box.center();
+    out.offset.resize(at.size());
+    for (std::size_t k = 0; k < at.size(); ++k) out.offset[k] = at[k] - num::to_double_approx(c[k]);
+  }
+  if (out.bounded) out.key = num::to_double_approx(out.upper);
   out.axis = detail::choose_split_axis(residual, box, options.max_level);
   return out;
 }
@@ -99,8 +114,14 @@ EngineResult run_engine(const resid::Residual& residual, const Options& options,
   // Aim slightly inside the requested gap so the shortened bounds still meet it.
   const Rational gap = options.rel_gap * Rational(1023, 1024);
   std::vector<std::unique_ptr<resid::ResidualEvaluator>> evs;
-  for (int t = 0; t < options.threads; ++t)
+  std::vector<std::unique_ptr<PieceSupBound>> pieces;
+  for (int t = 0; t < options.threads; ++t) {
     evs.push_back(std::make_unique<resid::ResidualEvaluator>(residual, options.precision));
+    if (d >= 2) pieces.push_back(std::make_unique<PieceSupBound>(residual, options.precision));
+  }
+  auto pieces_of = [&](int worker) {
+    return pieces.empty() ? nullptr : pieces[static_cast<std::size_t>(worker)].get();
+  };
   detail::WorkerPool pool(options.threads);
 
   EngineResult res;
@@ -137,7 +158,9 @@ EngineResult run_engine(const resid::Residual& residual, const Options& options,
     std::push_heap(heap.begin(), heap.end(), Lower());
   };
 
-  absorb(evaluate_child(*evs[0], residual, tree.root_box(), options.precision, false, options), CoverTree::root());
+  absorb(evaluate_child(*evs[0], pieces_of(0), residual, tree.root_box(), options.precision, false, prune_at,
+                        options),
+         CoverTree::root());
 
   // U over all leaves; finite = false when some leaf has no finite bound
   // (unbounded open boxes sort to the top of the heap).
@@ -214,8 +237,8 @@ EngineResult run_engine(const resid::Residual& residual, const Options& options,
     pool.run(children.size(), [&](std::size_t i, int worker) {
       const OpenBox& parent = batch[i / 2];
       net::Box half = half_box(parent.box, parent.axis, (i % 2) == 1);
-      children[i] =
-          evaluate_child(*evs[static_cast<std::size_t>(worker)], residual, half, parent.prec, parent.kink_free, options);
+      children[i] = evaluate_child(*evs[static_cast<std::size_t>(worker)], pieces_of(worker), residual, half,
+                                   parent.prec, parent.kink_free, prune_at, options);
     });
     // Merge in batch order: deterministic whatever the thread count.
     for (std::size_t k = 0; k < batch.size(); ++k) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "affine_pieces.hpp"
 #include "dense.hpp"
 #include "half_planes.hpp"
 
@@ -138,37 +139,8 @@ void j_plus_interval(I& out, const Q& a0, const std::vector<Q>& b, const std::ve
   mpfi_mul_q(out.get(), out.get(), cs.factor.get());
 }
 
-// proofs/integration.md, Lemma I8(a): on a cell where every ramp sum R_i of q is
-// affine ((a_i − t)/ρ_i left of a_i, 0 on [a_i, b_i], (t − b_i)/ρ_i right of b_i),
-// u = 1 − Σ_i R_i(x_i) = u[0] + Σ_i u[1 + i] x_i and ψ_q = max(u, 0) (any d; the proof of
-// I8(a) is per axis). False when some a_i or b_i lies strictly inside the cell's side.
-bool cell_u(const CutoffData& q, const Box& cell, std::vector<Q>& u) {
-  const std::size_t d = cell.lo.size();
-  u.assign(d + 1, Q());
-  u[0] = Q(1);
-  for (std::size_t i = 0; i < d; ++i) {
-    if (cell.hi[i] <= q.a[i]) {
-      u[0] = u[0] - q.a[i] * q.inv_rho[i];
-      u[1 + i] = q.inv_rho[i];
-    } else if (cell.lo[i] >= q.b[i]) {
-      u[0] = u[0] + q.b[i] * q.inv_rho[i];
-      u[1 + i] = -q.inv_rho[i];
-    } else if (!(q.a[i] <= cell.lo[i] && cell.hi[i] <= q.b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
-
 Q affine_value(const std::vector<Q>& u, const Q& x, const Q& y) {
   return u[0] + u[1] * x + u[2] * y;
-}
-
-// The closed support of q meets the closed box.
-bool support_meets_closed(const CutoffData& q, const Box& b) {
-  for (std::size_t i = 0; i < b.lo.size(); ++i)
-    if (q.sup_lo[i] > b.hi[i] || q.sup_hi[i] < b.lo[i]) return false;
-  return true;
 }
 
 // Lemma I8(c): the cell cut by the lines u = 0 into trapezoids (x0, x1, lo0, lo1,
@@ -1277,22 +1249,11 @@ bool LeafIntegrator::simplicial(ResidualAnalyzer& an, const Box& box, const Cuto
   const Duffy* rule = duffy(n);
   if (rule == nullptr) return false;
   const auto d = static_cast<std::size_t>(d_);
-  constexpr std::size_t max_cuts = 8, max_pieces = 4096;
+  constexpr std::size_t max_pieces = affine_pieces_max_pieces;
 
-  // Cells: the axis kinks strictly inside each side.
-  std::vector<std::vector<Q>> axis_cuts(d);
-  for (std::size_t i = 0; i < d; ++i) {
-    std::vector<Q>& c = axis_cuts[i];
-    c.push_back(box.lo[i]);
-    for (const CutoffData* q : cutoffs.varying)
-      for (const Q* t : {&q->sup_lo[i], &q->a[i], &q->b[i], &q->sup_hi[i]})
-        if (box.lo[i] < *t && *t < box.hi[i]) c.push_back(*t);
-    for (const HatGrid* hg : hats_) hat_axis_kinks(*hg, box, i, c);  // lines near active nodes
-    c.push_back(box.hi[i]);
-    std::sort(c.begin(), c.end());
-    c.erase(std::unique(c.begin(), c.end()), c.end());
-    if (c.size() > max_cuts + 2) return false;
-  }
+  // The pieces with their forms η (I9 (c); affine_pieces.hpp).
+  std::vector<AffinePiece> all;
+  if (!affine_pieces(box, cutoffs, hats_, all)) return false;
 
   // f on the leaf: F ⊇ f(B), and for p = 1 the linear model of f alone (I4(b) with h = 0, as
   // R = f − 0 for the analysis with the zero form), its coefficients about c rounded down to
@@ -1329,150 +1290,95 @@ bool LeafIntegrator::simplicial(ResidualAnalyzer& an, const Box& box, const Cuto
     if (!ok) return false;
   }
 
-  struct Active {
-    const CutoffData* q;
-    std::vector<Q> u;
-  };
-  std::vector<Active> active;
-  std::vector<std::vector<Q>> forms;
-  std::vector<Simplex> pieces, parts;
-  std::vector<Q> u;
-  Box cell;
+  std::vector<Simplex> parts;
   CutoffsOnBox sub;
   I piece(prec_), part(prec_), sym(prec_), x(prec_), cap(prec_);
-  std::size_t total = 0;
   mpfi_set_ui(kink_acc_.get(), 0);
-  std::vector<std::size_t> idx(d, 0);
-  for (;;) {
-    cell.lo.resize(d);
-    cell.hi.resize(d);
-    for (std::size_t i = 0; i < d; ++i) {
-      cell.lo[i] = axis_cuts[i][idx[i]];
-      cell.hi[i] = axis_cuts[i][idx[i] + 1];
-    }
-    // The oblique kinks of the cell.
-    active.clear();
-    forms.clear();
-    for (const CutoffData* q : cutoffs.varying) {
-      if (!support_meets_closed(*q, cell)) continue;  // ψ_Q = 0 on the cell (I8(a))
-      if (!cell_u(*q, cell, u)) return false;         // an axis kink inside: cannot happen
-      Q lo = u[0], hi = u[0];                         // u's range over the cell's corners
-      for (std::size_t i = 0; i < d; ++i) {
-        const Q a = u[1 + i] * cell.lo[i], b = u[1 + i] * cell.hi[i];
-        lo = lo + qmin(a, b);
-        hi = hi + qmax(a, b);
+  for (const AffinePiece& ap : all) {
+    const Simplex& t = ap.simplex;
+    const AffineForm& eta = ap.eta;
+    const bool affine = ap.affine;
+    const Q vol = simplex_volume(t);
+    bool done = false;
+    if (affine) {
+      // M >= sup_T |f − η|: F − [min η(v_i), max η(v_i)].
+      Q eta_lo = affine_at(eta, t.v[0]), eta_hi = eta_lo;
+      for (const auto& v : t.v) {
+        const Q y = affine_at(eta, v);
+        if (y < eta_lo) eta_lo = y;
+        if (eta_hi < y) eta_hi = y;
       }
-      if (lo.sign() < 0 && hi.sign() > 0) forms.push_back(u);
-      active.push_back({q, u});
-    }
-    for (const HatGrid* hg : hats_) hat_cell_kinks(*hg, cell, forms);
-    pieces = kuhn_simplices(cell);
-    for (const std::vector<Q>& f : forms)
-      if (!split_by(pieces, f, max_pieces)) return false;
-    total += pieces.size();
-    if (total > max_pieces) return false;
-
-    for (const Simplex& t : pieces) {
-      // h on the piece (I9(c)): the constant of the cutoffs ≡ 1, plus c·u for every cutoff
-      // with u >= 0 at all vertices (u <= 0 at all: ψ ≡ 0); hats by their vertex test.
-      AffineForm eta(d + 1);
-      eta[0] = cutoffs.constant;
-      bool affine = true;
-      for (const Active& a : active) {
-        const int s = sign_on(t, a.u);
-        if (s < 0) continue;
-        if (s == 0) {
-          affine = false;
-          break;
-        }
-        for (std::size_t k = 0; k <= d; ++k) eta[k] = eta[k] + a.q->c * a.u[k];
-      }
-      for (const HatGrid* hg : hats_) affine = affine && hat_affine_on_simplex(*hg, t.v, eta);
-      const Q vol = simplex_volume(t);
-      bool done = false;
-      if (affine) {
-        // M >= sup_T |f − η|: F − [min η(v_i), max η(v_i)].
-        Q eta_lo = affine_at(eta, t.v[0]), eta_hi = eta_lo;
-        for (const auto& v : t.v) {
-          const Q y = affine_at(eta, v);
-          if (y < eta_lo) eta_lo = y;
-          if (eta_hi < y) eta_hi = y;
-        }
-        set_interval(x, eta_lo, eta_hi);
-        mpfi_sub(x.get(), f_range.get(), x.get());
-        mpfr_t mag;
-        mpfr_init2(mag, prec_);
-        Q big_m;
-        const bool ok = magnitude(mag, x);
-        if (ok) mpfr_get_q(big_m.get(), mag);
-        mpfr_clear(mag);
-        if (ok && !l1) {
-          // Even p: Q_T(r^p) + 2|T| p (M + ε)^{p−1} ε [−1, 1].
-          done = duffy_sum(t, eta, *rule, p_int, piece);
-          if (done) {
-            set_interval(x, big_m + eps);
-            interval_ipow(x, x, p_int - 1);
-            const Q k = Q(2) * vol * p * eps;
-            set_interval(sym, -k, k);
-            mpfi_mul(x.get(), x.get(), sym.get());
-            mpfi_add(piece.get(), piece.get(), x.get());
-          }
-        } else if (ok) {
-          // p = 1: T split at the zero of Λ = A − η; on T_k with sign σ_k,
-          // [σ_k Q_{T_k}(r) − 2|T_k|ε, σ_k Q_{T_k}(r) + 2|T_k|ε + 2β_k].
-          AffineForm lambda(d + 1);
-          for (std::size_t k = 0; k <= d; ++k) lambda[k] = model[k] - eta[k];
-          parts.assign(1, t);
-          done = split_by(parts, lambda, max_pieces);
-          mpfi_set_ui(piece.get(), 0);
-          for (const Simplex& tk : parts) {
-            if (!done) break;
-            const int sigma = sign_on(tk, lambda);
-            done = sigma != 0 && duffy_sum(tk, eta, *rule, 1, part);
-            if (!done) break;
-            if (sigma < 0) mpfi_neg(part.get(), part.get());
-            AffineForm slack(d + 1);
-            slack[0] = e;
-            for (std::size_t k = 0; k <= d; ++k)
-              slack[k] = sigma > 0 ? slack[k] - lambda[k] : slack[k] + lambda[k];
-            const Q vk = simplex_volume(tk);
-            const Q band = Q(2) * vk * eps;
-            set_interval(sym, -band, band + Q(2) * positive_part_integral(tk, slack));
-            mpfi_add(part.get(), part.get(), sym.get());
-            mpfi_add(piece.get(), piece.get(), part.get());
-          }
-        }
+      set_interval(x, eta_lo, eta_hi);
+      mpfi_sub(x.get(), f_range.get(), x.get());
+      mpfr_t mag;
+      mpfr_init2(mag, prec_);
+      Q big_m;
+      const bool ok = magnitude(mag, x);
+      if (ok) mpfr_get_q(big_m.get(), mag);
+      mpfr_clear(mag);
+      if (ok && !l1) {
+        // Even p: Q_T(r^p) + 2|T| p (M + ε)^{p−1} ε [−1, 1].
+        done = duffy_sum(t, eta, *rule, p_int, piece);
         if (done) {
-          // 0 <= |r|^p <= M^p on T.
-          set_interval(cap, big_m);
-          interval_ipow(cap, cap, p_int);
-          mpfi_mul_q(cap.get(), cap.get(), vol.get());
-          mpfr_set_ui(cap.left(), 0, MPFR_RNDD);
-          narrow(piece, cap, x);
-          done = finite(piece);
+          set_interval(x, big_m + eps);
+          interval_ipow(x, x, p_int - 1);
+          const Q k = Q(2) * vol * p * eps;
+          set_interval(sym, -k, k);
+          mpfi_mul(x.get(), x.get(), sym.get());
+          mpfi_add(piece.get(), piece.get(), x.get());
+        }
+      } else if (ok) {
+        // p = 1: T split at the zero of Λ = A − η; on T_k with sign σ_k,
+        // [σ_k Q_{T_k}(r) − 2|T_k|ε, σ_k Q_{T_k}(r) + 2|T_k|ε + 2β_k].
+        AffineForm lambda(d + 1);
+        for (std::size_t k = 0; k <= d; ++k) lambda[k] = model[k] - eta[k];
+        parts.assign(1, t);
+        done = split_by(parts, lambda, max_pieces);
+        mpfi_set_ui(piece.get(), 0);
+        for (const Simplex& tk : parts) {
+          if (!done) break;
+          const int sigma = sign_on(tk, lambda);
+          done = sigma != 0 && duffy_sum(tk, eta, *rule, 1, part);
+          if (!done) break;
+          if (sigma < 0) mpfi_neg(part.get(), part.get());
+          AffineForm slack(d + 1);
+          slack[0] = e;
+          for (std::size_t k = 0; k <= d; ++k)
+            slack[k] = sigma > 0 ? slack[k] - lambda[k] : slack[k] + lambda[k];
+          const Q vk = simplex_volume(tk);
+          const Q band = Q(2) * vk * eps;
+          set_interval(sym, -band, band + Q(2) * positive_part_integral(tk, slack));
+          mpfi_add(part.get(), part.get(), sym.get());
+          mpfi_add(piece.get(), piece.get(), part.get());
         }
       }
-      if (!done) {
-        // Crude: |T|·[min |R|^p, max |R|^p], R over the bounding box (R = f − η there when
-        // h = η on T, C2 with the exact form).
-        const Box bb = bounding_box(t);
-        if (affine) {
-          piece_->analyse_affine(bb, eta);
-        } else {
-          restrict_cutoffs(cutoffs, bb, sub);
-          piece_->analyse(bb, sub);
-        }
-        const I& range = piece_->range();
-        if (!finite(range)) return false;
-        mpfi_abs(x.get(), range.get());
-        pow_nonneg(piece, x, p);
-        mpfi_mul_q(piece.get(), piece.get(), vol.get());
+      if (done) {
+        // 0 <= |r|^p <= M^p on T.
+        set_interval(cap, big_m);
+        interval_ipow(cap, cap, p_int);
+        mpfi_mul_q(cap.get(), cap.get(), vol.get());
+        mpfr_set_ui(cap.left(), 0, MPFR_RNDD);
+        narrow(piece, cap, x);
+        done = finite(piece);
       }
-      mpfi_add(kink_acc_.get(), kink_acc_.get(), piece.get());
     }
-    std::size_t i = 0;
-    while (i < d && ++idx[i] == axis_cuts[i].size() - 1) idx[i++] = 0;
-    if (i == d) break;
+    if (!done) {
+      // Crude: |T|·[min |R|^p, max |R|^p], R over the bounding box (R = f − η there when
+      // h = η on T, C2 with the exact form).
+      const Box bb = bounding_box(t);
+      if (affine) {
+        piece_->analyse_affine(bb, eta);
+      } else {
+        restrict_cutoffs(cutoffs, bb, sub);
+        piece_->analyse(bb, sub);
+      }
+      const I& range = piece_->range();
+      if (!finite(range)) return false;
+      mpfi_abs(x.get(), range.get());
+      pow_nonneg(piece, x, p);
+      mpfi_mul_q(piece.get(), piece.get(), vol.get());
+    }
+    mpfi_add(kink_acc_.get(), kink_acc_.get(), piece.get());
   }
   mpfi_set(out.get(), kink_acc_.get());
   an.crude_integral(p, crude_);

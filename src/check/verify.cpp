@@ -14,6 +14,7 @@
 #include "cover.hpp"
 #include "mgdl/check/check.hpp"
 #include "model.hpp"
+#include "piece_sup.hpp"
 
 namespace mgdl::check {
 namespace {
@@ -43,6 +44,11 @@ struct LeafWorker {
     if (!rules_) rules_ = std::make_unique<LeafIntegrator>(target_, prec_, hats_);
     return *rules_;
   }
+  // Lemma C2.7's bound on a box cut into affine simplices (made on first use).
+  PieceSupBounder& piecewise() {
+    if (!piecewise_) piecewise_ = std::make_unique<PieceSupBounder>(target_, prec_, hats_);
+    return *piecewise_;
+  }
   ResidualAnalyzer an;
 
  private:
@@ -50,6 +56,7 @@ struct LeafWorker {
   mpfr_prec_t prec_;
   const std::vector<const HatGrid*>& hats_;
   std::unique_ptr<LeafIntegrator> rules_;
+  std::unique_ptr<PieceSupBounder> piecewise_;
 };
 
 class Checker : ClaimLog {
@@ -174,15 +181,23 @@ class Checker : ClaimLog {
     return true;
   }
 
-  // One leaf, with up to extra_levels bisections where `good` fails.
+  // One leaf, with up to extra_levels bisections where `good` fails. With `piecewise` (a
+  // sup-norm claim |R| <= *u, d >= 2), a box the plain enclosure fails on is tried by Lemma C2.7
+  // first (the box cut into simplices on which h is affine, S6.1 on each), then bisected.
   bool leaf_holds(ResidualAnalyzer& an, const Box& box, const CutoffsOnBox& cutoffs,
-                  const std::function<bool(const I&)>& good, int level) const {
+                  const std::function<bool(const I&)>& good, int level, PieceSupBounder* piecewise = nullptr,
+                  const Q* u = nullptr) const {
     an.analyse(box, cutoffs);
     if (good(an.range())) return true;
+    // C2.7 on the leaf and its halves only: the producer bounded this very leaf, and a tampered
+    // claim must fail after a few such tries, not 2^extra_levels of them.
+    if (piecewise != nullptr && u != nullptr && c_.d >= 2 && level <= 1 &&
+        piecewise->at_most(box, cutoffs, *u))
+      return true;
     if (level >= o_.extra_levels) return false;
     const Halves h = bisect(box, cutoffs);
-    return leaf_holds(an, h.lower, h.lower_cutoffs, good, level + 1) &&
-           leaf_holds(an, h.upper, h.upper_cutoffs, good, level + 1);
+    return leaf_holds(an, h.lower, h.lower_cutoffs, good, level + 1, piecewise, u) &&
+           leaf_holds(an, h.upper, h.upper_cutoffs, good, level + 1, piecewise, u);
   }
 
   void check_residual(std::size_t k) {
@@ -261,7 +276,7 @@ class Checker : ClaimLog {
           ++r.leaves;
           an.analyse(b, cs);
           if (!r.fail && !good(an.range())) {
-            if (!leaf_holds(an, b, cs, good, 0)) {
+            if (!leaf_holds(an, b, cs, good, 0, &wk.piecewise(), &u)) {
               r.fail = true;
               r.bad_leaf = i;
               r.bad_box = b;

@@ -158,6 +158,7 @@ class Bounder {
     // sup_T |r| <= max(M, −m) + ε.
     arf_neg(tmp_.x, lo_q_.x);
     const bool high = arf_cmp(hi_q_.x, tmp_.x) >= 0;  // steering: which extremum to try as a witness
+    high_ = high;
     if (high) arf_set(tmp_.x, hi_q_.x);
     arb_set_arf(tb_.arb(), tmp_.x);
     arb_add(tb_.arb(), tb_.arb(), eps_.arb(), prec_);
@@ -187,6 +188,9 @@ class Bounder {
   const std::vector<Ball>& b() const { return b_; }
   const std::vector<Ball>& rho() const { return rho_; }
   LocalTarget& target() { return target_; }
+  // After a finite bound(): approximate barycentric coordinates of the candidate
+  // where S6 found the larger of max q and −min q (steering only).
+  const std::vector<double>& extremum() const { return high_ ? argmax_ : argmin_; }
 
  private:
   void fail(Piece& p) {
@@ -427,6 +431,7 @@ class Bounder {
   bool have_jet_ = false;
   Arf tmp_, tmp2_, hi_q_, lo_q_;
   std::vector<double> argmax_, argmin_;
+  bool high_ = true;
   arb_mat_t me_, mdw_, mg_;
 };
 

@@ -80,4 +80,33 @@ SupResult certify_sup(LocalTarget& target, const std::vector<AffinePiece>& piece
   return res;
 }
 
+SimplexBounder::SimplexBounder(LocalTarget& target, slong prec)
+    : impl_(std::make_unique<detail::Bounder>(target, prec)), prec_(prec) {}
+
+SimplexBounder::~SimplexBounder() = default;
+
+bool SimplexBounder::bound(const AffinePiece& piece, Rational& upper, std::vector<double>& at) {
+  const std::size_t d = impl_->ud(), n = d + 1;
+  if (piece.vertex.size() != n || piece.value.size() != n)
+    throw std::invalid_argument("SimplexBounder: a piece needs d + 1 vertices and values");
+  Piece p;
+  p.data.resize(n * (d + 1));
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t k = 0; k < d; ++k)
+      p.data[i * (d + 1) + k] = Ball::from_rational(piece.vertex[i][k], prec_);
+    p.data[i * (d + 1) + d] = Ball::from_rational(piece.value[i], prec_);
+  }
+  Arf never;  // +inf: the bounder's own witness search is skipped (the caller evaluates R itself)
+  arf_pos_inf(never.x);
+  std::vector<double> unused;
+  impl_->bound(p, never.x, unused);
+  if (!p.finite) return false;
+  upper = detail::arf_to_rational(arb_midref(p.upper.arb()));
+  const std::vector<double>& lambda = impl_->extremum();
+  at.assign(d, 0.0);
+  for (std::size_t i = 0; i < n && i < lambda.size(); ++i)
+    for (std::size_t k = 0; k < d; ++k) at[k] += lambda[i] * num::to_double_approx(piece.vertex[i][k]);
+  return true;
+}
+
 }  // namespace mgdl::geom

@@ -23,6 +23,21 @@
 
 namespace mgdl::certify {
 
+// One simplex of a leaf's decomposition and h on it.
+struct AffineSimplex {
+  geom::MeasuredSimplex t;
+  net::AffineForm h;  // h on t (exact) when affine
+  bool affine = false;
+};
+
+// Lemma I9 (c), in any d >= 2: `box` cut at the corrections' axis kinks into
+// cells, each cell into its d! Kuhn simplices, those split at every oblique
+// kink crossing the cell; h certified affine on each piece exactly, at its
+// vertices. False when the corrections cannot describe their kinks, a side
+// holds more than max_cuts kinks or there would be more than max_pieces pieces.
+bool affine_simplices(const resid::Residual& residual, const net::Box& box, std::size_t max_cuts,
+                      std::size_t max_pieces, std::vector<AffineSimplex>& out);
+
 // Not thread-safe: one per thread.
 class SimplicialRule {
  public:
@@ -44,25 +59,20 @@ class SimplicialRule {
   std::size_t pieces() const { return pieces_.size(); }
 
  private:
-  struct Piece {
-    geom::MeasuredSimplex t;
-    net::AffineForm h;  // h on t (exact) when affine
-    bool affine = false;
-  };
   // Σ over the Duffy nodes of t of weight · (f − h)^power at the node, times
   // |det E| = d!·|t| (Lemma S7).
   bool node_sum(const std::vector<geom::DuffyNode>& rule, const geom::MeasuredSimplex& t,
                 const net::AffineForm& h, int power, num::Ball& out);
   const std::vector<geom::DuffyNode>& nodes(int n);
   // ⊇ sup_t |f − h| from f(box) and h at t's vertices.
-  num::Ball sup_bound(const Piece& pc) const;
+  num::Ball sup_bound(const AffineSimplex& pc) const;
 
   const resid::Residual* residual_;
   expr::BallEvaluator f_;
   expr::SeriesEvaluator series_;
   slong prec_;
   int d_;
-  std::vector<Piece> pieces_;
+  std::vector<AffineSimplex> pieces_;
   std::vector<num::Ball> crude_;  // per piece: ⊇ R over its bounding box (refused pieces)
   num::Ball f_range_;             // ⊇ f(box)
   bool have_model_ = false;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "mgdl/num/ball.hpp"
@@ -69,6 +70,29 @@ struct SupResult {
   long evaluations = 0;         // pieces bounded (one box jet each)
   std::size_t leaves = 0;       // pieces covering the domain at the end
   std::vector<double> witness;  // approximately the point where |r| >= lower was shown (reporting only)
+};
+
+namespace detail {
+class Bounder;
+}
+
+// Lemma S6.1 on one simplex at a time, without branching: for callers with a
+// cover of their own (certify's sup-norm engine on boxes cut at the kinks,
+// proofs/certification.md C2.7). Not thread-safe: one per thread.
+class SimplexBounder {
+ public:
+  SimplexBounder(LocalTarget& target, slong prec);
+  ~SimplexBounder();
+  SimplexBounder(const SimplexBounder&) = delete;
+  SimplexBounder& operator=(const SimplexBounder&) = delete;
+  // True with upper >= sup_T |f − ℓ| (exact) when f's jet over T's bounding box
+  // is finite; `at` is then approximately the point of T where S6's extremum
+  // of the quadratic lies (steering only: a witness candidate).
+  bool bound(const AffinePiece& piece, num::Rational& upper, std::vector<double>& at);
+
+ private:
+  std::unique_ptr<detail::Bounder> impl_;
+  slong prec_;
 };
 
 // Pieces must have disjoint interiors (their union is the domain the claim is
