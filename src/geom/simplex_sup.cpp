@@ -4,6 +4,7 @@
 #include "mgdl/geom/simplex_sup.hpp"
 
 #include <stdexcept>
+#include <string>
 
 #include "piece_bounder.hpp"
 
@@ -14,11 +15,31 @@ using detail::Piece;
 using num::Ball;
 using num::Rational;
 
+namespace {
+
+// The bounder's form of a piece (vertices and ℓ's values as balls); `who` names the caller in errors.
+Piece to_piece(const AffinePiece& a, std::size_t d, slong prec, const char* who) {
+  const std::size_t n = d + 1;
+  if (a.vertex.size() != n || a.value.size() != n)
+    throw std::invalid_argument(std::string(who) + ": a piece needs d + 1 vertices and values");
+  Piece p;
+  p.data.resize(n * (d + 1));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a.vertex[i].size() != d)
+      throw std::invalid_argument(std::string(who) + ": a vertex needs d coordinates");
+    for (std::size_t k = 0; k < d; ++k) p.data[i * (d + 1) + k] = Ball::from_rational(a.vertex[i][k], prec);
+    p.data[i * (d + 1) + d] = Ball::from_rational(a.value[i], prec);
+  }
+  return p;
+}
+
+}  // namespace
+
 SupResult certify_sup(LocalTarget& target, const std::vector<AffinePiece>& pieces,
                       const SupOptions& options) {
   const int di = target.dimension();
   if (di < 1 || di > 8) throw std::invalid_argument("certify_sup: dimension must be 1..8");
-  const std::size_t d = static_cast<std::size_t>(di), n = d + 1;
+  const std::size_t d = static_cast<std::size_t>(di);
   const slong prec = options.prec;
   detail::Bounder bounder(target, prec);
   SupResult res;
@@ -33,16 +54,7 @@ SupResult certify_sup(LocalTarget& target, const std::vector<AffinePiece>& piece
     std::push_heap(heap.begin(), heap.end(), less);
   };
   for (const AffinePiece& a : pieces) {
-    if (a.vertex.size() != n || a.value.size() != n)
-      throw std::invalid_argument("certify_sup: a piece needs d + 1 vertices and values");
-    Piece p;
-    p.data.resize(n * (d + 1));
-    for (std::size_t i = 0; i < n; ++i) {
-      if (a.vertex[i].size() != d) throw std::invalid_argument("certify_sup: a vertex needs d coordinates");
-      for (std::size_t k = 0; k < d; ++k) p.data[i * (d + 1) + k] = Ball::from_rational(a.vertex[i][k], prec);
-      p.data[i * (d + 1) + d] = Ball::from_rational(a.value[i], prec);
-    }
-    push(std::move(p));
+    push(to_piece(a, d, prec, "certify_sup"));
   }
   // keep = 1 − rel_gap; stop when the top piece's upper · keep <= lower.
   const Ball keep = Ball::from_rational(1 - options.rel_gap, prec);
@@ -87,15 +99,7 @@ SimplexBounder::~SimplexBounder() = default;
 
 bool SimplexBounder::bound(const AffinePiece& piece, Rational& upper, std::vector<double>& at) {
   const std::size_t d = impl_->ud(), n = d + 1;
-  if (piece.vertex.size() != n || piece.value.size() != n)
-    throw std::invalid_argument("SimplexBounder: a piece needs d + 1 vertices and values");
-  Piece p;
-  p.data.resize(n * (d + 1));
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t k = 0; k < d; ++k)
-      p.data[i * (d + 1) + k] = Ball::from_rational(piece.vertex[i][k], prec_);
-    p.data[i * (d + 1) + d] = Ball::from_rational(piece.value[i], prec_);
-  }
+  Piece p = to_piece(piece, d, prec_, "SimplexBounder");
   Arf never;  // +inf: the bounder's own witness search is skipped (the caller evaluates R itself)
   arf_pos_inf(never.x);
   std::vector<double> unused;
