@@ -8,6 +8,7 @@
 #include "mgdl/certify/lp_norm.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 
@@ -36,6 +37,10 @@ constexpr std::size_t kMaxPieces = 48;
 // Gauss points per side in S<n> (I8(i)): its error is the band term, so n = 2
 // suffices; measured 1.2x faster than n = 4 on a 2D hat run's L^1.
 constexpr int kSplitPoints = 2;
+// T<n> is skipped on a leaf where its remainder terms alone exceed this many times the
+// leaf's tolerance (the leaf is split regardless; a steering choice, measured in
+// bench/RESULTS.md).
+constexpr double kSkipAbove = 64;
 
 // One exponent's enclosure of ∫_B |R|^p on a leaf B.
 struct PEnclosure {
@@ -327,28 +332,36 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
     arb_mul(out.arb(), out.arb(), Ball::from_rational(vol, prec).arb(), prec);
   };
 
+  // The width below which an enclosure of ∫_B |R|^p on a box of volume `vol`, with lower end
+  // `lo`, is narrow enough not to be refined: the leaf's share of the gap, or 1/8 of the
+  // relative gap of its own integral (a double: it only steers).
+  auto tolerance_of = [](const Exponent& e, const Rational& vol, const Rational& lo) {
+    return std::max(e.share * num::to_double_approx(vol), e.p_gap / 8 * num::to_double_approx(lo));
+  };
   // Rule `kind` (G<n>, Lemma I1, or K<n>, Lemma I5) for n = 4, 8, ...: the
   // first order narrow enough for the leaf's share (or 1/8 of the relative gap
   // of its own integral), else the narrowest while raising the order still
-  // pays (width / 4 per step). `enclose(n, out)` is false when the rule fails.
+  // pays (width / 4 per step). `enclose(n, out)` returns 0 (or false) when the rule
+  // fails, a negative value when it skipped order n (higher orders may still pay).
   auto try_orders_in = [&](const std::vector<int>& order_list, char kind, const Exponent& e,
                            const Ball& range, const net::Box& box, slong prec, PEnclosure& cur,
                            const auto& enclose) {
     const Rational vol = box.volume();
-    const double tolerance_vol = e.share * num::to_double_approx(vol);
     Ball crude;
     crude_on(e, range, vol, prec, crude);
     Rational prev_width(-1);
     for (int n : order_list) {
       Ball enc;
-      if (!enclose(n, enc)) return;
+      const int applied = static_cast<int>(enclose(n, enc));
+      if (applied == 0) return;
+      if (applied < 0) continue;
       Ball both;
       if (arb_intersection(both.arb(), enc.arb(), crude.arb(), prec)) enc = both;
       Rational lo = num::lower_rational(enc), hi = num::upper_rational(enc);
       if (lo < 0) lo = 0;
       const Rational width = hi - lo;
       keep_narrower(cur, lo, hi, LeafRule{kind, n});
-      if (narrow_enough(width, std::max(tolerance_vol, e.p_gap / 8 * num::to_double_approx(lo)))) return;
+      if (narrow_enough(width, tolerance_of(e, vol, lo))) return;
       if (prev_width >= 0 && width * 4 > prev_width) return;
       prev_width = width;
     }
@@ -361,10 +374,7 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
   // Whether exponent k's enclosure on `r` is narrow enough not to follow a split (try_orders' test).
   auto narrow_for = [&](std::size_t k, const Leaf& r) {
     const PEnclosure& c = r.enc[k];
-    if (c.hi < 0) return false;
-    const double tolerance = std::max(ex[k].share * num::to_double_approx(r.box.volume()),
-                                      ex[k].p_gap / 8 * num::to_double_approx(c.lo));
-    return narrow_enough(c.width, tolerance);
+    return c.hi >= 0 && narrow_enough(c.width, tolerance_of(ex[k], r.box.volume(), c.lo));
   };
   // T<n> (Lemma I9; the producer uses it in d = 3) on the leaf for the exponents in `mask` it serves
   // (p = 1 or even), the pieces prepared once for all of them.
@@ -381,7 +391,17 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
     each(mask, [&](std::size_t k, const Exponent& e) {
       if (!e.one && !e.even) return;
       try_orders_in(e.one ? simplicial_orders_one : simplicial_orders, 'T', e, range, box, prec, leaf.enc[k],
-                    [&](int n, Ball& sum) { return t.enclose(n, e.p, sum); });
+                    [&](int n, Ball& sum) {
+                      // The node sums dominate T's cost: skip an order whose remainder alone
+                      // is wider than the enclosure it would have to beat, or so far above the
+                      // leaf's tolerance that the leaf will be split all the same.
+                      const PEnclosure& cur = leaf.enc[k];
+                      const double beat = std::min(
+                          cur.hi >= 0 ? num::to_double_approx(cur.width) : HUGE_VAL,
+                          kSkipAbove * tolerance_of(e, box.volume(), cur.hi >= 0 ? cur.lo : Rational(0)));
+                      if (!t.may_beat(n, e.p, beat)) return -1;
+                      return t.enclose(n, e.p, sum) ? 1 : 0;
+                    });
     });
   };
   // Lemma I8 pieces of a 2D leaf: false when there are too many or the

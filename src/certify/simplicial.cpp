@@ -213,11 +213,8 @@ bool SimplicialRule::node_sum(const std::vector<geom::DuffyNode>& rule, const ge
   return out.is_finite();
 }
 
-// Lemma I9 (d), (e).
-bool SimplicialRule::enclose(int n, const Rational& p, Ball& out) {
-  if (pieces_.empty() || denominator(p) != 1 || p < 1) return false;
-  const long power = numerator(p).convert_to<long>();
-  if (power != 1 && power % 2 != 0) return false;
+bool SimplicialRule::remainder(int n, long power, Ball& eps) {
+  if (pieces_.empty() || power < 1 || (power != 1 && power % 2 != 0)) return false;
   if (power == 1 && !have_model_) return false;
   const int m = power == 1 ? 2 * n - d_ : (2 * n - d_) / static_cast<int>(power);
   if (m < 1) return false;
@@ -230,9 +227,66 @@ bool SimplicialRule::enclose(int n, const Rational& p, Ball& out) {
     }
     series_order_ = m + 1;
   }
-  Ball eps;
   arb_get_abs_ubound_arf(arb_midref(eps.arb()), series_out_[static_cast<std::size_t>(m + 1)].arb(), prec_);
-  if (!eps.is_finite()) return false;
+  mag_zero(arb_radref(eps.arb()));
+  return eps.is_finite();
+}
+
+// C3.2 on a piece where h is not certified affine: |t|·[min |R|^p, max |R|^p], R over its
+// bounding box.
+void SimplicialRule::crude_part(std::size_t i, const Rational& p, const Ball& vol, Ball& out) const {
+  Ball a;
+  arb_abs(a.arb(), crude_[i].arb());
+  pow_nonneg(out, a, p, true, prec_);
+  arb_mul(out.arb(), out.arb(), vol.arb(), prec_);
+}
+
+bool SimplicialRule::may_beat(int n, const Rational& p, double width) {
+  if (denominator(p) != 1 || p < 1) return false;
+  const long power = numerator(p).convert_to<long>();
+  Ball eps;
+  if (!remainder(n, power, eps)) return false;
+  // Each affine piece's enclosure is at least min(its remainder's half-width, |T| M^p) wide
+  // (I9 (e): the node sum carries ± 2|T|ε for p = 1, ± 2|T| p (M + ε)^{p−1} ε for even p; the
+  // cap [0, |T| M^p] may cut it), a refused piece its crude width; the sum of those estimates
+  // the best width the rule can reach.
+  Ball total, part, t, mp, vol;
+  arb_zero(total.arb());
+  for (std::size_t i = 0; i < pieces_.size(); ++i) {
+    const AffineSimplex& pc = pieces_[i];
+    vol = Ball::from_rational(pc.t.volume, prec_);
+    if (!pc.affine) {
+      crude_part(i, p, vol, part);  // its width: 2 rad
+      arb_get_rad_arb(part.arb(), part.arb());
+      arb_mul_2exp_si(part.arb(), part.arb(), 1);
+      arb_add(total.arb(), total.arb(), part.arb(), prec_);
+      continue;
+    }
+    const Ball m_sup = sup_bound(pc);
+    if (power == 1) {
+      arb_mul_2exp_si(part.arb(), eps.arb(), 1);
+    } else {
+      arb_add(t.arb(), m_sup.arb(), eps.arb(), prec_);
+      arb_pow_ui(t.arb(), t.arb(), static_cast<ulong>(power - 1), prec_);
+      arb_mul(part.arb(), t.arb(), eps.arb(), prec_);
+      arb_mul_si(part.arb(), part.arb(), 2 * power, prec_);
+    }
+    arb_mul(part.arb(), part.arb(), vol.arb(), prec_);
+    arb_pow_ui(mp.arb(), m_sup.arb(), static_cast<ulong>(power), prec_);
+    arb_mul(mp.arb(), mp.arb(), vol.arb(), prec_);
+    arb_min(part.arb(), part.arb(), mp.arb(), prec_);
+    arb_add(total.arb(), total.arb(), part.arb(), prec_);
+  }
+  if (!total.is_finite()) return true;
+  return num::to_double_approx(num::lower_rational(total)) < width;
+}
+
+// Lemma I9 (d), (e).
+bool SimplicialRule::enclose(int n, const Rational& p, Ball& out) {
+  if (denominator(p) != 1 || p < 1) return false;
+  const long power = numerator(p).convert_to<long>();
+  Ball eps;
+  if (!remainder(n, power, eps)) return false;
   const std::vector<geom::DuffyNode>& rule = nodes(n);
   const Ball pb = Ball::from_rational(p, prec_);
   Ball sum, part, q, rem, vol, mp, top, lo_sum, hi_sum, t;
@@ -242,10 +296,7 @@ bool SimplicialRule::enclose(int n, const Rational& p, Ball& out) {
     const AffineSimplex& pc = pieces_[i];
     vol = Ball::from_rational(pc.t.volume, prec_);
     if (!pc.affine) {
-      // C3.2 on the piece: |t|·[min |R|^p, max |R|^p], R over its bounding box.
-      arb_abs(t.arb(), crude_[i].arb());
-      pow_nonneg(part, t, p, true, prec_);
-      arb_mul(part.arb(), part.arb(), vol.arb(), prec_);
+      crude_part(i, p, vol, part);
       arb_add(sum.arb(), sum.arb(), part.arb(), prec_);
       continue;
     }

@@ -295,6 +295,13 @@ TEST_CASE("T<n>'s Taylor remainder: e^{x+y+z} on one leaf, closed forms, widths 
     REQUIRE(t.enclose(n, Rational(2), two));
     CHECK(contains(one, ref(1)));
     CHECK(contains(two, ref(2)));
+    // may_beat's estimate is the remainders' half-width (R > 0 here: no cap cuts them), so it
+    // lies in [w/8, w] for the rule's own width w: the order is kept against its own width and
+    // skipped against an eighth of it.
+    CHECK(t.may_beat(n, Rational(1), width(one)));
+    CHECK(t.may_beat(n, Rational(2), width(two)));
+    CHECK_FALSE(t.may_beat(n, Rational(1), width(one) / 8));
+    CHECK_FALSE(t.may_beat(n, Rational(2), width(two) / 8));
     CHECK(width(one) < prev1 / 20);
     CHECK(width(two) < prev2 / 8);
     prev1 = width(one);
@@ -304,4 +311,6 @@ TEST_CASE("T<n>'s Taylor remainder: e^{x+y+z} on one leaf, closed forms, widths 
   Ball none;
   CHECK_FALSE(t.enclose(1, Rational(2), none));  // m = ⌊(2 − 3)/2⌋ < 1: refused
   CHECK_FALSE(t.enclose(4, Rational(3), none));  // odd p > 1: not this rule's
+  CHECK_FALSE(t.may_beat(1, Rational(2), 1e300));  // what enclose refuses cannot beat anything
+  CHECK_FALSE(t.may_beat(4, Rational(3), 1e300));
 }

@@ -55,6 +55,11 @@ class SimplicialRule {
   // Duffy axis; false when the rule does not apply (m < 1, f's series not smooth
   // over the box, a non-finite result). Needs a successful prepare().
   bool enclose(int n, const num::Rational& p, num::Ball& out);
+  // A heuristic (it only steers): whether enclose(n, p) could come out narrower
+  // than `width`, from its remainder terms alone (they cost one series per leaf;
+  // the node sums, which dominate, are skipped when this says no). True when it
+  // cannot tell; false also when enclose(n, p) would fail. `width` only steers.
+  bool may_beat(int n, const num::Rational& p, double width);
 
   std::size_t pieces() const { return pieces_.size(); }
 
@@ -64,6 +69,11 @@ class SimplicialRule {
   bool node_sum(const std::vector<geom::DuffyNode>& rule, const geom::MeasuredSimplex& t,
                 const net::AffineForm& h, int power, num::Ball& out);
   const std::vector<geom::DuffyNode>& nodes(int n);
+  // ε of S7(c) for rule order n and exponent `power` (f's series over the leaf,
+  // computed once per leaf up to the order needed); false when the rule does not apply.
+  bool remainder(int n, long power, num::Ball& eps);
+  // out ∋ ∫ |R|^p over refused piece i (C3.2), `vol` its volume.
+  void crude_part(std::size_t i, const num::Rational& p, const num::Ball& vol, num::Ball& out) const;
   // ⊇ sup_t |f − h| from f(box) and h at t's vertices.
   num::Ball sup_bound(const AffineSimplex& pc) const;
 
