@@ -241,6 +241,25 @@ void SimplicialRule::crude_part(std::size_t i, const Rational& p, const Ball& vo
   arb_mul(out.arb(), out.arb(), vol.arb(), prec_);
 }
 
+// I9 (e)'s remainder on an affine piece for an even p: 2|T| p (M + ε)^{p−1} ε, with M =
+// m_sup, pb = p and vol = |T|.
+void SimplicialRule::even_remainder(long power, const Ball& pb, const Ball& m_sup, const Ball& eps,
+                                    const Ball& vol, Ball& out) const {
+  Ball t;
+  arb_add(t.arb(), m_sup.arb(), eps.arb(), prec_);
+  arb_pow_ui(t.arb(), t.arb(), static_cast<ulong>(power - 1), prec_);
+  arb_mul(out.arb(), t.arb(), eps.arb(), prec_);
+  arb_mul(out.arb(), out.arb(), pb.arb(), prec_);
+  arb_mul(out.arb(), out.arb(), vol.arb(), prec_);
+  arb_mul_2exp_si(out.arb(), out.arb(), 1);
+}
+
+// The cap |T| M^p on an affine piece's integral, M = m_sup, vol = |T|.
+void SimplicialRule::piece_cap(long power, const Ball& m_sup, const Ball& vol, Ball& out) const {
+  arb_pow_ui(out.arb(), m_sup.arb(), static_cast<ulong>(power), prec_);
+  arb_mul(out.arb(), out.arb(), vol.arb(), prec_);
+}
+
 bool SimplicialRule::may_beat(int n, const Rational& p, double width) {
   if (denominator(p) != 1 || p < 1) return false;
   const long power = numerator(p).convert_to<long>();
@@ -250,7 +269,8 @@ bool SimplicialRule::may_beat(int n, const Rational& p, double width) {
   // (I9 (e): the node sum carries ± 2|T|ε for p = 1, ± 2|T| p (M + ε)^{p−1} ε for even p; the
   // cap [0, |T| M^p] may cut it), a refused piece its crude width; the sum of those estimates
   // the best width the rule can reach.
-  Ball total, part, t, mp, vol;
+  const Ball pb = Ball::from_rational(p, prec_);
+  Ball total, part, mp, vol;
   arb_zero(total.arb());
   for (std::size_t i = 0; i < pieces_.size(); ++i) {
     const AffineSimplex& pc = pieces_[i];
@@ -265,15 +285,11 @@ bool SimplicialRule::may_beat(int n, const Rational& p, double width) {
     const Ball m_sup = sup_bound(pc);
     if (power == 1) {
       arb_mul_2exp_si(part.arb(), eps.arb(), 1);
+      arb_mul(part.arb(), part.arb(), vol.arb(), prec_);
     } else {
-      arb_add(t.arb(), m_sup.arb(), eps.arb(), prec_);
-      arb_pow_ui(t.arb(), t.arb(), static_cast<ulong>(power - 1), prec_);
-      arb_mul(part.arb(), t.arb(), eps.arb(), prec_);
-      arb_mul_si(part.arb(), part.arb(), 2 * power, prec_);
+      even_remainder(power, pb, m_sup, eps, vol, part);
     }
-    arb_mul(part.arb(), part.arb(), vol.arb(), prec_);
-    arb_pow_ui(mp.arb(), m_sup.arb(), static_cast<ulong>(power), prec_);
-    arb_mul(mp.arb(), mp.arb(), vol.arb(), prec_);
+    piece_cap(power, m_sup, vol, mp);
     arb_min(part.arb(), part.arb(), mp.arb(), prec_);
     arb_add(total.arb(), total.arb(), part.arb(), prec_);
   }
@@ -289,7 +305,7 @@ bool SimplicialRule::enclose(int n, const Rational& p, Ball& out) {
   if (!remainder(n, power, eps)) return false;
   const std::vector<geom::DuffyNode>& rule = nodes(n);
   const Ball pb = Ball::from_rational(p, prec_);
-  Ball sum, part, q, rem, vol, mp, top, lo_sum, hi_sum, t;
+  Ball sum, part, q, rem, vol, mp, top, lo_sum;
   arb_zero(sum.arb());
   std::vector<geom::MeasuredSimplex> sides;
   for (std::size_t i = 0; i < pieces_.size(); ++i) {
@@ -328,18 +344,12 @@ bool SimplicialRule::enclose(int n, const Rational& p, Ball& out) {
     } else {
       // ∫_T r^p ∈ Q(r^p) ± 2|T| p (M + ε)^{p−1} ε.
       if (!node_sum(rule, pc.t, pc.h, static_cast<int>(power), part)) return false;
-      arb_add(t.arb(), m_sup.arb(), eps.arb(), prec_);
-      arb_pow_ui(t.arb(), t.arb(), static_cast<ulong>(power - 1), prec_);
-      arb_mul(rem.arb(), t.arb(), eps.arb(), prec_);
-      arb_mul(rem.arb(), rem.arb(), pb.arb(), prec_);
-      arb_mul(rem.arb(), rem.arb(), vol.arb(), prec_);
-      arb_mul_2exp_si(rem.arb(), rem.arb(), 1);
+      even_remainder(power, pb, m_sup, eps, vol, rem);
       arb_get_abs_ubound_arf(arb_midref(top.arb()), rem.arb(), prec_);
       arb_add_error(part.arb(), top.arb());
     }
     // ∩ [0, |T| M^p].
-    arb_pow_ui(mp.arb(), m_sup.arb(), static_cast<ulong>(power), prec_);
-    arb_mul(mp.arb(), mp.arb(), vol.arb(), prec_);
+    piece_cap(power, m_sup, vol, mp);
     Rational lo = num::lower_rational(part), hi = num::upper_rational(part);
     const Rational cap = num::upper_rational(mp);
     if (lo < 0) lo = 0;

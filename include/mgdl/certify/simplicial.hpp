@@ -74,6 +74,11 @@ class SimplicialRule {
   bool remainder(int n, long power, num::Ball& eps);
   // out ∋ ∫ |R|^p over refused piece i (C3.2), `vol` its volume.
   void crude_part(std::size_t i, const num::Rational& p, const num::Ball& vol, num::Ball& out) const;
+  // I9 (e)'s terms on an affine piece, shared by enclose and may_beat: the remainder for an
+  // even p, and the cap |T| M^p.
+  void even_remainder(long power, const num::Ball& pb, const num::Ball& m_sup, const num::Ball& eps,
+                      const num::Ball& vol, num::Ball& out) const;
+  void piece_cap(long power, const num::Ball& m_sup, const num::Ball& vol, num::Ball& out) const;
   // ⊇ sup_t |f − h| from f(box) and h at t's vertices.
   num::Ball sup_bound(const AffineSimplex& pc) const;
 
