@@ -374,6 +374,16 @@ bool GaussLeafRule::enclose(const net::Box& box, const Ball& range, int n, const
   return arb_is_finite(out.arb());
 }
 
+// Lemma I10: ∫_B |R| ∈ [∫_B s·R, ∫_B s·R + 2·vol·ν]; R⁻ (or R⁺) <= ν on B and
+// |R| = s·R + 2·R^{∓}, so the band is twice the excursion times the volume.
+bool GaussLeafRule::enclose_from_face(const net::Box& box, const Ball& range, int n, int sign,
+                                      const Rational& band, slong prec, Ball& out) {
+  if (band < 0 || !enclose(box, range, n, Rational(1), prec, out, sign)) return false;
+  const Ball slack = Ball::from_interval(Rational(0), 2 * box.volume() * band, prec);
+  arb_add(out.arb(), out.arb(), slack.arb(), prec);
+  return arb_is_finite(out.arb()) != 0;
+}
+
 namespace {
 
 // [min(a, b), max(a, b)] as a ball.

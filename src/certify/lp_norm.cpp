@@ -531,11 +531,8 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
             if (!e.one || narrow_for(k, leaf)) return;
             if (sign == 0 && !face_band(ev, jet, box, leaf.prec, sign, band)) sign = 2;  // none: skip
             if (sign == 2) return;
-            const Ball slack = Ball::from_interval(Rational(0), 2 * box.volume() * band, leaf.prec);
             try_orders('F', e, jet.range, box, leaf.prec, leaf.enc[k], [&](int n, Ball& sum) {
-              if (!g.enclose(box, jet.range, n, e.p, leaf.prec, sum, sign)) return false;
-              arb_add(sum.arb(), sum.arb(), slack.arb(), leaf.prec);
-              return arb_is_finite(sum.arb()) != 0;
+              return g.enclose_from_face(box, jet.range, n, sign, band, leaf.prec, sum);
             });
           });
         }

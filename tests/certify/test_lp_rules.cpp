@@ -726,8 +726,7 @@ TEST_CASE("F<n> in the producer: the sign from a face where R vanishes, exact re
     CHECK(sign == 1);
     CHECK(band < Rational(1, 1000000) * w * w * w);  // R's excursion at x = 1/2: rounding only
     Ball f;
-    REQUIRE(g.enclose(box, jet.range, 3, Rational(1), kPrec, f, sign));
-    arb_add(f.arb(), f.arb(), Ball::from_interval(Rational(0), 2 * box.volume() * band, kPrec).arb(), kPrec);
+    REQUIRE(g.enclose_from_face(box, jet.range, 3, sign, band, kPrec, f));
     const Rational ybar = Rational(3, 10) + w / 2;
     const Ball ref = q((2 + ybar) * w * w * w / 2 + w * w * w * w * w / 4);
     CHECK(contains(f, ref));
@@ -747,10 +746,9 @@ TEST_CASE("F<n> in the producer: the sign from a face where R vanishes, exact re
     Rational band;
     REQUIRE(certify::face_band(ev, jet, box, kPrec, sign, band));
     CHECK(sign == 1);
-    Ball f;
-    REQUIRE(g.enclose(box, jet.range, 3, Rational(1), kPrec, f, sign));
-    const Ball no_band = f;
-    arb_add(f.arb(), f.arb(), Ball::from_interval(Rational(0), 2 * box.volume() * band, kPrec).arb(), kPrec);
+    Ball f, no_band;
+    REQUIRE(g.enclose(box, jet.range, 3, Rational(1), kPrec, no_band, sign));
+    REQUIRE(g.enclose_from_face(box, jet.range, 3, sign, band, kPrec, f));
     // ∫|R| with t = x − 1/2 ∈ [−1/16, 1/8]: (2 + ȳ)·w_y·(t1² + t0²)/2 + w_y·(t1⁴ + t0⁴)/4.
     const Rational t0(1, 16), t1(1, 8), wy(1, 10), ybar(7, 20);
     const Ball ref =
@@ -775,6 +773,35 @@ TEST_CASE("F<n> in the producer: the sign from a face where R vanishes, exact re
   CHECK_FALSE(g.enclose(box, jet.range, 3, Rational(2), kPrec, out, 1));
 }
 
+TEST_CASE("F<n>'s band is twice the excursion: R = x² − 16/25 on the unit square, exact (I10)") {
+  // R increases in x; R⁻ <= ν = 16/25 (the face x = 0) and μ = 9/25 bounds R⁺ (x = 1). R⁻ stays
+  // near ν on most of the square, so ∫|R| = ∫R + 2∫R⁻ exceeds ∫R + vol·ν: a band of vol·ν would
+  // miss it. ∫R = −23/75, ∫|R| = 1/3 − 16/25 + (4/3)(4/5)³ = 47/125.
+  resid::Residual r(compile("x^2 + 0*y - 16/25", 2));
+  resid::ResidualEvaluator ev(r, kPrec);
+  certify::GaussLeafRule g(r, kPrec);
+  const net::Box box = net::Box::unit(2);
+  resid::ResidualJet jet;
+  ev.jet(box, jet);
+  REQUIRE(jet.smooth);
+  const Ball ref = q(Rational(47, 125));
+  Ball plus, minus;
+  REQUIRE(g.enclose_from_face(box, jet.range, 3, 1, Rational(16, 25), kPrec, plus));
+  CHECK(contains(plus, ref));
+  CHECK(contains(plus, q(Rational(-23, 75) + 2 * Rational(16, 25))));  // the band's far end is reached
+  CHECK_FALSE(contains(plus, q(Rational(-23, 75) + 2 * Rational(16, 25) + Rational(1, 100))));
+  REQUIRE(g.enclose_from_face(box, jet.range, 3, -1, Rational(9, 25), kPrec, minus));
+  CHECK(contains(minus, ref));
+  // face_band certifies x monotone and keeps the smaller band, μ = 9/25 with s = −1.
+  int sign = 0;
+  Rational band;
+  REQUIRE(certify::face_band(ev, jet, box, kPrec, sign, band));
+  CHECK(sign == -1);
+  CHECK(band >= Rational(9, 25));
+  CHECK(band < Rational(9, 25) + Rational(1, 1000000));
+  CHECK_FALSE(g.enclose_from_face(box, jet.range, 3, 1, Rational(-1), kPrec, plus));  // no negative band
+}
+
 TEST_CASE("F<n> over two axes: a leaf at the corner of two zero lines, closed form (I10 (b))") {
   // R = sin(2πx) sin(2πy) on [1/2, 1/2 + w]²: R = 0 on two faces, R >= 0 inside, and the
   // partial derivatives vanish on the other zero line; ∂_xy R = 4π² cos cos > 0 there.
@@ -795,8 +822,7 @@ TEST_CASE("F<n> over two axes: a leaf at the corner of two zero lines, closed fo
     REQUIRE(certify::face_band(ev, jet, box, kPrec, sign, band));
     CHECK(band < Rational(1, 1000000) * w * w * w * w);
     Ball f;
-    REQUIRE(g.enclose(box, jet.range, 4, Rational(1), kPrec, f, sign));
-    arb_add(f.arb(), f.arb(), Ball::from_interval(Rational(0), 2 * box.volume() * band, kPrec).arb(), kPrec);
+    REQUIRE(g.enclose_from_face(box, jet.range, 4, sign, band, kPrec, f));
     Ball ref, c, pi;
     arb_const_pi(pi.arb(), kRefPrec);
     arb_mul(c.arb(), pi.arb(), q(2 * w).arb(), kRefPrec);

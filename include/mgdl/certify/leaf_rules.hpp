@@ -69,6 +69,10 @@ class GaussLeafRule {
   // condition (Lemmas I8(i), I10: the rule never uses the sign of its integrand).
   bool enclose(const net::Box& box, const num::Ball& range, int n, const num::Rational& p, slong prec,
                num::Ball& out, int signed_integral = 0);
+  // F<n> (Lemma I10; p = 1): out ∋ ∫_box |R| as [∫ s·R, ∫ s·R + 2·vol·band], the
+  // signed integral by G<n>, with (sign, band) from face_band on this box.
+  bool enclose_from_face(const net::Box& box, const num::Ball& range, int n, int sign,
+                         const num::Rational& band, slong prec, num::Ball& out);
   // out ∋ ∫_T |R|^p by the trapezoid rule of Lemma I8(d) (d = 2), where h = `h`
   // (an affine form) on T and `range` ⊇ R(T) (null when p is an even integer:
   // no sign is needed then). Hypotheses as for enclose, with f's series over
