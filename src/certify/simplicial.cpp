@@ -115,6 +115,7 @@ bool SimplicialRule::prepare(const net::Box& box, resid::ResidualEvaluator& ev, 
   if (f_.precision() != prec) f_.set_precision(prec);
   if (series_.precision() != prec) series_.set_precision(prec);
   crude_.clear();
+  sup_.clear();
   have_model_ = false;
   series_order_ = -1;
   const auto d = static_cast<std::size_t>(d_);
@@ -127,7 +128,12 @@ bool SimplicialRule::prepare(const net::Box& box, resid::ResidualEvaluator& ev, 
   std::vector<Ball> lo, hi;
   box.to_balls(lo, hi, prec);
   f_.range(lo.data(), hi.data(), f_range_);
-  if (!f_range_.is_finite()) return false;
+  if (!f_range_.is_finite()) {
+    pieces_.clear();  // enclose and may_beat then refuse
+    return false;
+  }
+  // M per piece does not depend on n or p: enclose and may_beat read it for every order.
+  for (const AffineSimplex& pc : pieces_) sup_.push_back(pc.affine ? sup_bound(pc) : Ball());
   base_.resize(d);
   direction_.resize(d);
   for (std::size_t k = 0; k < d; ++k) {
@@ -282,7 +288,7 @@ bool SimplicialRule::may_beat(int n, const Rational& p, double width) {
       arb_add(total.arb(), total.arb(), part.arb(), prec_);
       continue;
     }
-    const Ball m_sup = sup_bound(pc);
+    const Ball& m_sup = sup_[i];
     if (power == 1) {
       arb_mul_2exp_si(part.arb(), eps.arb(), 1);
       arb_mul(part.arb(), part.arb(), vol.arb(), prec_);
@@ -316,7 +322,7 @@ bool SimplicialRule::enclose(int n, const Rational& p, Ball& out) {
       arb_add(sum.arb(), sum.arb(), part.arb(), prec_);
       continue;
     }
-    const Ball m_sup = sup_bound(pc);
+    const Ball& m_sup = sup_[i];
     if (power == 1) {
       // Σ_k [σ_k Q(r) − 2|T_k|ε, σ_k Q(r) + 2|T_k|ε + 2β_k] over the sides of Λ = A − h.
       const net::AffineForm lambda = minus(model_, pc.h);

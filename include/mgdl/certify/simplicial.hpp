@@ -89,6 +89,7 @@ class SimplicialRule {
   int d_;
   std::vector<AffineSimplex> pieces_;
   std::vector<num::Ball> crude_;  // per piece: ⊇ R over its bounding box (refused pieces)
+  std::vector<num::Ball> sup_;    // per piece: sup_bound (affine pieces), once per leaf
   num::Ball f_range_;             // ⊇ f(box)
   bool have_model_ = false;
   net::AffineForm model_;  // A with |f − A| <= e_ on the box
