@@ -682,7 +682,7 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
   std::vector<char> done(np, 0);  // converged, or nothing left to split for this exponent
   // An exponent whose width shrinks too slowly to reach its gap within max_boxes stops
   // refining (steering only; its enclosure stands, wider).
-  std::vector<RateWatch> watch(np, RateWatch(options.max_boxes));  // fed only with stop_when_too_slow
+  std::vector<RateWatch> watch(np, RateWatch(options.max_boxes));
   auto converged = [&](std::size_t k) {
     if (unbounded[k] != 0) return false;
     pth_roots(sum_lo[k], sum_hi[k], ex[k].p, lp_lo[k], lp_hi[k]);
@@ -769,6 +769,12 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
       children[i] = evaluate(worker, half_box(parent.box, parent.axis, i % 2 == 1), parent.prec, b.mask);
     });
     boxes += static_cast<long>(children.size());
+    for (std::size_t k = 0; k < np; ++k) {
+      if (done[k] != 0) continue;
+      // The integral's width against p·gap·Σhi: the norm's relative gap to first order.
+      const double width = unbounded[k] != 0 ? -1 : num::to_double_approx(sum_hi[k] - sum_lo[k]);
+      watch[k].observe(boxes, width, ex[k].p_gap * num::to_double_approx(sum_hi[k]));
+    }
     for (std::size_t k = 0; k < batch.size(); ++k) {
       const int node = batch[k].node;
       const auto at = static_cast<std::size_t>(node);
@@ -780,13 +786,6 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
         --frontier;
         rec[at] = Leaf();
       }
-    }
-    // After the children are in: the sums are whole again.
-    for (std::size_t k = 0; k < np && options.stop_when_too_slow; ++k) {
-      if (done[k] != 0) continue;
-      // The integral's width against p·gap·Σhi: the norm's relative gap to first order.
-      const double width = unbounded[k] != 0 ? -1 : num::to_double_approx(sum_hi[k] - sum_lo[k]);
-      watch[k].observe(boxes, width, ex[k].p_gap * num::to_double_approx(sum_hi[k]));
     }
   }
 

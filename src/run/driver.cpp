@@ -144,8 +144,6 @@ certify::Options RunOptions::certify_options() const {
   o.rel_gap = rel_gap;
   o.max_boxes = max_boxes;
   o.max_frontier = max_frontier;
-  // P3 rests on Theorem A here (P1 is checked first), so a hopeless L^p gap need not be chased.
-  o.stop_when_too_slow = true;
   o.precision = precision;
   o.max_precision = std::max<slong>(o.max_precision, precision);
   o.threads = threads;

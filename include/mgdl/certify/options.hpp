@@ -46,11 +46,6 @@ struct Options {
   // Set to true (e.g. from a SIGINT handler) to stop like a deadline.
   const std::atomic<bool>* cancel = nullptr;
   LpRules lp_rules = LpRules::high_order;
-  // An L^p enclosure whose observed rate projects past max_boxes stops there (RateWatch,
-  // StopReason::stalled). Off by default: where a claim rests on the enclosures (a network's
-  // P3 by bounds) they refine to their budget; the main command, whose P3 rests on Theorem A,
-  // turns it on.
-  bool stop_when_too_slow = false;
 
   // Empty when valid, else a one-line description of the first problem.
   std::string problem() const;
