@@ -15,7 +15,6 @@
 #include "box_eval.hpp"
 #include "mgdl/certify/leaf_rules.hpp"
 #include "mgdl/certify/polygon.hpp"
-#include "mgdl/certify/rate_watch.hpp"
 #include "mgdl/certify/simplicial.hpp"
 #include "mgdl/certify/trapezoids.hpp"
 #include "mgdl/certify/tree.hpp"
@@ -680,9 +679,6 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
   std::vector<Rational> lp_lo(np, Rational(0)), lp_hi(np, Rational(-1));
   std::vector<StopReason> reason(np, StopReason::box_budget);
   std::vector<char> done(np, 0);  // converged, or nothing left to split for this exponent
-  // An exponent whose width shrinks too slowly to reach its gap within max_boxes stops
-  // refining (steering only; its enclosure stands, wider).
-  std::vector<RateWatch> watch(np, RateWatch(options.max_boxes));
   auto converged = [&](std::size_t k) {
     if (unbounded[k] != 0) return false;
     pth_roots(sum_lo[k], sum_hi[k], ex[k].p, lp_lo[k], lp_hi[k]);
@@ -713,9 +709,6 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
       done[k] = 0;
       if (converged(k)) {
         reason[k] = StopReason::converged;
-        done[k] = 1;
-      } else if (watch[k].stalled()) {
-        reason[k] = StopReason::stalled;
         done[k] = 1;
       } else if (top(k) == nullptr) {
         reason[k] = StopReason::precision_cap;
@@ -755,7 +748,7 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
         std::uint32_t mask = 1U << k;
         const std::uint32_t others = mask_of[static_cast<std::size_t>(node)] & ~mask;
         for (std::size_t j = 0; j < np; ++j)
-          if ((others >> j & 1U) != 0 && !narrow_for(j, r) && !watch[j].stalled()) mask |= 1U << j;
+          if ((others >> j & 1U) != 0 && !narrow_for(j, r)) mask |= 1U << j;
         r.queued = true;
         batch.push_back(Split{node, mask});
         any_open = true;
@@ -769,12 +762,6 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
       children[i] = evaluate(worker, half_box(parent.box, parent.axis, i % 2 == 1), parent.prec, b.mask);
     });
     boxes += static_cast<long>(children.size());
-    for (std::size_t k = 0; k < np; ++k) {
-      if (done[k] != 0) continue;
-      // The integral's width against p·gap·Σhi: the norm's relative gap to first order.
-      const double width = unbounded[k] != 0 ? -1 : num::to_double_approx(sum_hi[k] - sum_lo[k]);
-      watch[k].observe(boxes, width, ex[k].p_gap * num::to_double_approx(sum_hi[k]));
-    }
     for (std::size_t k = 0; k < batch.size(); ++k) {
       const int node = batch[k].node;
       const auto at = static_cast<std::size_t>(node);
@@ -815,10 +802,7 @@ std::vector<LpNormResult> certify_lp_norms(const resid::Residual& residual, cons
     LpNormResult& out = results[k];
     out.p = ex[k].p;
     const bool ok = converged(k);
-    out.reason = ok                   ? StopReason::converged
-                 : watch[k].stalled() ? StopReason::stalled
-                 : budget_stop        ? budget_reason
-                                      : reason[k];
+    out.reason = ok ? StopReason::converged : budget_stop ? budget_reason : reason[k];
     if (unbounded[k] == 0) {
       // Widen by g/5 so the checker's own recomputation fits (proofs/integration.md, Lemma I7).
       const Rational slack = options.rel_gap / 5;

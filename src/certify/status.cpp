@@ -13,8 +13,6 @@ const char* describe(StopReason reason) {
     case StopReason::deadline: return "time limit reached";
     case StopReason::cancelled: return "cancelled";
     case StopReason::precision_cap: return "enclosures stalled at the precision or depth cap";
-    case StopReason::stalled:
-      return "too slow: at its observed rate the gap needs more than the box budget";
   }
   return "unknown";
 }

@@ -61,8 +61,7 @@ int main(int argc, char** argv) {
     app.add_option("--time-limit", opt.time_limit_seconds, "seconds before stopping with what is proven");
     app.add_option("--max-cutoffs", opt.max_cutoffs, "budget of cutoffs per grade")->capture_default_str();
     app.add_option("--max-boxes", opt.max_boxes,
-                   "boxes evaluated per norm enclosure before it stops short of the gap (L^p: also when its "
-                   "rate projects past it)")
+                   "boxes evaluated per norm enclosure before it stops short of the gap")
         ->capture_default_str();
     app.add_option("--max-frontier", opt.max_frontier,
                    "open boxes kept per norm enclosure (the memory cap; about 1 KB each)")

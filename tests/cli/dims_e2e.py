@@ -53,12 +53,10 @@ def contains_sqrt(name, what, enc, square):  # the exact value is sqrt(square), 
 cases = [
     ("d3_cutoff", 0, F(1), F(1, 27), ["x*y*z", "--grades", "1", "--p", "2", "--rel-gap", "1e-2"]),
     ("d3_hat", 0, F(1), F(1, 27), ["x*y*z", "--scheme", "hat", "--grades", "1", "--p", "2", "--rel-gap", "0.1"]),
-    # d = 4: L^2 on boxes crossing the correction's kinks converges too slowly for the gap
-    # (issue 13). The cutoff run stops that enclosure on its observed rate (RateWatch) and is
-    # certified with the gap listed as not reached; the hat run stops at the time limit:
-    # not certified, checked all the same.
-    ("d4_cutoff", 0, F(1), F(13, 48),
-     ["(x1+x2+x3+x4)/4", "--grades", "1", "--p", "2", "--rel-gap", "1e-2"]),
+    # d = 4: L^2 on boxes crossing the correction's kinks does not reach the gap in a few
+    # seconds (issue 13), so these stop at the time limit: not certified, checked all the same.
+    ("d4_cutoff", 1, F(1), F(13, 48),
+     ["(x1+x2+x3+x4)/4", "--grades", "1", "--p", "2", "--rel-gap", "1e-2", "--time-limit", "3"]),
     ("d4_hat", 1, F(1), F(1, 81),
      ["x1*x2*x3*x4", "--scheme", "hat", "--grades", "1", "--p", "2", "--rel-gap", "1e-2",
       "--initial-level", "1", "--time-limit", "3"]),
@@ -83,10 +81,6 @@ for name, rc, sup, l2sq, args in cases:
         fail(f"{name}: the sup-norm witness {witness} is not a point of [0,1]^{want_d}")
     if rc == 0 and cert["grades"][0]["status"] != "proven":
         fail(f"{name}: grade 1 is {cert['grades'][0]['status']}, expected proven")
-    if name == "d4_cutoff":  # the L^2 enclosure of R_1 stopped on its rate, and says so
-        short = [g for g in cert["gaps_not_reached"] if g["residual"] == 1 and g["norm"] == "2"]
-        if len(short) != 1 or not short[0]["stopped"].startswith("too slow"):
-            fail(f"{name}: expected R_1's L^2 listed as stopped for its rate, got {cert['gaps_not_reached']}")
     if rc == 0:  # Theorem: the grade contracts the sup-norm, so U_1 < U_0's lower end
         if not F(cert["grades"][0]["sup_norm"]["upper"]) < F(cert["initial"]["sup_norm"]["lower"]):
             fail(f"{name}: grade 1's sup-norm does not certifiably decrease")

@@ -9,14 +9,13 @@ namespace mgdl::certify {
 enum class Status { proven, not_certified };
 
 enum class StopReason {
-  converged,      // target reached: the claim is proven
-  refuted,        // a certified counterexample: the claim is false
-  box_budget,     // Options::max_boxes / max_fact_boxes spent
-  frontier_cap,   // Options::max_frontier reached (memory cap)
-  deadline,       // Options::deadline passed
-  cancelled,      // Options::cancel was set
-  precision_cap,  // enclosures stalled at Options::max_precision / max_level
-  stalled,        // L^p: at its observed rate the gap would need more than max_boxes (RateWatch)
+  converged,       // target reached: the claim is proven
+  refuted,         // a certified counterexample: the claim is false
+  box_budget,      // Options::max_boxes / max_fact_boxes spent
+  frontier_cap,    // Options::max_frontier reached (memory cap)
+  deadline,        // Options::deadline passed
+  cancelled,       // Options::cancel was set
+  precision_cap,   // enclosures stalled at Options::max_precision / max_level
 };
 
 // "proven" / "not-certified" (the certificate's spelling).
