@@ -146,6 +146,7 @@ json build_certificate(const run::RunResult& r, const expr::Expression& target, 
                          {"rel_gap", to_string(opt.rel_gap)},
                          {"max_cutoffs", opt.max_cutoffs},
                          {"max_boxes", opt.max_boxes},
+                         {"lp_max_boxes", opt.lp_max_boxes.value_or(opt.max_boxes)},
                          {"max_frontier", opt.max_frontier},
                          {"lp_measure", "Lebesgue measure on the normalised cube [0,1]^d"}};
   if (opt.tolerance) cert["options"]["tolerance"] = to_string(*opt.tolerance);

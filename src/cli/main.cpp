@@ -63,6 +63,9 @@ int main(int argc, char** argv) {
     app.add_option("--max-boxes", opt.max_boxes,
                    "boxes evaluated per norm enclosure before it stops short of the gap")
         ->capture_default_str();
+    app.add_option("--lp-max-boxes", opt.lp_max_boxes,
+                   "boxes per L^p enclosure (default: --max-boxes); lower, a run ends sooner with wider "
+                   "L^p bounds (P3 rests on Theorem A where P1 holds)");
     app.add_option("--max-frontier", opt.max_frontier,
                    "open boxes kept per norm enclosure (the memory cap; about 1 KB each)")
         ->capture_default_str();

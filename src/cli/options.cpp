@@ -80,6 +80,8 @@ void validate(const VerifyOptions& o) {
     throw UsageError("--max-cutoffs: " + std::to_string(o.max_cutoffs) + " is outside 1..10^8");
   if (o.max_boxes < 1 || o.max_boxes > 4000000000L)
     throw UsageError("--max-boxes: " + std::to_string(o.max_boxes) + " is outside 1..4*10^9");
+  if (o.lp_max_boxes && (*o.lp_max_boxes < 1 || *o.lp_max_boxes > 4000000000L))
+    throw UsageError("--lp-max-boxes: " + std::to_string(*o.lp_max_boxes) + " is outside 1..4*10^9");
   if (o.max_frontier < 2 || o.max_frontier > 1000000000L)
     throw UsageError("--max-frontier: " + std::to_string(o.max_frontier) + " is outside 2..10^9");
   if (o.rel_gap < num::Rational(1, 1000000000000) || o.rel_gap > num::Rational(1, 2))
@@ -106,6 +108,7 @@ run::RunOptions to_run_options(const VerifyOptions& opt, const std::atomic<bool>
                                                std::chrono::duration<double>(*opt.time_limit_seconds));
   ro.max_cutoffs = static_cast<std::size_t>(opt.max_cutoffs);
   ro.max_boxes = opt.max_boxes;
+  ro.lp_max_boxes = opt.lp_max_boxes;
   ro.max_frontier = opt.max_frontier;
   ro.rel_gap = opt.rel_gap;
   ro.initial_level = opt.initial_level;

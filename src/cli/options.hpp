@@ -30,6 +30,7 @@ struct VerifyOptions {
   std::optional<double> time_limit_seconds;
   long max_cutoffs = 200000;
   long max_boxes = kDefaultMaxBoxes;
+  std::optional<long> lp_max_boxes;  // --lp-max-boxes; unset: max_boxes
   long max_frontier = kDefaultMaxFrontier;
   num::Rational rel_gap{1, 1000000};
   int initial_level = 2;

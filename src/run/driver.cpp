@@ -44,7 +44,9 @@ NormRecord certify_norms(const resid::Residual& r, const RunOptions& options, co
   report("sup-norm", 0, {});
   rec.sup = certify::certify_sup_norm(r, copt);
   report("lp-norm", static_cast<std::size_t>(rec.sup.boxes), options.p);
-  rec.lp = certify::certify_lp_norms(r, options.p, copt);
+  certify::Options lp = copt;
+  lp.max_boxes = options.lp_max_boxes.value_or(options.max_boxes);
+  rec.lp = certify::certify_lp_norms(r, options.p, lp);
   return rec;
 }
 
@@ -117,6 +119,7 @@ void RunOptions::validate(int dimension) const {
     if (q < 1) throw std::invalid_argument("--p exponents must be >= 1, got " + num::to_string(q));
   if (max_cutoffs < 1) throw std::invalid_argument("--max-cutoffs must be >= 1");
   if (max_boxes < 1) throw std::invalid_argument("--max-boxes must be >= 1");
+  if (lp_max_boxes && *lp_max_boxes < 1) throw std::invalid_argument("--lp-max-boxes must be >= 1");
   if (max_frontier < 2) throw std::invalid_argument("--max-frontier must be >= 2");
   if (scheme == "hat") {
     hat_options().validate(dimension);

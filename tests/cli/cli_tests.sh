@@ -47,6 +47,7 @@ bad_case "error: --domain: 3 intervals given for a target in 2 variables" 'x*y' 
 bad_case "error: --precision: 10 is outside 53..4096" 'sin(x)' --precision 10
 bad_case "error: --rel-gap: must lie in 1e-12..0.5" 'sin(x)' --rel-gap 2
 bad_case "error: --tol: -1 is not positive" 'sin(x)' --tol=-1
+bad_case "error: --lp-max-boxes: 0 is outside 1..4*10^9" 'sin(x)' --lp-max-boxes 0
 bad_case "error: the target has 5 variables; at most 4 are supported" 'x1+x2+x3+x4+x5'
 
 # check on malformed files: exit 2, one line.

@@ -23,6 +23,23 @@ if grep -Eq '^requested gaps: [1-9][0-9]* enclosures short of rel_gap' "$work/sh
   fail "short_gap: the checker did not recompute the short gaps"
 fi
 
+# --lp-max-boxes budgets the L^p enclosures only: with 30 boxes each they stop short and are
+# listed, while the sup-norms keep --max-boxes and reach their gaps; every claim is proven.
+"$bin" 'sin(2*pi*x)' --grades 2 --lp-max-boxes 30 --threads 1 --quiet --out "$work/lp_budget"
+code=$?
+if [[ $code -eq 0 ]]; then ok; else fail "lp_budget: exit $code (want 0)"; fi
+python3 - "$work/lp_budget/certificate.json" <<'PY' && ok || fail "lp_budget: the budget did not apply to the L^p enclosures alone"
+import json, sys
+c = json.load(open(sys.argv[1]))
+assert c["options"]["lp_max_boxes"] == 30 and c["options"]["max_boxes"] == 20000000
+short = {(g["residual"], g["norm"]) for g in c["gaps_not_reached"]}
+assert all(n != "sup" for _, n in short), short          # the sup-norms reached theirs
+assert (1, "1") in short and (2, "1") in short, short    # R_1, R_2: L^1 did not (L^2 converges in 30)
+assert all(g["stopped"] == "box budget exhausted" for g in c["gaps_not_reached"])
+assert all(g["status"] == "proven" for g in c["grades"])
+PY
+if "$bin" check "$work/lp_budget/certificate.json" >/dev/null 2>&1; then ok; else fail "lp_budget: check failed"; fi
+
 # A tampered gap verdict is rejected: the checker recomputes it from the bounds.
 python3 - "$work/short_gap/certificate.json" "$work/tampered.json" <<'PY'
 import json, sys

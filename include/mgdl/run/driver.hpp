@@ -60,6 +60,7 @@ struct RunOptions {
   std::size_t max_cutoffs = 2'000'000;                            // cores per grade
   num::Rational rel_gap{1, 1000000};                              // target (U − L)/U of the norm enclosures
   long max_boxes = 20'000'000;    // boxes per norm enclosure (certify::Options)
+  std::optional<long> lp_max_boxes;  // boxes per L^p enclosure; unset: max_boxes
   long max_frontier = 1'000'000;  // open boxes per enclosure: the memory cap
   int initial_level = -1;         // see construct::CutoffOptions
   int max_level = 30;
