@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
     certify->add_flag("--json", cert_opt.json, "print the summary as one JSON document on stdout");
     certify->add_flag("--quiet", cert_opt.quiet, "print nothing but errors");
 
+    refuse_empty_values(app);
     try {
       app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {

@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <sstream>
 #include <stdexcept>
@@ -115,6 +116,14 @@ run::RunOptions to_run_options(const VerifyOptions& opt, const std::atomic<bool>
   ro.max_level = opt.max_level;
   ro.cancel = cancel;
   return ro;
+}
+
+void refuse_empty_values(CLI::App& app) {
+  const CLI::Validator non_empty(
+      [](std::string& value) { return value.empty() ? std::string("empty value") : std::string(); }, "");
+  for (CLI::Option* o : app.get_options())
+    if (o->nonpositional() && o->get_type_size() > 0) o->check(non_empty);
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) refuse_empty_values(*sub);
 }
 
 }  // namespace mgdl::cli

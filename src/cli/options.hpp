@@ -10,6 +10,10 @@
 #include "mgdl/num/rational.hpp"
 #include "mgdl/run/driver.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace mgdl::cli {
 
 inline constexpr const char* kDefaultTarget = "sin(8*pi*x)";
@@ -59,6 +63,11 @@ std::vector<num::Rational> parse_p_list(const std::string& text);
 num::Rational parse_positive(const std::string& text, const std::string& option);
 // Range checks of every option; throws UsageError naming the option.
 void validate(const VerifyOptions& options);
+
+// Makes every named option of `app` and its subcommands that takes a value refuse an empty
+// one: CLI11 would leave a std::optional unset or a string empty, which reads as "not given"
+// and runs silently with the default (`--time-limit ""`, `--lp-max-boxes ""`).
+void refuse_empty_values(CLI::App& app);
 // The driver's options; the time limit starts now. `cancel` may be null.
 run::RunOptions to_run_options(const VerifyOptions& options, const std::atomic<bool>* cancel);
 

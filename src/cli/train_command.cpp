@@ -545,6 +545,7 @@ int run_train_command(int argc, const char* const* argv) {
         "mgdl-verify train: grade-wise (MGDL) and end-to-end (SGDL) training, exact networks, report"};
     app.name("mgdl-verify train");
     add_options(app, o);
+    refuse_empty_values(app);
     std::vector<std::string> args(argv + 1, argv + argc);
     // --config FILE is read first; its tokens go before the command line's.
     for (std::size_t i = 0; i < args.size(); ++i) {

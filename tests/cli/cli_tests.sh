@@ -48,6 +48,11 @@ bad_case "error: --precision: 10 is outside 53..4096" 'sin(x)' --precision 10
 bad_case "error: --rel-gap: must lie in 1e-12..0.5" 'sin(x)' --rel-gap 2
 bad_case "error: --tol: -1 is not positive" 'sin(x)' --tol=-1
 bad_case "error: --lp-max-boxes: 0 is outside 1..4*10^9" 'sin(x)' --lp-max-boxes 0
+# An empty value is refused, not read as "not given" (the default would run silently).
+bad_case "error: --lp-max-boxes: empty value" 'sin(x)' --lp-max-boxes ''
+bad_case "error: --time-limit: empty value" 'sin(x)' --time-limit ''
+bad_case "error: --tol: empty value" 'sin(x)' --tol ''
+bad_case "error: --time-limit: empty value" certify net.onnx --time-limit ''
 bad_case "error: the target has 5 variables; at most 4 are supported" 'x1+x2+x3+x4+x5'
 
 # check on malformed files: exit 2, one line.

@@ -113,6 +113,7 @@ echo '{"target": "sin(x)", "epoch": 3}' >"$work/unknown.json"
 echo '{"target": "sin(x)", "epochs": {"a": 1}}' >"$work/object.json"
 echo '[1, 2]' >"$work/array.json"
 bad_case "malformed architecture: expected ',' or ']' at column 8" 'sin(x)' --mgdl '[1,32,1'
+bad_case "--mgdl: empty value" 'sin(x)' --mgdl ''
 bad_case "reads 16 features but grade 1's last hidden layer has 32" 'sin(x)' --mgdl '[1,32,1],[16,16,1]'
 bad_case "grade 1 reads 2 inputs but the target has d = 1" 'sin(x)' --mgdl '[2,32,1]'
 bad_case "--sgdl: an end-to-end network is one bracket" 'sin(x)' --sgdl '[1,8,1],[8,8,1]'
